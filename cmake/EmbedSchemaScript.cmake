@@ -1,0 +1,13 @@
+# Script half of EmbedSchema.cmake: writes each migration as a raw string literal.
+set(content "// Generated from schema/*.sql by cmake/EmbedSchemaScript.cmake; do not edit.\n")
+string(APPEND content "#include \"storage/Migrations.h\"\n\nnamespace sopvault::core::storage {\n\n")
+string(APPEND content "const std::vector<Migration>& migrations()\n{\n    static const std::vector<Migration> all{\n")
+foreach(file IN LISTS MIGRATIONS)
+  get_filename_component(name ${file} NAME)
+  string(SUBSTRING ${name} 0 4 number)
+  math(EXPR number "${number}")
+  file(READ ${file} sql)
+  string(APPEND content "        {${number}, \"${name}\", R\"sopvault_sql(${sql})sopvault_sql\"},\n")
+endforeach()
+string(APPEND content "    };\n    return all;\n}\n\n} // namespace sopvault::core::storage\n")
+file(WRITE ${OUT} "${content}")

@@ -1,0 +1,2 @@
+// Canonical tests
+#include <catch2/catch.hpp>

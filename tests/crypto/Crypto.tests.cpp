@@ -1,0 +1,2 @@
+// Crypto tests
+#include <catch2/catch.hpp>

@@ -1,0 +1,2 @@
+// SecureBuffer tests
+#include <catch2/catch.hpp>
