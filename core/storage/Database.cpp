@@ -32,8 +32,7 @@ Error sqliteError(int code, std::string_view context)
         return {ErrorCode::Failed,
                 fmt::format("{}: the vault file or its folder is read-only.", context)};
     case SQLITE_CANTOPEN:
-        return {ErrorCode::Failed,
-                fmt::format("{}: the vault file could not be opened.", context)};
+        return {ErrorCode::Failed, fmt::format("{}: the vault file could not be opened.", context)};
     case SQLITE_TOOBIG:
         return {ErrorCode::Failed, fmt::format("{}: a value is too large.", context)};
     default:
@@ -41,6 +40,18 @@ Error sqliteError(int code, std::string_view context)
                 fmt::format("{}: storage error ({}).", context, sqlite3_errstr(code))};
     }
 }
+
+namespace {
+// Adds SQLite's own message to errors that have no better sentence of ours.
+Error errorFrom(sqlite3* db, std::string_view context)
+{
+    Error error = sqliteError(sqlite3_extended_errcode(db), context);
+    if (error.code == ErrorCode::Failed) {
+        error.message += fmt::format(" ({})", sqlite3_errmsg(db));
+    }
+    return error;
+}
+} // namespace
 
 // --- Statement ---
 
@@ -60,7 +71,10 @@ Statement& Statement::operator=(Statement&& other) noexcept
     return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement()
+{
+    sqlite3_finalize(m_stmt);
+}
 
 Statement& Statement::bind(int index, std::int64_t value)
 {
@@ -97,9 +111,9 @@ Result<bool> Statement::step()
     if (rc == SQLITE_DONE) {
         return false;
     }
-    const int extended = sqlite3_extended_errcode(m_db);
+    Error error = errorFrom(m_db, "Vault storage");
     sqlite3_reset(m_stmt);
-    return std::unexpected(sqliteError(extended, "Vault storage"));
+    return std::unexpected(std::move(error));
 }
 
 Result<void> Statement::run()
@@ -118,7 +132,10 @@ void Statement::reset()
     sqlite3_clear_bindings(m_stmt);
 }
 
-std::int64_t Statement::columnInt(int index) const { return sqlite3_column_int64(m_stmt, index); }
+std::int64_t Statement::columnInt(int index) const
+{
+    return sqlite3_column_int64(m_stmt, index);
+}
 
 crypto::Bytes Statement::columnBytes(int index) const
 {
@@ -163,7 +180,10 @@ Database& Database::operator=(Database&& other) noexcept
     return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(m_db); }
+Database::~Database()
+{
+    sqlite3_close_v2(m_db);
+}
 
 Result<Database> Database::open(const std::filesystem::path& path, OpenMode mode,
                                 std::chrono::milliseconds busyTimeout)
@@ -176,8 +196,9 @@ Result<Database> Database::open(const std::filesystem::path& path, OpenMode mode
                                 path.string()));
     }
     if (mode == OpenMode::CreateNew && exists) {
-        return fail(ErrorCode::Failed,
-                    fmt::format("A file already exists at {}; nothing was changed.", path.string()));
+        return fail(
+            ErrorCode::Failed,
+            fmt::format("A file already exists at {}; nothing was changed.", path.string()));
     }
     if (exists && std::filesystem::is_directory(path, ec)) {
         return fail(ErrorCode::Failed,
@@ -230,6 +251,7 @@ Result<void> Database::enableWal()
     if (!row) {
         return std::unexpected(row.error());
     }
+    mode->reset();
     return {};
 }
 
@@ -244,6 +266,7 @@ Result<void> Database::migrate(bool fresh)
         return std::unexpected(row.error());
     }
     const std::int64_t id = *row ? appId->columnInt(0) : 0;
+    appId->reset(); // an unfinished statement would hold a read transaction open
     const int current = schemaVersion();
     const auto& all = migrations();
     const int newest = all.empty() ? 0 : all.back().number;
@@ -278,8 +301,8 @@ Result<void> Database::migrate(bool fresh)
                                                      migration.name, ok.error().message));
         }
     }
-    const std::string pragmas = fmt::format("PRAGMA application_id={}; PRAGMA user_version={};",
-                                            kApplicationId, newest);
+    const std::string pragmas =
+        fmt::format("PRAGMA application_id={}; PRAGMA user_version={};", kApplicationId, newest);
     if (auto ok = execScript(pragmas.c_str()); !ok) {
         return ok;
     }
@@ -293,7 +316,7 @@ Result<Statement> Database::prepare(std::string_view sql)
     const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
     if (rc != SQLITE_OK) {
-        return std::unexpected(sqliteError(sqlite3_extended_errcode(m_db), "Vault storage"));
+        return std::unexpected(errorFrom(m_db, "Vault storage"));
     }
     return Statement(m_db, stmt);
 }
@@ -302,16 +325,27 @@ Result<void> Database::execScript(const char* sql)
 {
     char* message = nullptr;
     const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, &message);
+    const std::string detail = message != nullptr ? message : "";
     sqlite3_free(message);
     if (rc != SQLITE_OK) {
-        return std::unexpected(sqliteError(sqlite3_extended_errcode(m_db), "Vault storage"));
+        Error error = sqliteError(sqlite3_extended_errcode(m_db), "Vault storage");
+        if (error.code == ErrorCode::Failed && !detail.empty()) {
+            error.message += " (" + detail + ")";
+        }
+        return std::unexpected(std::move(error));
     }
     return {};
 }
 
-Result<void> Database::beginWrite() { return execScript("BEGIN IMMEDIATE"); }
+Result<void> Database::beginWrite()
+{
+    return execScript("BEGIN IMMEDIATE");
+}
 
-Result<void> Database::commit() { return execScript("COMMIT"); }
+Result<void> Database::commit()
+{
+    return execScript("COMMIT");
+}
 
 void Database::rollback() noexcept
 {

@@ -48,7 +48,11 @@ private:
     sqlite3_stmt* m_stmt = nullptr;
 };
 
-enum class OpenMode { CreateNew, OpenExisting };
+enum class OpenMode
+{
+    CreateNew,
+    OpenExisting
+};
 
 class Database
 {

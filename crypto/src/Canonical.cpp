@@ -5,7 +5,15 @@
 
 namespace sopvault::crypto {
 namespace {
-enum : std::uint8_t { kU8 = 1, kU32 = 2, kU64 = 3, kI64 = 4, kBytes = 5, kText = 6 };
+enum : std::uint8_t
+{
+    kU8 = 1,
+    kU32 = 2,
+    kU64 = 3,
+    kI64 = 4,
+    kBytes = 5,
+    kText = 6
+};
 
 Result<std::uint32_t> checkedLength(std::size_t size)
 {
@@ -27,7 +35,10 @@ CanonicalWriter::CanonicalWriter(std::string_view domain)
     m_out.insert(m_out.end(), domain.begin(), domain.end());
 }
 
-void CanonicalWriter::tag(std::uint8_t type) { m_out.push_back(type); }
+void CanonicalWriter::tag(std::uint8_t type)
+{
+    m_out.push_back(type);
+}
 
 void CanonicalWriter::raw32(std::uint32_t value)
 {

@@ -105,8 +105,8 @@ Result<KdfProfile> parseKdfProfile(std::string_view name)
                                       "'; use interactive, moderate or sensitive.");
 }
 
-Result<SecureBuffer> deriveKey(const SecureBuffer& password, ByteView salt,
-                               const KdfParams& params, std::size_t size)
+Result<SecureBuffer> deriveKey(const SecureBuffer& password, ByteView salt, const KdfParams& params,
+                               std::size_t size)
 {
     if (auto ok = initialise(); !ok) {
         return std::unexpected(ok.error());
@@ -124,9 +124,9 @@ Result<SecureBuffer> deriveKey(const SecureBuffer& password, ByteView salt,
     if (!key) {
         return key;
     }
-    if (crypto_pwhash(key->data(), key->size(),
-                      reinterpret_cast<const char*>(password.data()), password.size(),
-                      salt.data(), params.opsLimit, static_cast<std::size_t>(params.memLimit),
+    if (crypto_pwhash(key->data(), key->size(), reinterpret_cast<const char*>(password.data()),
+                      password.size(), salt.data(), params.opsLimit,
+                      static_cast<std::size_t>(params.memLimit),
                       crypto_pwhash_ALG_ARGON2ID13) != 0) {
         return fail(ErrorCode::Failed,
                     "Deriving the password key ran out of memory; close other programs "
@@ -177,9 +177,9 @@ Result<void> openInto(const SecureBuffer& key, ByteView sealed, ByteView ad, std
     const ByteView nonce = sealed.first(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     const ByteView body = sealed.subspan(nonce.size());
     unsigned long long written = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &written, nullptr, body.data(),
-                                                   body.size(), ad.data(), ad.size(),
-                                                   nonce.data(), key.data()) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &written, nullptr, body.data(), body.size(),
+                                                   ad.data(), ad.size(), nonce.data(),
+                                                   key.data()) != 0) {
         return integrity("Decryption failed: the data was changed, or the key or its context "
                          "is wrong.");
     }
@@ -277,8 +277,8 @@ Result<SecureBuffer> openSealed(const BoxKeyPair& recipient, ByteView sealed)
     if (!out) {
         return out;
     }
-    if (crypto_box_seal_open(out->data(), sealed.data(), sealed.size(),
-                             recipient.publicKey.data(), recipient.secretKey.data()) != 0) {
+    if (crypto_box_seal_open(out->data(), sealed.data(), sealed.size(), recipient.publicKey.data(),
+                             recipient.secretKey.data()) != 0) {
         return integrity("A sealed key could not be opened: it was changed, or it is not for "
                          "this person.");
     }
@@ -384,8 +384,9 @@ Hash32 hash32(ByteView data)
 Result<Bytes> keyedHash(ByteView key, ByteView data, std::size_t size)
 {
     (void)initialise();
-    if (key.size() < crypto_generichash_KEYBYTES_MIN || key.size() > crypto_generichash_KEYBYTES_MAX ||
-        size < crypto_generichash_BYTES_MIN || size > crypto_generichash_BYTES_MAX) {
+    if (key.size() < crypto_generichash_KEYBYTES_MIN ||
+        key.size() > crypto_generichash_KEYBYTES_MAX || size < crypto_generichash_BYTES_MIN ||
+        size > crypto_generichash_BYTES_MAX) {
         return fail(ErrorCode::Failed, "Unsupported keyed-hash key or output size.");
     }
     Bytes out(size);
@@ -438,8 +439,8 @@ Result<Bytes> fromHex(std::string_view hex)
     Bytes out(hex.size() / 2);
     std::size_t written = 0;
     const char* end = nullptr;
-    if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written,
-                       &end) != 0 ||
+    if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written, &end) !=
+            0 ||
         written != out.size() || end != hex.data() + hex.size()) {
         return fail(ErrorCode::Usage, "Not a hexadecimal value: '" + std::string(hex) + "'.");
     }

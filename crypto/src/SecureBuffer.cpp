@@ -1,4 +1,5 @@
-// SecureBuffer over sodium_malloc: guard pages and mlock from libsodium, an explicit wipe on release.
+// SecureBuffer over sodium_malloc: guard pages and mlock from libsodium, an explicit wipe on
+// release.
 #include "sopvault/crypto/SecureBuffer.h"
 
 #include <sodium.h>
@@ -16,7 +17,10 @@ void detail::setReleaseObserver(ReleaseObserver observer) noexcept
     g_releaseObserver.store(observer);
 }
 
-SecureBuffer::~SecureBuffer() { release(); }
+SecureBuffer::~SecureBuffer()
+{
+    release();
+}
 
 SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept
     : m_data(other.m_data), m_size(other.m_size), m_capacity(other.m_capacity)

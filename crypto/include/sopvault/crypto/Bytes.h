@@ -28,6 +28,9 @@ using Signature = std::array<std::uint8_t, 64>;
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-[[nodiscard]] inline Bytes toBytes(ByteView bytes) { return {bytes.begin(), bytes.end()}; }
+[[nodiscard]] inline Bytes toBytes(ByteView bytes)
+{
+    return {bytes.begin(), bytes.end()};
+}
 
 } // namespace sopvault::crypto

@@ -23,7 +23,12 @@ void randomBytes(std::span<std::uint8_t> out);
 [[nodiscard]] bool constantTimeEqual(ByteView a, ByteView b) noexcept;
 
 // --- password KDF: Argon2id (crypto_pwhash, ALG_ARGON2ID13) ---
-enum class KdfProfile { Interactive, Moderate, Sensitive };
+enum class KdfProfile
+{
+    Interactive,
+    Moderate,
+    Sensitive
+};
 
 struct KdfParams
 {

@@ -10,7 +10,8 @@
 namespace sopvault {
 
 // Values are the CLI's exit codes (docs/cli.md), so a front end can pass them straight through.
-enum class ErrorCode {
+enum class ErrorCode
+{
     Failed = 1,
     Usage = 2,
     Auth = 3,

@@ -1,0 +1,16 @@
+// Markdown to safe HTML: a small wrapper over cmark-gfm (tables, task lists, strikethrough,
+// autolinks, tag filter) in its default safe mode: raw HTML and javascript:, vbscript:, file:
+// and data: links (other than images) are dropped.
+#pragma once
+
+#include "sopvault/crypto/Error.h"
+
+#include <string>
+#include <string_view>
+
+namespace sopvault::core {
+
+// `usage` for input over the body size cap or not UTF-8.
+[[nodiscard]] Result<std::string> renderHtml(std::string_view markdown);
+
+} // namespace sopvault::core

@@ -1,0 +1,260 @@
+// The vault: create a vault file, unlock it as a person, and act through a Session. Every
+// call checks rights through the AccessPolicy and returns a Result; nothing here throws.
+#pragma once
+
+#include "sopvault/core/AccessPolicy.h"
+#include "sopvault/core/Clock.h"
+#include "sopvault/core/Types.h"
+#include "sopvault/crypto/Crypto.h"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sopvault::core {
+
+struct OpenOptions
+{
+    // How long a write waits for another writer before giving up with `busy`.
+    std::chrono::milliseconds busyTimeout{5000};
+    // Where time comes from; nullptr means the system clock.
+    const Clock* clock = nullptr;
+};
+
+struct UserInfo
+{
+    Id id{};
+    std::string name;
+    bool owner = false;
+    std::string fingerprint; // of the user's signing key
+};
+
+struct CollectionInfo
+{
+    Id id{};
+    std::string path; // "(hidden collection)" where the person holds no key
+    Id parent{};
+    bool readable = false;
+    Rights rights; // the acting person's rights here
+};
+
+struct GrantInfo
+{
+    std::string user;
+    std::string role;
+    std::string collection;
+    Rights rights;
+};
+
+struct SopSummary
+{
+    Id id{};
+    std::string title;
+    std::string collection;
+    std::uint64_t version = 0;
+    Timestamp created = 0;
+    Timestamp updated = 0;
+    std::string author; // of the newest version
+    SopState state = SopState::Draft;
+    std::vector<std::string> tags;
+    std::uint32_t reviewEveryDays = 90;
+    std::string reviewer;
+    bool damaged = false; // a version failed verification; `verify` says which
+};
+
+struct SopVersionView
+{
+    Id id{};
+    Id collectionId{};
+    std::string collection;
+    std::uint64_t version = 0;
+    std::uint64_t headVersion = 0;
+    std::string title;
+    std::string body;
+    std::vector<std::string> tags;
+    SopState state = SopState::Draft;
+    std::uint32_t reviewEveryDays = 90;
+    std::string reviewer;
+    std::string author;
+    Timestamp time = 0;
+    std::string message;
+    std::string hash; // hex of the version's entry hash
+};
+
+struct HistoryEntry
+{
+    std::uint64_t version = 0;
+    std::string author;
+    Timestamp time = 0;
+    std::string message;
+    std::string hash;
+    SopState state = SopState::Draft;
+};
+
+struct NewSop
+{
+    std::string collection; // path
+    std::string title;
+    std::string body;
+    std::vector<std::string> tags;
+    SopState state = SopState::Published;
+    std::uint32_t reviewEveryDays = 90;
+    std::string reviewer; // user name, "@role" or empty
+    std::string message;
+};
+
+struct SopEdit
+{
+    std::optional<std::string> title;
+    std::optional<std::string> body;
+    std::optional<std::vector<std::string>> tags;
+    std::optional<SopState> state;
+    std::optional<std::uint32_t> reviewEveryDays;
+    std::optional<std::string> reviewer;
+    std::string message;
+    // The version the edit was based on; if the SOP has moved on, the edit is a `busy` conflict.
+    std::optional<std::uint64_t> baseVersion;
+};
+
+struct SopFilter
+{
+    std::optional<std::string> collection; // path; includes sub-collections
+    std::optional<std::string> tag;
+    bool includeArchived = true;
+};
+
+struct AuditEntry
+{
+    std::uint64_t seq = 0;
+    Timestamp time = 0;
+    std::string actor;
+    std::string action;
+    std::string target; // id hex, or empty
+    std::string detail; // decrypted for owners; "(encrypted)" otherwise
+};
+
+struct AuditFilter
+{
+    std::optional<Timestamp> since;
+    std::optional<std::string> actor;
+};
+
+struct VerifyProblem
+{
+    std::string record;
+    std::string problem;
+};
+
+struct VerifyReport
+{
+    bool ok = true;
+    std::size_t adminRecords = 0;
+    std::size_t auditRecords = 0;
+    std::size_t sopVersions = 0;
+    std::size_t ciphertexts = 0; // decrypted and checked with the acting person's keys
+    std::size_t unreadable = 0;  // versions this person holds no key for (signatures still checked)
+    std::vector<VerifyProblem> problems;
+};
+
+struct CreatedVault
+{
+    std::string vaultId;
+    std::string ownerFingerprint;
+};
+
+class Session;
+
+// Creates a new vault file with its genesis record and first owner.
+[[nodiscard]] Result<CreatedVault> createVault(const std::filesystem::path& path,
+                                               std::string_view ownerName,
+                                               const crypto::SecureBuffer& password,
+                                               crypto::KdfProfile profile,
+                                               const OpenOptions& options = {});
+
+// Opens the file, replays and checks its records, and unlocks it as `user`. An unknown user
+// and a wrong password are the same `auth` error, after the same key-derivation work.
+[[nodiscard]] Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path,
+                                                      std::string_view user,
+                                                      const crypto::SecureBuffer& password,
+                                                      const OpenOptions& options = {});
+
+namespace detail {
+struct Engine;
+}
+
+class Session
+{
+public:
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    [[nodiscard]] const std::string& userName() const;
+    [[nodiscard]] Id userId() const;
+    [[nodiscard]] bool isOwner() const;
+    [[nodiscard]] std::string vaultId() const;
+    [[nodiscard]] std::string ownerFingerprint() const; // of the genesis owner
+    [[nodiscard]] const AccessPolicy& policy() const;
+    // Problems found when the vault was unlocked; writes are refused while the administration
+    // log has any.
+    [[nodiscard]] const std::vector<VerifyProblem>& problems() const;
+
+    // --- people, roles, collections, grants ---
+    [[nodiscard]] Result<void> addUser(std::string_view name, const crypto::SecureBuffer& password,
+                                       crypto::KdfProfile profile);
+    [[nodiscard]] Result<void> addOwner(std::string_view name);
+    [[nodiscard]] Result<void> changePassword(const crypto::SecureBuffer& newPassword,
+                                              crypto::KdfProfile profile);
+    [[nodiscard]] Result<void> defineRole(std::string_view name, Rights rights);
+    [[nodiscard]] Result<void> removeRole(std::string_view name);
+    [[nodiscard]] Result<Id> addCollection(std::string_view path);
+    [[nodiscard]] Result<void> grant(std::string_view user, std::string_view role,
+                                     std::string_view collection);
+    [[nodiscard]] Result<void> ungrant(std::string_view user, std::string_view role,
+                                       std::string_view collection);
+
+    [[nodiscard]] std::vector<UserInfo> users() const;
+    [[nodiscard]] std::vector<RoleDefinition> roles() const;
+    [[nodiscard]] std::vector<CollectionInfo> collections() const;
+    [[nodiscard]] std::vector<GrantInfo> grantsOf(std::string_view user) const;
+    // Who may do what on a collection path or a SOP (id or exact title).
+    [[nodiscard]] Result<std::vector<GrantInfo>> access(std::string_view target) const;
+    [[nodiscard]] Result<Id> collectionId(std::string_view path) const;
+
+    // --- SOPs ---
+    [[nodiscard]] Result<Id> addSop(const NewSop& sop);
+    // Returns the new version number.
+    [[nodiscard]] Result<std::uint64_t> editSop(const Id& sop, const SopEdit& edit);
+    // Reads a version (the newest if none is given) and records the view in the audit log.
+    [[nodiscard]] Result<SopVersionView> readSop(const Id& sop,
+                                                 std::optional<std::uint64_t> version = {},
+                                                 std::string_view ticket = {});
+    [[nodiscard]] Result<std::vector<SopSummary>> listSops(const SopFilter& filter = {}) const;
+    [[nodiscard]] Result<std::vector<HistoryEntry>> history(const Id& sop) const;
+    // Unified diff (dtl) of the bodies of two versions, with title changes noted first.
+    [[nodiscard]] Result<std::string> diff(const Id& sop, std::uint64_t from, std::uint64_t to);
+    [[nodiscard]] Result<std::uint64_t> restore(const Id& sop, std::uint64_t version);
+    [[nodiscard]] Result<std::uint64_t> archive(const Id& sop);
+    // An id (32 hex digits) or an exact title among the SOPs this person may view.
+    [[nodiscard]] Result<Id> resolveSop(std::string_view reference) const;
+    // Whether this person may export the SOP (export itself arrives with the export feature);
+    // a denied attempt is recorded in the audit log.
+    [[nodiscard]] Result<void> checkExport(const Id& sop);
+
+    // --- audit and verification ---
+    [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) const;
+    [[nodiscard]] Result<VerifyReport> verify() const;
+
+private:
+    friend Result<std::unique_ptr<Session>> unlock(const std::filesystem::path&, std::string_view,
+                                                   const crypto::SecureBuffer&,
+                                                   const OpenOptions&);
+    explicit Session(std::unique_ptr<detail::Engine> engine);
+    std::unique_ptr<detail::Engine> m_engine;
+    AccessPolicy m_policy;
+};
+
+} // namespace sopvault::core

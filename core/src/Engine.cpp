@@ -1,0 +1,335 @@
+// The write paths and key handling of an unlocked vault: every act becomes a record that is
+// checked by the same rules as replay, written in one transaction with its audit entry, and
+// only then applied to the in-memory state.
+#include "Engine.h"
+
+#include "Validation.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace sopvault::core::detail {
+
+using crypto::Bytes;
+
+Result<void> Engine::requireSound() const
+{
+    if (adminSound) {
+        return {};
+    }
+    return fail(ErrorCode::Integrity,
+                "The vault's administration log failed verification, so nothing may be "
+                "changed; run 'verify' to see what is wrong and restore from a backup.");
+}
+
+Result<Record> Engine::makeRecord(RecordKind kind, std::uint64_t position,
+                                  const crypto::Hash32& prev, Bytes payload)
+{
+    Record rec;
+    rec.header.vault = state.vaultId;
+    rec.header.recordId = randomId();
+    rec.header.kind = kind;
+    rec.header.position = position;
+    rec.header.prev = prev;
+    rec.header.signer = me;
+    rec.header.time = clock->now();
+    rec.header.adminCount = state.adminCount;
+    rec.payload = std::move(payload);
+    rec.body = encodeBody(rec.header, rec.payload);
+    SOPVAULT_TRY(signature, crypto::sign(signKeys.secretKey, rec.body));
+    rec.signature = signature;
+    return rec;
+}
+
+Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
+{
+    // The audit head is read inside the write transaction: other people's clients append too.
+    SOPVAULT_TRY(head, db.prepare("SELECT position, body, signature FROM audit_log "
+                                  "ORDER BY position DESC LIMIT 1"));
+    SOPVAULT_TRY(row, head.step());
+    std::uint64_t position = 0;
+    crypto::Hash32 prev{};
+    if (row) {
+        position = static_cast<std::uint64_t>(head.columnInt(0)) + 1;
+        const Bytes sig = head.columnBytes(2);
+        crypto::Signature signature{};
+        if (sig.size() == signature.size()) {
+            std::memcpy(signature.data(), sig.data(), sig.size());
+        }
+        prev = entryHash(head.columnBytes(1), signature);
+    }
+    AuditPayload payload;
+    payload.action = note.action;
+    if (note.hasTarget) {
+        payload.target = crypto::toBytes(note.target);
+    }
+    const AuditDetail& d = note.detail;
+    if (!d.title.empty() || !d.ticket.empty() || !d.note.empty()) {
+        SOPVAULT_TRY(sealed, crypto::sealTo(state.auditKey, encode(d)));
+        payload.sealedDetail = std::move(sealed);
+    }
+    SOPVAULT_TRY(rec, makeRecord(RecordKind::AuditEvent, position, prev, encode(payload)));
+    SOPVAULT_TRY(insert, db.prepare("INSERT INTO audit_log (position, record_id, body, signature) "
+                                    "VALUES (?, ?, ?, ?)"));
+    insert.bind(1, static_cast<std::int64_t>(position))
+        .bind(2, crypto::ByteView(rec.header.recordId))
+        .bind(3, crypto::ByteView(rec.body))
+        .bind(4, crypto::ByteView(rec.signature));
+    SOPVAULT_CHECK(insert.run());
+    state.auditCount = position + 1;
+    state.auditHead = rec.hash();
+    return {};
+}
+
+Result<void> Engine::audit(const AuditNote& note)
+{
+    SOPVAULT_CHECK(requireSound());
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    SOPVAULT_CHECK(appendAuditInTransaction(note));
+    return tx.commit();
+}
+
+Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote& note,
+                                 const std::function<Result<void>(storage::Database&)>& extra)
+{
+    SOPVAULT_CHECK(requireSound());
+    SOPVAULT_TRY(rec, makeRecord(kind, state.adminCount, state.adminHead, std::move(payload)));
+    // The same rules replay applies: a client cannot write what other clients would reject.
+    SOPVAULT_TRY(change, checkAdmin(state, rec));
+
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    SOPVAULT_TRY(head, db.prepare("SELECT count(*) FROM admin_log"));
+    SOPVAULT_TRY(row, head.step());
+    if (!row || static_cast<std::uint64_t>(head.columnInt(0)) != state.adminCount) {
+        return fail(ErrorCode::Busy, "Someone else changed the vault's administration since it "
+                                     "was unlocked; unlock again and retry.");
+    }
+    SOPVAULT_TRY(insert, db.prepare("INSERT INTO admin_log (position, record_id, body, signature) "
+                                    "VALUES (?, ?, ?, ?)"));
+    insert.bind(1, static_cast<std::int64_t>(rec.header.position))
+        .bind(2, crypto::ByteView(rec.header.recordId))
+        .bind(3, crypto::ByteView(rec.body))
+        .bind(4, crypto::ByteView(rec.signature));
+    SOPVAULT_CHECK(insert.run());
+    if (extra) {
+        SOPVAULT_CHECK(extra(db));
+    }
+    applyAdmin(state, rec, change);
+    if (auto ok = appendAuditInTransaction(note); !ok) {
+        // The in-memory state ran ahead of a write that will roll back: replay again.
+        adminSound = false;
+        return ok;
+    }
+    if (auto ok = tx.commit(); !ok) {
+        adminSound = false;
+        return fail(ok.error().code, ok.error().message + " Unlock again before retrying.");
+    }
+    return {};
+}
+
+const crypto::SecureBuffer* Engine::keyFor(const Id& collection) const
+{
+    auto c = state.collections.find(collection);
+    if (c == state.collections.end()) {
+        return nullptr;
+    }
+    auto k = keys.find({collection, c->second.epoch});
+    return k == keys.end() ? nullptr : &k->second;
+}
+
+std::string Engine::pathOf(const Id& collection) const
+{
+    auto it = paths.find(collection);
+    return it == paths.end() ? std::string("(hidden collection)") : it->second;
+}
+
+Result<Id> Engine::collectionByPath(std::string_view path) const
+{
+    SOPVAULT_TRY(normal, normalisePath(path));
+    for (const auto& [id, p] : paths) {
+        if (p == normal) {
+            return id;
+        }
+    }
+    return fail(ErrorCode::NotFound,
+                fmt::format("There is no collection '{}' that you can see; 'collection list' "
+                            "shows them.",
+                            path));
+}
+
+std::string Engine::userName(const Id& id) const
+{
+    const UserState* u = state.user(id);
+    return u == nullptr ? toHex(id) : u->name;
+}
+
+void Engine::openKeys()
+{
+    for (const KeyShare& share : state.shares) {
+        if (share.recipient != me) {
+            continue;
+        }
+        const std::string where = fmt::format("key of collection {} (epoch {})",
+                                              toHex(share.collection), share.epoch);
+        auto key = crypto::openSealed(boxKeys, share.sealedKey);
+        if (!key) {
+            problems.push_back({where, "it cannot be opened with your key"});
+            continue;
+        }
+        auto c = state.collections.find(share.collection);
+        auto expected = c == state.collections.end() ? nullptr : &c->second.commitments;
+        auto commitment = keyCommitment(*key, state.vaultId, share.collection, share.epoch);
+        if (expected == nullptr || !expected->contains(share.epoch) || !commitment ||
+            !crypto::constantTimeEqual(*commitment, expected->at(share.epoch))) {
+            problems.push_back({where, "it does not match the collection's key commitment "
+                                       "(an injected or substituted key); it was rejected"});
+            continue;
+        }
+        keys.insert_or_assign({share.collection, share.epoch}, std::move(*key));
+    }
+    if (auto sealed = state.sealedAuditSecrets.find(me); sealed != state.sealedAuditSecrets.end()) {
+        auto secret = crypto::openSealed(boxKeys, sealed->second);
+        auto pub = secret ? crypto::boxPublicKeyOf(*secret) : Result<crypto::BoxPublicKey>{};
+        if (secret && pub && *pub == state.auditKey) {
+            auditSecret = std::move(*secret);
+        } else {
+            problems.push_back({"audit key", "your copy of the audit key cannot be opened or does "
+                                             "not match the vault's"});
+        }
+    }
+    for (const auto& [id, c] : state.collections) {
+        const crypto::SecureBuffer* key = keyFor(id);
+        if (key == nullptr) {
+            continue;
+        }
+        auto path = crypto::open(*key, c.encryptedPath, collectionPathAd(state.vaultId, id));
+        if (!path) {
+            problems.push_back({fmt::format("collection {}", toHex(id)),
+                                "its name cannot be decrypted: " + path.error().message});
+            continue;
+        }
+        paths[id] = std::string(crypto::asText(*path));
+    }
+    // A child's path must extend its parent's: a renamed or moved name is tampering.
+    for (const auto& [id, path] : paths) {
+        const Id parent = state.collections.at(id).parent;
+        auto p = paths.find(parent);
+        if (p != paths.end() && path.rfind(p->second + "/", 0) != 0) {
+            problems.push_back({fmt::format("collection {}", toHex(id)),
+                                "its name does not lie under its parent's"});
+        }
+    }
+}
+
+Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
+{
+    auto it = state.sops.find(sopId);
+    if (it == state.sops.end() || !policy().allows(me, Right::View, it->second.collection)) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("There is no SOP {} that you can see.", toHex(sopId)));
+    }
+    if (!it->second.problem.empty()) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("SOP {} failed verification ({}); run 'verify' and restore "
+                                "from a backup.",
+                                toHex(sopId), it->second.problem));
+    }
+    return &it->second;
+}
+
+Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) const
+{
+    SOPVAULT_TRY(sop, viewableSop(sopId));
+    if (version == 0 || version > sop->versions.size()) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("SOP {} has no version {} (it has {}).", toHex(sopId), version,
+                                sop->versions.size()));
+    }
+    const VersionState& v = sop->versions[version - 1];
+    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
+                                  "WHERE sop_id = ? AND version = ?"));
+    stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(version));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return fail(ErrorCode::Integrity, "A SOP version disappeared from the file after it was "
+                                          "verified; run 'verify'.");
+    }
+    SOPVAULT_TRY(rec, decodeRecord(stmt.columnBytes(0), stmt.columnBytes(1)));
+    // The row must be the very record replay verified, not one swapped in since.
+    if (rec.hash() != v.hash) {
+        return fail(ErrorCode::Integrity, "A SOP version changed in the file after it was "
+                                          "verified; run 'verify'.");
+    }
+    SOPVAULT_TRY(payload, decodeSopVersion(rec.payload));
+    auto c = state.collections.find(payload.collectionId);
+    auto key = keys.find({payload.collectionId, payload.epoch});
+    if (c == state.collections.end() || key == keys.end()) {
+        return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
+    }
+    SOPVAULT_TRY(dataKey, crypto::openSecret(key->second, payload.wrappedKey,
+                                             dataKeyAd(state.vaultId, payload.collectionId,
+                                                       payload.epoch, sopId, version)));
+    SOPVAULT_TRY(padded, crypto::open(dataKey, payload.ciphertext,
+                                      contentAd(state.vaultId, payload.collectionId, sopId, version,
+                                                rec.header.prev)));
+    SOPVAULT_TRY(size, crypto::unpaddedSize(padded, kPadBlock));
+    auto content = decodeSopContent(crypto::ByteView(padded).first(size));
+    std::fill(padded.begin(), padded.end(), std::uint8_t{0});
+    return content;
+}
+
+Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection,
+                                           const SopContent& content, const AuditNote& note)
+{
+    SOPVAULT_CHECK(requireSound());
+    SOPVAULT_CHECK(policy().require(me, Right::Edit, collection));
+    const crypto::SecureBuffer* collectionKey = keyFor(collection);
+    if (collectionKey == nullptr) {
+        return fail(ErrorCode::Denied, "You hold no key for this collection.");
+    }
+    const std::uint32_t epoch = state.collections.at(collection).epoch;
+    std::uint64_t version = 1;
+    crypto::Hash32 prev{};
+    if (auto it = state.sops.find(sopId); it != state.sops.end() && !it->second.versions.empty()) {
+        version = it->second.versions.back().version + 1;
+        prev = it->second.versions.back().hash;
+    }
+    SOPVAULT_TRY(dataKey, crypto::randomKey());
+    SOPVAULT_TRY(wrapped, crypto::seal(*collectionKey, dataKey.span(),
+                                       dataKeyAd(state.vaultId, collection, epoch, sopId, version)));
+    Bytes plain = encode(content);
+    SOPVAULT_TRY(padded, crypto::pad(plain, kPadBlock));
+    std::fill(plain.begin(), plain.end(), std::uint8_t{0});
+    auto sealed = crypto::seal(dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
+    std::fill(padded.begin(), padded.end(), std::uint8_t{0});
+    if (!sealed) {
+        return std::unexpected(sealed.error());
+    }
+    SopVersionPayload payload{sopId, collection, epoch, std::move(wrapped), std::move(*sealed)};
+    SOPVAULT_TRY(rec, makeRecord(RecordKind::SopVersion, version, prev, encode(payload)));
+    SOPVAULT_TRY(checked, checkVersion(state, rec));
+
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    SOPVAULT_TRY(head, db.prepare("SELECT count(*) FROM sop_versions WHERE sop_id = ?"));
+    head.bind(1, crypto::ByteView(sopId));
+    SOPVAULT_TRY(row, head.step());
+    if (!row || static_cast<std::uint64_t>(head.columnInt(0)) != version - 1) {
+        return fail(ErrorCode::Busy, "This SOP was changed by someone else since you opened it; "
+                                     "reload it and apply your edit again.");
+    }
+    SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_versions (sop_id, version, record_id, body, "
+                                    "signature) VALUES (?, ?, ?, ?, ?)"));
+    insert.bind(1, crypto::ByteView(sopId))
+        .bind(2, static_cast<std::int64_t>(version))
+        .bind(3, crypto::ByteView(rec.header.recordId))
+        .bind(4, crypto::ByteView(rec.body))
+        .bind(5, crypto::ByteView(rec.signature));
+    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_CHECK(appendAuditInTransaction(note));
+    SOPVAULT_CHECK(tx.commit());
+    applyVersion(state, rec, checked);
+    return version;
+}
+
+} // namespace sopvault::core::detail

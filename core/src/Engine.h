@@ -1,0 +1,70 @@
+// The unlocked vault behind a Session: the database, the replayed state, this person's keys,
+// and the write paths that turn an act into a signed, checked, committed record.
+#pragma once
+
+#include "Replay.h"
+#include "sopvault/core/Vault.h"
+
+#include <functional>
+#include <map>
+
+namespace sopvault::core::detail {
+
+struct AuditNote
+{
+    std::string action;
+    Id target{};
+    bool hasTarget = false;
+    AuditDetail detail;
+};
+
+struct Engine
+{
+    mutable storage::Database db; // reads from const paths prepare statements
+    SystemClock systemClock;
+    const Clock* clock = &systemClock;
+    State state;
+    std::vector<VerifyProblem> problems;
+    bool adminSound = true;
+
+    Id me{};
+    crypto::SignKeyPair signKeys;
+    crypto::BoxKeyPair boxKeys;
+    std::optional<crypto::SecureBuffer> auditSecret; // owners only
+    std::map<std::pair<Id, std::uint32_t>, crypto::SecureBuffer> keys;
+    std::map<Id, std::string> paths; // collections this person can read
+
+    explicit Engine(storage::Database database) : db(std::move(database)) {}
+
+    [[nodiscard]] AccessPolicy policy() const { return AccessPolicy(state); }
+    [[nodiscard]] const std::string& myName() const { return state.users.at(me).name; }
+    [[nodiscard]] Result<void> requireSound() const;
+
+    // Signs a record of this person's.
+    [[nodiscard]] Result<Record> makeRecord(RecordKind kind, std::uint64_t position,
+                                            const crypto::Hash32& prev, crypto::Bytes payload);
+    // Checks, writes (with its audit entry and any extra rows, in one transaction) and applies
+    // an administration record. `busy` if someone else wrote first.
+    [[nodiscard]] Result<void>
+    commitAdmin(RecordKind kind, crypto::Bytes payload, const AuditNote& note,
+                const std::function<Result<void>(storage::Database&)>& extra = {});
+    [[nodiscard]] Result<void> appendAuditInTransaction(const AuditNote& note);
+    [[nodiscard]] Result<void> audit(const AuditNote& note);
+
+    // SOP versions.
+    [[nodiscard]] Result<std::uint64_t> writeVersion(const Id& sopId, const Id& collection,
+                                                     const SopContent& content,
+                                                     const AuditNote& note);
+    [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;
+    [[nodiscard]] Result<const SopRecordState*> viewableSop(const Id& sopId) const;
+
+    [[nodiscard]] const crypto::SecureBuffer* keyFor(const Id& collection) const;
+    [[nodiscard]] std::string pathOf(const Id& collection) const;
+    [[nodiscard]] Result<Id> collectionByPath(std::string_view path) const;
+    [[nodiscard]] std::string userName(const Id& id) const;
+
+    // After unlock: open key shares, the audit key and collection names.
+    void openKeys();
+};
+
+} // namespace sopvault::core::detail

@@ -1,0 +1,210 @@
+// The signed records of a vault and their canonical encodings (security.md, "Signed,
+// append-only records"). Internal to core: the file format lives here and nowhere else.
+#pragma once
+
+#include "sopvault/core/Types.h"
+#include "sopvault/crypto/Canonical.h"
+#include "sopvault/crypto/Crypto.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sopvault::core::detail {
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::size_t kPadBlock = 256;
+
+enum class RecordKind : std::uint32_t {
+    Genesis = 1,
+    UserAdded = 2,
+    OwnerAdded = 3,
+    RoleDefined = 4,
+    RoleRemoved = 5,
+    CollectionAdded = 6,
+    Grant = 7,
+    Ungrant = 8,
+    SopVersion = 20,
+    AuditEvent = 30,
+};
+[[nodiscard]] std::string_view kindName(RecordKind kind);
+[[nodiscard]] bool isAdminKind(RecordKind kind);
+
+// Fields every record carries, signed together with its payload.
+struct RecordHeader
+{
+    std::uint32_t format = kFormatVersion;
+    Id vault{};
+    Id recordId{};
+    RecordKind kind = RecordKind::Genesis;
+    // Admin and audit logs: the 0-based position in that log. SOP versions: the version number.
+    std::uint64_t position = 0;
+    // Hash of the previous entry of the same log (or of the parent version); zero for the first.
+    crypto::Hash32 prev{};
+    Id signer{};
+    Timestamp time = 0;
+    // How many administration records the signer had applied when writing: the point in the
+    // administration log at which the signer's rights are checked.
+    std::uint64_t adminCount = 0;
+};
+
+struct Record
+{
+    RecordHeader header;
+    crypto::Bytes payload;
+    crypto::Bytes body; // canonical encoding of header and payload: what is signed
+    crypto::Signature signature{};
+
+    [[nodiscard]] crypto::Hash32 hash() const;
+};
+
+// Encodes the header and payload into the canonical body.
+[[nodiscard]] crypto::Bytes encodeBody(const RecordHeader& header, crypto::ByteView payload);
+// Decodes a stored body; `integrity` if malformed or of an unknown format version.
+[[nodiscard]] Result<Record> decodeRecord(crypto::ByteView body, crypto::ByteView signature);
+// The hash that chains entries: BLAKE2b-256 over the body and signature.
+[[nodiscard]] crypto::Hash32 entryHash(crypto::ByteView body, const crypto::Signature& signature);
+
+// --- payloads ---
+
+// A collection key given to one person: sealed to their X25519 key.
+struct KeyShare
+{
+    Id collection{};
+    std::uint32_t epoch = 0;
+    Id recipient{};
+    crypto::Bytes sealedKey;
+};
+
+struct GenesisPayload
+{
+    Id userId{};
+    std::string name;
+    crypto::SignPublicKey signKey{};
+    crypto::BoxPublicKey boxKey{};
+    crypto::BoxPublicKey auditKey{};
+    crypto::Bytes sealedAuditSecret; // the audit secret key, sealed to the owner
+};
+
+struct UserAddedPayload
+{
+    Id userId{};
+    std::string name;
+    crypto::SignPublicKey signKey{};
+    crypto::BoxPublicKey boxKey{};
+};
+
+struct OwnerAddedPayload
+{
+    Id userId{};
+    crypto::Bytes sealedAuditSecret;
+    std::vector<KeyShare> shares;
+};
+
+struct RolePayload
+{
+    std::string name;
+    Rights rights;
+};
+
+struct CollectionAddedPayload
+{
+    Id collectionId{};
+    Id parentId{}; // zero for a top-level collection
+    crypto::Bytes encryptedPath;
+    crypto::Bytes commitment; // key commitment of epoch 0
+    std::vector<KeyShare> shares;
+};
+
+struct GrantPayload
+{
+    Id userId{};
+    std::string role;
+    Id collectionId{};
+    std::vector<KeyShare> shares; // empty for an ungrant
+};
+
+struct SopVersionPayload
+{
+    Id sopId{};
+    Id collectionId{};
+    std::uint32_t epoch = 0;
+    crypto::Bytes wrappedKey; // the version's data key, under the collection key
+    crypto::Bytes ciphertext; // the padded, encrypted SopContent
+};
+
+// What a SOP version says, once decrypted.
+struct SopContent
+{
+    std::string title;
+    std::string body;
+    std::vector<std::string> tags;
+    SopState state = SopState::Draft;
+    std::uint32_t reviewEveryDays = 90;
+    std::string reviewer; // a user name, "@role", or empty
+    std::string message;
+};
+
+struct AuditPayload
+{
+    std::string action;
+    crypto::Bytes target;       // the id acted on, or empty
+    crypto::Bytes sealedDetail; // AuditDetail sealed to the vault's audit key, or empty
+};
+
+struct AuditDetail
+{
+    std::string title;  // what was acted on, by name
+    std::string ticket; // a ticket reference, for views
+    std::string note;
+};
+
+[[nodiscard]] crypto::Bytes encode(const GenesisPayload& p);
+[[nodiscard]] crypto::Bytes encode(const UserAddedPayload& p);
+[[nodiscard]] crypto::Bytes encode(const OwnerAddedPayload& p);
+[[nodiscard]] crypto::Bytes encode(const RolePayload& p);
+[[nodiscard]] crypto::Bytes encode(const CollectionAddedPayload& p);
+[[nodiscard]] crypto::Bytes encode(const GrantPayload& p);
+[[nodiscard]] crypto::Bytes encode(const SopVersionPayload& p);
+[[nodiscard]] crypto::Bytes encode(const SopContent& p);
+[[nodiscard]] crypto::Bytes encode(const AuditPayload& p);
+[[nodiscard]] crypto::Bytes encode(const AuditDetail& p);
+
+[[nodiscard]] Result<GenesisPayload> decodeGenesis(crypto::ByteView data);
+[[nodiscard]] Result<UserAddedPayload> decodeUserAdded(crypto::ByteView data);
+[[nodiscard]] Result<OwnerAddedPayload> decodeOwnerAdded(crypto::ByteView data);
+[[nodiscard]] Result<RolePayload> decodeRole(crypto::ByteView data);
+[[nodiscard]] Result<CollectionAddedPayload> decodeCollectionAdded(crypto::ByteView data);
+[[nodiscard]] Result<GrantPayload> decodeGrant(crypto::ByteView data);
+[[nodiscard]] Result<SopVersionPayload> decodeSopVersion(crypto::ByteView data);
+[[nodiscard]] Result<SopContent> decodeSopContent(crypto::ByteView data);
+[[nodiscard]] Result<AuditPayload> decodeAudit(crypto::ByteView data);
+[[nodiscard]] Result<AuditDetail> decodeAuditDetail(crypto::ByteView data);
+
+// --- associated data and commitments: what each ciphertext is bound to ---
+[[nodiscard]] crypto::Bytes collectionPathAd(const Id& vault, const Id& collection);
+[[nodiscard]] crypto::Bytes dataKeyAd(const Id& vault, const Id& collection, std::uint32_t epoch,
+                                      const Id& sop, std::uint64_t version);
+[[nodiscard]] crypto::Bytes contentAd(const Id& vault, const Id& collection, const Id& sop,
+                                      std::uint64_t version, const crypto::Hash32& parent);
+[[nodiscard]] crypto::Bytes keyWrapAd(const Id& vault, const Id& user,
+                                      const crypto::KdfParams& params, crypto::ByteView salt);
+[[nodiscard]] Result<crypto::Bytes> keyCommitment(const crypto::SecureBuffer& key, const Id& vault,
+                                                  const Id& collection, std::uint32_t epoch);
+
+// A user's password wrap of their secret keys (table user_keys), signed with the user's own
+// signing key so that a doctored salt or lowered KDF parameters are an integrity failure
+// before any key derivation runs.
+struct KeyWrap
+{
+    crypto::Bytes salt;
+    crypto::KdfParams params;
+    crypto::Bytes sealed; // AEAD of sign secret (64) || box secret (32)
+    crypto::Signature signature{};
+};
+// What the wrap's signature covers.
+[[nodiscard]] crypto::Bytes keyWrapSigned(const Id& vault, const Id& user, const KeyWrap& wrap);
+[[nodiscard]] crypto::Bytes encode(const KeyWrap& wrap);
+[[nodiscard]] Result<KeyWrap> decodeKeyWrap(crypto::ByteView data);
+
+} // namespace sopvault::core::detail

@@ -1,0 +1,44 @@
+// Replaying a vault's records into its derived state, checking every record on the way:
+// signature, chain, and that its signer held the needed right at that point in the log.
+#pragma once
+
+#include "State.h"
+#include "storage/Database.h"
+
+#include <variant>
+
+namespace sopvault::core::detail {
+
+using AdminChange = std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
+                                 CollectionAddedPayload, GrantPayload>;
+
+// Checks an administration record against the state it would follow (position, chain,
+// signature, rights, meaning) without changing anything.
+[[nodiscard]] Result<AdminChange> checkAdmin(const State& state, const Record& record);
+void applyAdmin(State& state, const Record& record, const AdminChange& change);
+
+// Checks a SOP version against the state it would follow.
+[[nodiscard]] Result<SopVersionPayload> checkVersion(const State& state, const Record& record);
+void applyVersion(State& state, const Record& record, const SopVersionPayload& payload);
+
+// Checks one audit entry's chain link and signature.
+[[nodiscard]] Result<void> checkAudit(const State& state, const Record& record,
+                                      std::uint64_t position, const crypto::Hash32& prev);
+
+struct ReplayResult
+{
+    State state;
+    std::vector<ReplayProblem> problems;
+    bool adminSound = true;
+    std::size_t adminRecords = 0;
+    std::size_t sopVersions = 0;
+    std::size_t auditRecords = 0;
+};
+
+// Replays the whole file. Storage failures are errors; a bad record is a problem in the result.
+// `checkAuditLog` also verifies every audit entry (verify does; unlock only reads the head).
+[[nodiscard]] Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog);
+
+[[nodiscard]] std::string describe(const char* log, std::uint64_t position);
+
+} // namespace sopvault::core::detail

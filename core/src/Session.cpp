@@ -1,0 +1,683 @@
+// Session: what a person can do in an unlocked vault. Each call asks the AccessPolicy first
+// and hands the write to the Engine, which checks it again by the replay rules.
+#include "sopvault/core/Vault.h"
+
+#include "Engine.h"
+#include "Validation.h"
+
+#include <dtl/dtl.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace sopvault::core {
+
+using crypto::Bytes;
+using namespace detail;
+
+namespace detail {
+Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
+                          const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
+                          crypto::KdfProfile profile);
+Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap);
+} // namespace detail
+
+namespace {
+
+AuditNote note(std::string action, const Id& target, std::string title = {},
+               std::string text = {})
+{
+    AuditNote n{std::move(action), target, true, {}};
+    n.detail.title = std::move(title);
+    n.detail.note = std::move(text);
+    return n;
+}
+
+AuditNote adminNote(std::string action, std::string text)
+{
+    AuditNote n{std::move(action), {}, false, {}};
+    n.detail.note = std::move(text);
+    return n;
+}
+
+std::vector<std::string> splitLines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+} // namespace
+
+Session::Session(std::unique_ptr<Engine> engine)
+    : m_engine(std::move(engine)), m_policy(m_engine->state)
+{
+}
+Session::~Session() = default;
+
+const std::string& Session::userName() const { return m_engine->myName(); }
+Id Session::userId() const { return m_engine->me; }
+bool Session::isOwner() const { return m_engine->policy().isOwner(m_engine->me); }
+std::string Session::vaultId() const { return toHex(m_engine->state.vaultId); }
+const std::vector<VerifyProblem>& Session::problems() const { return m_engine->problems; }
+
+const AccessPolicy& Session::policy() const { return m_policy; }
+
+std::string Session::ownerFingerprint() const
+{
+    const UserState* owner = m_engine->state.user(m_engine->state.genesisOwner);
+    return owner == nullptr ? std::string() : crypto::fingerprint(owner->signKey);
+}
+
+// --- people, roles, collections, grants ---
+
+Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer& password,
+                              crypto::KdfProfile profile)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add users"));
+    SOPVAULT_CHECK(validateName("user", name));
+    if (e.state.userNamed(name) != nullptr) {
+        return fail(ErrorCode::Failed, fmt::format("There is already a user named '{}'.", name));
+    }
+    if (password.empty()) {
+        return fail(ErrorCode::Usage, "The new user's password may not be empty.");
+    }
+    SOPVAULT_TRY(sign, crypto::generateSignKeyPair());
+    SOPVAULT_TRY(box, crypto::generateBoxKeyPair());
+    UserAddedPayload p{randomId(), std::string(name), sign.publicKey, box.publicKey};
+    SOPVAULT_TRY(wrap, wrapSecrets(e.state.vaultId, p.userId, sign, box, password, profile));
+    const Id id = p.userId;
+    return e.commitAdmin(RecordKind::UserAdded, encode(p),
+                         adminNote("user-add", fmt::format("added user {}", name)),
+                         [&](storage::Database& db) { return storeWrap(db, id, wrap); });
+}
+
+Result<void> Session::addOwner(std::string_view name)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add owners"));
+    const UserState* target = e.state.userNamed(name);
+    if (target == nullptr) {
+        return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.", name));
+    }
+    if (target->owner) {
+        return fail(ErrorCode::Failed, fmt::format("{} is already an owner.", name));
+    }
+    if (!e.auditSecret) {
+        return fail(ErrorCode::Integrity, "Your copy of the audit key is unavailable; run "
+                                          "'verify'.");
+    }
+    OwnerAddedPayload p;
+    p.userId = target->id;
+    SOPVAULT_TRY(sealedAudit, crypto::sealTo(target->boxKey, e.auditSecret->span()));
+    p.sealedAuditSecret = std::move(sealedAudit);
+    for (const auto& [id, c] : e.state.collections) {
+        const crypto::SecureBuffer* key = e.keyFor(id);
+        if (key == nullptr) {
+            return fail(ErrorCode::Integrity,
+                        fmt::format("You hold no key for collection {}; run 'verify'.", toHex(id)));
+        }
+        SOPVAULT_TRY(sealed, crypto::sealTo(target->boxKey, key->span()));
+        p.shares.push_back({id, c.epoch, target->id, std::move(sealed)});
+    }
+    return e.commitAdmin(RecordKind::OwnerAdded, encode(p),
+                         adminNote("owner-add", fmt::format("made {} an owner", name)));
+}
+
+Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
+                                     crypto::KdfProfile profile)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    if (newPassword.empty()) {
+        return fail(ErrorCode::Usage, "The new password may not be empty.");
+    }
+    SOPVAULT_TRY(wrap, wrapSecrets(e.state.vaultId, e.me, e.signKeys, e.boxKeys, newPassword,
+                                   profile));
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
+    SOPVAULT_CHECK(storeWrap(e.db, e.me, wrap));
+    SOPVAULT_CHECK(e.appendAuditInTransaction(adminNote("password-change", {})));
+    return tx.commit();
+}
+
+Result<void> Session::defineRole(std::string_view name, Rights rights)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "define roles"));
+    SOPVAULT_CHECK(validateName("role", name));
+    if (e.state.roleRights(name)) {
+        return fail(ErrorCode::Failed, fmt::format("A role named '{}' already exists.", name));
+    }
+    if (rights.empty()) {
+        return fail(ErrorCode::Usage, "A role needs at least one right.");
+    }
+    return e.commitAdmin(RecordKind::RoleDefined, encode(RolePayload{std::string(name), rights}),
+                         adminNote("role-add", fmt::format("role {} = {}", name,
+                                                           rights.toString())));
+}
+
+Result<void> Session::removeRole(std::string_view name)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "remove roles"));
+    if (!e.state.customRoles.contains(std::string(name))) {
+        const bool builtIn = e.state.roleRights(name).has_value();
+        return fail(builtIn ? ErrorCode::Usage : ErrorCode::NotFound,
+                    builtIn ? fmt::format("'{}' is a built-in role and cannot be removed.", name)
+                            : fmt::format("There is no role named '{}'.", name));
+    }
+    const auto uses = std::count_if(e.state.grants.begin(), e.state.grants.end(),
+                                    [&](const auto& g) { return g.role == name; });
+    if (uses > 0) {
+        return fail(ErrorCode::Failed, fmt::format("Role '{}' is still held in {} grant(s); "
+                                                   "ungrant them first.",
+                                                   name, uses));
+    }
+    return e.commitAdmin(RecordKind::RoleRemoved,
+                         encode(RolePayload{std::string(name), e.state.customRoles.at(std::string(name))}),
+                         adminNote("role-remove", fmt::format("role {}", name)));
+}
+
+Result<Id> Session::addCollection(std::string_view rawPath)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_TRY(path, normalisePath(rawPath));
+    if (e.collectionByPath(path)) {
+        return fail(ErrorCode::Failed, fmt::format("The collection '{}' already exists.", path));
+    }
+    const std::string parentPath = detail::parentPath(path);
+    Id parent{};
+    if (parentPath.empty()) {
+        SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add top-level collections"));
+    } else {
+        auto found = e.collectionByPath(parentPath);
+        if (!found) {
+            return fail(ErrorCode::NotFound,
+                        fmt::format("The parent collection '{}' does not exist; add it first.",
+                                    parentPath));
+        }
+        parent = *found;
+        SOPVAULT_CHECK(e.policy().requireManage(e.me, parent));
+    }
+    CollectionAddedPayload p;
+    p.collectionId = randomId();
+    p.parentId = parent;
+    SOPVAULT_TRY(key, crypto::randomKey());
+    SOPVAULT_TRY(commitment, keyCommitment(key, e.state.vaultId, p.collectionId, 0));
+    p.commitment = std::move(commitment);
+    SOPVAULT_TRY(name, crypto::seal(key, crypto::asBytes(path),
+                                    collectionPathAd(e.state.vaultId, p.collectionId)));
+    p.encryptedPath = std::move(name);
+    bool mine = false;
+    for (const auto& [id, u] : e.state.users) {
+        if (u.owner || (!isZero(parent) && e.policy().allows(id, Right::View, parent))) {
+            SOPVAULT_TRY(sealed, crypto::sealTo(u.boxKey, key.span()));
+            p.shares.push_back({p.collectionId, 0, id, std::move(sealed)});
+            mine = mine || id == e.me;
+        }
+    }
+    const Id id = p.collectionId;
+    SOPVAULT_CHECK(e.commitAdmin(RecordKind::CollectionAdded, encode(p),
+                                 note("collection-add", id, path)));
+    if (mine) {
+        e.keys.insert_or_assign({id, 0U}, std::move(key));
+        e.paths[id] = path;
+    }
+    return id;
+}
+
+Result<Id> Session::collectionId(std::string_view path) const
+{
+    return m_engine->collectionByPath(path);
+}
+
+namespace {
+
+struct GrantTarget
+{
+    const UserState* user = nullptr;
+    Rights rights;
+    Id collection{};
+};
+
+Result<GrantTarget> resolveGrant(const Engine& e, std::string_view user, std::string_view role,
+                                 std::string_view collection)
+{
+    GrantTarget t;
+    t.user = e.state.userNamed(user);
+    if (t.user == nullptr) {
+        return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.", user));
+    }
+    if (role == "owner") {
+        return fail(ErrorCode::Usage, "'owner' is vault-wide; use 'owner add' instead of a grant.");
+    }
+    auto rights = e.state.roleRights(role);
+    if (!rights) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("There is no role named '{}'; 'role list' shows them.", role));
+    }
+    t.rights = *rights;
+    SOPVAULT_TRY(id, e.collectionByPath(collection));
+    t.collection = id;
+    SOPVAULT_CHECK(e.policy().requireManage(e.me, id));
+    return t;
+}
+
+} // namespace
+
+Result<void> Session::grant(std::string_view user, std::string_view role,
+                            std::string_view collection)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_TRY(t, resolveGrant(e, user, role, collection));
+    const GrantState g{t.user->id, std::string(role), t.collection};
+    if (std::find(e.state.grants.begin(), e.state.grants.end(), g) != e.state.grants.end()) {
+        return fail(ErrorCode::Failed, fmt::format("{} already holds {} on {}.", user, role,
+                                                   e.pathOf(t.collection)));
+    }
+    GrantPayload p{t.user->id, std::string(role), t.collection, {}};
+    if (t.rights.has(Right::View)) {
+        for (const Id& c : e.state.subtree(t.collection)) {
+            if (e.policy().allows(t.user->id, Right::View, c)) {
+                continue;
+            }
+            const crypto::SecureBuffer* key = e.keyFor(c);
+            if (key == nullptr) {
+                return fail(ErrorCode::Denied,
+                            fmt::format("You hold no key for {}, so you cannot grant view on it.",
+                                        e.pathOf(c)));
+            }
+            SOPVAULT_TRY(sealed, crypto::sealTo(t.user->boxKey, key->span()));
+            p.shares.push_back({c, e.state.collections.at(c).epoch, t.user->id, std::move(sealed)});
+        }
+    }
+    return e.commitAdmin(RecordKind::Grant, encode(p),
+                         note("grant", t.collection, e.pathOf(t.collection),
+                              fmt::format("{} as {}", user, role)));
+}
+
+Result<void> Session::ungrant(std::string_view user, std::string_view role,
+                              std::string_view collection)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_TRY(t, resolveGrant(e, user, role, collection));
+    const GrantState g{t.user->id, std::string(role), t.collection};
+    if (std::find(e.state.grants.begin(), e.state.grants.end(), g) == e.state.grants.end()) {
+        return fail(ErrorCode::NotFound, fmt::format("{} does not hold {} on {}.", user, role,
+                                                     e.pathOf(t.collection)));
+    }
+    GrantPayload p{t.user->id, std::string(role), t.collection, {}};
+    return e.commitAdmin(RecordKind::Ungrant, encode(p),
+                         note("ungrant", t.collection, e.pathOf(t.collection),
+                              fmt::format("{} as {}", user, role)));
+}
+
+std::vector<UserInfo> Session::users() const
+{
+    std::vector<UserInfo> out;
+    for (const auto& [id, u] : m_engine->state.users) {
+        out.push_back({id, u.name, u.owner, crypto::fingerprint(u.signKey)});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return out;
+}
+
+std::vector<RoleDefinition> Session::roles() const
+{
+    std::vector<RoleDefinition> out = builtInRoles();
+    for (const auto& [name, rights] : m_engine->state.customRoles) {
+        out.push_back({name, rights, false});
+    }
+    return out;
+}
+
+std::vector<CollectionInfo> Session::collections() const
+{
+    const Engine& e = *m_engine;
+    std::vector<CollectionInfo> out;
+    for (const auto& [id, c] : e.state.collections) {
+        const bool readable = e.paths.contains(id);
+        out.push_back({id, e.pathOf(id), c.parent, readable, e.policy().rights(e.me, id)});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(b.readable, a.path) < std::tie(a.readable, b.path);
+    });
+    return out;
+}
+
+std::vector<GrantInfo> Session::grantsOf(std::string_view user) const
+{
+    const Engine& e = *m_engine;
+    std::vector<GrantInfo> out;
+    const UserState* u = e.state.userNamed(user);
+    if (u == nullptr) {
+        return out;
+    }
+    for (const auto& g : e.state.grants) {
+        if (g.user == u->id) {
+            out.push_back({u->name, g.role, e.pathOf(g.collection),
+                           e.state.roleRights(g.role).value_or(Rights{})});
+        }
+    }
+    return out;
+}
+
+Result<std::vector<GrantInfo>> Session::access(std::string_view target) const
+{
+    const Engine& e = *m_engine;
+    Id collection{};
+    if (auto c = e.collectionByPath(target); c) {
+        collection = *c;
+    } else {
+        SOPVAULT_TRY(sop, resolveSop(target));
+        collection = e.state.sops.at(sop).collection;
+    }
+    SOPVAULT_CHECK(e.policy().requireManage(e.me, collection));
+    std::vector<GrantInfo> out;
+    for (const auto& h : e.policy().holders(collection)) {
+        out.push_back({e.userName(h.user), h.role,
+                       isZero(h.grantedOn) ? std::string("(vault-wide)") : e.pathOf(h.grantedOn),
+                       h.rights});
+    }
+    return out;
+}
+
+// --- SOPs ---
+
+namespace {
+
+Result<void> validateReview(const Engine& e, std::uint32_t every, const std::string& reviewer)
+{
+    if (every < 1 || every > 3650) {
+        return fail(ErrorCode::Usage, "The review interval must be between 1 and 3650 days.");
+    }
+    if (reviewer.empty()) {
+        return {};
+    }
+    if (reviewer.front() == '@') {
+        if (!e.state.roleRights(std::string_view(reviewer).substr(1))) {
+            return fail(ErrorCode::NotFound,
+                        fmt::format("There is no role '{}' to review this SOP.", reviewer.substr(1)));
+        }
+        return {};
+    }
+    if (e.state.userNamed(reviewer) == nullptr) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("There is no user '{}' to review this SOP.", reviewer));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<Id> Session::addSop(const NewSop& sop)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_TRY(collection, e.collectionByPath(sop.collection));
+    SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, collection));
+    SOPVAULT_CHECK(validateTitle(sop.title));
+    SOPVAULT_CHECK(validateBody(sop.body));
+    SOPVAULT_TRY(tags, normaliseTags(sop.tags));
+    SOPVAULT_CHECK(validateReview(e, sop.reviewEveryDays, sop.reviewer));
+    SopContent content{sop.title, sop.body, std::move(tags), sop.state, sop.reviewEveryDays,
+                       sop.reviewer, sop.message.empty() ? std::string("Created") : sop.message};
+    const Id id = randomId();
+    SOPVAULT_CHECK(e.writeVersion(id, collection, content, note("create", id, sop.title)));
+    return id;
+}
+
+Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
+    const std::uint64_t head = sop->versions.back().version;
+    if (edit.baseVersion && *edit.baseVersion != head) {
+        return fail(ErrorCode::Busy,
+                    fmt::format("This SOP was changed since you opened version {} (it is now at "
+                                "version {}); reload it and apply your edit again.",
+                                *edit.baseVersion, head));
+    }
+    SOPVAULT_TRY(current, e.readContent(sopId, head));
+    SopContent next = current;
+    if (edit.title) {
+        SOPVAULT_CHECK(validateTitle(*edit.title));
+        next.title = *edit.title;
+    }
+    if (edit.body) {
+        SOPVAULT_CHECK(validateBody(*edit.body));
+        next.body = *edit.body;
+    }
+    if (edit.tags) {
+        SOPVAULT_TRY(tags, normaliseTags(*edit.tags));
+        next.tags = std::move(tags);
+    }
+    if (edit.state) {
+        next.state = *edit.state;
+    }
+    if (edit.reviewEveryDays) {
+        next.reviewEveryDays = *edit.reviewEveryDays;
+    }
+    if (edit.reviewer) {
+        next.reviewer = *edit.reviewer;
+    }
+    SOPVAULT_CHECK(validateReview(e, next.reviewEveryDays, next.reviewer));
+    next.message = edit.message;
+    const bool unchanged = next.title == current.title && next.body == current.body &&
+                           next.tags == current.tags && next.state == current.state &&
+                           next.reviewEveryDays == current.reviewEveryDays &&
+                           next.reviewer == current.reviewer;
+    if (unchanged) {
+        return fail(ErrorCode::Usage, "The edit changes nothing; no new version was written.");
+    }
+    const Id collection = sop->collection;
+    return e.writeVersion(sopId, collection, next, note("edit", sopId, next.title, edit.message));
+}
+
+Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint64_t> version,
+                                        std::string_view ticket)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    const std::uint64_t head = sop->versions.back().version;
+    const std::uint64_t n = version.value_or(head);
+    SOPVAULT_TRY(content, e.readContent(sopId, n));
+    const VersionState& v = sop->versions[n - 1];
+    AuditNote view = note("view", sopId, content.title);
+    view.detail.ticket = std::string(ticket);
+    view.detail.note = fmt::format("version {}", n);
+    SOPVAULT_CHECK(e.audit(view));
+    SopVersionView out;
+    out.id = sopId;
+    out.collectionId = sop->collection;
+    out.collection = e.pathOf(sop->collection);
+    out.version = n;
+    out.headVersion = head;
+    out.title = std::move(content.title);
+    out.body = std::move(content.body);
+    out.tags = std::move(content.tags);
+    out.state = content.state;
+    out.reviewEveryDays = content.reviewEveryDays;
+    out.reviewer = std::move(content.reviewer);
+    out.author = e.userName(v.author);
+    out.time = v.time;
+    out.message = std::move(content.message);
+    out.hash = crypto::toHex(v.hash);
+    return out;
+}
+
+Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
+{
+    const Engine& e = *m_engine;
+    std::optional<Id> within;
+    if (filter.collection) {
+        SOPVAULT_TRY(c, e.collectionByPath(*filter.collection));
+        within = c;
+    }
+    std::vector<SopSummary> out;
+    for (const auto& [id, sop] : e.state.sops) {
+        if (!e.policy().allows(e.me, Right::View, sop.collection)) {
+            continue;
+        }
+        if (within && !e.state.isWithin(sop.collection, *within)) {
+            continue;
+        }
+        SopSummary s;
+        s.id = id;
+        s.collection = e.pathOf(sop.collection);
+        if (!sop.problem.empty() || sop.versions.empty()) {
+            s.damaged = true;
+            s.title = "(damaged: run verify)";
+            out.push_back(std::move(s));
+            continue;
+        }
+        auto content = e.readContent(id, sop.versions.back().version);
+        if (!content) {
+            s.damaged = true;
+            s.title = "(damaged: run verify)";
+            out.push_back(std::move(s));
+            continue;
+        }
+        if (filter.tag && std::find(content->tags.begin(), content->tags.end(), *filter.tag) ==
+                              content->tags.end()) {
+            continue;
+        }
+        if (!filter.includeArchived && content->state == SopState::Archived) {
+            continue;
+        }
+        s.title = std::move(content->title);
+        s.version = sop.versions.back().version;
+        s.created = sop.versions.front().time;
+        s.updated = sop.versions.back().time;
+        s.author = e.userName(sop.versions.back().author);
+        s.state = content->state;
+        s.tags = std::move(content->tags);
+        s.reviewEveryDays = content->reviewEveryDays;
+        s.reviewer = std::move(content->reviewer);
+        out.push_back(std::move(s));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.collection, a.title) < std::tie(b.collection, b.title);
+    });
+    return out;
+}
+
+Result<std::vector<HistoryEntry>> Session::history(const Id& sopId) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    std::vector<HistoryEntry> out;
+    for (const VersionState& v : sop->versions) {
+        SOPVAULT_TRY(content, e.readContent(sopId, v.version));
+        out.push_back({v.version, e.userName(v.author), v.time, content.message,
+                       crypto::toHex(v.hash), content.state});
+    }
+    return out;
+}
+
+Result<std::string> Session::diff(const Id& sopId, std::uint64_t from, std::uint64_t to)
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(a, e.readContent(sopId, from));
+    SOPVAULT_TRY(b, e.readContent(sopId, to));
+    std::ostringstream out;
+    out << "--- version " << from << "\n+++ version " << to << "\n";
+    if (a.title != b.title) {
+        out << "# title: " << a.title << " -> " << b.title << "\n";
+    }
+    if (a.tags != b.tags) {
+        out << fmt::format("# tags: {} -> {}\n", fmt::join(a.tags, ","), fmt::join(b.tags, ","));
+    }
+    if (a.state != b.state) {
+        out << "# state: " << stateName(a.state) << " -> " << stateName(b.state) << "\n";
+    }
+    dtl::Diff<std::string, std::vector<std::string>> d(splitLines(a.body), splitLines(b.body));
+    d.compose();
+    d.composeUnifiedHunks();
+    d.printUnifiedFormat(out);
+    return out.str();
+}
+
+Result<std::uint64_t> Session::restore(const Id& sopId, std::uint64_t version)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
+    SOPVAULT_TRY(old, e.readContent(sopId, version));
+    SopEdit edit;
+    edit.title = old.title;
+    edit.body = old.body;
+    edit.tags = old.tags;
+    edit.state = old.state == SopState::Archived ? SopState::Published : old.state;
+    edit.reviewEveryDays = old.reviewEveryDays;
+    edit.reviewer = old.reviewer;
+    edit.message = fmt::format("Restored version {}", version);
+    return editSop(sopId, edit);
+}
+
+Result<std::uint64_t> Session::archive(const Id& sopId)
+{
+    SopEdit edit;
+    edit.state = SopState::Archived;
+    edit.message = "Archived";
+    return editSop(sopId, edit);
+}
+
+Result<Id> Session::resolveSop(std::string_view reference) const
+{
+    const Engine& e = *m_engine;
+    if (auto id = idFromHex(reference); id) {
+        if (e.state.sops.contains(*id) &&
+            e.policy().allows(e.me, Right::View, e.state.sops.at(*id).collection)) {
+            return *id;
+        }
+    }
+    std::vector<std::pair<Id, std::string>> matches;
+    for (const auto& [id, sop] : e.state.sops) {
+        if (!e.policy().allows(e.me, Right::View, sop.collection) || sop.versions.empty() ||
+            !sop.problem.empty()) {
+            continue;
+        }
+        auto content = e.readContent(id, sop.versions.back().version);
+        if (content && content->title == reference) {
+            matches.emplace_back(id, e.pathOf(sop.collection));
+        }
+    }
+    if (matches.size() == 1) {
+        return matches.front().first;
+    }
+    if (matches.empty()) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("No SOP you can see has the id or title '{}'.", reference));
+    }
+    std::string list;
+    for (const auto& [id, path] : matches) {
+        list += fmt::format("\n  {}  ({})", toHex(id), path);
+    }
+    return fail(ErrorCode::Usage,
+                fmt::format("'{}' matches {} SOPs; name one by its id:{}", reference,
+                            matches.size(), list));
+}
+
+Result<void> Session::checkExport(const Id& sopId)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    auto allowed = e.policy().require(e.me, Right::Export, sop->collection);
+    if (!allowed) {
+        SOPVAULT_CHECK(e.audit(note("export-denied", sopId)));
+        return allowed;
+    }
+    return {};
+}
+
+} // namespace sopvault::core

@@ -1,0 +1,92 @@
+// The vault's derived state, rebuilt by replaying the signed records (never stored).
+#pragma once
+
+#include "Records.h"
+#include "sopvault/core/AccessPolicy.h"
+
+#include <map>
+#include <optional>
+#include <set>
+
+namespace sopvault::core::detail {
+
+struct UserState
+{
+    Id id{};
+    std::string name;
+    crypto::SignPublicKey signKey{};
+    crypto::BoxPublicKey boxKey{};
+    bool owner = false;
+};
+
+struct CollectionState
+{
+    Id id{};
+    Id parent{};
+    crypto::Bytes encryptedPath;
+    std::map<std::uint32_t, crypto::Bytes> commitments; // per epoch
+    std::uint32_t epoch = 0;
+};
+
+struct GrantState
+{
+    Id user{};
+    std::string role;
+    Id collection{};
+    friend bool operator==(const GrantState&, const GrantState&) = default;
+};
+
+struct VersionState
+{
+    std::uint64_t version = 0;
+    crypto::Hash32 hash{};
+    Id author{};
+    Timestamp time = 0;
+    std::uint64_t adminCount = 0;
+    Id collection{};
+};
+
+struct SopRecordState
+{
+    Id id{};
+    Id collection{};
+    std::vector<VersionState> versions; // the verified prefix
+    std::string problem;                 // non-empty: a version failed; the SOP is damaged
+};
+
+struct State
+{
+    Id vaultId{};
+    bool haveGenesis = false;
+    Id genesisOwner{};
+    crypto::BoxPublicKey auditKey{};
+    std::uint64_t adminCount = 0; // admin records applied
+    crypto::Hash32 adminHead{};
+    std::uint64_t auditCount = 0;
+    crypto::Hash32 auditHead{};
+
+    std::map<Id, UserState> users;
+    std::map<std::string, Id> userByName;
+    std::map<std::string, Rights> customRoles;
+    std::map<Id, CollectionState> collections;
+    std::vector<GrantState> grants;
+    std::vector<KeyShare> shares;
+    std::map<Id, crypto::Bytes> sealedAuditSecrets; // per owner
+    std::map<Id, SopRecordState> sops;
+
+    [[nodiscard]] std::optional<Rights> roleRights(std::string_view role) const;
+    // True if `collection` is `ancestor` or lies below it.
+    [[nodiscard]] bool isWithin(const Id& collection, const Id& ancestor) const;
+    [[nodiscard]] std::vector<Id> subtree(const Id& root) const;
+    [[nodiscard]] const UserState* user(const Id& id) const;
+    [[nodiscard]] const UserState* userNamed(std::string_view name) const;
+};
+
+// A problem found while replaying or verifying: which record, and what is wrong with it.
+struct ReplayProblem
+{
+    std::string record;
+    std::string problem;
+};
+
+} // namespace sopvault::core::detail

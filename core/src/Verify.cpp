@@ -1,0 +1,134 @@
+// Reading the audit log and verifying the whole vault: every signature, chain, commitment and
+// (where this person holds the key) ciphertext, reporting every problem rather than the first.
+#include "sopvault/core/Vault.h"
+
+#include "Engine.h"
+
+#include <fmt/format.h>
+
+namespace sopvault::core {
+
+using namespace detail;
+
+Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "read the audit log"));
+    std::optional<Id> actor;
+    if (filter.actor) {
+        const UserState* u = e.state.userNamed(*filter.actor);
+        if (u == nullptr) {
+            return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.",
+                                                         *filter.actor));
+        }
+        actor = u->id;
+    }
+    SOPVAULT_TRY(stmt, e.db.prepare("SELECT position, body, signature FROM audit_log "
+                                    "ORDER BY position"));
+    std::vector<AuditEntry> out;
+    crypto::Hash32 prev{};
+    std::uint64_t expected = 0;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            break;
+        }
+        const auto position = static_cast<std::uint64_t>(stmt.columnInt(0));
+        auto rec = decodeRecord(stmt.columnBytes(1), stmt.columnBytes(2));
+        auto ok = rec ? checkAudit(e.state, *rec, expected, prev)
+                      : Result<void>(std::unexpected(rec.error()));
+        if (!ok || position != expected) {
+            return fail(ErrorCode::Integrity,
+                        fmt::format("The audit log failed verification at entry {} ({}); run "
+                                    "'verify'.",
+                                    position, ok ? "a gap" : ok.error().message));
+        }
+        prev = rec->hash();
+        expected = position + 1;
+        const RecordHeader& h = rec->header;
+        if ((filter.since && h.time < *filter.since) || (actor && h.signer != *actor)) {
+            continue;
+        }
+        SOPVAULT_TRY(payload, decodeAudit(rec->payload));
+        AuditEntry entry;
+        entry.seq = position;
+        entry.time = h.time;
+        entry.actor = e.userName(h.signer);
+        entry.action = payload.action;
+        entry.target = payload.target.empty() ? std::string() : crypto::toHex(payload.target);
+        if (!payload.sealedDetail.empty()) {
+            entry.detail = "(encrypted)";
+            if (e.auditSecret) {
+                const crypto::BoxKeyPair auditKeys{
+                    e.state.auditKey, crypto::SecureBuffer::copyOf(e.auditSecret->span())
+                                          .value_or(crypto::SecureBuffer{})};
+                auto plain = crypto::openSealed(auditKeys, payload.sealedDetail);
+                auto detail = plain ? decodeAuditDetail(plain->span())
+                                    : Result<AuditDetail>(std::unexpected(plain.error()));
+                if (!detail) {
+                    return fail(ErrorCode::Integrity,
+                                fmt::format("Audit entry {} has an unreadable detail; run "
+                                            "'verify'.",
+                                            position));
+                }
+                std::vector<std::string> parts;
+                if (!detail->title.empty()) {
+                    parts.push_back(detail->title);
+                }
+                if (!detail->ticket.empty()) {
+                    parts.push_back("ticket " + detail->ticket);
+                }
+                if (!detail->note.empty()) {
+                    parts.push_back(detail->note);
+                }
+                entry.detail = fmt::format("{}", fmt::join(parts, "; "));
+            }
+        }
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+Result<VerifyReport> Session::verify() const
+{
+    const Engine& e = *m_engine;
+    // A fresh replay of the file as it is now, not the state this session started from.
+    SOPVAULT_TRY(replayed, replay(e.db, true));
+    VerifyReport report;
+    report.adminRecords = replayed.adminRecords;
+    report.auditRecords = replayed.auditRecords;
+    report.sopVersions = replayed.sopVersions;
+    for (auto& p : replayed.problems) {
+        report.problems.push_back({std::move(p.record), std::move(p.problem)});
+    }
+    // Problems found with this person's keys at unlock (shares, names, audit key).
+    for (const auto& p : e.problems) {
+        const bool known = std::any_of(report.problems.begin(), report.problems.end(),
+                                       [&](const auto& q) { return q.record == p.record; });
+        if (!known) {
+            report.problems.push_back(p);
+        }
+    }
+    // Every version's ciphertext that this person can open.
+    for (const auto& [id, sop] : replayed.state.sops) {
+        for (const auto& v : sop.versions) {
+            if (e.keyFor(sop.collection) == nullptr) {
+                report.unreadable += 1;
+                continue;
+            }
+            auto content = e.readContent(id, v.version);
+            if (content) {
+                report.ciphertexts += 1;
+            } else if (content.error().code == ErrorCode::Integrity) {
+                report.problems.push_back({fmt::format("SOP {} version {}", toHex(id), v.version),
+                                           content.error().message});
+            } else {
+                report.unreadable += 1;
+            }
+        }
+    }
+    report.ok = report.problems.empty();
+    return report;
+}
+
+} // namespace sopvault::core

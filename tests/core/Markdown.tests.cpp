@@ -1,0 +1,2 @@
+// Markdown tests (in progress)
+#include <catch2/catch.hpp>

@@ -1,0 +1,2 @@
+// Storage tests (in progress)
+#include <catch2/catch.hpp>

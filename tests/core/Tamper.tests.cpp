@@ -1,0 +1,2 @@
+// Tamper tests (in progress)
+#include <catch2/catch.hpp>

@@ -1,0 +1,61 @@
+// Test fixture for core: a vault in a fresh temporary folder, people with known passwords,
+// a fixed clock, and raw access to the file for tamper tests.
+#pragma once
+
+#include "sopvault/core/Vault.h"
+#include "storage/Database.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace sopvault::test {
+
+// A temporary directory removed at the end of the test.
+class TempDir
+{
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+crypto::SecureBuffer password(std::string_view text);
+
+// Everyone's password is "<name>-pw"; the KDF is the interactive profile to keep tests quick.
+class TestVault
+{
+public:
+    TestVault();
+    [[nodiscard]] const std::filesystem::path& file() const { return m_file; }
+    [[nodiscard]] core::ManualClock& clock() { return m_clock; }
+
+    // Unlocks as `user`; REQUIREs success.
+    std::unique_ptr<core::Session> as(std::string_view user);
+    [[nodiscard]] Result<std::unique_ptr<core::Session>> tryAs(std::string_view user,
+                                                               std::string_view pw = {});
+    // owner "olivia" adds `name`.
+    void addUser(std::string_view name);
+    // Runs verify as the owner and returns the report.
+    core::VerifyReport verifyAsOwner();
+    // Raw database handle for tamper tests (the vault must not be open elsewhere).
+    core::storage::Database raw();
+
+private:
+    TempDir m_dir;
+    std::filesystem::path m_file;
+    core::ManualClock m_clock{1798761600}; // 2027-01-01T00:00:00Z
+    core::OpenOptions m_options;
+};
+
+// Every file under `dir` (recursively) and the system temp dir's direct files that contain
+// `marker`.
+std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& dir,
+                                                   std::string_view marker);
+
+} // namespace sopvault::test
