@@ -1,0 +1,704 @@
+// The sopvault-cli commands. Each command is a small function over a core Session; rules
+// live in core, this file only parses, reads passwords and formats output.
+#include "Cli.h"
+
+#include "Password.h"
+#include "sopvault/core/Markdown.h"
+#include "sopvault/core/Vault.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace sopvault::cli {
+namespace {
+
+using core::Id;
+using json = nlohmann::json;
+
+struct Globals
+{
+    std::string vault;
+    std::string user;
+    bool json = false;
+    std::string asOf;
+    std::string kdf = "moderate";
+};
+
+std::unexpected<Error> usage(std::string message)
+{
+    return fail(ErrorCode::Usage, std::move(message));
+}
+
+std::string envOr(const char* name, std::string fallback)
+{
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
+}
+
+std::filesystem::path vaultPath(const Globals& g)
+{
+    if (!g.vault.empty()) {
+        return g.vault;
+    }
+    if (auto env = envOr("SOPVAULT_VAULT", ""); !env.empty()) {
+        return env;
+    }
+    const std::string home = envOr("HOME", ".");
+    const std::string data = envOr("XDG_DATA_HOME", home + "/.local/share");
+    return std::filesystem::path(data) / "sopvault" / "vault.sopvault";
+}
+
+Result<std::string> actingUser(const Globals& g)
+{
+    if (!g.user.empty()) {
+        return g.user;
+    }
+    if (auto env = envOr("SOPVAULT_USER", ""); !env.empty()) {
+        return env;
+    }
+    return usage("Say who is acting: pass --user NAME or set SOPVAULT_USER.");
+}
+
+Result<std::unique_ptr<core::Session>> openSession(const Globals& g)
+{
+    SOPVAULT_TRY(user, actingUser(g));
+    const auto path = vaultPath(g);
+    if (!std::filesystem::exists(path)) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("There is no vault at {}; create one with 'sopvault-cli init' "
+                                "or pass --vault.",
+                                path.string()));
+    }
+    SOPVAULT_TRY(password, readPassword(user));
+    return core::unlock(path, user, password);
+}
+
+Result<std::string> readBody(const std::string& file)
+{
+    std::string body;
+    if (file.empty() || file == "-") {
+        body.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) {
+            return fail(ErrorCode::NotFound, fmt::format("Cannot read the file {}.", file));
+        }
+        body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return body;
+}
+
+std::vector<std::string> splitList(const std::string& list)
+{
+    std::vector<std::string> out;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');) {
+        out.push_back(item);
+    }
+    return out;
+}
+
+json rightsJson(core::Rights r) { return r.names(); }
+
+void print(const std::string& text) { std::cout << text << (text.ends_with('\n') ? "" : "\n"); }
+
+// Left-aligned columns for plain output.
+std::string table(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        width[i] = header[i].size();
+        for (const auto& row : rows) {
+            width[i] = std::max(width[i], row[i].size());
+        }
+    }
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string l;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            l += i + 1 == cells.size() ? cells[i] : fmt::format("{:<{}}  ", cells[i], width[i]);
+        }
+        while (!l.empty() && l.back() == ' ') {
+            l.pop_back();
+        }
+        out += l + "\n";
+    };
+    line(header);
+    for (const auto& row : rows) {
+        line(row);
+    }
+    return out;
+}
+
+class Runner
+{
+public:
+    explicit Runner(Globals& g) : m_g(g) {}
+
+    // Registers a command whose action needs an unlocked session.
+    template <typename F>
+    void withSession(CLI::App* cmd, F action)
+    {
+        cmd->callback([this, action] {
+            m_action = [this, action]() -> Result<void> {
+                SOPVAULT_TRY(session, openSession(m_g));
+                return action(*session);
+            };
+        });
+    }
+    void plain(CLI::App* cmd, std::function<Result<void>()> action)
+    {
+        cmd->callback([this, action] { m_action = action; });
+    }
+    void notYet(CLI::App* cmd, std::string what)
+    {
+        plain(cmd, [what]() -> Result<void> {
+            return fail(ErrorCode::Failed,
+                        fmt::format("'{}' is not available in this version of SOP Vault yet.",
+                                    what));
+        });
+    }
+    [[nodiscard]] bool hasAction() const { return bool(m_action); }
+    Result<void> execute() { return m_action(); }
+    void emit(const json& doc, const std::string& text) const
+    {
+        if (m_g.json) {
+            std::cout << doc.dump(2) << "\n";
+        } else {
+            print(text);
+        }
+    }
+    [[nodiscard]] const Globals& globals() const { return m_g; }
+
+private:
+    Globals& m_g;
+    std::function<Result<void>()> m_action;
+};
+
+Result<crypto::KdfProfile> kdfOf(const Globals& g) { return crypto::parseKdfProfile(g.kdf); }
+
+std::string link(const core::Session& s, const Id& sop)
+{
+    return fmt::format("sopvault://{}/sop/{}", s.vaultId(), core::toHex(sop));
+}
+
+void addCommands(CLI::App& app, Runner& r, Globals& g)
+{
+    // --- init, whoami, passwd, recover ---
+    static std::string owner;
+    auto* init = app.add_subcommand("init", "Create the vault and its first owner");
+    init->add_option("--owner", owner, "the first owner's user name")->required();
+    init->add_option("--kdf", g.kdf, "interactive|moderate|sensitive")->capture_default_str();
+    init->footer("Example: SOPVAULT_NEW_PASSWORD=... sopvault-cli init --owner olivia");
+    r.plain(init, [&r, &g]() -> Result<void> {
+        SOPVAULT_TRY(profile, kdfOf(g));
+        const auto path = vaultPath(g);
+        if (std::filesystem::exists(path)) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("A vault already exists at {}; nothing was changed.",
+                                    path.string()));
+        }
+        SOPVAULT_TRY(password, readNewPassword(owner));
+        SOPVAULT_TRY(created, core::createVault(path, owner, password, profile));
+        r.emit({{"vault_id", created.vaultId},
+                {"owner", owner},
+                {"recovery_code", nullptr},
+                {"owner_fingerprint", created.ownerFingerprint},
+                {"path", path.string()}},
+               fmt::format("Created vault {} at {}\nOwner: {}\nOwner key fingerprint: {}\n"
+                           "(Recovery codes are not available in this version.)",
+                           created.vaultId, path.string(), owner, created.ownerFingerprint));
+        return {};
+    });
+
+    auto* whoami = app.add_subcommand("whoami", "Who you are, your roles and grants");
+    whoami->footer("Example: sopvault-cli --user tom whoami");
+    r.withSession(whoami, [&r](core::Session& s) -> Result<void> {
+        json grants = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& gi : s.grantsOf(s.userName())) {
+            grants.push_back(
+                {{"role", gi.role}, {"collection", gi.collection}, {"rights", rightsJson(gi.rights)}});
+            rows.push_back({gi.role, gi.collection, gi.rights.toString()});
+        }
+        r.emit({{"user", s.userName()}, {"owner", s.isOwner()}, {"grants", grants}},
+               fmt::format("{}{}\n{}", s.userName(), s.isOwner() ? " (owner)" : "",
+                           rows.empty() ? std::string("No grants.")
+                                        : table({"ROLE", "COLLECTION", "RIGHTS"}, rows)));
+        return {};
+    });
+
+    auto* passwd = app.add_subcommand("passwd", "Change your own password");
+    passwd->add_option("--kdf", g.kdf, "interactive|moderate|sensitive")->capture_default_str();
+    passwd->footer("Example: SOPVAULT_NEW_PASSWORD=... sopvault-cli --user tom passwd");
+    r.withSession(passwd, [&r, &g](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(profile, kdfOf(g));
+        SOPVAULT_TRY(pw, readNewPassword(s.userName()));
+        SOPVAULT_CHECK(s.changePassword(pw, profile));
+        r.emit({{"ok", true}}, "Password changed.");
+        return {};
+    });
+
+    auto* recover = app.add_subcommand("recover", "Set a new password for an owner with the "
+                                                  "recovery code");
+    static std::string recoverOwner;
+    recover->add_option("OWNER", recoverOwner)->required();
+    r.notYet(recover, "recover");
+
+    // --- users and owners ---
+    auto* user = app.add_subcommand("user", "Users")->require_subcommand(1);
+    static std::string userName;
+    auto* userAdd = user->add_subcommand("add", "Owner: add a user");
+    userAdd->add_option("NAME", userName)->required();
+    userAdd->add_option("--kdf", g.kdf, "interactive|moderate|sensitive")->capture_default_str();
+    userAdd->footer("Example: SOPVAULT_NEW_PASSWORD=... sopvault-cli --user olivia user add tom");
+    r.withSession(userAdd, [&r, &g](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(profile, kdfOf(g));
+        SOPVAULT_TRY(pw, readNewPassword(userName));
+        SOPVAULT_CHECK(s.addUser(userName, pw, profile));
+        r.emit({{"user", userName}}, fmt::format("Added user {}.", userName));
+        return {};
+    });
+    auto* userList = user->add_subcommand("list", "List users");
+    r.withSession(userList, [&r](core::Session& s) -> Result<void> {
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& u : s.users()) {
+            out.push_back({{"user", u.name}, {"owner", u.owner}, {"fingerprint", u.fingerprint},
+                           {"id", core::toHex(u.id)}});
+            rows.push_back({u.name, u.owner ? "owner" : "", u.fingerprint});
+        }
+        r.emit(out, table({"USER", "OWNER", "KEY FINGERPRINT"}, rows));
+        return {};
+    });
+    auto* userRemove = user->add_subcommand("remove", "Owner: remove a user and rotate keys");
+    userRemove->add_option("NAME", userName)->required();
+    r.notYet(userRemove, "user remove");
+
+    auto* ownerCmd = app.add_subcommand("owner", "Owners")->require_subcommand(1);
+    auto* ownerAdd = ownerCmd->add_subcommand("add", "Owner: make another user an owner");
+    ownerAdd->add_option("NAME", userName)->required();
+    r.withSession(ownerAdd, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_CHECK(s.addOwner(userName));
+        r.emit({{"owner", userName}}, fmt::format("{} is now an owner.", userName));
+        return {};
+    });
+
+    // --- roles ---
+    auto* role = app.add_subcommand("role", "Roles")->require_subcommand(1);
+    static std::string roleName;
+    static std::string roleRights;
+    r.withSession(role->add_subcommand("list", "List roles"), [&r](core::Session& s) -> Result<void> {
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& rd : s.roles()) {
+            out.push_back({{"role", rd.name}, {"rights", rightsJson(rd.rights)}, {"built_in", rd.builtIn}});
+            rows.push_back({rd.name, rd.rights.toString(), rd.builtIn ? "built-in" : "custom"});
+        }
+        r.emit(out, table({"ROLE", "RIGHTS", "KIND"}, rows));
+        return {};
+    });
+    auto* roleAdd = role->add_subcommand("add", "Owner: define a custom role");
+    roleAdd->add_option("NAME", roleName)->required();
+    roleAdd->add_option("--rights", roleRights, "view,edit,export,review,manage")->required();
+    roleAdd->footer("Example: sopvault-cli --user olivia role add lead --rights view,edit,export");
+    r.withSession(roleAdd, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(rights, core::Rights::parse(roleRights));
+        SOPVAULT_CHECK(s.defineRole(roleName, rights));
+        r.emit({{"role", roleName}, {"rights", rightsJson(rights)}},
+               fmt::format("Role {} = {}.", roleName, rights.toString()));
+        return {};
+    });
+    auto* roleRemove = role->add_subcommand("remove", "Owner: remove a custom role");
+    roleRemove->add_option("NAME", roleName)->required();
+    r.withSession(roleRemove, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_CHECK(s.removeRole(roleName));
+        r.emit({{"role", roleName}}, fmt::format("Removed role {}.", roleName));
+        return {};
+    });
+
+    // --- collections, grants, access ---
+    auto* collection = app.add_subcommand("collection", "Collections")->require_subcommand(1);
+    static std::string path;
+    auto* collectionAdd = collection->add_subcommand("add", "Add a collection (owner, or manage "
+                                                            "on the parent)");
+    collectionAdd->add_option("PATH", path)->required();
+    collectionAdd->footer("Example: sopvault-cli --user olivia collection add Clients/Acme");
+    r.withSession(collectionAdd, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.addCollection(path));
+        r.emit({{"id", core::toHex(id)}, {"path", path}}, fmt::format("Added collection {}.", path));
+        return {};
+    });
+    r.withSession(collection->add_subcommand("list", "List collections"),
+                  [&r](core::Session& s) -> Result<void> {
+                      json out = json::array();
+                      std::vector<std::vector<std::string>> rows;
+                      for (const auto& c : s.collections()) {
+                          out.push_back({{"id", core::toHex(c.id)},
+                                         {"path", c.path},
+                                         {"readable", c.readable},
+                                         {"rights", rightsJson(c.rights)}});
+                          rows.push_back({c.path, c.rights.toString(), core::toHex(c.id)});
+                      }
+                      r.emit(out, table({"COLLECTION", "YOUR RIGHTS", "ID"}, rows));
+                      return {};
+                  });
+    static std::string grantUser;
+    static std::string grantRole;
+    static std::string grantCollection;
+    for (const bool isGrant : {true, false}) {
+        auto* cmd = app.add_subcommand(isGrant ? "grant" : "ungrant",
+                                       isGrant ? "Grant USER a ROLE on COLLECTION"
+                                               : "Take a ROLE on COLLECTION from USER");
+        cmd->add_option("USER", grantUser)->required();
+        cmd->add_option("ROLE", grantRole)->required();
+        cmd->add_option("COLLECTION", grantCollection)->required();
+        cmd->footer(fmt::format("Example: sopvault-cli --user olivia {} tom technician Clients",
+                                isGrant ? "grant" : "ungrant"));
+        r.withSession(cmd, [&r, isGrant](core::Session& s) -> Result<void> {
+            SOPVAULT_CHECK(isGrant ? s.grant(grantUser, grantRole, grantCollection)
+                                   : s.ungrant(grantUser, grantRole, grantCollection));
+            r.emit({{"user", grantUser}, {"role", grantRole}, {"collection", grantCollection}},
+                   fmt::format("{} {} {} on {}.", isGrant ? "Granted" : "Ungranted", grantUser,
+                               grantRole, grantCollection));
+            return {};
+        });
+    }
+    static std::string target;
+    auto* access = app.add_subcommand("access", "Who may do what on a SOP or collection");
+    access->add_option("TARGET", target)->required();
+    r.withSession(access, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(list, s.access(target));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& a : list) {
+            out.push_back({{"user", a.user}, {"role", a.role}, {"collection", a.collection},
+                           {"rights", rightsJson(a.rights)}});
+            rows.push_back({a.user, a.role, a.collection, a.rights.toString()});
+        }
+        r.emit(out, table({"USER", "ROLE", "GRANTED ON", "RIGHTS"}, rows));
+        return {};
+    });
+
+    // --- SOPs ---
+    auto* sop = app.add_subcommand("sop", "Standard operating procedures")->require_subcommand(1);
+    static std::string sopRef, title, file, tags, reviewer, message, format = "md", ticket;
+    static std::string sopCollection, sopTag;
+    static std::uint32_t reviewEvery = 90;
+    static std::uint64_t version = 0, versionTo = 0;
+
+    auto* sopAdd = sop->add_subcommand("add", "Add a SOP; the body comes from --file or stdin");
+    sopAdd->add_option("COLLECTION", sopCollection)->required();
+    sopAdd->add_option("--title", title)->required();
+    sopAdd->add_option("--file", file, "Markdown file (default: stdin)");
+    sopAdd->add_option("--tags", tags, "comma-separated tags");
+    sopAdd->add_option("--review-every", reviewEvery, "days between reviews")->capture_default_str();
+    sopAdd->add_option("--reviewer", reviewer, "USER or @ROLE");
+    sopAdd->footer("Example: sopvault-cli --user erin sop add Clients/Acme --title \"Reset a "
+                   "password\" --file reset.md --tags identity");
+    r.withSession(sopAdd, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(body, readBody(file));
+        core::NewSop n;
+        n.collection = sopCollection;
+        n.title = title;
+        n.body = std::move(body);
+        n.tags = splitList(tags);
+        n.reviewEveryDays = reviewEvery;
+        n.reviewer = reviewer;
+        SOPVAULT_TRY(id, s.addSop(n));
+        r.emit({{"id", core::toHex(id)}}, core::toHex(id));
+        return {};
+    });
+
+    auto* sopList = sop->add_subcommand("list", "List the SOPs you may view");
+    sopList->add_option("--collection", sopCollection);
+    sopList->add_option("--tag", sopTag);
+    r.withSession(sopList, [&r](core::Session& s) -> Result<void> {
+        core::SopFilter f;
+        if (!sopCollection.empty()) {
+            f.collection = sopCollection;
+        }
+        if (!sopTag.empty()) {
+            f.tag = sopTag;
+        }
+        SOPVAULT_TRY(list, s.listSops(f));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& x : list) {
+            const std::string due =
+                x.damaged ? "" : core::formatDate(x.created + std::int64_t{x.reviewEveryDays} * 86400);
+            out.push_back({{"id", core::toHex(x.id)},
+                           {"title", x.title},
+                           {"collection", x.collection},
+                           {"version", x.version},
+                           {"updated", x.damaged ? "" : core::formatTime(x.updated)},
+                           {"state", x.damaged ? "damaged" : std::string(core::stateName(x.state))},
+                           {"review_due", due},
+                           {"tags", x.tags}});
+            rows.push_back({x.title, x.collection, std::to_string(x.version),
+                            x.damaged ? "damaged" : std::string(core::stateName(x.state)),
+                            x.damaged ? "" : core::formatDate(x.updated), due,
+                            core::toHex(x.id)});
+        }
+        r.emit(out, list.empty() ? std::string("No SOPs you can see.")
+                                 : table({"TITLE", "COLLECTION", "VER", "STATE", "UPDATED",
+                                          "REVIEW DUE", "ID"},
+                                         rows));
+        return {};
+    });
+
+    auto* sopShow = sop->add_subcommand("show", "Show a SOP (newest version unless --version)");
+    sopShow->add_option("SOP", sopRef, "id or exact title")->required();
+    sopShow->add_option("--version", version);
+    sopShow->add_option("--format", format, "md|html")->check(CLI::IsMember({"md", "html"}));
+    sopShow->add_option("--ticket", ticket, "ticket reference for the audit log");
+    sopShow->footer("Example: sopvault-cli --user tom sop show \"Reset a password\" --ticket T-1234");
+    r.withSession(sopShow, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        std::optional<std::uint64_t> v;
+        if (version != 0) {
+            v = version;
+        }
+        SOPVAULT_TRY(view, s.readSop(id, v, ticket));
+        std::string body = view.body;
+        if (format == "html") {
+            SOPVAULT_TRY(html, core::renderHtml(view.body));
+            body = std::move(html);
+        }
+        r.emit({{"id", core::toHex(view.id)},
+                {"title", view.title},
+                {"collection", view.collection},
+                {"version", view.version},
+                {"author", view.author},
+                {"updated", core::formatTime(view.time)},
+                {"tags", view.tags},
+                {"state", core::stateName(view.state)},
+                {"body", body},
+                {"link", link(s, view.id)}},
+               fmt::format("# {}\n{} · version {} of {} · {} · {} · {}\n\n{}", view.title,
+                           view.collection, view.version, view.headVersion, view.author,
+                           core::formatTime(view.time), core::stateName(view.state), body));
+        return {};
+    });
+
+    auto* sopEdit = sop->add_subcommand("edit", "Save a new version of a SOP");
+    sopEdit->add_option("SOP", sopRef)->required();
+    auto* editFile = sopEdit->add_option("--file", file, "new Markdown body ('-' for stdin)");
+    auto* editTitle = sopEdit->add_option("--title", title);
+    auto* editTags = sopEdit->add_option("--tags", tags);
+    sopEdit->add_option("--message", message, "what changed and why");
+    sopEdit->footer("Example: sopvault-cli --user erin sop edit \"Reset a password\" --file "
+                    "reset.md --message \"add MFA step\"");
+    r.withSession(sopEdit, [&r, editFile, editTitle, editTags](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        core::SopEdit e;
+        if (editFile->count() > 0) {
+            SOPVAULT_TRY(body, readBody(file));
+            e.body = std::move(body);
+        }
+        if (editTitle->count() > 0) {
+            e.title = title;
+        }
+        if (editTags->count() > 0) {
+            e.tags = splitList(tags);
+        }
+        if (!e.body && !e.title && !e.tags) {
+            return usage("Nothing to change: give --file, --title or --tags.");
+        }
+        e.message = message;
+        SOPVAULT_TRY(v, s.editSop(id, e));
+        r.emit({{"id", core::toHex(id)}, {"version", v}}, fmt::format("Saved version {}.", v));
+        return {};
+    });
+
+    auto* sopHistory = sop->add_subcommand("history", "Versions of a SOP");
+    sopHistory->add_option("SOP", sopRef)->required();
+    r.withSession(sopHistory, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_TRY(h, s.history(id));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& e : h) {
+            out.push_back({{"version", e.version}, {"author", e.author},
+                           {"time", core::formatTime(e.time)}, {"message", e.message},
+                           {"hash", e.hash}});
+            rows.push_back({std::to_string(e.version), core::formatTime(e.time), e.author,
+                            e.message});
+        }
+        r.emit(out, table({"VER", "TIME", "AUTHOR", "MESSAGE"}, rows));
+        return {};
+    });
+
+    auto* sopDiff = sop->add_subcommand("diff", "Unified diff of versions N and M");
+    sopDiff->add_option("SOP", sopRef)->required();
+    sopDiff->add_option("N", version)->required();
+    sopDiff->add_option("M", versionTo)->required();
+    r.withSession(sopDiff, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_TRY(d, s.diff(id, version, versionTo));
+        r.emit({{"id", core::toHex(id)}, {"from", version}, {"to", versionTo}, {"diff", d}}, d);
+        return {};
+    });
+
+    auto* sopRestore = sop->add_subcommand("restore", "A new version equal to version N");
+    sopRestore->add_option("SOP", sopRef)->required();
+    sopRestore->add_option("N", version)->required();
+    r.withSession(sopRestore, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_TRY(v, s.restore(id, version));
+        r.emit({{"id", core::toHex(id)}, {"version", v}},
+               fmt::format("Restored version {} as version {}.", version, v));
+        return {};
+    });
+
+    auto* sopArchive = sop->add_subcommand("archive", "Archive a SOP (nothing is deleted)");
+    sopArchive->add_option("SOP", sopRef)->required();
+    r.withSession(sopArchive, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_TRY(v, s.archive(id));
+        r.emit({{"id", core::toHex(id)}, {"version", v}}, fmt::format("Archived (version {}).", v));
+        return {};
+    });
+
+    auto* sopLink = sop->add_subcommand("link", "The sopvault:// link for a ticket");
+    sopLink->add_option("SOP", sopRef)->required();
+    r.withSession(sopLink, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        r.emit({{"id", core::toHex(id)}, {"link", link(s, id)}}, link(s, id));
+        return {};
+    });
+
+    auto* sopFlag = sop->add_subcommand("flag", "Say a SOP is wrong or stale");
+    sopFlag->add_option("SOP", sopRef)->required();
+    sopFlag->add_option("--comment", message)->required();
+    r.notYet(sopFlag, "sop flag");
+
+    // --- not yet built ---
+    static std::string query;
+    auto* search = app.add_subcommand("search", "Full-text search over what you may view");
+    search->add_option("QUERY", query)->required();
+    r.notYet(search, "search");
+    auto* review = app.add_subcommand("review", "Quarterly reviews")->require_subcommand(1);
+    for (const char* name : {"due", "signoff", "history", "report"}) {
+        auto* cmd = review->add_subcommand(name, "")->allow_extras();
+        r.notYet(cmd, fmt::format("review {}", name));
+    }
+    auto* exportCmd = app.add_subcommand("export", "Export with rights and watermarks")->allow_extras();
+    r.notYet(exportCmd, "export");
+    auto* importCmd = app.add_subcommand("import", "Import a folder of Markdown files")->allow_extras();
+    r.notYet(importCmd, "import");
+
+    // --- audit, verify ---
+    static std::string since, actor;
+    auto* audit = app.add_subcommand("audit", "Owners: the audit log");
+    audit->add_option("--since", since, "YYYY-MM-DD");
+    audit->add_option("--actor", actor, "USER");
+    r.withSession(audit, [&r](core::Session& s) -> Result<void> {
+        core::AuditFilter f;
+        if (!since.empty()) {
+            SOPVAULT_TRY(t, core::parseDate(since));
+            f.since = t;
+        }
+        if (!actor.empty()) {
+            f.actor = actor;
+        }
+        SOPVAULT_TRY(entries, s.audit(f));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& e : entries) {
+            out.push_back({{"seq", e.seq}, {"time", core::formatTime(e.time)}, {"actor", e.actor},
+                           {"action", e.action}, {"target", e.target}, {"detail", e.detail}});
+            rows.push_back({std::to_string(e.seq), core::formatTime(e.time), e.actor, e.action,
+                            e.detail});
+        }
+        r.emit(out, table({"SEQ", "TIME", "ACTOR", "ACTION", "DETAIL"}, rows));
+        return {};
+    });
+
+    auto* verify = app.add_subcommand("verify", "Check every signature, chain, commitment and "
+                                                "ciphertext");
+    r.withSession(verify, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(report, s.verify());
+        json problems = json::array();
+        std::string text;
+        for (const auto& p : report.problems) {
+            problems.push_back({{"record", p.record}, {"problem", p.problem}});
+            text += fmt::format("PROBLEM  {}: {}\n", p.record, p.problem);
+        }
+        const std::size_t records = report.adminRecords + report.auditRecords + report.sopVersions;
+        r.emit({{"ok", report.ok},
+                {"checked",
+                 {{"records", records},
+                  {"admin_records", report.adminRecords},
+                  {"audit_records", report.auditRecords},
+                  {"sop_versions", report.sopVersions},
+                  {"ciphertexts", report.ciphertexts},
+                  {"unreadable", report.unreadable}}},
+                {"problems", problems}},
+               text + fmt::format("{}: {} records checked ({} administration, {} audit, {} SOP "
+                                  "versions); {} ciphertexts opened, {} not readable by you.",
+                                  report.ok ? "OK" : "FAILED", records, report.adminRecords,
+                                  report.auditRecords, report.sopVersions, report.ciphertexts,
+                                  report.unreadable));
+        if (!report.ok) {
+            return fail(ErrorCode::Integrity,
+                        fmt::format("{} problem(s) found; see above.", report.problems.size()));
+        }
+        return {};
+    });
+}
+
+int report(const Error& error)
+{
+    std::cerr << "sopvault-cli: error: " << codeWord(error.code) << ": " << error.message << "\n";
+    return static_cast<int>(error.code);
+}
+
+} // namespace
+
+int run(int argc, char** argv)
+{
+    Globals g;
+    CLI::App app{"sopvault-cli: the SOP Vault command line. Passwords come from "
+                 "$SOPVAULT_PASSWORD_FILE, $SOPVAULT_PASSWORD or a prompt, never from arguments.",
+                 "sopvault-cli"};
+    app.set_version_flag("--version", std::string("sopvault-cli ") + SOPVAULT_VERSION);
+    app.add_option("--vault", g.vault, "vault file (else $SOPVAULT_VAULT, else the XDG data dir)");
+    app.add_option("--user", g.user, "who acts (else $SOPVAULT_USER)");
+    app.add_flag("--json", g.json, "print exactly one JSON document");
+    app.add_option("--as-of", g.asOf, "review commands: evaluate as of YYYY-MM-DD");
+    app.require_subcommand(1);
+    app.fallthrough();
+    Runner runner(g);
+    addCommands(app, runner, g);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        return report(Error{ErrorCode::Usage, std::string(e.what()) + " (see --help)"});
+    }
+    if (!runner.hasAction()) {
+        return report(Error{ErrorCode::Usage, "Give a command; see --help."});
+    }
+    auto result = runner.execute();
+    if (!result) {
+        return report(result.error());
+    }
+    return 0;
+}
+
+} // namespace sopvault::cli

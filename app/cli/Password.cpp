@@ -1,0 +1,109 @@
+// Password sources for the CLI; the prompt reads straight into secure memory with echo off.
+#include "Password.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace sopvault::cli {
+namespace {
+
+constexpr std::size_t kMaxPassword = 1024;
+
+// Reads one line from `fd` into secure memory (no std::string copies).
+Result<crypto::SecureBuffer> readLine(int fd)
+{
+    SOPVAULT_TRY(buffer, crypto::SecureBuffer::allocate(kMaxPassword));
+    std::size_t length = 0;
+    for (;;) {
+        char c = 0;
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n <= 0 || c == '\n') {
+            break;
+        }
+        if (length == kMaxPassword) {
+            return fail(ErrorCode::Usage, "The password is longer than 1024 bytes.");
+        }
+        buffer.data()[length++] = static_cast<std::uint8_t>(c);
+    }
+    if (length > 0 && buffer.data()[length - 1] == '\r') {
+        --length;
+    }
+    buffer.truncate(length);
+    return buffer;
+}
+
+Result<crypto::SecureBuffer> prompt(std::string_view text)
+{
+    const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        return fail(ErrorCode::Auth, "No password given: set SOPVAULT_PASSWORD_FILE or "
+                                     "SOPVAULT_PASSWORD, or run on a terminal.");
+    }
+    if (::write(fd, text.data(), text.size()) < 0) {
+        ::close(fd);
+        return fail(ErrorCode::Failed, "Cannot write the password prompt to the terminal.");
+    }
+    termios old{};
+    const bool isTty = ::tcgetattr(fd, &old) == 0;
+    if (isTty) {
+        termios silent = old;
+        silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(fd, TCSAFLUSH, &silent);
+    }
+    auto line = readLine(fd);
+    if (isTty) {
+        ::tcsetattr(fd, TCSAFLUSH, &old);
+    }
+    [[maybe_unused]] const ssize_t newline = ::write(fd, "\n", 1);
+    ::close(fd);
+    return line;
+}
+
+} // namespace
+
+Result<crypto::SecureBuffer> readPassword(std::string_view user)
+{
+    if (const char* file = std::getenv("SOPVAULT_PASSWORD_FILE"); file != nullptr && *file) {
+        const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("Cannot read the password file {}: {}.", file,
+                                    std::strerror(errno)));
+        }
+        auto line = readLine(fd);
+        ::close(fd);
+        return line;
+    }
+    if (const char* pw = std::getenv("SOPVAULT_PASSWORD"); pw != nullptr) {
+        return crypto::SecureBuffer::copyOf(std::string_view(pw));
+    }
+    return prompt(fmt::format("Password for {}: ", user));
+}
+
+Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
+{
+    if (const char* pw = std::getenv("SOPVAULT_NEW_PASSWORD"); pw != nullptr) {
+        if (*pw == '\0') {
+            return fail(ErrorCode::Usage, "SOPVAULT_NEW_PASSWORD is empty.");
+        }
+        return crypto::SecureBuffer::copyOf(std::string_view(pw));
+    }
+    SOPVAULT_TRY(first, prompt(fmt::format("New password for {}: ", forWhom)));
+    SOPVAULT_TRY(second, prompt("Repeat it: "));
+    if (first.empty()) {
+        return fail(ErrorCode::Usage, "The new password may not be empty.");
+    }
+    if (first.size() != second.size() ||
+        std::memcmp(first.data(), second.data(), first.size()) != 0) {
+        return fail(ErrorCode::Usage, "The two passwords differ; nothing was changed.");
+    }
+    return first;
+}
+
+} // namespace sopvault::cli

@@ -1,0 +1,15 @@
+// Where sopvault-cli gets passwords: never argv. The acting user's from $SOPVAULT_PASSWORD_FILE,
+// $SOPVAULT_PASSWORD or a no-echo prompt; a new one from $SOPVAULT_NEW_PASSWORD or a prompt
+// asked twice.
+#pragma once
+
+#include "sopvault/crypto/SecureBuffer.h"
+
+#include <string_view>
+
+namespace sopvault::cli {
+
+[[nodiscard]] Result<crypto::SecureBuffer> readPassword(std::string_view user);
+[[nodiscard]] Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom);
+
+} // namespace sopvault::cli
