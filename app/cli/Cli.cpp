@@ -67,6 +67,15 @@ Result<std::string> actingUser(const Globals& g)
     return usage("Say who is acting: pass --user NAME or set SOPVAULT_USER.");
 }
 
+core::OpenOptions openOptions()
+{
+    core::OpenOptions options;
+    const std::string home = envOr("HOME", ".");
+    options.stateDir =
+        std::filesystem::path(envOr("XDG_STATE_HOME", home + "/.local/state")) / "sopvault";
+    return options;
+}
+
 Result<std::unique_ptr<core::Session>> openSession(const Globals& g)
 {
     SOPVAULT_TRY(user, actingUser(g));
@@ -78,7 +87,14 @@ Result<std::unique_ptr<core::Session>> openSession(const Globals& g)
                                 path.string()));
     }
     SOPVAULT_TRY(password, readPassword(user));
-    return core::unlock(path, user, password);
+    SOPVAULT_TRY(session, core::unlock(path, user, password, openOptions()));
+    if (session->firstOpen()) {
+        std::cerr << fmt::format("sopvault-cli: first time this vault is opened here as {}. Its "
+                                 "owner key fingerprint is\n    {}\nCheck it with the owner; "
+                                 "from now on an older or different copy is refused.\n",
+                                 user, session->ownerFingerprint());
+    }
+    return session;
 }
 
 Result<std::string> readBody(const std::string& file)
@@ -209,14 +225,18 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         }
         SOPVAULT_TRY(password, readNewPassword(owner));
         SOPVAULT_TRY(created, core::createVault(path, owner, password, profile));
+        // The only time the recovery code is shown; it leaves secure memory only here.
+        const std::string code(created.recoveryCode.view());
         r.emit({{"vault_id", created.vaultId},
                 {"owner", owner},
-                {"recovery_code", nullptr},
+                {"recovery_code", code},
                 {"owner_fingerprint", created.ownerFingerprint},
                 {"path", path.string()}},
-               fmt::format("Created vault {} at {}\nOwner: {}\nOwner key fingerprint: {}\n"
-                           "(Recovery codes are not available in this version.)",
-                           created.vaultId, path.string(), owner, created.ownerFingerprint));
+               fmt::format("Created vault {} at {}\nOwner: {}\nOwner key fingerprint: {}\n\n"
+                           "Recovery code (shown once; write it down and keep it safe, it can "
+                           "set a new password for an owner):\n\n    {}\n",
+                           created.vaultId, path.string(), owner, created.ownerFingerprint,
+                           code));
         return {};
     });
 
@@ -252,7 +272,24 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                                                   "recovery code");
     static std::string recoverOwner;
     recover->add_option("OWNER", recoverOwner)->required();
-    r.notYet(recover, "recover");
+    recover->add_option("--kdf", g.kdf, "interactive|moderate|sensitive")->capture_default_str();
+    recover->footer("Example: SOPVAULT_RECOVERY_CODE=... SOPVAULT_NEW_PASSWORD=... "
+                    "sopvault-cli recover olivia");
+    r.plain(recover, [&r, &g]() -> Result<void> {
+        SOPVAULT_TRY(profile, kdfOf(g));
+        const auto path = vaultPath(g);
+        if (!std::filesystem::exists(path)) {
+            return fail(ErrorCode::NotFound, fmt::format("There is no vault at {}.", path.string()));
+        }
+        SOPVAULT_TRY(code, readRecoveryCode());
+        SOPVAULT_TRY(pw, readNewPassword(recoverOwner));
+        SOPVAULT_CHECK(core::recoverOwner(path, recoverOwner, code, pw, profile, openOptions()));
+        r.emit({{"owner", recoverOwner}, {"recovered", true}},
+               fmt::format("New password set for {}; the old one no longer works. The recovery "
+                           "is recorded in the audit log.",
+                           recoverOwner));
+        return {};
+    });
 
     // --- users and owners ---
     auto* user = app.add_subcommand("user", "Users")->require_subcommand(1);
@@ -273,16 +310,28 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& u : s.users()) {
-            out.push_back({{"user", u.name}, {"owner", u.owner}, {"fingerprint", u.fingerprint},
-                           {"id", core::toHex(u.id)}});
-            rows.push_back({u.name, u.owner ? "owner" : "", u.fingerprint});
+            out.push_back({{"user", u.name}, {"owner", u.owner}, {"removed", u.removed},
+                           {"fingerprint", u.fingerprint}, {"id", core::toHex(u.id)}});
+            rows.push_back({u.name, u.owner ? "owner" : (u.removed ? "removed" : ""),
+                            u.fingerprint});
         }
         r.emit(out, table({"USER", "OWNER", "KEY FINGERPRINT"}, rows));
         return {};
     });
     auto* userRemove = user->add_subcommand("remove", "Owner: remove a user and rotate keys");
     userRemove->add_option("NAME", userName)->required();
-    r.notYet(userRemove, "user remove");
+    userRemove->footer("Example: sopvault-cli --user olivia user remove tom");
+    r.withSession(userRemove, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_CHECK(s.removeUser(userName, [](std::size_t done, std::size_t total) {
+            if (total > 0) {
+                std::cerr << fmt::format("\rRotating collection keys: {}/{}", done, total)
+                          << (done == total ? "\n" : "") << std::flush;
+            }
+        }));
+        r.emit({{"user", userName}, {"removed", true}},
+               fmt::format("Removed {}; every collection key they held was rotated.", userName));
+        return {};
+    });
 
     auto* ownerCmd = app.add_subcommand("owner", "Owners")->require_subcommand(1);
     auto* ownerAdd = ownerCmd->add_subcommand("add", "Owner: make another user an owner");
@@ -577,24 +626,186 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         return {};
     });
 
-    auto* sopFlag = sop->add_subcommand("flag", "Say a SOP is wrong or stale");
+    auto* sopFlag = sop->add_subcommand("flag", "Say a SOP is wrong or stale (KCS)");
     sopFlag->add_option("SOP", sopRef)->required();
-    sopFlag->add_option("--comment", message)->required();
-    r.notYet(sopFlag, "sop flag");
+    sopFlag->add_option("--comment", message, "what is wrong")->required();
+    sopFlag->footer("Example: sopvault-cli --user tom sop flag \"Monthly patching\" --comment "
+                    "\"step 3 names the old WSUS server\"");
+    r.withSession(sopFlag, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_TRY(flagId, s.flag(id, message));
+        r.emit({{"id", core::toHex(flagId)}, {"sop", core::toHex(id)}},
+               fmt::format("Flagged; editors will see it (flag {}).", core::toHex(flagId)));
+        return {};
+    });
+
+    static bool allFlags = false;
+    auto* sopFlags = sop->add_subcommand("flags", "Open flags on the SOPs you may view");
+    sopFlags->add_flag("--all", allFlags, "include resolved flags");
+    r.withSession(sopFlags, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(list, s.flags(!allFlags));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& f : list) {
+            out.push_back({{"id", core::toHex(f.id)},
+                           {"sop", core::toHex(f.sop)},
+                           {"title", f.sopTitle},
+                           {"collection", f.collection},
+                           {"version", f.version},
+                           {"author", f.author},
+                           {"time", core::formatTime(f.time)},
+                           {"comment", f.comment},
+                           {"resolved", f.resolved},
+                           {"resolved_by", f.resolvedBy},
+                           {"resolution", f.resolution}});
+            rows.push_back({f.sopTitle, f.author, core::formatDate(f.time), f.comment,
+                            f.resolved ? "resolved" : "open", core::toHex(f.id)});
+        }
+        r.emit(out, list.empty() ? std::string("No open flags.")
+                                 : table({"SOP", "BY", "DATE", "COMMENT", "STATE", "FLAG"}, rows));
+        return {};
+    });
+
+    static std::string flagRef;
+    auto* sopResolve = sop->add_subcommand("resolve", "Editors: resolve a flag with a note");
+    sopResolve->add_option("FLAG", flagRef, "flag id (from 'sop flags')")->required();
+    sopResolve->add_option("--note", message, "what was done")->required();
+    r.withSession(sopResolve, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, core::idFromHex(flagRef));
+        SOPVAULT_CHECK(s.resolveFlag(id, message));
+        r.emit({{"id", flagRef}, {"resolved", true}}, "Flag resolved.");
+        return {};
+    });
+
+    // --- reviews ---
+    auto* review = app.add_subcommand("review", "Quarterly reviews")->require_subcommand(1);
+    static std::uint32_t within = 0;
+    static std::string decision, quarter;
+    auto* reviewDue = review->add_subcommand("due", "Due, due-soon and overdue SOPs you may review");
+    auto* withinOpt = reviewDue->add_option("--within", within, "list what is due within DAYS");
+    reviewDue->footer("Example: sopvault-cli --user rita --as-of 2027-03-01 review due");
+    r.withSession(reviewDue, [&r, withinOpt](core::Session& s) -> Result<void> {
+        core::Timestamp asOf = s.now();
+        if (!r.globals().asOf.empty()) {
+            SOPVAULT_TRY(t, core::parseDate(r.globals().asOf));
+            asOf = t;
+        }
+        std::optional<std::uint32_t> w;
+        if (withinOpt->count() > 0) {
+            w = within;
+        }
+        SOPVAULT_TRY(list, s.reviewsDue(asOf, w));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& item : list) {
+            out.push_back({{"id", core::toHex(item.id)},
+                           {"title", item.title},
+                           {"collection", item.collection},
+                           {"due", core::formatDate(item.due)},
+                           {"status", core::statusName(item.status)},
+                           {"reviewer", item.reviewer},
+                           {"version", item.headVersion},
+                           {"last_approved_version",
+                            item.lastApprovedVersion ? json(*item.lastApprovedVersion) : json()},
+                           {"changed_since_review", item.changedSinceReview},
+                           {"open_flags", item.openFlags}});
+            rows.push_back({item.title, item.collection, core::formatDate(item.due),
+                            std::string(core::statusName(item.status)),
+                            item.changedSinceReview ? "changed" : "",
+                            item.openFlags > 0 ? std::to_string(item.openFlags) : "",
+                            core::toHex(item.id)});
+        }
+        r.emit(out, list.empty()
+                        ? fmt::format("Nothing due for review as of {}.", core::formatDate(asOf))
+                        : table({"TITLE", "COLLECTION", "DUE", "STATUS", "SINCE REVIEW", "FLAGS",
+                                 "ID"},
+                                rows));
+        return {};
+    });
+
+    auto* signoff = review->add_subcommand("signoff", "Approve or request changes to a SOP");
+    signoff->add_option("SOP", sopRef)->required();
+    signoff->add_option("--decision", decision, "approved|changes-requested")->required();
+    signoff->add_option("--comment", message);
+    signoff->footer("Example: sopvault-cli --user rita review signoff \"Monthly patching\" "
+                    "--decision approved --comment \"checked against the new WSUS\"");
+    r.withSession(signoff, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(d, core::parseDecision(decision));
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_CHECK(s.signOff(id, d, message));
+        r.emit({{"id", core::toHex(id)}, {"decision", decision}},
+               fmt::format("Signed off: {}.", decision));
+        return {};
+    });
+
+    auto* reviewHistory = review->add_subcommand("history", "Sign-offs of a SOP");
+    reviewHistory->add_option("SOP", sopRef)->required();
+    r.withSession(reviewHistory, [&r](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_TRY(list, s.reviewHistory(id));
+        json out = json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& rec : list) {
+            out.push_back({{"version", rec.version},
+                           {"reviewer", rec.reviewer},
+                           {"decision", core::decisionName(rec.decision)},
+                           {"comment", rec.comment},
+                           {"time", core::formatTime(rec.time)}});
+            rows.push_back({core::formatTime(rec.time), std::to_string(rec.version), rec.reviewer,
+                            std::string(core::decisionName(rec.decision)), rec.comment});
+        }
+        r.emit(out, list.empty() ? std::string("No sign-offs yet.")
+                                 : table({"TIME", "VER", "REVIEWER", "DECISION", "COMMENT"}, rows));
+        return {};
+    });
+
+    auto* reviewReport = review->add_subcommand("report", "What was signed off in a quarter, what was "
+                                                    "missed");
+    reviewReport->add_option("--quarter", quarter, "YYYY-QN")->required();
+    reviewReport->footer("Example: sopvault-cli --user olivia review report --quarter 2027-Q1");
+    r.withSession(reviewReport, [&r](core::Session& s) -> Result<void> {
+        core::Timestamp asOf = s.now();
+        if (!r.globals().asOf.empty()) {
+            SOPVAULT_TRY(t, core::parseDate(r.globals().asOf));
+            asOf = t;
+        }
+        SOPVAULT_TRY(rows, s.quarterReport(quarter, asOf));
+        json out = json::array();
+        std::vector<std::vector<std::string>> cells;
+        for (const auto& row : rows) {
+            out.push_back({{"id", core::toHex(row.sop)},
+                           {"title", row.title},
+                           {"collection", row.collection},
+                           {"due", core::formatDate(row.due)},
+                           {"outcome", row.outcome},
+                           {"signed_by", row.signedBy},
+                           {"signed_at", row.signedAt ? json(core::formatTime(*row.signedAt)) : json()},
+                           {"version", row.version ? json(*row.version) : json()}});
+            cells.push_back({row.title, row.collection, core::formatDate(row.due), row.outcome,
+                             row.signedBy,
+                             row.signedAt ? core::formatDate(*row.signedAt) : std::string()});
+        }
+        r.emit(out, rows.empty() ? fmt::format("Nothing was due in {}.", quarter)
+                                 : table({"TITLE", "COLLECTION", "DUE", "OUTCOME", "SIGNED BY",
+                                          "ON"},
+                                         cells));
+        return {};
+    });
 
     // --- not yet built ---
     static std::string query;
     auto* search = app.add_subcommand("search", "Full-text search over what you may view");
     search->add_option("QUERY", query)->required();
     r.notYet(search, "search");
-    auto* review = app.add_subcommand("review", "Quarterly reviews")->require_subcommand(1);
-    for (const char* name : {"due", "signoff", "history", "report"}) {
-        auto* cmd = review->add_subcommand(name, "")->allow_extras();
-        r.notYet(cmd, fmt::format("review {}", name));
-    }
-    auto* exportCmd = app.add_subcommand("export", "Export with rights and watermarks")->allow_extras();
+    // Their arguments stay with them (no fallthrough to the app, which allows no extras), so
+    // `export SOP --format md --out F` says "not available yet" (1), not a usage error (2).
+    auto* exportCmd = app.add_subcommand("export", "Export with rights and watermarks")
+                          ->allow_extras()
+                          ->fallthrough(false);
     r.notYet(exportCmd, "export");
-    auto* importCmd = app.add_subcommand("import", "Import a folder of Markdown files")->allow_extras();
+    auto* importCmd = app.add_subcommand("import", "Import a folder of Markdown files")
+                          ->allow_extras()
+                          ->fallthrough(false);
     r.notYet(importCmd, "import");
 
     // --- audit, verify ---
@@ -634,13 +845,15 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
             problems.push_back({{"record", p.record}, {"problem", p.problem}});
             text += fmt::format("PROBLEM  {}: {}\n", p.record, p.problem);
         }
-        const std::size_t records = report.adminRecords + report.auditRecords + report.sopVersions;
+        const std::size_t records = report.adminRecords + report.auditRecords +
+                                    report.sopVersions + report.reviewRecords;
         r.emit({{"ok", report.ok},
                 {"checked",
                  {{"records", records},
                   {"admin_records", report.adminRecords},
                   {"audit_records", report.auditRecords},
                   {"sop_versions", report.sopVersions},
+                  {"review_records", report.reviewRecords},
                   {"ciphertexts", report.ciphertexts},
                   {"unreadable", report.unreadable}}},
                 {"problems", problems}},
@@ -657,9 +870,41 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     });
 }
 
+// cli.md promises one stderr line per failure; some core messages list candidates on lines of
+// their own ("...by its id:\n  <id>  (<path>)"), so fold them: "...by its id: <id>  (<path>); ...".
+std::string oneLine(std::string_view message)
+{
+    std::string out;
+    std::size_t start = 0;
+    while (start <= message.size()) {
+        std::size_t end = message.find('\n', start);
+        if (end == std::string_view::npos) {
+            end = message.size();
+        }
+        std::string_view line = message.substr(start, end - start);
+        start = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            line.remove_prefix(1);
+        }
+        while (!line.empty() &&
+               (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+            line.remove_suffix(1);
+        }
+        if (line.empty()) {
+            continue;
+        }
+        if (!out.empty()) {
+            out += out.back() == ':' ? " " : "; ";
+        }
+        out += line;
+    }
+    return out;
+}
+
 int report(const Error& error)
 {
-    std::cerr << "sopvault-cli: error: " << codeWord(error.code) << ": " << error.message << "\n";
+    std::cerr << "sopvault-cli: error: " << codeWord(error.code) << ": " << oneLine(error.message)
+              << "\n";
     return static_cast<int>(error.code);
 }
 

@@ -38,12 +38,12 @@ Result<crypto::SecureBuffer> readLine(int fd)
     return buffer;
 }
 
-Result<crypto::SecureBuffer> prompt(std::string_view text)
+// Without a terminal, `noTerminal` is the error: it names the variables that would have worked.
+Result<crypto::SecureBuffer> prompt(std::string_view text, const Error& noTerminal)
 {
     const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        return fail(ErrorCode::Auth, "No password given: set SOPVAULT_PASSWORD_FILE or "
-                                     "SOPVAULT_PASSWORD, or run on a terminal.");
+        return std::unexpected(noTerminal);
     }
     if (::write(fd, text.data(), text.size()) < 0) {
         ::close(fd);
@@ -83,7 +83,9 @@ Result<crypto::SecureBuffer> readPassword(std::string_view user)
     if (const char* pw = std::getenv("SOPVAULT_PASSWORD"); pw != nullptr) {
         return crypto::SecureBuffer::copyOf(std::string_view(pw));
     }
-    return prompt(fmt::format("Password for {}: ", user));
+    return prompt(fmt::format("Password for {}: ", user),
+                  Error{ErrorCode::Auth, "No password given: set SOPVAULT_PASSWORD_FILE or "
+                                         "SOPVAULT_PASSWORD, or run on a terminal."});
 }
 
 Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
@@ -94,8 +96,11 @@ Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
         }
         return crypto::SecureBuffer::copyOf(std::string_view(pw));
     }
-    SOPVAULT_TRY(first, prompt(fmt::format("New password for {}: ", forWhom)));
-    SOPVAULT_TRY(second, prompt("Repeat it: "));
+    // A missing new password is a missing input (usage), not a failed authentication.
+    const Error noTerminal{ErrorCode::Usage, "No new password given: set SOPVAULT_NEW_PASSWORD, "
+                                             "or run on a terminal."};
+    SOPVAULT_TRY(first, prompt(fmt::format("New password for {}: ", forWhom), noTerminal));
+    SOPVAULT_TRY(second, prompt("Repeat it: ", noTerminal));
     if (first.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");
     }
@@ -104,6 +109,16 @@ Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
         return fail(ErrorCode::Usage, "The two passwords differ; nothing was changed.");
     }
     return first;
+}
+
+Result<crypto::SecureBuffer> readRecoveryCode()
+{
+    if (const char* code = std::getenv("SOPVAULT_RECOVERY_CODE"); code != nullptr && *code) {
+        return crypto::SecureBuffer::copyOf(std::string_view(code));
+    }
+    return prompt("Recovery code: ",
+                  Error{ErrorCode::Usage, "No recovery code given: set SOPVAULT_RECOVERY_CODE, "
+                                          "or run on a terminal."});
 }
 
 } // namespace sopvault::cli

@@ -11,5 +11,7 @@ namespace sopvault::cli {
 
 [[nodiscard]] Result<crypto::SecureBuffer> readPassword(std::string_view user);
 [[nodiscard]] Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom);
+// $SOPVAULT_RECOVERY_CODE, else a no-echo prompt.
+[[nodiscard]] Result<crypto::SecureBuffer> readRecoveryCode();
 
 } // namespace sopvault::cli

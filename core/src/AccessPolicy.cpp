@@ -140,8 +140,8 @@ std::vector<AccessPolicy::Holder> AccessPolicy::holders(const Id& collection) co
     }
     for (const auto& g : m_state->grants) {
         if (m_state->isWithin(collection, g.collection)) {
-            out.push_back({g.user, g.role, g.collection,
-                           m_state->roleRights(g.role).value_or(Rights{})});
+            out.push_back(
+                {g.user, g.role, g.collection, m_state->roleRights(g.role).value_or(Rights{})});
         }
     }
     return out;

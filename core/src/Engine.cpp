@@ -3,6 +3,7 @@
 // only then applied to the in-memory state.
 #include "Engine.h"
 
+#include "LocalState.h"
 #include "Validation.h"
 
 #include <fmt/format.h>
@@ -24,11 +25,11 @@ Result<void> Engine::requireSound() const
 }
 
 Result<Record> Engine::makeRecord(RecordKind kind, std::uint64_t position,
-                                  const crypto::Hash32& prev, Bytes payload)
+                                  const crypto::Hash32& prev, Bytes payload, const Id& recordId)
 {
     Record rec;
     rec.header.vault = state.vaultId;
-    rec.header.recordId = randomId();
+    rec.header.recordId = recordId;
     rec.header.kind = kind;
     rec.header.position = position;
     rec.header.prev = prev;
@@ -79,7 +80,17 @@ Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
     SOPVAULT_CHECK(insert.run());
     state.auditCount = position + 1;
     state.auditHead = rec.hash();
+    state.auditHashes.resize(position);
+    state.auditHashes.push_back(state.auditHead);
     return {};
+}
+
+void Engine::saveLocalState() const
+{
+    if (stateKey) {
+        // Best effort: failing to record marks weakens later rollback checks but loses nothing.
+        (void)saveMarks(statePath, *stateKey, marksOf(state));
+    }
 }
 
 Result<void> Engine::audit(const AuditNote& note)
@@ -87,7 +98,9 @@ Result<void> Engine::audit(const AuditNote& note)
     SOPVAULT_CHECK(requireSound());
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
     SOPVAULT_CHECK(appendAuditInTransaction(note));
-    return tx.commit();
+    SOPVAULT_CHECK(tx.commit());
+    saveLocalState();
+    return {};
 }
 
 Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote& note,
@@ -125,6 +138,7 @@ Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote
         adminSound = false;
         return fail(ok.error().code, ok.error().message + " Unlock again before retrying.");
     }
+    saveLocalState();
     return {};
 }
 
@@ -166,6 +180,15 @@ std::string Engine::userName(const Id& id) const
 
 void Engine::openKeys()
 {
+    auto commitmentMatches = [&](const Id& collection, std::uint32_t epoch,
+                                 const crypto::SecureBuffer& key) {
+        auto c = state.collections.find(collection);
+        if (c == state.collections.end() || !c->second.commitments.contains(epoch)) {
+            return false;
+        }
+        auto commitment = keyCommitment(key, state.vaultId, collection, epoch);
+        return commitment && crypto::constantTimeEqual(*commitment, c->second.commitments.at(epoch));
+    };
     for (const KeyShare& share : state.shares) {
         if (share.recipient != me) {
             continue;
@@ -177,16 +200,32 @@ void Engine::openKeys()
             problems.push_back({where, "it cannot be opened with your key"});
             continue;
         }
-        auto c = state.collections.find(share.collection);
-        auto expected = c == state.collections.end() ? nullptr : &c->second.commitments;
-        auto commitment = keyCommitment(*key, state.vaultId, share.collection, share.epoch);
-        if (expected == nullptr || !expected->contains(share.epoch) || !commitment ||
-            !crypto::constantTimeEqual(*commitment, expected->at(share.epoch))) {
+        if (!commitmentMatches(share.collection, share.epoch, *key)) {
             problems.push_back({where, "it does not match the collection's key commitment "
                                        "(an injected or substituted key); it was rejected"});
             continue;
         }
         keys.insert_or_assign({share.collection, share.epoch}, std::move(*key));
+    }
+    // Older epochs: each epoch's key carries the one before it.
+    for (const auto& [id, c] : state.collections) {
+        for (std::uint32_t epoch = c.epoch; epoch > 0; --epoch) {
+            auto newer = keys.find({id, epoch});
+            auto previous = c.previousKeys.find(epoch);
+            if (newer == keys.end() || previous == c.previousKeys.end() ||
+                keys.contains({id, epoch - 1})) {
+                continue;
+            }
+            auto key = crypto::openSecret(newer->second, previous->second,
+                                          previousKeyAd(state.vaultId, id, epoch));
+            if (!key || !commitmentMatches(id, epoch - 1, *key)) {
+                problems.push_back({fmt::format("key of collection {} (epoch {})", toHex(id),
+                                                epoch - 1),
+                                    "the previous key carried by the newer epoch is damaged"});
+                continue;
+            }
+            keys.insert_or_assign({id, epoch - 1}, std::move(*key));
+        }
     }
     if (auto sealed = state.sealedAuditSecrets.find(me); sealed != state.sealedAuditSecrets.end()) {
         auto secret = crypto::openSealed(boxKeys, sealed->second);
@@ -199,11 +238,12 @@ void Engine::openKeys()
         }
     }
     for (const auto& [id, c] : state.collections) {
-        const crypto::SecureBuffer* key = keyFor(id);
-        if (key == nullptr) {
+        // Names are encrypted under the collection's first key, reached through the chain.
+        auto first = keys.find({id, 0U});
+        if (first == keys.end()) {
             continue;
         }
-        auto path = crypto::open(*key, c.encryptedPath, collectionPathAd(state.vaultId, id));
+        auto path = crypto::open(first->second, c.encryptedPath, collectionPathAd(state.vaultId, id));
         if (!path) {
             problems.push_back({fmt::format("collection {}", toHex(id)),
                                 "its name cannot be decrypted: " + path.error().message});
@@ -220,6 +260,60 @@ void Engine::openKeys()
                                 "its name does not lie under its parent's"});
         }
     }
+}
+
+Result<Rotation> Engine::rotate(const Id& collection, const Id& revoked)
+{
+    const crypto::SecureBuffer* current = keyFor(collection);
+    if (current == nullptr) {
+        return fail(ErrorCode::Denied,
+                    fmt::format("You hold no key for {}, so you cannot rotate it.",
+                                pathOf(collection)));
+    }
+    Rotation r;
+    r.collectionId = collection;
+    r.epoch = state.collections.at(collection).epoch + 1;
+    SOPVAULT_TRY(key, crypto::randomKey());
+    SOPVAULT_TRY(commitment, keyCommitment(key, state.vaultId, collection, r.epoch));
+    r.commitment = std::move(commitment);
+    SOPVAULT_TRY(previous, crypto::seal(key, current->span(),
+                                        previousKeyAd(state.vaultId, collection, r.epoch)));
+    r.previousKey = std::move(previous);
+    bool mine = false;
+    for (const Id& u : rotationRecipients(state, collection, revoked)) {
+        SOPVAULT_TRY(sealed, crypto::sealTo(state.users.at(u).boxKey, key.span()));
+        r.shares.push_back({collection, r.epoch, u, std::move(sealed)});
+        mine = mine || u == me;
+    }
+    if (mine) {
+        // Kept aside until the record commits (keepRotatedKeys).
+        pendingKeys.insert_or_assign({collection, r.epoch}, std::move(key));
+    }
+    return r;
+}
+
+void Engine::keepRotatedKeys(const std::vector<Rotation>& rotations)
+{
+    for (const Rotation& r : rotations) {
+        auto k = pendingKeys.find({r.collectionId, r.epoch});
+        if (k != pendingKeys.end()) {
+            keys.insert_or_assign(k->first, std::move(k->second));
+        }
+    }
+    pendingKeys.clear();
+}
+
+RevocationMarks Engine::marksNow(const std::set<Id>* collections) const
+{
+    RevocationMarks m;
+    for (const auto& [id, sop] : state.sops) {
+        if (collections == nullptr || collections->contains(sop.collection)) {
+            m.heads.emplace_back(id, sop.versions.size());
+        }
+    }
+    m.eventCount = state.eventCount;
+    m.auditCount = state.auditCount;
+    return m;
 }
 
 Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
@@ -242,9 +336,8 @@ Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) c
 {
     SOPVAULT_TRY(sop, viewableSop(sopId));
     if (version == 0 || version > sop->versions.size()) {
-        return fail(ErrorCode::NotFound,
-                    fmt::format("SOP {} has no version {} (it has {}).", toHex(sopId), version,
-                                sop->versions.size()));
+        return fail(ErrorCode::NotFound, fmt::format("SOP {} has no version {} (it has {}).",
+                                                     toHex(sopId), version, sop->versions.size()));
     }
     const VersionState& v = sop->versions[version - 1];
     SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
@@ -296,12 +389,14 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
         prev = it->second.versions.back().hash;
     }
     SOPVAULT_TRY(dataKey, crypto::randomKey());
-    SOPVAULT_TRY(wrapped, crypto::seal(*collectionKey, dataKey.span(),
-                                       dataKeyAd(state.vaultId, collection, epoch, sopId, version)));
+    SOPVAULT_TRY(wrapped,
+                 crypto::seal(*collectionKey, dataKey.span(),
+                              dataKeyAd(state.vaultId, collection, epoch, sopId, version)));
     Bytes plain = encode(content);
     SOPVAULT_TRY(padded, crypto::pad(plain, kPadBlock));
     std::fill(plain.begin(), plain.end(), std::uint8_t{0});
-    auto sealed = crypto::seal(dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
+    auto sealed =
+        crypto::seal(dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
     std::fill(padded.begin(), padded.end(), std::uint8_t{0});
     if (!sealed) {
         return std::unexpected(sealed.error());
@@ -329,6 +424,7 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
     applyVersion(state, rec, checked);
+    saveLocalState();
     return version;
 }
 

@@ -42,7 +42,8 @@ struct Engine
 
     // Signs a record of this person's.
     [[nodiscard]] Result<Record> makeRecord(RecordKind kind, std::uint64_t position,
-                                            const crypto::Hash32& prev, crypto::Bytes payload);
+                                            const crypto::Hash32& prev, crypto::Bytes payload,
+                                            const Id& recordId = randomId());
     // Checks, writes (with its audit entry and any extra rows, in one transaction) and applies
     // an administration record. `busy` if someone else wrote first.
     [[nodiscard]] Result<void>
@@ -58,13 +59,37 @@ struct Engine
     [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;
     [[nodiscard]] Result<const SopRecordState*> viewableSop(const Id& sopId) const;
 
+    // Review sign-offs, flags and resolutions (table sop_events).
+    [[nodiscard]] Result<Id> writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
+                                        std::uint8_t decision, const Id& flagId,
+                                        std::string_view text, const AuditNote& note);
+    [[nodiscard]] Result<std::string> readEventText(const SopRecordState& sop,
+                                                    const EventState& event) const;
+
     [[nodiscard]] const crypto::SecureBuffer* keyFor(const Id& collection) const;
     [[nodiscard]] std::string pathOf(const Id& collection) const;
     [[nodiscard]] Result<Id> collectionByPath(std::string_view path) const;
     [[nodiscard]] std::string userName(const Id& id) const;
 
-    // After unlock: open key shares, the audit key and collection names.
+    // After unlock: open key shares (and older epochs through the previous-key chain), the
+    // audit key and collection names.
     void openKeys();
+
+    // A new epoch key for `collection`, sealed to everyone who may still view it once
+    // `revoked` cannot; the new key is kept for this person if they are among them.
+    [[nodiscard]] Result<Rotation> rotate(const Id& collection, const Id& revoked);
+    void keepRotatedKeys(const std::vector<Rotation>& rotations);
+    // What exists now, for a revocation record: SOP heads (of `collections`, or all), and the
+    // positions of the review and audit logs.
+    [[nodiscard]] RevocationMarks marksNow(const std::set<Id>* collections) const;
+    std::map<std::pair<Id, std::uint32_t>, crypto::SecureBuffer> pendingKeys;
+
+    // Rollback marks (LocalState.h): where they live and the key that MACs them.
+    std::filesystem::path statePath;
+    std::optional<crypto::SecureBuffer> stateKey;
+    bool firstOpen = false;
+    // Records what this session has now seen; called after every committed write.
+    void saveLocalState() const;
 };
 
 } // namespace sopvault::core::detail

@@ -55,7 +55,8 @@ Result<std::string> renderHtml(std::string_view markdown)
     if (!doc) {
         return fail(ErrorCode::Failed, "The Markdown text could not be parsed.");
     }
-    char* html = cmark_render_html(doc.get(), options, cmark_parser_get_syntax_extensions(parser.get()));
+    char* html =
+        cmark_render_html(doc.get(), options, cmark_parser_get_syntax_extensions(parser.get()));
     if (html == nullptr) {
         return fail(ErrorCode::Failed, "The Markdown text could not be rendered.");
     }

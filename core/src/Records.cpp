@@ -60,6 +60,67 @@ Result<std::vector<KeyShare>> readShares(CanonicalReader& r)
     return out;
 }
 
+void writeRotations(CanonicalWriter& w, const std::vector<Rotation>& rotations)
+{
+    w.u32(static_cast<std::uint32_t>(rotations.size()));
+    for (const Rotation& r : rotations) {
+        w.bytes(r.collectionId).u32(r.epoch).bytes(r.commitment).bytes(r.previousKey);
+        writeShares(w, r.shares);
+    }
+}
+
+Result<std::vector<Rotation>> readRotations(CanonicalReader& r)
+{
+    SOPVAULT_TRY(count, r.u32());
+    if (count > kMaxListItems) {
+        return fail(ErrorCode::Integrity, "Malformed record: too many key rotations.");
+    }
+    std::vector<Rotation> out;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        Rotation rot;
+        SOPVAULT_TRY(collection, readArray<Id>(r));
+        SOPVAULT_TRY(epoch, r.u32());
+        SOPVAULT_TRY(commitment, readBytes(r));
+        SOPVAULT_TRY(previous, readBytes(r));
+        SOPVAULT_TRY(shares, readShares(r));
+        rot.collectionId = collection;
+        rot.epoch = epoch;
+        rot.commitment = std::move(commitment);
+        rot.previousKey = std::move(previous);
+        rot.shares = std::move(shares);
+        out.push_back(std::move(rot));
+    }
+    return out;
+}
+
+void writeMarks(CanonicalWriter& w, const RevocationMarks& m)
+{
+    w.u32(static_cast<std::uint32_t>(m.heads.size()));
+    for (const auto& [sop, versions] : m.heads) {
+        w.bytes(sop).u64(versions);
+    }
+    w.u64(m.eventCount).u64(m.auditCount);
+}
+
+Result<RevocationMarks> readMarks(CanonicalReader& r)
+{
+    RevocationMarks m;
+    SOPVAULT_TRY(count, r.u32());
+    if (count > kMaxListItems) {
+        return fail(ErrorCode::Integrity, "Malformed record: too many SOP heads.");
+    }
+    for (std::uint32_t i = 0; i < count; ++i) {
+        SOPVAULT_TRY(sop, readArray<Id>(r));
+        SOPVAULT_TRY(versions, r.u64());
+        m.heads.emplace_back(sop, versions);
+    }
+    SOPVAULT_TRY(events, r.u64());
+    SOPVAULT_TRY(audit, r.u64());
+    m.eventCount = events;
+    m.auditCount = audit;
+    return m;
+}
+
 template <typename T>
 Result<T> finished(CanonicalReader& r, T value)
 {
@@ -88,8 +149,18 @@ std::string_view kindName(RecordKind kind)
         return "grant";
     case RecordKind::Ungrant:
         return "ungrant";
+    case RecordKind::Setting:
+        return "setting";
+    case RecordKind::UserRemoved:
+        return "user removed";
     case RecordKind::SopVersion:
         return "SOP version";
+    case RecordKind::Signoff:
+        return "review sign-off";
+    case RecordKind::Flag:
+        return "flag";
+    case RecordKind::FlagResolved:
+        return "flag resolution";
     case RecordKind::AuditEvent:
         return "audit event";
     }
@@ -99,10 +170,19 @@ std::string_view kindName(RecordKind kind)
 bool isAdminKind(RecordKind kind)
 {
     const auto k = static_cast<std::uint32_t>(kind);
-    return k >= 1 && k <= 8;
+    return k >= 1 && k <= 10;
 }
 
-crypto::Hash32 Record::hash() const { return entryHash(body, signature); }
+bool isEventKind(RecordKind kind)
+{
+    return kind == RecordKind::Signoff || kind == RecordKind::Flag ||
+           kind == RecordKind::FlagResolved;
+}
+
+crypto::Hash32 Record::hash() const
+{
+    return entryHash(body, signature);
+}
 
 Bytes encodeBody(const RecordHeader& h, ByteView payload)
 {
@@ -147,7 +227,8 @@ Result<Record> decodeRecord(ByteView body, ByteView signature)
     SOPVAULT_CHECK(r.finish());
     const bool knownKind = isAdminKind(static_cast<RecordKind>(kind)) ||
                            kind == static_cast<std::uint32_t>(RecordKind::SopVersion) ||
-                           kind == static_cast<std::uint32_t>(RecordKind::AuditEvent);
+                           kind == static_cast<std::uint32_t>(RecordKind::AuditEvent) ||
+                           isEventKind(static_cast<RecordKind>(kind));
     if (!knownKind) {
         return fail(ErrorCode::Integrity, "A record is of an unknown kind.");
     }
@@ -176,8 +257,14 @@ crypto::Hash32 entryHash(ByteView body, const crypto::Signature& signature)
 Bytes encode(const GenesisPayload& p)
 {
     CanonicalWriter w("sopvault/genesis");
-    w.bytes(p.userId).text(p.name).bytes(p.signKey).bytes(p.boxKey).bytes(p.auditKey).bytes(
-        p.sealedAuditSecret);
+    w.bytes(p.userId)
+        .text(p.name)
+        .bytes(p.signKey)
+        .bytes(p.boxKey)
+        .bytes(p.auditKey)
+        .bytes(p.sealedAuditSecret)
+        .bytes(p.recoveryKey)
+        .bytes(p.recoveryWrap);
     return std::move(w).take();
 }
 
@@ -191,12 +278,16 @@ Result<GenesisPayload> decodeGenesis(ByteView data)
     SOPVAULT_TRY(boxKey, readArray<crypto::BoxPublicKey>(r));
     SOPVAULT_TRY(auditKey, readArray<crypto::BoxPublicKey>(r));
     SOPVAULT_TRY(sealed, readBytes(r));
+    SOPVAULT_TRY(recoveryKey, readArray<crypto::BoxPublicKey>(r));
+    SOPVAULT_TRY(recoveryWrap, readBytes(r));
     p.userId = userId;
     p.name = std::move(name);
     p.signKey = signKey;
     p.boxKey = boxKey;
     p.auditKey = auditKey;
     p.sealedAuditSecret = std::move(sealed);
+    p.recoveryKey = recoveryKey;
+    p.recoveryWrap = std::move(recoveryWrap);
     return finished(r, std::move(p));
 }
 
@@ -291,7 +382,31 @@ Bytes encode(const GrantPayload& p)
     CanonicalWriter w("sopvault/grant");
     w.bytes(p.userId).text(p.role).bytes(p.collectionId);
     writeShares(w, p.shares);
+    writeRotations(w, p.rotations);
+    writeMarks(w, p.marks);
     return std::move(w).take();
+}
+
+Bytes encode(const UserRemovedPayload& p)
+{
+    CanonicalWriter w("sopvault/user-removed");
+    w.bytes(p.userId);
+    writeRotations(w, p.rotations);
+    writeMarks(w, p.marks);
+    return std::move(w).take();
+}
+
+Result<UserRemovedPayload> decodeUserRemoved(ByteView data)
+{
+    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/user-removed"));
+    UserRemovedPayload p;
+    SOPVAULT_TRY(userId, readArray<Id>(r));
+    SOPVAULT_TRY(rotations, readRotations(r));
+    SOPVAULT_TRY(marks, readMarks(r));
+    p.userId = userId;
+    p.rotations = std::move(rotations);
+    p.marks = std::move(marks);
+    return finished(r, std::move(p));
 }
 
 Result<GrantPayload> decodeGrant(ByteView data)
@@ -302,10 +417,14 @@ Result<GrantPayload> decodeGrant(ByteView data)
     SOPVAULT_TRY(role, r.text());
     SOPVAULT_TRY(collectionId, readArray<Id>(r));
     SOPVAULT_TRY(shares, readShares(r));
+    SOPVAULT_TRY(rotations, readRotations(r));
+    SOPVAULT_TRY(marks, readMarks(r));
     p.userId = userId;
     p.role = std::move(role);
     p.collectionId = collectionId;
     p.shares = std::move(shares);
+    p.rotations = std::move(rotations);
+    p.marks = std::move(marks);
     return finished(r, std::move(p));
 }
 
@@ -340,8 +459,10 @@ Bytes encode(const SopContent& p)
     for (const auto& tag : p.tags) {
         w.text(tag);
     }
-    w.u8(static_cast<std::uint8_t>(p.state)).u32(p.reviewEveryDays).text(p.reviewer).text(
-        p.message);
+    w.u8(static_cast<std::uint8_t>(p.state))
+        .u32(p.reviewEveryDays)
+        .text(p.reviewer)
+        .text(p.message);
     return std::move(w).take();
 }
 
@@ -395,6 +516,61 @@ Result<AuditPayload> decodeAudit(ByteView data)
     return finished(r, std::move(p));
 }
 
+Bytes encode(const SettingPayload& p)
+{
+    CanonicalWriter w("sopvault/setting");
+    w.text(p.key).u64(p.value);
+    return std::move(w).take();
+}
+
+Result<SettingPayload> decodeSetting(ByteView data)
+{
+    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/setting"));
+    SettingPayload p;
+    SOPVAULT_TRY(key, r.text());
+    SOPVAULT_TRY(value, r.u64());
+    p.key = std::move(key);
+    p.value = value;
+    return finished(r, std::move(p));
+}
+
+Bytes encode(const EventPayload& p)
+{
+    CanonicalWriter w("sopvault/sop-event");
+    w.bytes(p.sopId)
+        .bytes(p.collectionId)
+        .u32(p.epoch)
+        .u64(p.version)
+        .bytes(p.versionHash)
+        .u8(p.decision)
+        .bytes(p.flagId)
+        .bytes(p.encryptedText);
+    return std::move(w).take();
+}
+
+Result<EventPayload> decodeEvent(ByteView data)
+{
+    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/sop-event"));
+    EventPayload p;
+    SOPVAULT_TRY(sopId, readArray<Id>(r));
+    SOPVAULT_TRY(collectionId, readArray<Id>(r));
+    SOPVAULT_TRY(epoch, r.u32());
+    SOPVAULT_TRY(version, r.u64());
+    SOPVAULT_TRY(versionHash, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(decision, r.u8());
+    SOPVAULT_TRY(flagId, readArray<Id>(r));
+    SOPVAULT_TRY(text, readBytes(r));
+    p.sopId = sopId;
+    p.collectionId = collectionId;
+    p.epoch = epoch;
+    p.version = version;
+    p.versionHash = versionHash;
+    p.decision = decision;
+    p.flagId = flagId;
+    p.encryptedText = std::move(text);
+    return finished(r, std::move(p));
+}
+
 Bytes encode(const AuditDetail& p)
 {
     CanonicalWriter w("sopvault/audit-detail");
@@ -440,11 +616,37 @@ Bytes contentAd(const Id& vault, const Id& collection, const Id& sop, std::uint6
     return std::move(w).take();
 }
 
+Bytes previousKeyAd(const Id& vault, const Id& collection, std::uint32_t epoch)
+{
+    CanonicalWriter w("sopvault/ad/previous-key");
+    w.u32(kFormatVersion).bytes(vault).bytes(collection).u32(epoch);
+    return std::move(w).take();
+}
+
+Bytes recoverySealAd(const Id& vault, const Id& user)
+{
+    CanonicalWriter w("sopvault/ad/recovery-seal");
+    w.u32(kFormatVersion).bytes(vault).bytes(user);
+    return std::move(w).take();
+}
+
+Bytes eventTextAd(const Id& vault, const Id& collection, std::uint32_t epoch, const Id& sop,
+                  const Id& record)
+{
+    CanonicalWriter w("sopvault/ad/event-text");
+    w.u32(kFormatVersion).bytes(vault).bytes(collection).u32(epoch).bytes(sop).bytes(record);
+    return std::move(w).take();
+}
+
 Bytes keyWrapAd(const Id& vault, const Id& user, const crypto::KdfParams& params, ByteView salt)
 {
     CanonicalWriter w("sopvault/ad/key-wrap");
-    w.u32(kFormatVersion).bytes(vault).bytes(user).u64(params.opsLimit).u64(params.memLimit).bytes(
-        salt);
+    w.u32(kFormatVersion)
+        .bytes(vault)
+        .bytes(user)
+        .u64(params.opsLimit)
+        .u64(params.memLimit)
+        .bytes(salt);
     return std::move(w).take();
 }
 

@@ -15,7 +15,8 @@ namespace sopvault::core::detail {
 inline constexpr std::uint32_t kFormatVersion = 1;
 inline constexpr std::size_t kPadBlock = 256;
 
-enum class RecordKind : std::uint32_t {
+enum class RecordKind : std::uint32_t
+{
     Genesis = 1,
     UserAdded = 2,
     OwnerAdded = 3,
@@ -24,11 +25,17 @@ enum class RecordKind : std::uint32_t {
     CollectionAdded = 6,
     Grant = 7,
     Ungrant = 8,
+    Setting = 9,
+    UserRemoved = 10,
     SopVersion = 20,
     AuditEvent = 30,
+    Signoff = 40,
+    Flag = 41,
+    FlagResolved = 42,
 };
 [[nodiscard]] std::string_view kindName(RecordKind kind);
 [[nodiscard]] bool isAdminKind(RecordKind kind);
+[[nodiscard]] bool isEventKind(RecordKind kind);
 
 // Fields every record carries, signed together with its payload.
 struct RecordHeader
@@ -84,6 +91,10 @@ struct GenesisPayload
     crypto::BoxPublicKey boxKey{};
     crypto::BoxPublicKey auditKey{};
     crypto::Bytes sealedAuditSecret; // the audit secret key, sealed to the owner
+    // The recovery identity: its public key, and its secret wrapped under the recovery code
+    // (an encoded KeyWrap without signature; see Vault.cpp).
+    crypto::BoxPublicKey recoveryKey{};
+    crypto::Bytes recoveryWrap;
 };
 
 struct UserAddedPayload
@@ -116,12 +127,42 @@ struct CollectionAddedPayload
     std::vector<KeyShare> shares;
 };
 
+// A collection key moving to a new epoch: the new key sealed to everyone who may still view
+// the collection, its commitment, and the previous key encrypted under the new one (so members
+// can still open older versions).
+struct Rotation
+{
+    Id collectionId{};
+    std::uint32_t epoch = 0; // the new epoch
+    crypto::Bytes commitment;
+    crypto::Bytes previousKey;
+    std::vector<KeyShare> shares;
+};
+
+// What existed when someone's rights were revoked: versions and review records of theirs that
+// are not covered here were written after the revocation and are rejected.
+struct RevocationMarks
+{
+    std::vector<std::pair<Id, std::uint64_t>> heads; // SOP id -> versions at revocation
+    std::uint64_t eventCount = 0;
+    std::uint64_t auditCount = 0;
+};
+
 struct GrantPayload
 {
     Id userId{};
     std::string role;
     Id collectionId{};
-    std::vector<KeyShare> shares; // empty for an ungrant
+    std::vector<KeyShare> shares;     // grants: keys for the grantee
+    std::vector<Rotation> rotations;  // ungrants: keys rotated away from the person
+    RevocationMarks marks;            // ungrants
+};
+
+struct UserRemovedPayload
+{
+    Id userId{};
+    std::vector<Rotation> rotations;
+    RevocationMarks marks;
 };
 
 struct SopVersionPayload
@@ -145,6 +186,27 @@ struct SopContent
     std::string message;
 };
 
+// A vault-wide setting an owner changes, e.g. "review.due_soon_days".
+struct SettingPayload
+{
+    std::string key;
+    std::uint64_t value = 0;
+};
+
+// A review sign-off, a flag, or a flag's resolution (table sop_events). The text (comment or
+// note) is encrypted under the collection key: readable by whoever may view the SOP.
+struct EventPayload
+{
+    Id sopId{};
+    Id collectionId{};
+    std::uint32_t epoch = 0;
+    std::uint64_t version = 0;     // the version reviewed or flagged
+    crypto::Hash32 versionHash{};  // binds a sign-off to the exact version
+    std::uint8_t decision = 0;     // sign-offs: 1 approved, 2 changes requested
+    Id flagId{};                   // resolutions: the flag resolved
+    crypto::Bytes encryptedText;
+};
+
 struct AuditPayload
 {
     std::string action;
@@ -165,9 +227,12 @@ struct AuditDetail
 [[nodiscard]] crypto::Bytes encode(const RolePayload& p);
 [[nodiscard]] crypto::Bytes encode(const CollectionAddedPayload& p);
 [[nodiscard]] crypto::Bytes encode(const GrantPayload& p);
+[[nodiscard]] crypto::Bytes encode(const UserRemovedPayload& p);
 [[nodiscard]] crypto::Bytes encode(const SopVersionPayload& p);
 [[nodiscard]] crypto::Bytes encode(const SopContent& p);
 [[nodiscard]] crypto::Bytes encode(const AuditPayload& p);
+[[nodiscard]] crypto::Bytes encode(const SettingPayload& p);
+[[nodiscard]] crypto::Bytes encode(const EventPayload& p);
 [[nodiscard]] crypto::Bytes encode(const AuditDetail& p);
 
 [[nodiscard]] Result<GenesisPayload> decodeGenesis(crypto::ByteView data);
@@ -176,9 +241,12 @@ struct AuditDetail
 [[nodiscard]] Result<RolePayload> decodeRole(crypto::ByteView data);
 [[nodiscard]] Result<CollectionAddedPayload> decodeCollectionAdded(crypto::ByteView data);
 [[nodiscard]] Result<GrantPayload> decodeGrant(crypto::ByteView data);
+[[nodiscard]] Result<UserRemovedPayload> decodeUserRemoved(crypto::ByteView data);
 [[nodiscard]] Result<SopVersionPayload> decodeSopVersion(crypto::ByteView data);
 [[nodiscard]] Result<SopContent> decodeSopContent(crypto::ByteView data);
 [[nodiscard]] Result<AuditPayload> decodeAudit(crypto::ByteView data);
+[[nodiscard]] Result<SettingPayload> decodeSetting(crypto::ByteView data);
+[[nodiscard]] Result<EventPayload> decodeEvent(crypto::ByteView data);
 [[nodiscard]] Result<AuditDetail> decodeAuditDetail(crypto::ByteView data);
 
 // --- associated data and commitments: what each ciphertext is bound to ---
@@ -187,6 +255,11 @@ struct AuditDetail
                                       const Id& sop, std::uint64_t version);
 [[nodiscard]] crypto::Bytes contentAd(const Id& vault, const Id& collection, const Id& sop,
                                       std::uint64_t version, const crypto::Hash32& parent);
+[[nodiscard]] crypto::Bytes previousKeyAd(const Id& vault, const Id& collection,
+                                          std::uint32_t epoch);
+[[nodiscard]] crypto::Bytes recoverySealAd(const Id& vault, const Id& user);
+[[nodiscard]] crypto::Bytes eventTextAd(const Id& vault, const Id& collection,
+                                        std::uint32_t epoch, const Id& sop, const Id& record);
 [[nodiscard]] crypto::Bytes keyWrapAd(const Id& vault, const Id& user,
                                       const crypto::KdfParams& params, crypto::ByteView salt);
 [[nodiscard]] Result<crypto::Bytes> keyCommitment(const crypto::SecureBuffer& key, const Id& vault,

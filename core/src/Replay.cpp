@@ -40,8 +40,8 @@ Result<void> checkShares(const State& st, const std::vector<KeyShare>& shares,
         if (s.epoch != c->second.epoch) {
             return bad("it carries a key of a superseded epoch");
         }
-        if (st.user(s.recipient) == nullptr) {
-            return bad("it carries a key for an unknown person");
+        if (st.user(s.recipient) == nullptr || st.user(s.recipient)->removed) {
+            return bad("it carries a key for an unknown or removed person");
         }
         if (s.sealedKey.empty()) {
             return bad("it carries an empty key");
@@ -56,11 +56,107 @@ Result<void> checkShares(const State& st, const std::vector<KeyShare>& shares,
     return {};
 }
 
+// The rotations of a revocation must move exactly `needed` to the next epoch, with a
+// commitment, the previous key, and the new key for everyone who may still view.
+Result<void> checkRotations(const State& st, const std::vector<Rotation>& rotations,
+                            const std::vector<Id>& needed, const Id& revoked)
+{
+    std::set<Id> remaining(needed.begin(), needed.end());
+    for (const Rotation& r : rotations) {
+        auto c = st.collections.find(r.collectionId);
+        if (c == st.collections.end() || remaining.erase(r.collectionId) == 0) {
+            return bad("it rotates a collection key it has no reason to rotate");
+        }
+        if (r.epoch != c->second.epoch + 1 || r.commitment.size() != 32 || r.previousKey.empty()) {
+            return bad("it rotates a collection key without a new epoch, commitment or the "
+                       "previous key");
+        }
+        std::set<Id> recipients;
+        for (const KeyShare& share : r.shares) {
+            if (share.collection != r.collectionId || share.epoch != r.epoch ||
+                share.recipient == revoked || share.sealedKey.empty()) {
+                return bad("it gives a rotated key to the wrong person or collection");
+            }
+            recipients.insert(share.recipient);
+        }
+        for (const Id& u : rotationRecipients(st, r.collectionId, revoked)) {
+            if (!recipients.contains(u)) {
+                return bad("it leaves a person who may view a collection without its new key");
+            }
+        }
+    }
+    if (!remaining.empty()) {
+        return bad("it takes away view without rotating the collection key");
+    }
+    return {};
+}
+
+void applyRotations(State& st, const std::vector<Rotation>& rotations)
+{
+    for (const Rotation& r : rotations) {
+        CollectionState& c = st.collections.at(r.collectionId);
+        c.epoch = r.epoch;
+        c.commitments[r.epoch] = r.commitment;
+        c.previousKeys[r.epoch] = r.previousKey;
+        st.shares.insert(st.shares.end(), r.shares.begin(), r.shares.end());
+    }
+}
+
+Revocation revocationOf(const State& st, const Id& user, const RevocationMarks& marks)
+{
+    Revocation rev;
+    rev.position = st.adminCount;
+    rev.user = user;
+    rev.heads.insert(marks.heads.begin(), marks.heads.end());
+    rev.eventCount = marks.eventCount;
+    rev.auditCount = marks.auditCount;
+    return rev;
+}
+
 } // namespace
 
 std::string describe(const char* log, std::uint64_t position)
 {
     return fmt::format("{} #{}", log, position);
+}
+
+std::vector<Id> collectionsToRotate(const State& st, const Id& user, const GrantState* without)
+{
+    const AccessPolicy policy(st);
+    std::vector<Id> out;
+    for (const auto& [id, c] : st.collections) {
+        if (!policy.allows(user, Right::View, id)) {
+            continue;
+        }
+        if (without == nullptr) {
+            out.push_back(id);
+            continue;
+        }
+        if (!st.isWithin(id, without->collection) || policy.isOwner(user)) {
+            continue;
+        }
+        Rights remaining;
+        for (const auto& g : st.grants) {
+            if (g.user == user && !(g == *without) && st.isWithin(id, g.collection)) {
+                remaining |= st.roleRights(g.role).value_or(Rights{});
+            }
+        }
+        if (!remaining.has(Right::View)) {
+            out.push_back(id);
+        }
+    }
+    return out;
+}
+
+std::vector<Id> rotationRecipients(const State& st, const Id& collection, const Id& revoked)
+{
+    std::vector<Id> out;
+    for (const Id& u : AccessPolicy(st).viewers(collection)) {
+        if (u != revoked) {
+            out.push_back(u);
+        }
+    }
+    return out;
 }
 
 Result<AdminChange> checkAdmin(const State& st, const Record& rec)
@@ -97,7 +193,7 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
         return bad("it belongs to a different vault");
     }
     const UserState* signer = st.user(h.signer);
-    if (signer == nullptr) {
+    if (signer == nullptr || signer->removed) {
         return bad("it is signed by someone who is not a member at that point");
     }
     SOPVAULT_CHECK(verifySignature(signer->signKey, rec));
@@ -121,7 +217,7 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
             return bad("an owner was added by someone who is not an owner");
         }
         const UserState* target = st.user(p.userId);
-        if (target == nullptr || target->owner || p.sealedAuditSecret.empty()) {
+        if (target == nullptr || target->owner || target->removed || p.sealedAuditSecret.empty()) {
             return bad("it makes an unknown user or an existing owner an owner");
         }
         std::set<std::pair<Id, Id>> required;
@@ -192,15 +288,44 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
         }
         // checkShares looks the collection up in the state, which does not hold it yet.
         State with = st;
-        with.collections[p.collectionId] = CollectionState{p.collectionId, p.parentId, {}, {}, 0};
+        with.collections[p.collectionId] = CollectionState{p.collectionId, p.parentId, {}, {}, {}, 0};
         SOPVAULT_CHECK(checkShares(with, p.shares, required, {p.collectionId}));
+        return AdminChange{std::move(p)};
+    }
+    case RecordKind::UserRemoved: {
+        SOPVAULT_TRY(p, decodeUserRemoved(rec.payload));
+        if (!signer->owner) {
+            return bad("a user was removed by someone who is not an owner");
+        }
+        const UserState* target = st.user(p.userId);
+        if (target == nullptr || target->removed) {
+            return bad("it removes an unknown or already removed user");
+        }
+        const auto owners = std::count_if(st.users.begin(), st.users.end(),
+                                          [](const auto& u) { return u.second.owner; });
+        if (target->owner && owners < 2) {
+            return bad("it removes the last owner");
+        }
+        SOPVAULT_CHECK(
+            checkRotations(st, p.rotations, collectionsToRotate(st, p.userId, nullptr), p.userId));
+        return AdminChange{std::move(p)};
+    }
+    case RecordKind::Setting: {
+        SOPVAULT_TRY(p, decodeSetting(rec.payload));
+        if (!signer->owner) {
+            return bad("a setting was changed by someone who is not an owner");
+        }
+        if (p.key != kDueSoonSetting || p.value > 365) {
+            return bad("it changes an unknown setting or sets an out-of-range value");
+        }
         return AdminChange{std::move(p)};
     }
     case RecordKind::Grant:
     case RecordKind::Ungrant: {
         SOPVAULT_TRY(p, decodeGrant(rec.payload));
-        if (st.user(p.userId) == nullptr || !st.collections.contains(p.collectionId)) {
-            return bad("it names an unknown user or collection");
+        if (st.user(p.userId) == nullptr || st.user(p.userId)->removed ||
+            !st.collections.contains(p.collectionId)) {
+            return bad("it names an unknown or removed user, or an unknown collection");
         }
         if (!policy.requireManage(h.signer, p.collectionId)) {
             return bad("a grant was changed by someone who is neither an owner nor a manager of "
@@ -216,9 +341,11 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
             if (!exists || !p.shares.empty()) {
                 return bad("it removes a grant that does not exist");
             }
+            SOPVAULT_CHECK(checkRotations(st, p.rotations, collectionsToRotate(st, p.userId, &g),
+                                          p.userId));
             return AdminChange{std::move(p)};
         }
-        if (exists) {
+        if (exists || !p.rotations.empty()) {
             return bad("it repeats an existing grant");
         }
         std::set<std::pair<Id, Id>> required;
@@ -255,6 +382,8 @@ void applyAdmin(State& st, const Record& rec, const AdminChange& change)
                 st.users[p.userId] = UserState{p.userId, p.name, p.signKey, p.boxKey, true};
                 st.userByName[p.name] = p.userId;
                 st.sealedAuditSecrets[p.userId] = p.sealedAuditSecret;
+                st.recoveryKey = p.recoveryKey;
+                st.recoveryWrap = p.recoveryWrap;
             } else if constexpr (std::is_same_v<T, UserAddedPayload>) {
                 st.users[p.userId] = UserState{p.userId, p.name, p.signKey, p.boxKey, false};
                 st.userByName[p.name] = p.userId;
@@ -269,23 +398,42 @@ void applyAdmin(State& st, const Record& rec, const AdminChange& change)
                     st.customRoles.erase(p.name);
                 }
             } else if constexpr (std::is_same_v<T, CollectionAddedPayload>) {
-                CollectionState c{p.collectionId, p.parentId, p.encryptedPath, {}, 0};
+                CollectionState c{p.collectionId, p.parentId, p.encryptedPath, {}, {}, 0};
                 c.commitments[0] = p.commitment;
                 st.collections[p.collectionId] = std::move(c);
                 st.shares.insert(st.shares.end(), p.shares.begin(), p.shares.end());
+            } else if constexpr (std::is_same_v<T, SettingPayload>) {
+                st.dueSoonDays = p.value;
             } else if constexpr (std::is_same_v<T, GrantPayload>) {
                 const GrantState g{p.userId, p.role, p.collectionId};
                 if (rec.header.kind == RecordKind::Grant) {
                     st.grants.push_back(g);
                     st.shares.insert(st.shares.end(), p.shares.begin(), p.shares.end());
                 } else {
+                    Revocation rev = revocationOf(st, p.userId, p.marks);
+                    for (const Id& c : st.subtree(p.collectionId)) {
+                        rev.collections.insert(c);
+                    }
                     std::erase(st.grants, g);
+                    applyRotations(st, p.rotations);
+                    st.revocations.push_back(std::move(rev));
                 }
+            } else if constexpr (std::is_same_v<T, UserRemovedPayload>) {
+                Revocation rev = revocationOf(st, p.userId, p.marks);
+                rev.everywhere = true;
+                UserState& u = st.users.at(p.userId);
+                u.removed = true;
+                u.owner = false;
+                std::erase_if(st.grants, [&](const GrantState& gs) { return gs.user == p.userId; });
+                st.sealedAuditSecrets.erase(p.userId);
+                applyRotations(st, p.rotations);
+                st.revocations.push_back(std::move(rev));
             }
         },
         change);
     st.adminCount += 1;
     st.adminHead = rec.hash();
+    st.adminHashes.push_back(st.adminHead);
 }
 
 Result<SopVersionPayload> checkVersion(const State& st, const Record& rec)
@@ -330,8 +478,8 @@ Result<SopVersionPayload> checkVersion(const State& st, const Record& rec)
         return bad("it is encrypted under a superseded collection key");
     }
     const UserState* signer = st.user(h.signer);
-    if (signer == nullptr) {
-        return bad("it is signed by someone who is not a member");
+    if (signer == nullptr || signer->removed) {
+        return bad("it is signed by someone who is not a member (or was removed)");
     }
     SOPVAULT_CHECK(verifySignature(signer->signKey, rec));
     if (!AccessPolicy(st).allows(h.signer, Right::Edit, p.collectionId)) {
@@ -349,6 +497,78 @@ void applyVersion(State& st, const Record& rec, const SopVersionPayload& p)
     sop.collection = p.collectionId;
     sop.versions.push_back(VersionState{rec.header.position, rec.hash(), rec.header.signer,
                                         rec.header.time, rec.header.adminCount, p.collectionId});
+}
+
+Result<EventPayload> checkEvent(const State& st, const Record& rec)
+{
+    const RecordHeader& h = rec.header;
+    if (!isEventKind(h.kind) || h.vault != st.vaultId) {
+        return bad("it is not a review or flag record of this vault");
+    }
+    if (h.adminCount > st.adminCount) {
+        return bad("it refers to administration records this file does not hold");
+    }
+    SOPVAULT_TRY(p, decodeEvent(rec.payload));
+    auto sop = st.sops.find(p.sopId);
+    if (sop == st.sops.end() || !sop->second.problem.empty() ||
+        sop->second.collection != p.collectionId) {
+        return bad("it concerns a SOP that is unknown, damaged or in another collection");
+    }
+    if (p.version == 0 || p.version > sop->second.versions.size() ||
+        sop->second.versions[p.version - 1].hash != p.versionHash) {
+        return bad("it is not bound to a version of its SOP");
+    }
+    auto c = st.collections.find(p.collectionId);
+    if (c == st.collections.end() || p.epoch != c->second.epoch) {
+        return bad("its text is encrypted under a superseded collection key");
+    }
+    const UserState* signer = st.user(h.signer);
+    if (signer == nullptr || signer->removed) {
+        return bad("it is signed by someone who is not a member (or was removed)");
+    }
+    SOPVAULT_CHECK(verifySignature(signer->signKey, rec));
+    const AccessPolicy policy(st);
+    switch (h.kind) {
+    case RecordKind::Signoff:
+        if (p.decision != 1 && p.decision != 2) {
+            return bad("it records an unknown review decision");
+        }
+        if (!policy.allows(h.signer, Right::Review, p.collectionId)) {
+            return bad(fmt::format("it is a sign-off by {}, who did not have 'review' on the "
+                                   "SOP's collection at that point",
+                                   signer->name));
+        }
+        break;
+    case RecordKind::Flag:
+        if (!policy.allows(h.signer, Right::View, p.collectionId) || p.encryptedText.empty()) {
+            return bad("it is a flag by someone who could not view the SOP, or has no comment");
+        }
+        break;
+    default: {
+        const auto& events = sop->second.events;
+        const bool open = std::any_of(events.begin(), events.end(), [&](const EventState& e) {
+            return e.kind == RecordKind::Flag && e.id == p.flagId;
+        }) && std::none_of(events.begin(), events.end(), [&](const EventState& e) {
+            return e.kind == RecordKind::FlagResolved && e.flagId == p.flagId;
+        });
+        if (!open) {
+            return bad("it resolves a flag that does not exist or is already resolved");
+        }
+        if (!policy.allows(h.signer, Right::Edit, p.collectionId)) {
+            return bad("it resolves a flag but its signer did not have 'edit' at that point");
+        }
+        break;
+    }
+    }
+    return p;
+}
+
+void applyEvent(State& st, const Record& rec, const EventPayload& p)
+{
+    st.sops[p.sopId].events.push_back(EventState{rec.header.recordId, rec.header.kind,
+                                                 rec.header.signer, rec.header.time, p.version,
+                                                 p.decision, p.flagId, rec.hash(),
+                                                 rec.header.adminCount, rec.header.position});
 }
 
 Result<void> checkAudit(const State& st, const Record& rec, std::uint64_t position,
@@ -374,41 +594,155 @@ Result<void> checkAudit(const State& st, const Record& rec, std::uint64_t positi
 
 namespace {
 
-struct PendingVersion
+// A SOP version or a review/flag event waiting for its point in the administration log.
+struct Pending
 {
+    bool isEvent = false;
     Id rowSop{};
-    std::uint64_t rowVersion = 0;
+    std::uint64_t rowPosition = 0; // version number, or position in sop_events
     Result<Record> record;
 };
 
-void markDamaged(ReplayResult& out, const Id& sopId, std::uint64_t version, std::string why)
+void markDamaged(ReplayResult& out, const Id& sopId, std::uint64_t version, std::string why,
+                 const Result<Record>* record = nullptr)
 {
     SopRecordState& sop = out.state.sops[sopId];
     sop.id = sopId;
+    // Where it claims to belong, so the people who may view that collection see it is damaged.
+    if (isZero(sop.collection) && record != nullptr && *record) {
+        if (auto p = decodeSopVersion((*record)->payload);
+            p && out.state.collections.contains(p->collectionId)) {
+            sop.collection = p->collectionId;
+        }
+    }
     if (sop.problem.empty()) {
         sop.problem = why;
     }
-    out.problems.push_back({fmt::format("SOP {} version {}", toHex(sopId), version),
-                            std::move(why)});
+    out.problems.push_back(
+        {fmt::format("SOP {} version {}", toHex(sopId), version), std::move(why)});
 }
 
-void processVersion(ReplayResult& out, PendingVersion& pending)
+void processVersion(ReplayResult& out, Pending& pending)
 {
     out.sopVersions += 1;
     if (!pending.record) {
-        markDamaged(out, pending.rowSop, pending.rowVersion, pending.record.error().message);
+        markDamaged(out, pending.rowSop, pending.rowPosition, pending.record.error().message);
         return;
     }
     const Record& rec = *pending.record;
     auto payload = checkVersion(out.state, rec);
-    if (payload && (payload->sopId != pending.rowSop || rec.header.position != pending.rowVersion)) {
+    if (payload &&
+        (payload->sopId != pending.rowSop || rec.header.position != pending.rowPosition)) {
         payload = bad("it is stored under another SOP or version than it says");
     }
     if (!payload) {
-        markDamaged(out, pending.rowSop, pending.rowVersion, payload.error().message);
+        markDamaged(out, pending.rowSop, pending.rowPosition, payload.error().message,
+                    &pending.record);
         return;
     }
     applyVersion(out.state, rec, *payload);
+}
+
+void processEvent(ReplayResult& out, Pending& pending)
+{
+    auto payload = pending.record ? checkEvent(out.state, *pending.record)
+                                  : Result<EventPayload>(std::unexpected(pending.record.error()));
+    if (payload && payload->sopId != pending.rowSop) {
+        payload = bad("it is stored under another SOP than it says");
+    }
+    if (!payload) {
+        out.problems.push_back(
+            {describe("review or flag record", pending.rowPosition), payload.error().message});
+        return;
+    }
+    applyEvent(out.state, *pending.record, *payload);
+}
+
+// A revoked person's versions and review records that claim an earlier point in the log than
+// their revocation must be among what existed at the revocation; anything else was written
+// afterwards and backdated.
+void enforceRevocations(ReplayResult& out)
+{
+    State& st = out.state;
+    for (const Revocation& rev : st.revocations) {
+        const std::string who = st.users.at(rev.user).name;
+        for (auto& [id, sop] : st.sops) {
+            if (!rev.everywhere && !rev.collections.contains(sop.collection)) {
+                continue;
+            }
+            const auto head = rev.heads.find(id);
+            const std::uint64_t limit = head == rev.heads.end() ? 0 : head->second;
+            for (const VersionState& v : sop.versions) {
+                if (sop.problem.empty() && v.author == rev.user &&
+                    v.adminCount <= rev.position && v.version > limit) {
+                    sop.problem = fmt::format("version {} was signed by {} after their rights "
+                                              "were revoked (administration record #{})",
+                                              v.version, who, rev.position);
+                    out.problems.push_back(
+                        {fmt::format("SOP {} version {}", toHex(id), v.version), sop.problem});
+                }
+            }
+            std::erase_if(sop.events, [&](const EventState& e) {
+                const bool late = e.author == rev.user && e.adminCount <= rev.position &&
+                                  e.position >= rev.eventCount;
+                if (late) {
+                    out.problems.push_back(
+                        {describe("review or flag record", e.position),
+                         fmt::format("it was signed by {} after their rights were revoked", who)});
+                }
+                return late;
+            });
+        }
+    }
+}
+
+Id idFrom(const crypto::Bytes& bytes)
+{
+    Id id{};
+    if (bytes.size() == id.size()) {
+        std::copy(bytes.begin(), bytes.end(), id.begin());
+    }
+    return id;
+}
+
+// Reads a hash-chained log (audit or events) in position order, checking positions and chain
+// links; `each` sees every decoded record with the problem found so far (if any).
+template <typename Each>
+Result<void> walkChain(storage::Database& db, const char* sql, const char* what,
+                       std::uint64_t& count, crypto::Hash32& head,
+                       std::vector<crypto::Hash32>& hashes, Each each)
+{
+    SOPVAULT_TRY(stmt, db.prepare(sql));
+    crypto::Hash32 prev{};
+    std::uint64_t expected = 0;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            break;
+        }
+        const auto position = static_cast<std::uint64_t>(stmt.columnInt(0));
+        auto rec = decodeRecord(stmt.columnBytes(1), stmt.columnBytes(2));
+        Result<void> link{};
+        if (!rec) {
+            link = std::unexpected(rec.error());
+        } else if (position != expected || rec->header.position != position) {
+            link = bad(fmt::format("the {} has a gap or a misplaced entry here", what));
+        } else if (rec->header.prev != prev) {
+            link = bad("it does not chain to the entry before it (reordered, removed or "
+                       "inserted entries)");
+        }
+        // Taken before `each`, which may move the record away.
+        const crypto::Hash32 hash = rec ? rec->hash() : crypto::Hash32{};
+        each(position, rec, link, stmt);
+        expected = position + 1;
+        if (rec || hash != crypto::Hash32{}) {
+            prev = hash;
+        }
+        hashes.push_back(hash);
+    }
+    count = expected;
+    head = prev;
+    return {};
 }
 
 } // namespace
@@ -417,33 +751,50 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
 {
     ReplayResult out;
 
-    // SOP versions are replayed interleaved with the administration log, each at the point
-    // where its signer wrote it, so its rights are checked against the log as it was then.
+    // SOP versions and review events are replayed interleaved with the administration log,
+    // each at the point where its signer wrote it, so rights are checked against the log as it
+    // was then.
+    std::vector<Pending> pending;
     SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version, body, signature FROM sop_versions"));
-    std::vector<PendingVersion> pending;
     for (;;) {
         SOPVAULT_TRY(row, versions.step());
         if (!row) {
             break;
         }
-        PendingVersion v{{}, static_cast<std::uint64_t>(versions.columnInt(1)),
-                         decodeRecord(versions.columnBytes(2), versions.columnBytes(3))};
-        const auto sopBytes = versions.columnBytes(0);
-        if (sopBytes.size() == v.rowSop.size()) {
-            std::copy(sopBytes.begin(), sopBytes.end(), v.rowSop.begin());
-        }
-        pending.push_back(std::move(v));
+        pending.push_back(Pending{false, idFrom(versions.columnBytes(0)),
+                                  static_cast<std::uint64_t>(versions.columnInt(1)),
+                                  decodeRecord(versions.columnBytes(2), versions.columnBytes(3))});
     }
-    auto adminCountOf = [](const PendingVersion& v) {
-        return v.record ? v.record->header.adminCount : 0;
+    std::vector<ReplayProblem> chainProblems;
+    SOPVAULT_CHECK(walkChain(
+        db, "SELECT position, body, signature, sop_id FROM sop_events ORDER BY position",
+        "review and flag log", out.state.eventCount, out.state.eventHead, out.state.eventHashes,
+        [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
+            storage::Statement& stmt) {
+            out.eventRecords += 1;
+            if (!link) {
+                chainProblems.push_back(
+                    {describe("review or flag record", position), link.error().message});
+                return;
+            }
+            pending.push_back(Pending{true, idFrom(stmt.columnBytes(3)), position, std::move(rec)});
+        }));
+    auto adminCountOf = [](const Pending& p) {
+        return p.record ? p.record->header.adminCount : 0;
     };
-    std::stable_sort(pending.begin(), pending.end(), [&](const auto& a, const auto& b) {
-        return std::pair(adminCountOf(a), a.rowVersion) < std::pair(adminCountOf(b), b.rowVersion);
+    std::stable_sort(pending.begin(), pending.end(), [&](const Pending& a, const Pending& b) {
+        return std::tuple(adminCountOf(a), a.isEvent, a.rowPosition) <
+               std::tuple(adminCountOf(b), b.isEvent, b.rowPosition);
     });
     std::size_t next = 0;
-    auto versionsUpTo = [&](std::uint64_t adminCount) {
+    auto pendingUpTo = [&](std::uint64_t adminCount) {
         while (next < pending.size() && adminCountOf(pending[next]) <= adminCount) {
-            processVersion(out, pending[next++]);
+            Pending& p = pending[next++];
+            if (p.isEvent) {
+                processEvent(out, p);
+            } else {
+                processVersion(out, p);
+            }
         }
     };
 
@@ -459,7 +810,7 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
         if (!out.adminSound) {
             continue; // counted, not trusted: the chain is already broken before it
         }
-        versionsUpTo(expected);
+        pendingUpTo(expected);
         const auto position = static_cast<std::uint64_t>(admin.columnInt(0));
         const std::string where = describe("administration record", position);
         auto rec = decodeRecord(admin.columnBytes(2), admin.columnBytes(3));
@@ -481,8 +832,8 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
     }
     if (out.adminRecords == 0) {
         out.adminSound = false;
-        out.problems.push_back({"administration log", "it is empty: the genesis record is "
-                                                      "missing"});
+        out.problems.push_back(
+            {"administration log", "it is empty: the genesis record is missing"});
     }
     if (!out.adminSound && out.adminRecords > out.state.adminCount + 1) {
         out.problems.push_back(
@@ -490,43 +841,46 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
              fmt::format("{} later records were not applied because the log is broken",
                          out.adminRecords - out.state.adminCount - 1)});
     }
-    versionsUpTo(out.state.adminCount);
+    pendingUpTo(out.state.adminCount);
     for (; next < pending.size(); ++next) {
-        out.sopVersions += 1;
-        markDamaged(out, pending[next].rowSop, pending[next].rowVersion,
-                    "it refers to administration records this file does not hold");
+        const Pending& p = pending[next];
+        if (p.isEvent) {
+            out.problems.push_back({describe("review or flag record", p.rowPosition),
+                                    "it refers to administration records this file does not "
+                                    "hold"});
+        } else {
+            out.sopVersions += 1;
+            markDamaged(out, p.rowSop, p.rowPosition,
+                        "it refers to administration records this file does not hold");
+        }
     }
+    out.problems.insert(out.problems.end(), chainProblems.begin(), chainProblems.end());
+    enforceRevocations(out);
 
     // The audit log: unlock only needs its head to append; verify checks every entry.
-    SOPVAULT_TRY(audit, db.prepare("SELECT position, body, signature FROM audit_log "
-                                   "ORDER BY position"));
-    crypto::Hash32 prev{};
-    std::uint64_t auditExpected = 0;
-    for (;;) {
-        SOPVAULT_TRY(row, audit.step());
-        if (!row) {
-            break;
-        }
-        out.auditRecords += 1;
-        const auto position = static_cast<std::uint64_t>(audit.columnInt(0));
-        auto rec = decodeRecord(audit.columnBytes(1), audit.columnBytes(2));
-        if (checkAuditLog) {
-            auto ok = rec ? checkAudit(out.state, *rec, auditExpected, prev)
-                          : Result<void>(std::unexpected(rec.error()));
-            if (ok && position != auditExpected) {
-                ok = bad("the audit log has a gap before it");
+    SOPVAULT_CHECK(walkChain(
+        db, "SELECT position, body, signature FROM audit_log ORDER BY position", "audit log",
+        out.state.auditCount, out.state.auditHead, out.state.auditHashes,
+        [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
+            storage::Statement&) {
+            out.auditRecords += 1;
+            if (!checkAuditLog) {
+                return;
+            }
+            Result<void> ok = link;
+            if (ok) {
+                ok = checkAudit(out.state, *rec, position, rec->header.prev);
+            }
+            for (const Revocation& rev : out.state.revocations) {
+                if (ok && rev.everywhere && rec->header.signer == rev.user &&
+                    position >= rev.auditCount) {
+                    ok = bad("it was signed by a removed user after their removal");
+                }
             }
             if (!ok) {
                 out.problems.push_back({describe("audit entry", position), ok.error().message});
             }
-        }
-        auditExpected = position + 1;
-        if (rec) {
-            prev = rec->hash();
-        }
-    }
-    out.state.auditCount = auditExpected;
-    out.state.auditHead = prev;
+        }));
     return out;
 }
 

@@ -10,7 +10,18 @@
 namespace sopvault::core::detail {
 
 using AdminChange = std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
-                                 CollectionAddedPayload, GrantPayload>;
+                                 CollectionAddedPayload, GrantPayload, SettingPayload,
+                                 UserRemovedPayload>;
+
+// Collections whose key must move to a new epoch when `user` loses view: everything they can
+// view (removal, `without` empty) or what they would no longer view without grant `without`.
+[[nodiscard]] std::vector<Id> collectionsToRotate(const State& state, const Id& user,
+                                                  const GrantState* without);
+// Who must receive a rotated key of `collection`: everyone who may view it except `revoked`.
+[[nodiscard]] std::vector<Id> rotationRecipients(const State& state, const Id& collection,
+                                                 const Id& revoked);
+
+inline constexpr std::string_view kDueSoonSetting = "review.due_soon_days";
 
 // Checks an administration record against the state it would follow (position, chain,
 // signature, rights, meaning) without changing anything.
@@ -20,6 +31,10 @@ void applyAdmin(State& state, const Record& record, const AdminChange& change);
 // Checks a SOP version against the state it would follow.
 [[nodiscard]] Result<SopVersionPayload> checkVersion(const State& state, const Record& record);
 void applyVersion(State& state, const Record& record, const SopVersionPayload& payload);
+
+// Checks a sign-off, flag or flag resolution against the state it would follow.
+[[nodiscard]] Result<EventPayload> checkEvent(const State& state, const Record& record);
+void applyEvent(State& state, const Record& record, const EventPayload& payload);
 
 // Checks one audit entry's chain link and signature.
 [[nodiscard]] Result<void> checkAudit(const State& state, const Record& record,
@@ -33,6 +48,7 @@ struct ReplayResult
     std::size_t adminRecords = 0;
     std::size_t sopVersions = 0;
     std::size_t auditRecords = 0;
+    std::size_t eventRecords = 0;
 };
 
 // Replays the whole file. Storage failures are errors; a bad record is a problem in the result.

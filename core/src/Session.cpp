@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 namespace sopvault::core {
@@ -25,8 +26,7 @@ Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap)
 
 namespace {
 
-AuditNote note(std::string action, const Id& target, std::string title = {},
-               std::string text = {})
+AuditNote note(std::string action, const Id& target, std::string title = {}, std::string text = {})
 {
     AuditNote n{std::move(action), target, true, {}};
     n.detail.title = std::move(title);
@@ -55,17 +55,36 @@ std::vector<std::string> splitLines(const std::string& text)
 
 Session::Session(std::unique_ptr<Engine> engine)
     : m_engine(std::move(engine)), m_policy(m_engine->state)
-{
-}
+{}
 Session::~Session() = default;
 
-const std::string& Session::userName() const { return m_engine->myName(); }
-Id Session::userId() const { return m_engine->me; }
-bool Session::isOwner() const { return m_engine->policy().isOwner(m_engine->me); }
-std::string Session::vaultId() const { return toHex(m_engine->state.vaultId); }
-const std::vector<VerifyProblem>& Session::problems() const { return m_engine->problems; }
+const std::string& Session::userName() const
+{
+    return m_engine->myName();
+}
+Id Session::userId() const
+{
+    return m_engine->me;
+}
+bool Session::isOwner() const
+{
+    return m_engine->policy().isOwner(m_engine->me);
+}
+std::string Session::vaultId() const
+{
+    return toHex(m_engine->state.vaultId);
+}
+const std::vector<VerifyProblem>& Session::problems() const
+{
+    return m_engine->problems;
+}
 
-const AccessPolicy& Session::policy() const { return m_policy; }
+const AccessPolicy& Session::policy() const
+{
+    return m_policy;
+}
+
+bool Session::firstOpen() const { return m_engine->firstOpen; }
 
 std::string Session::ownerFingerprint() const
 {
@@ -137,12 +156,14 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
     if (newPassword.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");
     }
-    SOPVAULT_TRY(wrap, wrapSecrets(e.state.vaultId, e.me, e.signKeys, e.boxKeys, newPassword,
-                                   profile));
+    SOPVAULT_TRY(wrap,
+                 wrapSecrets(e.state.vaultId, e.me, e.signKeys, e.boxKeys, newPassword, profile));
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
     SOPVAULT_CHECK(storeWrap(e.db, e.me, wrap));
     SOPVAULT_CHECK(e.appendAuditInTransaction(adminNote("password-change", {})));
-    return tx.commit();
+    SOPVAULT_CHECK(tx.commit());
+    e.saveLocalState();
+    return {};
 }
 
 Result<void> Session::defineRole(std::string_view name, Rights rights)
@@ -156,9 +177,9 @@ Result<void> Session::defineRole(std::string_view name, Rights rights)
     if (rights.empty()) {
         return fail(ErrorCode::Usage, "A role needs at least one right.");
     }
-    return e.commitAdmin(RecordKind::RoleDefined, encode(RolePayload{std::string(name), rights}),
-                         adminNote("role-add", fmt::format("role {} = {}", name,
-                                                           rights.toString())));
+    return e.commitAdmin(
+        RecordKind::RoleDefined, encode(RolePayload{std::string(name), rights}),
+        adminNote("role-add", fmt::format("role {} = {}", name, rights.toString())));
 }
 
 Result<void> Session::removeRole(std::string_view name)
@@ -178,9 +199,10 @@ Result<void> Session::removeRole(std::string_view name)
                                                    "ungrant them first.",
                                                    name, uses));
     }
-    return e.commitAdmin(RecordKind::RoleRemoved,
-                         encode(RolePayload{std::string(name), e.state.customRoles.at(std::string(name))}),
-                         adminNote("role-remove", fmt::format("role {}", name)));
+    return e.commitAdmin(
+        RecordKind::RoleRemoved,
+        encode(RolePayload{std::string(name), e.state.customRoles.at(std::string(name))}),
+        adminNote("role-remove", fmt::format("role {}", name)));
 }
 
 Result<Id> Session::addCollection(std::string_view rawPath)
@@ -223,8 +245,8 @@ Result<Id> Session::addCollection(std::string_view rawPath)
         }
     }
     const Id id = p.collectionId;
-    SOPVAULT_CHECK(e.commitAdmin(RecordKind::CollectionAdded, encode(p),
-                                 note("collection-add", id, path)));
+    SOPVAULT_CHECK(
+        e.commitAdmin(RecordKind::CollectionAdded, encode(p), note("collection-add", id, path)));
     if (mine) {
         e.keys.insert_or_assign({id, 0U}, std::move(key));
         e.paths[id] = path;
@@ -279,10 +301,13 @@ Result<void> Session::grant(std::string_view user, std::string_view role,
     SOPVAULT_TRY(t, resolveGrant(e, user, role, collection));
     const GrantState g{t.user->id, std::string(role), t.collection};
     if (std::find(e.state.grants.begin(), e.state.grants.end(), g) != e.state.grants.end()) {
-        return fail(ErrorCode::Failed, fmt::format("{} already holds {} on {}.", user, role,
-                                                   e.pathOf(t.collection)));
+        return fail(ErrorCode::Failed,
+                    fmt::format("{} already holds {} on {}.", user, role, e.pathOf(t.collection)));
     }
-    GrantPayload p{t.user->id, std::string(role), t.collection, {}};
+    GrantPayload p;
+    p.userId = t.user->id;
+    p.role = std::string(role);
+    p.collectionId = t.collection;
     if (t.rights.has(Right::View)) {
         for (const Id& c : e.state.subtree(t.collection)) {
             if (e.policy().allows(t.user->id, Right::View, c)) {
@@ -298,9 +323,9 @@ Result<void> Session::grant(std::string_view user, std::string_view role,
             p.shares.push_back({c, e.state.collections.at(c).epoch, t.user->id, std::move(sealed)});
         }
     }
-    return e.commitAdmin(RecordKind::Grant, encode(p),
-                         note("grant", t.collection, e.pathOf(t.collection),
-                              fmt::format("{} as {}", user, role)));
+    return e.commitAdmin(
+        RecordKind::Grant, encode(p),
+        note("grant", t.collection, e.pathOf(t.collection), fmt::format("{} as {}", user, role)));
 }
 
 Result<void> Session::ungrant(std::string_view user, std::string_view role,
@@ -311,20 +336,79 @@ Result<void> Session::ungrant(std::string_view user, std::string_view role,
     SOPVAULT_TRY(t, resolveGrant(e, user, role, collection));
     const GrantState g{t.user->id, std::string(role), t.collection};
     if (std::find(e.state.grants.begin(), e.state.grants.end(), g) == e.state.grants.end()) {
-        return fail(ErrorCode::NotFound, fmt::format("{} does not hold {} on {}.", user, role,
-                                                     e.pathOf(t.collection)));
+        return fail(ErrorCode::NotFound,
+                    fmt::format("{} does not hold {} on {}.", user, role, e.pathOf(t.collection)));
     }
-    GrantPayload p{t.user->id, std::string(role), t.collection, {}};
-    return e.commitAdmin(RecordKind::Ungrant, encode(p),
-                         note("ungrant", t.collection, e.pathOf(t.collection),
-                              fmt::format("{} as {}", user, role)));
+    GrantPayload p;
+    p.userId = t.user->id;
+    p.role = std::string(role);
+    p.collectionId = t.collection;
+    // Losing view rotates the key of every collection the person can no longer see, so
+    // nothing written from now on opens with the key they kept.
+    for (const Id& c : collectionsToRotate(e.state, t.user->id, &g)) {
+        SOPVAULT_TRY(rotation, e.rotate(c, t.user->id));
+        p.rotations.push_back(std::move(rotation));
+    }
+    const auto subtree = e.state.subtree(t.collection);
+    const std::set<Id> affected(subtree.begin(), subtree.end());
+    p.marks = e.marksNow(&affected);
+    auto rotations = p.rotations;
+    SOPVAULT_CHECK(e.commitAdmin(RecordKind::Ungrant, encode(p),
+                                 note("ungrant", t.collection, e.pathOf(t.collection),
+                                      fmt::format("{} as {}; {} key(s) rotated", user, role,
+                                                  rotations.size()))));
+    e.keepRotatedKeys(rotations);
+    return {};
+}
+
+Result<void> Session::removeUser(std::string_view name,
+                                 const std::function<void(std::size_t, std::size_t)>& progress)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "remove users"));
+    const UserState* target = e.state.userNamed(name);
+    if (target == nullptr || target->removed) {
+        return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.", name));
+    }
+    if (target->id == e.me) {
+        return fail(ErrorCode::Usage, "You cannot remove yourself; ask another owner.");
+    }
+    UserRemovedPayload p;
+    p.userId = target->id;
+    const auto collections = collectionsToRotate(e.state, target->id, nullptr);
+    for (std::size_t i = 0; i < collections.size(); ++i) {
+        if (progress) {
+            progress(i, collections.size());
+        }
+        SOPVAULT_TRY(rotation, e.rotate(collections[i], target->id));
+        p.rotations.push_back(std::move(rotation));
+    }
+    p.marks = e.marksNow(nullptr);
+    auto rotations = p.rotations;
+    const Id removed = target->id;
+    SOPVAULT_CHECK(e.commitAdmin(
+        RecordKind::UserRemoved, encode(p),
+        adminNote("user-remove", fmt::format("removed {}; {} collection key(s) rotated", name,
+                                             rotations.size())),
+        [&](storage::Database& db) -> Result<void> {
+            // Their password wrap goes too: this file no longer unlocks for them.
+            SOPVAULT_TRY(stmt, db.prepare("DELETE FROM user_keys WHERE user_id = ?"));
+            stmt.bind(1, crypto::ByteView(removed));
+            return stmt.run();
+        }));
+    e.keepRotatedKeys(rotations);
+    if (progress) {
+        progress(collections.size(), collections.size());
+    }
+    return {};
 }
 
 std::vector<UserInfo> Session::users() const
 {
     std::vector<UserInfo> out;
     for (const auto& [id, u] : m_engine->state.users) {
-        out.push_back({id, u.name, u.owner, crypto::fingerprint(u.signKey)});
+        out.push_back({id, u.name, u.owner, u.removed, crypto::fingerprint(u.signKey)});
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;
@@ -404,8 +488,9 @@ Result<void> validateReview(const Engine& e, std::uint32_t every, const std::str
     }
     if (reviewer.front() == '@') {
         if (!e.state.roleRights(std::string_view(reviewer).substr(1))) {
-            return fail(ErrorCode::NotFound,
-                        fmt::format("There is no role '{}' to review this SOP.", reviewer.substr(1)));
+            return fail(
+                ErrorCode::NotFound,
+                fmt::format("There is no role '{}' to review this SOP.", reviewer.substr(1)));
         }
         return {};
     }
@@ -428,8 +513,13 @@ Result<Id> Session::addSop(const NewSop& sop)
     SOPVAULT_CHECK(validateBody(sop.body));
     SOPVAULT_TRY(tags, normaliseTags(sop.tags));
     SOPVAULT_CHECK(validateReview(e, sop.reviewEveryDays, sop.reviewer));
-    SopContent content{sop.title, sop.body, std::move(tags), sop.state, sop.reviewEveryDays,
-                       sop.reviewer, sop.message.empty() ? std::string("Created") : sop.message};
+    SopContent content{sop.title,
+                       sop.body,
+                       std::move(tags),
+                       sop.state,
+                       sop.reviewEveryDays,
+                       sop.reviewer,
+                       sop.message.empty() ? std::string("Created") : sop.message};
     const Id id = randomId();
     SOPVAULT_CHECK(e.writeVersion(id, collection, content, note("create", id, sop.title)));
     return id;
@@ -663,9 +753,8 @@ Result<Id> Session::resolveSop(std::string_view reference) const
     for (const auto& [id, path] : matches) {
         list += fmt::format("\n  {}  ({})", toHex(id), path);
     }
-    return fail(ErrorCode::Usage,
-                fmt::format("'{}' matches {} SOPs; name one by its id:{}", reference,
-                            matches.size(), list));
+    return fail(ErrorCode::Usage, fmt::format("'{}' matches {} SOPs; name one by its id:{}",
+                                              reference, matches.size(), list));
 }
 
 Result<void> Session::checkExport(const Id& sopId)

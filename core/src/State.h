@@ -17,6 +17,7 @@ struct UserState
     crypto::SignPublicKey signKey{};
     crypto::BoxPublicKey boxKey{};
     bool owner = false;
+    bool removed = false;
 };
 
 struct CollectionState
@@ -25,7 +26,21 @@ struct CollectionState
     Id parent{};
     crypto::Bytes encryptedPath;
     std::map<std::uint32_t, crypto::Bytes> commitments; // per epoch
+    std::map<std::uint32_t, crypto::Bytes> previousKeys; // epoch e: key e-1 under key e
     std::uint32_t epoch = 0;
+};
+
+// Someone's rights taken away at `position` of the administration log (an ungrant, or a
+// removal when `collections` is empty): what they sign later must not pass as earlier.
+struct Revocation
+{
+    std::uint64_t position = 0;
+    Id user{};
+    bool everywhere = false;
+    std::set<Id> collections;
+    std::map<Id, std::uint64_t> heads;
+    std::uint64_t eventCount = 0;
+    std::uint64_t auditCount = 0;
 };
 
 struct GrantState
@@ -46,12 +61,29 @@ struct VersionState
     Id collection{};
 };
 
+// A sign-off, flag or flag resolution, as replay accepted it (its text stays encrypted in the
+// file until someone reads it).
+struct EventState
+{
+    Id id{};
+    RecordKind kind = RecordKind::Flag;
+    Id author{};
+    Timestamp time = 0;
+    std::uint64_t version = 0;
+    std::uint8_t decision = 0;
+    Id flagId{};
+    crypto::Hash32 hash{};
+    std::uint64_t adminCount = 0;
+    std::uint64_t position = 0;
+};
+
 struct SopRecordState
 {
     Id id{};
     Id collection{};
     std::vector<VersionState> versions; // the verified prefix
-    std::string problem;                 // non-empty: a version failed; the SOP is damaged
+    std::string problem;                // non-empty: a version failed; the SOP is damaged
+    std::vector<EventState> events; // sign-offs, flags and resolutions, in log order
 };
 
 struct State
@@ -64,6 +96,13 @@ struct State
     crypto::Hash32 adminHead{};
     std::uint64_t auditCount = 0;
     crypto::Hash32 auditHead{};
+    std::uint64_t eventCount = 0;
+    crypto::Hash32 eventHead{};
+    // Entry hashes by position, for comparing with what this machine saw before (rollback).
+    std::vector<crypto::Hash32> adminHashes;
+    std::vector<crypto::Hash32> auditHashes;
+    std::vector<crypto::Hash32> eventHashes;
+    std::uint64_t dueSoonDays = 14;
 
     std::map<Id, UserState> users;
     std::map<std::string, Id> userByName;
@@ -73,6 +112,9 @@ struct State
     std::vector<KeyShare> shares;
     std::map<Id, crypto::Bytes> sealedAuditSecrets; // per owner
     std::map<Id, SopRecordState> sops;
+    std::vector<Revocation> revocations;
+    crypto::BoxPublicKey recoveryKey{};
+    crypto::Bytes recoveryWrap;
 
     [[nodiscard]] std::optional<Rights> roleRights(std::string_view role) const;
     // True if `collection` is `ancestor` or lies below it.

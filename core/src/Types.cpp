@@ -1,6 +1,6 @@
 // Ids, rights, states, time formatting and UTF-8 checking.
-#include "sopvault/core/Clock.h"
 #include "sopvault/core/Types.h"
+#include "sopvault/core/Clock.h"
 
 #include "sopvault/crypto/Crypto.h"
 
@@ -18,7 +18,10 @@ Id randomId()
     return id;
 }
 
-std::string toHex(const Id& id) { return crypto::toHex(id); }
+std::string toHex(const Id& id)
+{
+    return crypto::toHex(id);
+}
 
 Result<Id> idFromHex(std::string_view hex)
 {
@@ -56,8 +59,11 @@ CivilTime civil(Timestamp t)
     const auto days = floor<std::chrono::days>(tp);
     const year_month_day ymd{days};
     const hh_mm_ss hms{tp - days};
-    return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-            static_cast<unsigned>(ymd.day()), hms.hours().count(), hms.minutes().count(),
+    return {static_cast<int>(ymd.year()),
+            static_cast<unsigned>(ymd.month()),
+            static_cast<unsigned>(ymd.day()),
+            hms.hours().count(),
+            hms.minutes().count(),
             hms.seconds().count()};
 }
 } // namespace

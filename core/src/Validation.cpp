@@ -32,10 +32,12 @@ std::string_view trim(std::string_view s)
 Result<void> validateName(std::string_view what, std::string_view name)
 {
     const bool ok = !name.empty() && name.size() <= kMaxNameBytes &&
-                    std::all_of(name.begin(), name.end(), [](char c) {
-                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                               (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-                    }) &&
+                    std::all_of(name.begin(), name.end(),
+                                [](char c) {
+                                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                           (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                                           c == '-';
+                                }) &&
                     name.front() != '-' && name.front() != '@';
     if (!ok) {
         return fail(ErrorCode::Usage,

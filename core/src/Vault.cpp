@@ -1,8 +1,10 @@
-// Creating and unlocking a vault: the genesis record, password wraps of secret keys, and the
-// replay-then-authenticate sequence of unlock.
+// Creating, unlocking and recovering a vault: the genesis record and recovery identity,
+// password wraps of secret keys, and the replay-then-authenticate sequence of unlock with its
+// rollback check against what this machine saw before.
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
+#include "LocalState.h"
 #include "Validation.h"
 
 #include <fmt/format.h>
@@ -16,6 +18,17 @@ using namespace detail;
 
 namespace detail {
 
+// The 96 secret bytes of a person: Ed25519 secret (64) then X25519 secret (32).
+Result<crypto::SecureBuffer> joinSecrets(const crypto::SignKeyPair& sign,
+                                         const crypto::BoxKeyPair& box)
+{
+    SOPVAULT_TRY(secrets,
+                 crypto::SecureBuffer::allocate(sign.secretKey.size() + box.secretKey.size()));
+    std::memcpy(secrets.data(), sign.secretKey.data(), sign.secretKey.size());
+    std::memcpy(secrets.data() + sign.secretKey.size(), box.secretKey.data(), box.secretKey.size());
+    return secrets;
+}
+
 // Wraps a user's secret keys under a password and signs the wrap with the user's own key.
 Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
@@ -25,11 +38,7 @@ Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKey
     wrap.salt = crypto::randomBytes(crypto::kSaltSize);
     wrap.params = crypto::kdfParams(profile);
     SOPVAULT_TRY(key, crypto::deriveKey(password, wrap.salt, wrap.params));
-    SOPVAULT_TRY(secrets, crypto::SecureBuffer::allocate(sign.secretKey.size() +
-                                                         box.secretKey.size()));
-    std::memcpy(secrets.data(), sign.secretKey.data(), sign.secretKey.size());
-    std::memcpy(secrets.data() + sign.secretKey.size(), box.secretKey.data(),
-                box.secretKey.size());
+    SOPVAULT_TRY(secrets, joinSecrets(sign, box));
     SOPVAULT_TRY(sealed,
                  crypto::seal(key, secrets.span(), keyWrapAd(vault, user, wrap.params, wrap.salt)));
     wrap.sealed = std::move(sealed);
@@ -40,14 +49,97 @@ Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKey
 
 Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap)
 {
-    SOPVAULT_TRY(stmt, db.prepare("INSERT OR REPLACE INTO user_keys (user_id, wrap) VALUES (?, ?)"));
+    SOPVAULT_TRY(stmt,
+                 db.prepare("INSERT OR REPLACE INTO user_keys (user_id, wrap) VALUES (?, ?)"));
     stmt.bind(1, crypto::ByteView(user)).bind(2, crypto::ByteView(wrap));
+    return stmt.run();
+}
+
+// Seals an owner's secret keys to the recovery identity, signed by the owner.
+Result<void> storeRecoverySeal(storage::Database& db, const Id& vault, const Id& user,
+                               const crypto::BoxPublicKey& recoveryKey,
+                               const crypto::SignKeyPair& sign, const crypto::BoxKeyPair& box)
+{
+    SOPVAULT_TRY(secrets, joinSecrets(sign, box));
+    SOPVAULT_TRY(sealed, crypto::sealTo(recoveryKey, secrets.span()));
+    Bytes message = recoverySealAd(vault, user);
+    message.insert(message.end(), sealed.begin(), sealed.end());
+    SOPVAULT_TRY(signature, crypto::sign(sign.secretKey, message));
+    SOPVAULT_TRY(stmt, db.prepare("INSERT OR REPLACE INTO recovery_seals (user_id, sealed, "
+                                  "signature) VALUES (?, ?, ?)"));
+    stmt.bind(1, crypto::ByteView(user))
+        .bind(2, crypto::ByteView(sealed))
+        .bind(3, crypto::ByteView(signature));
     return stmt.run();
 }
 
 } // namespace detail
 
 namespace {
+
+constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+constexpr std::size_t kRecoveryBytes = 20; // 160 bits: 32 base32 characters
+
+// "ABCD-EFGH-..." from 20 random bytes.
+Result<crypto::SecureBuffer> formatRecoveryCode(const crypto::SecureBuffer& raw)
+{
+    SOPVAULT_TRY(out, crypto::SecureBuffer::allocate(32 + 7));
+    std::size_t n = 0;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        buffer = (buffer << 8) | raw.data()[i];
+        bits += 8;
+        while (bits >= 5) {
+            if (chars > 0 && chars % 4 == 0) {
+                out.data()[n++] = '-';
+            }
+            out.data()[n++] = static_cast<std::uint8_t>(
+                kBase32[(buffer >> static_cast<unsigned>(bits - 5)) & 31U]);
+            bits -= 5;
+            ++chars;
+        }
+    }
+    buffer = 0;
+    return out;
+}
+
+// Back to 20 bytes; spaces, dashes and case do not matter. `auth` if it cannot be a code.
+Result<crypto::SecureBuffer> parseRecoveryCode(const crypto::SecureBuffer& code)
+{
+    SOPVAULT_TRY(out, crypto::SecureBuffer::allocate(kRecoveryBytes));
+    std::size_t n = 0;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < code.size(); ++i) {
+        char c = static_cast<char>(code.data()[i]);
+        if (c == '-' || c == ' ') {
+            continue;
+        }
+        if (c >= 'a' && c <= 'z') {
+            c = static_cast<char>(c - 'a' + 'A');
+        }
+        const auto pos = kBase32.find(c);
+        if (pos == std::string_view::npos || n >= kRecoveryBytes) {
+            return fail(ErrorCode::Auth, "That is not a recovery code (32 letters and digits "
+                                         "2-7, in groups of four).");
+        }
+        buffer = (buffer << 5) | static_cast<std::uint32_t>(pos);
+        bits += 5;
+        ++chars;
+        if (bits >= 8) {
+            out.data()[n++] = static_cast<std::uint8_t>(buffer >> static_cast<unsigned>(bits - 8));
+            bits -= 8;
+        }
+    }
+    if (chars != 32 || n != kRecoveryBytes) {
+        return fail(ErrorCode::Auth, "That is not a recovery code (32 letters and digits 2-7, "
+                                     "in groups of four).");
+    }
+    return out;
+}
 
 void removeVaultFiles(const std::filesystem::path& path)
 {
@@ -64,6 +156,7 @@ Result<CreatedVault> createInto(storage::Database& db, std::string_view ownerNam
     SOPVAULT_TRY(sign, crypto::generateSignKeyPair());
     SOPVAULT_TRY(box, crypto::generateBoxKeyPair());
     SOPVAULT_TRY(audit, crypto::generateBoxKeyPair());
+    SOPVAULT_TRY(recovery, crypto::generateBoxKeyPair());
 
     Engine engine(std::move(db));
     engine.clock = &clock;
@@ -71,6 +164,7 @@ Result<CreatedVault> createInto(storage::Database& db, std::string_view ownerNam
     engine.me = randomId();
     engine.signKeys = std::move(sign);
     engine.boxKeys = std::move(box);
+    const Id vault = engine.state.vaultId;
 
     GenesisPayload genesis;
     genesis.userId = engine.me;
@@ -82,45 +176,35 @@ Result<CreatedVault> createInto(storage::Database& db, std::string_view ownerNam
     genesis.sealedAuditSecret = std::move(sealedAudit);
     engine.state.auditKey = audit.publicKey;
 
-    SOPVAULT_TRY(wrap, wrapSecrets(engine.state.vaultId, engine.me, engine.signKeys,
-                                   engine.boxKeys, password, profile));
+    // The recovery identity: its secret wrapped under a random code the owner writes down.
+    // The code carries 160 random bits, so the interactive Argon2id cost is plenty.
+    SOPVAULT_TRY(rawCode, crypto::randomKey(kRecoveryBytes));
+    SOPVAULT_TRY(code, formatRecoveryCode(rawCode));
+    KeyWrap recoveryWrap;
+    recoveryWrap.salt = crypto::randomBytes(crypto::kSaltSize);
+    recoveryWrap.params = crypto::kdfParams(crypto::KdfProfile::Interactive);
+    SOPVAULT_TRY(recoveryKey, crypto::deriveKey(rawCode, recoveryWrap.salt, recoveryWrap.params));
+    SOPVAULT_TRY(sealedRecovery,
+                 crypto::seal(recoveryKey, recovery.secretKey.span(),
+                              keyWrapAd(vault, Id{}, recoveryWrap.params, recoveryWrap.salt)));
+    recoveryWrap.sealed = std::move(sealedRecovery);
+    genesis.recoveryKey = recovery.publicKey;
+    genesis.recoveryWrap = encode(recoveryWrap);
+
+    SOPVAULT_TRY(wrap, wrapSecrets(vault, engine.me, engine.signKeys, engine.boxKeys, password,
+                                   profile));
     AuditNote note{"vault-created", {}, false, {}};
     const Id owner = engine.me;
-    SOPVAULT_CHECK(engine.commitAdmin(RecordKind::Genesis, encode(genesis), note,
-                                      [&](storage::Database& d) { return storeWrap(d, owner, wrap); }));
+    SOPVAULT_CHECK(engine.commitAdmin(
+        RecordKind::Genesis, encode(genesis), note, [&](storage::Database& d) -> Result<void> {
+            SOPVAULT_CHECK(storeWrap(d, owner, wrap));
+            return storeRecoverySeal(d, vault, owner, recovery.publicKey, engine.signKeys,
+                                     engine.boxKeys);
+        }));
     db = std::move(engine.db);
-    return CreatedVault{toHex(engine.state.vaultId),
-                        crypto::fingerprint(engine.signKeys.publicKey)};
+    return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
+                        std::move(code)};
 }
-
-} // namespace
-
-Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_view ownerName,
-                                 const crypto::SecureBuffer& password, crypto::KdfProfile profile,
-                                 const OpenOptions& options)
-{
-    SOPVAULT_CHECK(validateName("user", ownerName));
-    if (password.empty()) {
-        return fail(ErrorCode::Usage, "The password may not be empty.");
-    }
-    if (path.has_parent_path()) {
-        std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
-    }
-    SOPVAULT_TRY(db, storage::Database::open(path, storage::OpenMode::CreateNew,
-                                             options.busyTimeout));
-    SystemClock system;
-    auto created = createInto(db, ownerName, password, profile,
-                              options.clock != nullptr ? *options.clock : system);
-    if (!created) {
-        // Nothing half-made stays behind: the file was ours alone.
-        { auto closing = std::move(db); }
-        removeVaultFiles(path);
-    }
-    return created;
-}
-
-namespace {
 
 std::unexpected<Error> authFailed()
 {
@@ -148,8 +232,9 @@ void recordFailedUnlock(storage::Database& db, const Id& user, Timestamp when)
     }
 }
 
-// Signs this person's pending failed-unlock notes and the login into the audit log.
-Result<void> auditLogin(Engine& engine)
+// Signs this person's pending failed-unlock notes and the login (or `action`) into the audit
+// log; an owner without a recovery seal (a second owner) gets one.
+Result<void> auditLogin(Engine& engine, const char* action)
 {
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine.db));
     SOPVAULT_TRY(pending, engine.db.prepare("SELECT time FROM failed_unlocks WHERE user_id = ? "
@@ -171,15 +256,23 @@ Result<void> auditLogin(Engine& engine)
     SOPVAULT_TRY(clear, engine.db.prepare("DELETE FROM failed_unlocks WHERE user_id = ?"));
     clear.bind(1, crypto::ByteView(engine.me));
     SOPVAULT_CHECK(clear.run());
-    SOPVAULT_CHECK(engine.appendAuditInTransaction(AuditNote{"login", {}, false, {}}));
+    if (engine.policy().isOwner(engine.me)) {
+        SOPVAULT_TRY(seal, engine.db.prepare("SELECT 1 FROM recovery_seals WHERE user_id = ?"));
+        seal.bind(1, crypto::ByteView(engine.me));
+        SOPVAULT_TRY(sealed, seal.step());
+        if (!sealed) {
+            SOPVAULT_CHECK(storeRecoverySeal(engine.db, engine.state.vaultId, engine.me,
+                                             engine.state.recoveryKey, engine.signKeys,
+                                             engine.boxKeys));
+        }
+    }
+    SOPVAULT_CHECK(engine.appendAuditInTransaction(AuditNote{action, {}, false, {}}));
     return tx.commit();
 }
 
-} // namespace
-
-Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::string_view user,
-                                        const crypto::SecureBuffer& password,
-                                        const OpenOptions& options)
+// Opens the file, replays it, and builds an engine that knows the state but no one's keys.
+Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
+                                             const OpenOptions& options)
 {
     SOPVAULT_TRY(db, storage::Database::open(path, storage::OpenMode::OpenExisting,
                                              options.busyTimeout));
@@ -200,9 +293,91 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
                                 engine->problems.empty() ? "missing"
                                                          : engine->problems.front().problem));
     }
+    return engine;
+}
 
+// Takes on a person's keys after checking them against their public keys in the log, then
+// opens what is sealed to them and checks the file against this machine's rollback marks.
+Result<void> becomePerson(Engine& engine, const UserState& person, crypto::SecureBuffer secrets,
+                          const std::filesystem::path& path, const OpenOptions& options)
+{
+    if (secrets.size() != 96) {
+        return fail(ErrorCode::Integrity, "Stored secret keys have the wrong size.");
+    }
+    SOPVAULT_TRY(signSecret, crypto::SecureBuffer::copyOf(secrets.span().first(64)));
+    SOPVAULT_TRY(boxSecret, crypto::SecureBuffer::copyOf(secrets.span().subspan(64)));
+    SOPVAULT_TRY(signPub, crypto::signPublicKeyOf(signSecret));
+    SOPVAULT_TRY(boxPub, crypto::boxPublicKeyOf(boxSecret));
+    if (signPub != person.signKey || boxPub != person.boxKey) {
+        return fail(ErrorCode::Integrity, "The stored keys do not match this person's public "
+                                          "keys in the administration log.");
+    }
+    engine.me = person.id;
+    engine.signKeys = crypto::SignKeyPair{signPub, std::move(signSecret)};
+    engine.boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
+    engine.openKeys();
+
+    if (!options.stateDir.empty()) {
+        crypto::CanonicalWriter w("sopvault/local-state-key");
+        w.bytes(engine.state.vaultId).bytes(person.id);
+        SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
+        SOPVAULT_TRY(key, crypto::SecureBuffer::copyOf(macKey));
+        std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
+        // One record per vault file path and person: a different vault put in the file's place
+        // is then a genesis mismatch, not a first open.
+        std::error_code ec;
+        const auto absolute = std::filesystem::weakly_canonical(path, ec);
+        crypto::CanonicalWriter name("sopvault/local-state-name");
+        name.text((ec ? path : absolute).string()).text(person.name);
+        const Bytes digest = crypto::hash(name.data(), 16);
+        engine.statePath = options.stateDir / (crypto::toHex(digest) + ".marks");
+        SOPVAULT_TRY(seen, loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
+        if (seen) {
+            SOPVAULT_CHECK(compareMarks(engine.state, *seen));
+        } else {
+            engine.firstOpen = true;
+        }
+        engine.stateKey = std::move(key);
+    }
+    return {};
+}
+
+} // namespace
+
+Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_view ownerName,
+                                 const crypto::SecureBuffer& password, crypto::KdfProfile profile,
+                                 const OpenOptions& options)
+{
+    SOPVAULT_CHECK(validateName("user", ownerName));
+    if (password.empty()) {
+        return fail(ErrorCode::Usage, "The password may not be empty.");
+    }
+    if (path.has_parent_path()) {
+        std::error_code ec;
+        std::filesystem::create_directories(path.parent_path(), ec);
+    }
+    SOPVAULT_TRY(db, storage::Database::open(path, storage::OpenMode::CreateNew,
+                                             options.busyTimeout));
+    SystemClock system;
+    auto created = createInto(db, ownerName, password, profile,
+                              options.clock != nullptr ? *options.clock : system);
+    if (!created) {
+        // Nothing half-made stays behind: the file was ours alone.
+        {
+            auto closing = std::move(db);
+        }
+        removeVaultFiles(path);
+    }
+    return created;
+}
+
+Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::string_view user,
+                                        const crypto::SecureBuffer& password,
+                                        const OpenOptions& options)
+{
+    SOPVAULT_TRY(engine, openReplayed(path, options));
     const UserState* person = engine->state.userNamed(user);
-    if (person == nullptr) {
+    if (person == nullptr || person->removed) {
         if (!engine->adminSound) {
             return fail(ErrorCode::Integrity,
                         fmt::format("The vault's administration log is damaged ({}: {}); run "
@@ -213,13 +388,9 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
         // Same work as a real attempt, so timing does not reveal who exists: derive with the
         // genesis owner's parameters.
         crypto::KdfParams params = crypto::kdfParams(crypto::KdfProfile::Moderate);
-        for (const auto& [id, u] : engine->state.users) {
-            if (u.owner) {
-                if (auto w = readWrap(engine->db, id); w && crypto::checkKdfParams(w->params)) {
-                    params = w->params;
-                }
-                break;
-            }
+        if (auto w = readWrap(engine->db, engine->state.genesisOwner);
+            w && crypto::checkKdfParams(w->params)) {
+            params = w->params;
         }
         const Bytes salt = crypto::randomBytes(crypto::kSaltSize);
         (void)crypto::deriveKey(password, salt, params);
@@ -238,26 +409,85 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
     SOPVAULT_TRY(key, crypto::deriveKey(password, wrap.salt, wrap.params));
     auto secrets = crypto::openSecret(key, wrap.sealed,
                                       keyWrapAd(engine->state.vaultId, me, wrap.params, wrap.salt));
-    if (!secrets || secrets->size() != 96) {
+    if (!secrets) {
         recordFailedUnlock(engine->db, me, engine->clock->now());
         return authFailed();
     }
-    SOPVAULT_TRY(signSecret, crypto::SecureBuffer::copyOf(secrets->span().first(64)));
-    SOPVAULT_TRY(boxSecret, crypto::SecureBuffer::copyOf(secrets->span().subspan(64)));
-    SOPVAULT_TRY(signPub, crypto::signPublicKeyOf(signSecret));
-    SOPVAULT_TRY(boxPub, crypto::boxPublicKeyOf(boxSecret));
-    if (signPub != person->signKey || boxPub != person->boxKey) {
-        return fail(ErrorCode::Integrity, "The stored keys do not match this person's public "
-                                          "keys in the administration log.");
-    }
-    engine->me = me;
-    engine->signKeys = crypto::SignKeyPair{signPub, std::move(signSecret)};
-    engine->boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
-    engine->openKeys();
+    SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(*secrets), path, options));
     if (engine->adminSound) {
-        SOPVAULT_CHECK(auditLogin(*engine));
+        SOPVAULT_CHECK(auditLogin(*engine, "login"));
+        engine->saveLocalState();
     }
     return std::unique_ptr<Session>(new Session(std::move(engine)));
+}
+
+Result<void> recoverOwner(const std::filesystem::path& path, std::string_view owner,
+                          const crypto::SecureBuffer& recoveryCode,
+                          const crypto::SecureBuffer& newPassword, crypto::KdfProfile profile,
+                          const OpenOptions& options)
+{
+    if (newPassword.empty()) {
+        return fail(ErrorCode::Usage, "The new password may not be empty.");
+    }
+    SOPVAULT_TRY(engine, openReplayed(path, options));
+    SOPVAULT_CHECK(engine->requireSound());
+    const UserState* person = engine->state.userNamed(owner);
+    if (person == nullptr || !person->owner) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("There is no owner named '{}'; the recovery code only sets "
+                                "owners' passwords.",
+                                owner));
+    }
+    const State& st = engine->state;
+    SOPVAULT_TRY(wrap, decodeKeyWrap(st.recoveryWrap));
+    SOPVAULT_CHECK(crypto::checkKdfParams(wrap.params));
+    SOPVAULT_TRY(raw, parseRecoveryCode(recoveryCode));
+    SOPVAULT_TRY(key, crypto::deriveKey(raw, wrap.salt, wrap.params));
+    auto recoverySecret = crypto::openSecret(
+        key, wrap.sealed, keyWrapAd(st.vaultId, Id{}, wrap.params, wrap.salt));
+    if (!recoverySecret) {
+        return fail(ErrorCode::Auth, "The recovery code is wrong.");
+    }
+    SOPVAULT_TRY(recoveryPub, crypto::boxPublicKeyOf(*recoverySecret));
+    if (recoveryPub != st.recoveryKey) {
+        return fail(ErrorCode::Integrity, "The recovery identity does not match the vault's.");
+    }
+    SOPVAULT_TRY(stmt, engine->db.prepare("SELECT sealed, signature FROM recovery_seals "
+                                          "WHERE user_id = ?"));
+    stmt.bind(1, crypto::ByteView(person->id));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("{} has not unlocked the vault since becoming an owner, so the "
+                                "recovery code cannot reach their keys yet.",
+                                owner));
+    }
+    const Bytes sealed = stmt.columnBytes(0);
+    const Bytes sig = stmt.columnBytes(1);
+    Bytes message = recoverySealAd(st.vaultId, person->id);
+    message.insert(message.end(), sealed.begin(), sealed.end());
+    crypto::Signature signature{};
+    if (sig.size() != signature.size()) {
+        return fail(ErrorCode::Integrity, "A recovery seal is damaged.");
+    }
+    std::memcpy(signature.data(), sig.data(), sig.size());
+    if (!crypto::verify(person->signKey, message, signature)) {
+        return fail(ErrorCode::Integrity, "A recovery seal was changed; the file was tampered "
+                                          "with.");
+    }
+    const crypto::BoxKeyPair recovery{recoveryPub, std::move(*recoverySecret)};
+    SOPVAULT_TRY(secrets, crypto::openSealed(recovery, sealed));
+    SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(secrets), path, options));
+    SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, person->id, engine->signKeys, engine->boxKeys,
+                                      newPassword, profile));
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine->db));
+    SOPVAULT_CHECK(storeWrap(engine->db, person->id, newWrap));
+    AuditNote note{"recovered", person->id, true, {}};
+    note.detail.note = "password reset with the recovery code";
+    SOPVAULT_CHECK(engine->appendAuditInTransaction(note));
+    SOPVAULT_CHECK(tx.commit());
+    engine->saveLocalState();
+    return {};
 }
 
 } // namespace sopvault::core

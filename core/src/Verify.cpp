@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 namespace sopvault::core {
 
 using namespace detail;
@@ -18,8 +21,8 @@ Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
     if (filter.actor) {
         const UserState* u = e.state.userNamed(*filter.actor);
         if (u == nullptr) {
-            return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.",
-                                                         *filter.actor));
+            return fail(ErrorCode::NotFound,
+                        fmt::format("There is no user named '{}'.", *filter.actor));
         }
         actor = u->id;
     }
@@ -98,6 +101,7 @@ Result<VerifyReport> Session::verify() const
     report.adminRecords = replayed.adminRecords;
     report.auditRecords = replayed.auditRecords;
     report.sopVersions = replayed.sopVersions;
+    report.reviewRecords = replayed.eventRecords;
     for (auto& p : replayed.problems) {
         report.problems.push_back({std::move(p.record), std::move(p.problem)});
     }
@@ -107,6 +111,48 @@ Result<VerifyReport> Session::verify() const
                                        [&](const auto& q) { return q.record == p.record; });
         if (!known) {
             report.problems.push_back(p);
+        }
+    }
+    // Every person's password wrap: signed with their own key, KDF parameters not lowered, none
+    // missing (unlock checks only the unlocking person's; a doctored wrap must show here too).
+    SOPVAULT_TRY(wraps, e.db.prepare("SELECT user_id, wrap FROM user_keys"));
+    std::set<Id> wrapped;
+    for (;;) {
+        SOPVAULT_TRY(row, wraps.step());
+        if (!row) {
+            break;
+        }
+        const crypto::Bytes idBytes = wraps.columnBytes(0);
+        Id user{};
+        const UserState* u = nullptr;
+        if (idBytes.size() == user.size()) {
+            std::copy(idBytes.begin(), idBytes.end(), user.begin());
+            u = replayed.state.user(user);
+        }
+        if (u == nullptr) {
+            if (replayed.adminSound) {
+                report.problems.push_back({"stored keys", "keys of an unknown person are stored"});
+            }
+            continue;
+        }
+        wrapped.insert(user);
+        const std::string where = fmt::format("stored keys of {}", u->name);
+        auto wrap = decodeKeyWrap(wraps.columnBytes(1));
+        if (!wrap) {
+            report.problems.push_back({where, wrap.error().message});
+        } else if (!crypto::verify(u->signKey, keyWrapSigned(replayed.state.vaultId, user, *wrap),
+                                   wrap->signature)) {
+            report.problems.push_back(
+                {where, "they were changed (their signature does not match); that person "
+                        "cannot unlock"});
+        } else if (auto params = crypto::checkKdfParams(wrap->params); !params) {
+            report.problems.push_back({where, params.error().message});
+        }
+    }
+    for (const auto& [id, u] : replayed.state.users) {
+        if (!wrapped.contains(id) && !u.removed) {
+            report.problems.push_back({fmt::format("stored keys of {}", u.name),
+                                       "they are missing; that person cannot unlock"});
         }
     }
     // Every version's ciphertext that this person can open.

@@ -1,6 +1,8 @@
 // Test fixture for core (see TestVault.h).
 #include "TestVault.h"
 
+#include "Records.h"
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -39,6 +41,7 @@ TestVault::TestVault() : m_file(m_dir.path() / "team.sopvault")
     if (!created) {
         FAIL("createVault failed: " << created.error().message);
     }
+    m_recoveryCode = std::string(created->recoveryCode.view());
 }
 
 Result<std::unique_ptr<core::Session>> TestVault::tryAs(std::string_view user, std::string_view pw)
@@ -59,8 +62,8 @@ std::unique_ptr<core::Session> TestVault::as(std::string_view user)
 void TestVault::addUser(std::string_view name)
 {
     auto owner = as("olivia");
-    auto added = owner->addUser(name, password(std::string(name) + "-pw"),
-                                crypto::KdfProfile::Interactive);
+    auto added =
+        owner->addUser(name, password(std::string(name) + "-pw"), crypto::KdfProfile::Interactive);
     if (!added) {
         FAIL("adding " << name << " failed: " << added.error().message);
     }
@@ -83,6 +86,40 @@ core::storage::Database TestVault::raw()
     return std::move(*db);
 }
 
+std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_view name)
+{
+    using namespace sopvault::core::detail;
+    core::Id user{};
+    core::Id vault{};
+    {
+        auto owner = v.as("olivia");
+        for (const auto& u : owner->users()) {
+            if (u.name == name) {
+                user = u.id;
+            }
+        }
+        auto id = core::idFromHex(owner->vaultId());
+        REQUIRE(id);
+        vault = *id;
+    }
+    auto db = v.raw();
+    auto row = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
+    REQUIRE(row);
+    row->bind(1, crypto::ByteView(user));
+    REQUIRE(*row->step());
+    auto wrap = decodeKeyWrap(row->columnBytes(0));
+    REQUIRE(wrap);
+    auto key = crypto::deriveKey(password(std::string(name) + "-pw"), wrap->salt, wrap->params);
+    REQUIRE(key);
+    auto secrets =
+        crypto::openSecret(*key, wrap->sealed, keyWrapAd(vault, user, wrap->params, wrap->salt));
+    REQUIRE(secrets);
+    crypto::SignKeyPair pair;
+    pair.secretKey = *crypto::SecureBuffer::copyOf(secrets->span().first(64));
+    pair.publicKey = *crypto::signPublicKeyOf(pair.secretKey);
+    return {user, std::move(pair)};
+}
+
 std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& dir,
                                                    std::string_view marker)
 {
@@ -101,8 +138,8 @@ std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& 
             scan(entry.path());
         }
     }
-    for (const auto& entry : std::filesystem::directory_iterator(
-             std::filesystem::temp_directory_path(), ec)) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
         if (entry.is_regular_file(ec)) {
             scan(entry.path());
         }

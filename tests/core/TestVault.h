@@ -45,13 +45,23 @@ public:
     core::VerifyReport verifyAsOwner();
     // Raw database handle for tamper tests (the vault must not be open elsewhere).
     core::storage::Database raw();
+    // Turns on rollback detection: this "machine" keeps its marks under the test folder.
+    void useStateDir() { m_options.stateDir = m_dir.path() / "state"; }
+    [[nodiscard]] const core::OpenOptions& options() const { return m_options; }
+    // The recovery code createVault showed once.
+    [[nodiscard]] const std::string& recoveryCode() const { return m_recoveryCode; }
 
 private:
     TempDir m_dir;
     std::filesystem::path m_file;
     core::ManualClock m_clock{1798761600}; // 2027-01-01T00:00:00Z
     core::OpenOptions m_options;
+    std::string m_recoveryCode;
 };
+
+// What an attacker with the file and `name`'s password gets: their user id and signing keys,
+// read straight from the rows (for forging records in tamper tests).
+std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_view name);
 
 // Every file under `dir` (recursively) and the system temp dir's direct files that contain
 // `marker`.

@@ -29,7 +29,8 @@ using Timestamp = std::int64_t;
 // Parses "YYYY-MM-DD" as midnight UTC.
 [[nodiscard]] Result<Timestamp> parseDate(std::string_view text);
 
-enum class Right : std::uint32_t {
+enum class Right : std::uint32_t
+{
     View = 1U << 0,
     Edit = 1U << 1,
     Export = 1U << 2,
@@ -76,7 +77,12 @@ private:
 
 [[nodiscard]] std::string_view rightName(Right r);
 
-enum class SopState : std::uint8_t { Draft = 0, Published = 1, Archived = 2 };
+enum class SopState : std::uint8_t
+{
+    Draft = 0,
+    Published = 1,
+    Archived = 2
+};
 [[nodiscard]] std::string_view stateName(SopState s);
 [[nodiscard]] Result<SopState> parseState(std::string_view name);
 

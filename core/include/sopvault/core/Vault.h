@@ -4,11 +4,13 @@
 
 #include "sopvault/core/AccessPolicy.h"
 #include "sopvault/core/Clock.h"
+#include "sopvault/core/Reviews.h"
 #include "sopvault/core/Types.h"
 #include "sopvault/crypto/Crypto.h"
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +24,9 @@ struct OpenOptions
     std::chrono::milliseconds busyTimeout{5000};
     // Where time comes from; nullptr means the system clock.
     const Clock* clock = nullptr;
+    // Where this machine keeps what it has seen of each vault (rollback and fork detection),
+    // e.g. $XDG_STATE_HOME/sopvault. Empty: no rollback detection.
+    std::filesystem::path stateDir;
 };
 
 struct UserInfo
@@ -29,6 +34,7 @@ struct UserInfo
     Id id{};
     std::string name;
     bool owner = false;
+    bool removed = false;
     std::string fingerprint; // of the user's signing key
 };
 
@@ -154,6 +160,7 @@ struct VerifyReport
     std::size_t adminRecords = 0;
     std::size_t auditRecords = 0;
     std::size_t sopVersions = 0;
+    std::size_t reviewRecords = 0; // sign-offs, flags and resolutions
     std::size_t ciphertexts = 0; // decrypted and checked with the acting person's keys
     std::size_t unreadable = 0;  // versions this person holds no key for (signatures still checked)
     std::vector<VerifyProblem> problems;
@@ -163,6 +170,9 @@ struct CreatedVault
 {
     std::string vaultId;
     std::string ownerFingerprint;
+    // Shown once, for writing down: 32 characters in groups of four. It can set a new password
+    // for an owner (`recover`).
+    crypto::SecureBuffer recoveryCode;
 };
 
 class Session;
@@ -181,6 +191,14 @@ class Session;
                                                       const crypto::SecureBuffer& password,
                                                       const OpenOptions& options = {});
 
+// Sets a new password for an owner with the recovery code; the old password stops working and
+// the recovery is signed into the audit log in the owner's name.
+[[nodiscard]] Result<void> recoverOwner(const std::filesystem::path& path, std::string_view owner,
+                                        const crypto::SecureBuffer& recoveryCode,
+                                        const crypto::SecureBuffer& newPassword,
+                                        crypto::KdfProfile profile,
+                                        const OpenOptions& options = {});
+
 namespace detail {
 struct Engine;
 }
@@ -197,6 +215,9 @@ public:
     [[nodiscard]] bool isOwner() const;
     [[nodiscard]] std::string vaultId() const;
     [[nodiscard]] std::string ownerFingerprint() const; // of the genesis owner
+    // True when this machine had never opened this vault as this person: show the owner key
+    // fingerprint so they can check it with the owner.
+    [[nodiscard]] bool firstOpen() const;
     [[nodiscard]] const AccessPolicy& policy() const;
     // Problems found when the vault was unlocked; writes are refused while the administration
     // log has any.
@@ -206,6 +227,11 @@ public:
     [[nodiscard]] Result<void> addUser(std::string_view name, const crypto::SecureBuffer& password,
                                        crypto::KdfProfile profile);
     [[nodiscard]] Result<void> addOwner(std::string_view name);
+    // Removes a person and rotates the key of every collection they could view; `progress`
+    // is called with (collections done, total).
+    [[nodiscard]] Result<void>
+    removeUser(std::string_view name,
+               const std::function<void(std::size_t, std::size_t)>& progress = {});
     [[nodiscard]] Result<void> changePassword(const crypto::SecureBuffer& newPassword,
                                               crypto::KdfProfile profile);
     [[nodiscard]] Result<void> defineRole(std::string_view name, Rights rights);
@@ -229,9 +255,8 @@ public:
     // Returns the new version number.
     [[nodiscard]] Result<std::uint64_t> editSop(const Id& sop, const SopEdit& edit);
     // Reads a version (the newest if none is given) and records the view in the audit log.
-    [[nodiscard]] Result<SopVersionView> readSop(const Id& sop,
-                                                 std::optional<std::uint64_t> version = {},
-                                                 std::string_view ticket = {});
+    [[nodiscard]] Result<SopVersionView>
+    readSop(const Id& sop, std::optional<std::uint64_t> version = {}, std::string_view ticket = {});
     [[nodiscard]] Result<std::vector<SopSummary>> listSops(const SopFilter& filter = {}) const;
     [[nodiscard]] Result<std::vector<HistoryEntry>> history(const Id& sop) const;
     // Unified diff (dtl) of the bodies of two versions, with title changes noted first.
@@ -244,14 +269,35 @@ public:
     // a denied attempt is recorded in the audit log.
     [[nodiscard]] Result<void> checkExport(const Id& sop);
 
+    // --- reviews and flags ---
+    // SOPs this person may review whose status as of `asOf` is due-soon, due or overdue (or,
+    // with `withinDays`, whose due date is at most that many days away).
+    [[nodiscard]] Result<std::vector<ReviewItem>>
+    reviewsDue(Timestamp asOf, std::optional<std::uint32_t> withinDays = {}) const;
+    // Signs off the newest version (or `version`); `denied` without `review` on the collection.
+    [[nodiscard]] Result<void> signOff(const Id& sop, ReviewDecision decision,
+                                       std::string_view comment,
+                                       std::optional<std::uint64_t> version = {});
+    [[nodiscard]] Result<std::vector<ReviewRecord>> reviewHistory(const Id& sop) const;
+    // The diff from the last approved version to the newest, or empty if nothing changed or
+    // nothing was ever approved.
+    [[nodiscard]] Result<std::string> changesSinceReview(const Id& sop);
+    [[nodiscard]] Result<std::vector<QuarterRow>> quarterReport(std::string_view quarter,
+                                                                Timestamp asOf) const;
+    [[nodiscard]] Result<Id> flag(const Id& sop, std::string_view comment);
+    [[nodiscard]] Result<void> resolveFlag(const Id& flag, std::string_view note);
+    [[nodiscard]] Result<std::vector<FlagInfo>> flags(bool openOnly) const;
+    [[nodiscard]] Result<void> setDueSoonDays(std::uint32_t days);
+    [[nodiscard]] std::uint64_t dueSoonDays() const;
+    [[nodiscard]] Timestamp now() const;
+
     // --- audit and verification ---
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) const;
     [[nodiscard]] Result<VerifyReport> verify() const;
 
 private:
     friend Result<std::unique_ptr<Session>> unlock(const std::filesystem::path&, std::string_view,
-                                                   const crypto::SecureBuffer&,
-                                                   const OpenOptions&);
+                                                   const crypto::SecureBuffer&, const OpenOptions&);
     explicit Session(std::unique_ptr<detail::Engine> engine);
     std::unique_ptr<detail::Engine> m_engine;
     AccessPolicy m_policy;

@@ -48,9 +48,13 @@ using Result = std::expected<T, Error>;
     }                                                                                              \
     auto var = std::move(*var##Result_)
 
-#define SOPVAULT_CHECK(expr)                                                                       \
+#define SOPVAULT_CONCAT_(a, b) a##b
+#define SOPVAULT_CONCAT(a, b) SOPVAULT_CONCAT_(a, b)
+// A unique name per use, so a check nested in a lambda inside another check does not shadow.
+#define SOPVAULT_CHECK_NAMED(expr, name)                                                           \
     do {                                                                                           \
-        if (auto checkResult_ = (expr); !checkResult_) {                                           \
-            return std::unexpected(std::move(checkResult_.error()));                               \
+        if (auto name = (expr); !name) {                                                           \
+            return std::unexpected(std::move(name.error()));                                       \
         }                                                                                          \
     } while (false)
+#define SOPVAULT_CHECK(expr) SOPVAULT_CHECK_NAMED(expr, SOPVAULT_CONCAT(checkResult_, __COUNTER__))

@@ -1,0 +1,212 @@
+// Rollback and fork detection against the marks this machine keeps per vault and person.
+#include "LocalState.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace sopvault::core::detail {
+namespace {
+
+constexpr const char* kDomain = "sopvault/local-state";
+
+std::unexpected<Error> rolledBack(std::string what)
+{
+    return fail(ErrorCode::Integrity,
+                fmt::format("This vault file is older than, or forks from, the one this machine "
+                            "saw before: {}. Someone may have replaced it with an old or doctored "
+                            "copy; nothing was changed. Compare it with the team's current copy.",
+                            what));
+}
+
+crypto::Bytes encodeMarks(const Marks& m)
+{
+    crypto::CanonicalWriter w(kDomain);
+    w.bytes(m.genesis)
+        .u64(m.adminCount)
+        .bytes(m.adminHead)
+        .u64(m.auditCount)
+        .bytes(m.auditHead)
+        .u64(m.eventCount)
+        .bytes(m.eventHead)
+        .u32(static_cast<std::uint32_t>(m.sops.size()));
+    for (const auto& [id, versions, head] : m.sops) {
+        w.bytes(id).u64(versions).bytes(head);
+    }
+    return std::move(w).take();
+}
+
+template <typename Array>
+Result<Array> readArray(crypto::CanonicalReader& r)
+{
+    Array out{};
+    SOPVAULT_TRY(raw, r.bytes(out.size()));
+    std::memcpy(out.data(), raw.data(), out.size());
+    return out;
+}
+
+Result<Marks> decodeMarks(crypto::ByteView data)
+{
+    SOPVAULT_TRY(r, crypto::CanonicalReader::open(data, kDomain));
+    Marks m;
+    SOPVAULT_TRY(genesis, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(adminCount, r.u64());
+    SOPVAULT_TRY(adminHead, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(auditCount, r.u64());
+    SOPVAULT_TRY(auditHead, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(eventCount, r.u64());
+    SOPVAULT_TRY(eventHead, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(count, r.u32());
+    for (std::uint32_t i = 0; i < count; ++i) {
+        SOPVAULT_TRY(id, readArray<Id>(r));
+        SOPVAULT_TRY(versions, r.u64());
+        SOPVAULT_TRY(head, readArray<crypto::Hash32>(r));
+        m.sops.emplace_back(id, versions, head);
+    }
+    SOPVAULT_CHECK(r.finish());
+    m.genesis = genesis;
+    m.adminCount = adminCount;
+    m.adminHead = adminHead;
+    m.auditCount = auditCount;
+    m.auditHead = auditHead;
+    m.eventCount = eventCount;
+    m.eventHead = eventHead;
+    return m;
+}
+
+Result<void> compareLog(const char* name, std::uint64_t seenCount, const crypto::Hash32& seenHead,
+                        const std::vector<crypto::Hash32>& hashes)
+{
+    if (seenCount == 0) {
+        return {};
+    }
+    if (hashes.size() < seenCount) {
+        return rolledBack(fmt::format("the {} has {} entries, and this machine has seen {}", name,
+                                      hashes.size(), seenCount));
+    }
+    if (hashes[seenCount - 1] != seenHead) {
+        return rolledBack(fmt::format("entry {} of the {} differs from the one seen here", seenCount - 1,
+                                      name));
+    }
+    return {};
+}
+
+} // namespace
+
+Marks marksOf(const State& st)
+{
+    Marks m;
+    if (!st.adminHashes.empty()) {
+        m.genesis = st.adminHashes.front();
+    }
+    m.adminCount = st.adminCount;
+    m.adminHead = st.adminHead;
+    m.auditCount = st.auditCount;
+    m.auditHead = st.auditHead;
+    m.eventCount = st.eventCount;
+    m.eventHead = st.eventHead;
+    for (const auto& [id, sop] : st.sops) {
+        if (!sop.versions.empty()) {
+            m.sops.emplace_back(id, sop.versions.size(), sop.versions.back().hash);
+        }
+    }
+    return m;
+}
+
+Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
+                                       const crypto::SecureBuffer& macKey,
+                                       const crypto::Hash32& genesis)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        return std::optional<Marks>{};
+    }
+    std::ifstream in(file, std::ios::binary);
+    const crypto::Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.size() < 32) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("This machine's record of the vault ({}) is damaged; if you trust "
+                                "the vault file, delete that record and open it again.",
+                                file.string()));
+    }
+    const crypto::ByteView body = crypto::ByteView(data).first(data.size() - 32);
+    // Before the MAC: another vault's record cannot be checked with this vault's key, and what
+    // matters to the person is that the file is not the vault trusted here.
+    if (auto marks = decodeMarks(body); marks && marks->genesis != genesis) {
+        return fail(ErrorCode::Integrity,
+                    "This file is a different vault from the one this machine first trusted at "
+                    "this path (its genesis record differs); nothing was changed.");
+    }
+    auto mac = crypto::keyedHash(macKey.span(), body);
+    if (!mac || !crypto::constantTimeEqual(*mac, crypto::ByteView(data).last(32))) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("This machine's record of the vault ({}) was changed by someone "
+                                "else; if you trust the vault file, delete that record and open "
+                                "it again.",
+                                file.string()));
+    }
+    SOPVAULT_TRY(marks, decodeMarks(body));
+    return std::optional<Marks>(std::move(marks));
+}
+
+Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBuffer& macKey,
+                       const Marks& marks)
+{
+    crypto::Bytes data = encodeMarks(marks);
+    SOPVAULT_TRY(mac, crypto::keyedHash(macKey.span(), data));
+    data.insert(data.end(), mac.begin(), mac.end());
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    const auto tmp = std::filesystem::path(file.string() + ".tmp");
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(data.data()),
+                  static_cast<std::streamsize>(data.size()));
+        if (!out) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("Cannot write {}: the vault's rollback marks were not saved.",
+                                    tmp.string()));
+        }
+    }
+    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
+                                          std::filesystem::perms::owner_write,
+                                 ec);
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) {
+        return fail(ErrorCode::Failed, fmt::format("Cannot replace {}: {}.", file.string(),
+                                                   ec.message()));
+    }
+    return {};
+}
+
+Result<void> compareMarks(const State& st, const Marks& seen)
+{
+    if (st.adminHashes.empty() || st.adminHashes.front() != seen.genesis) {
+        return fail(ErrorCode::Integrity,
+                    "This file is a different vault from the one this machine first trusted "
+                    "under this name and person (its genesis record differs); nothing was "
+                    "changed.");
+    }
+    SOPVAULT_CHECK(compareLog("administration log", seen.adminCount, seen.adminHead,
+                              st.adminHashes));
+    SOPVAULT_CHECK(compareLog("audit log", seen.auditCount, seen.auditHead, st.auditHashes));
+    SOPVAULT_CHECK(compareLog("review and flag log", seen.eventCount, seen.eventHead,
+                              st.eventHashes));
+    for (const auto& [id, versions, head] : seen.sops) {
+        auto sop = st.sops.find(id);
+        const std::size_t have = sop == st.sops.end() ? 0 : sop->second.versions.size();
+        if (have < versions) {
+            return rolledBack(fmt::format("SOP {} has {} version(s), and this machine has seen {}",
+                                          toHex(id), have, versions));
+        }
+        if (sop->second.versions[versions - 1].hash != head) {
+            return rolledBack(fmt::format("version {} of SOP {} differs from the one seen here",
+                                          versions, toHex(id)));
+        }
+    }
+    return {};
+}
+
+} // namespace sopvault::core::detail

@@ -1,0 +1,514 @@
+// Reviews and flags: schedules computed from sign-off records, signed sign-offs bound to the
+// exact version, the quarter report, and KCS flags with their resolutions.
+#include "sopvault/core/Reviews.h"
+#include "sopvault/core/Vault.h"
+
+#include "Engine.h"
+#include "Validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace sopvault::core {
+
+using namespace detail;
+
+namespace {
+constexpr std::int64_t kDay = 86400;
+constexpr std::size_t kMaxCommentBytes = 4000;
+
+std::int64_t dayOf(Timestamp t) { return t >= 0 ? t / kDay : (t - kDay + 1) / kDay; }
+
+Result<void> validateComment(std::string_view text, bool required)
+{
+    if (required && text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        return fail(ErrorCode::Usage, "Say what is wrong: a comment is required.");
+    }
+    if (text.size() > kMaxCommentBytes || !isValidUtf8(text)) {
+        return fail(ErrorCode::Usage,
+                    fmt::format("A comment must be UTF-8 text of at most {} bytes.",
+                                kMaxCommentBytes));
+    }
+    return {};
+}
+} // namespace
+
+std::string_view decisionName(ReviewDecision d)
+{
+    return d == ReviewDecision::Approved ? "approved" : "changes-requested";
+}
+
+Result<ReviewDecision> parseDecision(std::string_view name)
+{
+    if (name == "approved") {
+        return ReviewDecision::Approved;
+    }
+    if (name == "changes-requested") {
+        return ReviewDecision::ChangesRequested;
+    }
+    return fail(ErrorCode::Usage,
+                fmt::format("Unknown decision '{}'; use approved or changes-requested.", name));
+}
+
+std::string_view statusName(ReviewStatus s)
+{
+    switch (s) {
+    case ReviewStatus::Ok:
+        return "ok";
+    case ReviewStatus::DueSoon:
+        return "due-soon";
+    case ReviewStatus::Due:
+        return "due";
+    case ReviewStatus::Overdue:
+        return "overdue";
+    }
+    return "ok";
+}
+
+Timestamp reviewDueAt(Timestamp base, std::uint32_t intervalDays)
+{
+    return base + static_cast<std::int64_t>(intervalDays) * kDay;
+}
+
+ReviewStatus reviewStatus(Timestamp due, Timestamp asOf, std::uint64_t dueSoonDays)
+{
+    const std::int64_t left = dayOf(due) - dayOf(asOf);
+    if (left < 0) {
+        return ReviewStatus::Overdue;
+    }
+    if (left == 0) {
+        return ReviewStatus::Due;
+    }
+    if (static_cast<std::uint64_t>(left) <= dueSoonDays) {
+        return ReviewStatus::DueSoon;
+    }
+    return ReviewStatus::Ok;
+}
+
+Result<Quarter> parseQuarter(std::string_view text)
+{
+    int year = 0;
+    int q = 0;
+    char tail = 0;
+    const std::string copy(text);
+    if (text.size() != 7 || std::sscanf(copy.c_str(), "%4d-Q%1d%c", &year, &q, &tail) != 2 ||
+        q < 1 || q > 4) {
+        return fail(ErrorCode::Usage, fmt::format("'{}' is not a quarter (e.g. 2027-Q1).", text));
+    }
+    using namespace std::chrono;
+    auto start = sys_days{year_month_day{std::chrono::year{year},
+                                         month{static_cast<unsigned>(3 * (q - 1) + 1)}, day{1}}};
+    auto end = sys_days{year_month_day{std::chrono::year{q == 4 ? year + 1 : year},
+                                       month{static_cast<unsigned>(q == 4 ? 1 : 3 * q + 1)},
+                                       day{1}}};
+    return Quarter{start.time_since_epoch().count() * kDay, end.time_since_epoch().count() * kDay};
+}
+
+namespace detail {
+
+Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
+                              std::uint8_t decision, const Id& flagId, std::string_view text,
+                              const AuditNote& note)
+{
+    SOPVAULT_CHECK(requireSound());
+    const SopRecordState& sop = state.sops.at(sopId);
+    const crypto::SecureBuffer* key = keyFor(sop.collection);
+    if (key == nullptr) {
+        return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
+    }
+    EventPayload p;
+    p.sopId = sopId;
+    p.collectionId = sop.collection;
+    p.epoch = state.collections.at(sop.collection).epoch;
+    p.version = version;
+    p.versionHash = sop.versions.at(version - 1).hash;
+    p.decision = decision;
+    p.flagId = flagId;
+
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    SOPVAULT_TRY(head, db.prepare("SELECT position, body, signature FROM sop_events "
+                                  "ORDER BY position DESC LIMIT 1"));
+    SOPVAULT_TRY(row, head.step());
+    std::uint64_t position = 0;
+    crypto::Hash32 prev{};
+    if (row) {
+        position = static_cast<std::uint64_t>(head.columnInt(0)) + 1;
+        const crypto::Bytes sig = head.columnBytes(2);
+        crypto::Signature signature{};
+        if (sig.size() == signature.size()) {
+            std::memcpy(signature.data(), sig.data(), sig.size());
+        }
+        prev = entryHash(head.columnBytes(1), signature);
+    }
+    // The record id is part of the text's associated data, so it is chosen first.
+    const Id recordId = randomId();
+    SOPVAULT_TRY(sealed, crypto::seal(*key, crypto::asBytes(text),
+                                      eventTextAd(state.vaultId, p.collectionId, p.epoch, sopId,
+                                                  recordId)));
+    p.encryptedText = std::move(sealed);
+    SOPVAULT_TRY(rec, makeRecord(kind, position, prev, encode(p), recordId));
+    SOPVAULT_TRY(checked, checkEvent(state, rec));
+
+    SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_events (position, record_id, sop_id, body, "
+                                    "signature) VALUES (?, ?, ?, ?, ?)"));
+    insert.bind(1, static_cast<std::int64_t>(position))
+        .bind(2, crypto::ByteView(recordId))
+        .bind(3, crypto::ByteView(sopId))
+        .bind(4, crypto::ByteView(rec.body))
+        .bind(5, crypto::ByteView(rec.signature));
+    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_CHECK(appendAuditInTransaction(note));
+    SOPVAULT_CHECK(tx.commit());
+    applyEvent(state, rec, checked);
+    state.eventCount = position + 1;
+    state.eventHead = rec.hash();
+    state.eventHashes.resize(position);
+    state.eventHashes.push_back(state.eventHead);
+    saveLocalState();
+    return recordId;
+}
+
+Result<std::string> Engine::readEventText(const SopRecordState& sop, const EventState& event) const
+{
+    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_events WHERE record_id = ?"));
+    stmt.bind(1, crypto::ByteView(event.id));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return fail(ErrorCode::Integrity, "A review or flag record disappeared from the file "
+                                          "after it was verified; run 'verify'.");
+    }
+    SOPVAULT_TRY(rec, decodeRecord(stmt.columnBytes(0), stmt.columnBytes(1)));
+    if (rec.hash() != event.hash) {
+        return fail(ErrorCode::Integrity, "A review or flag record changed in the file after it "
+                                          "was verified; run 'verify'.");
+    }
+    SOPVAULT_TRY(p, decodeEvent(rec.payload));
+    auto key = keys.find({p.collectionId, p.epoch});
+    if (key == keys.end()) {
+        return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
+    }
+    SOPVAULT_TRY(plain, crypto::open(key->second, p.encryptedText,
+                                     eventTextAd(state.vaultId, p.collectionId, p.epoch, sop.id,
+                                                 event.id)));
+    return std::string(crypto::asText(plain));
+}
+
+} // namespace detail
+
+namespace {
+
+// The state of one SOP's schedule: creation, approvals in time order, interval and reviewer.
+struct Schedule
+{
+    Timestamp created = 0;
+    std::vector<const EventState*> approvals;
+    std::uint32_t interval = 90;
+    std::string reviewer;
+    SopState state = SopState::Draft;
+    std::string title;
+};
+
+Result<Schedule> scheduleOf(const Engine& e, const SopRecordState& sop)
+{
+    SOPVAULT_TRY(head, e.readContent(sop.id, sop.versions.back().version));
+    Schedule s;
+    s.created = sop.versions.front().time;
+    s.interval = head.reviewEveryDays;
+    s.reviewer = head.reviewer;
+    s.state = head.state;
+    s.title = head.title;
+    for (const EventState& ev : sop.events) {
+        if (ev.kind == RecordKind::Signoff &&
+            ev.decision == static_cast<std::uint8_t>(ReviewDecision::Approved)) {
+            s.approvals.push_back(&ev);
+        }
+    }
+    std::stable_sort(s.approvals.begin(), s.approvals.end(),
+                     [](const EventState* a, const EventState* b) { return a->time < b->time; });
+    return s;
+}
+
+bool isFlagResolved(const SopRecordState& sop, const EventState& flag)
+{
+    return sop.versions.back().version > flag.version ||
+           std::any_of(sop.events.begin(), sop.events.end(), [&](const EventState& e) {
+               return e.kind == RecordKind::FlagResolved && e.flagId == flag.id;
+           });
+}
+
+// Whether this person is the SOP's assigned reviewer (anyone with `review` if none is named).
+bool assignedTo(const Engine& e, const SopRecordState& sop, const std::string& reviewer)
+{
+    if (reviewer.empty()) {
+        return true;
+    }
+    if (reviewer.front() != '@') {
+        return reviewer == e.myName();
+    }
+    const std::string role = reviewer.substr(1);
+    return std::any_of(e.state.grants.begin(), e.state.grants.end(), [&](const GrantState& g) {
+        return g.user == e.me && g.role == role && e.state.isWithin(sop.collection, g.collection);
+    });
+}
+
+} // namespace
+
+Timestamp Session::now() const { return m_engine->clock->now(); }
+
+std::uint64_t Session::dueSoonDays() const { return m_engine->state.dueSoonDays; }
+
+Result<void> Session::setDueSoonDays(std::uint32_t days)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "change review settings"));
+    if (days > 365) {
+        return fail(ErrorCode::Usage, "The due-soon window must be at most 365 days.");
+    }
+    AuditNote n{"setting", {}, false, {}};
+    n.detail.note = fmt::format("review due-soon window = {} days", days);
+    return e.commitAdmin(RecordKind::Setting,
+                         encode(SettingPayload{std::string(kDueSoonSetting), days}), n);
+}
+
+Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
+                                                    std::optional<std::uint32_t> withinDays) const
+{
+    const Engine& e = *m_engine;
+    std::vector<ReviewItem> out;
+    for (const auto& [id, sop] : e.state.sops) {
+        if (!sop.problem.empty() || sop.versions.empty() ||
+            !e.policy().allows(e.me, Right::Review, sop.collection)) {
+            continue;
+        }
+        SOPVAULT_TRY(s, scheduleOf(e, sop));
+        if (s.state == SopState::Archived || !assignedTo(e, sop, s.reviewer)) {
+            continue;
+        }
+        const Timestamp base = s.approvals.empty() ? s.created : s.approvals.back()->time;
+        ReviewItem item;
+        item.id = id;
+        item.title = s.title;
+        item.collection = e.pathOf(sop.collection);
+        item.due = reviewDueAt(base, s.interval);
+        item.status = reviewStatus(item.due, asOf, e.state.dueSoonDays);
+        item.reviewer = s.reviewer;
+        item.headVersion = sop.versions.back().version;
+        if (!s.approvals.empty()) {
+            item.lastApprovedVersion = s.approvals.back()->version;
+            item.changedSinceReview = *item.lastApprovedVersion != item.headVersion;
+        }
+        item.openFlags = static_cast<std::size_t>(
+            std::count_if(sop.events.begin(), sop.events.end(), [&](const EventState& ev) {
+                return ev.kind == RecordKind::Flag && !isFlagResolved(sop, ev);
+            }));
+        const bool listed = withinDays ? dayOf(item.due) - dayOf(asOf) <= *withinDays
+                                       : item.status != ReviewStatus::Ok;
+        if (listed) {
+            out.push_back(std::move(item));
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.due, a.title) < std::tie(b.due, b.title);
+    });
+    return out;
+}
+
+Result<void> Session::signOff(const Id& sopId, ReviewDecision decision, std::string_view comment,
+                              std::optional<std::uint64_t> version)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_CHECK(e.policy().require(e.me, Right::Review, sop->collection));
+    SOPVAULT_CHECK(validateComment(comment, false));
+    const std::uint64_t n = version.value_or(sop->versions.back().version);
+    if (n == 0 || n > sop->versions.size()) {
+        return fail(ErrorCode::NotFound, fmt::format("This SOP has no version {}.", n));
+    }
+    SOPVAULT_TRY(content, e.readContent(sopId, n));
+    AuditNote note{"review-signoff", sopId, true, {}};
+    note.detail.title = content.title;
+    note.detail.note = fmt::format("{} version {}", decisionName(decision), n);
+    SOPVAULT_TRY(id, e.writeEvent(RecordKind::Signoff, sopId, n,
+                                  static_cast<std::uint8_t>(decision), Id{}, comment, note));
+    (void)id;
+    return {};
+}
+
+Result<std::vector<ReviewRecord>> Session::reviewHistory(const Id& sopId) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    std::vector<ReviewRecord> out;
+    for (const EventState& ev : sop->events) {
+        if (ev.kind != RecordKind::Signoff) {
+            continue;
+        }
+        SOPVAULT_TRY(comment, e.readEventText(*sop, ev));
+        out.push_back({ev.version, e.userName(ev.author), static_cast<ReviewDecision>(ev.decision),
+                       std::move(comment), ev.time});
+    }
+    return out;
+}
+
+Result<std::string> Session::changesSinceReview(const Id& sopId)
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_TRY(s, scheduleOf(e, *sop));
+    if (s.approvals.empty()) {
+        return std::string();
+    }
+    const std::uint64_t approved = s.approvals.back()->version;
+    const std::uint64_t head = sop->versions.back().version;
+    if (approved == head) {
+        return std::string();
+    }
+    return diff(sopId, approved, head);
+}
+
+Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterText,
+                                                       Timestamp asOf) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(quarter, parseQuarter(quarterText));
+    std::vector<QuarterRow> out;
+    for (const auto& [id, sop] : e.state.sops) {
+        if (!sop.problem.empty() || sop.versions.empty() ||
+            !e.policy().allows(e.me, Right::View, sop.collection)) {
+            continue;
+        }
+        SOPVAULT_TRY(s, scheduleOf(e, sop));
+        Timestamp base = s.created;
+        std::size_t next = 0; // approvals are in time order: each satisfies the next due date
+        std::optional<Timestamp> previousDue;
+        // Bounded: one due date per interval, and intervals are at least a day.
+        for (int guard = 0; guard < 20000; ++guard) {
+            const Timestamp due = reviewDueAt(base, s.interval);
+            if (due >= quarter.end) {
+                break;
+            }
+            const EventState* approval = next < s.approvals.size() ? s.approvals[next] : nullptr;
+            // An approval on the day a cycle started opens a new cycle with the same due day;
+            // that day's row then reports the newer cycle, the one still running.
+            const bool repeat = previousDue && dayOf(*previousDue) == dayOf(due);
+            previousDue = due;
+            if (repeat && !out.empty() && out.back().sop == id) {
+                out.pop_back();
+            }
+            if (due >= quarter.start) {
+                QuarterRow row;
+                row.sop = id;
+                row.title = s.title;
+                row.collection = e.pathOf(sop.collection);
+                row.due = due;
+                if (approval != nullptr) {
+                    row.outcome = dayOf(approval->time) <= dayOf(due) ? "signed-off" : "late";
+                    row.signedBy = e.userName(approval->author);
+                    row.signedAt = approval->time;
+                    row.version = approval->version;
+                } else {
+                    row.outcome = dayOf(due) < dayOf(asOf) ? "missed" : "pending";
+                }
+                out.push_back(std::move(row));
+            }
+            if (approval == nullptr) {
+                break;
+            }
+            base = approval->time;
+            ++next;
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.due, a.title) < std::tie(b.due, b.title);
+    });
+    return out;
+}
+
+Result<Id> Session::flag(const Id& sopId, std::string_view comment)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_CHECK(validateComment(comment, true));
+    const std::uint64_t head = sop->versions.back().version;
+    SOPVAULT_TRY(content, e.readContent(sopId, head));
+    AuditNote note{"flag", sopId, true, {}};
+    note.detail.title = content.title;
+    return e.writeEvent(RecordKind::Flag, sopId, head, 0, Id{}, comment, note);
+}
+
+Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
+{
+    Engine& e = *m_engine;
+    for (const auto& [id, sop] : e.state.sops) {
+        for (const EventState& ev : sop.events) {
+            if (ev.kind != RecordKind::Flag || ev.id != flagId) {
+                continue;
+            }
+            SOPVAULT_TRY(visible, e.viewableSop(id));
+            SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, visible->collection));
+            SOPVAULT_CHECK(validateComment(text, true));
+            if (isFlagResolved(sop, ev)) {
+                return fail(ErrorCode::Failed, "This flag is already resolved.");
+            }
+            AuditNote note{"flag-resolved", id, true, {}};
+            note.detail.note = std::string(text);
+            SOPVAULT_TRY(written, e.writeEvent(RecordKind::FlagResolved, id,
+                                               visible->versions.back().version, 0, flagId, text,
+                                               note));
+            (void)written;
+            return {};
+        }
+    }
+    return fail(ErrorCode::NotFound, "There is no such flag on a SOP you can see.");
+}
+
+Result<std::vector<FlagInfo>> Session::flags(bool openOnly) const
+{
+    const Engine& e = *m_engine;
+    std::vector<FlagInfo> out;
+    for (const auto& [id, sop] : e.state.sops) {
+        if (!sop.problem.empty() || sop.versions.empty() ||
+            !e.policy().allows(e.me, Right::View, sop.collection)) {
+            continue;
+        }
+        for (const EventState& ev : sop.events) {
+            if (ev.kind != RecordKind::Flag) {
+                continue;
+            }
+            const bool resolved = isFlagResolved(sop, ev);
+            if (openOnly && resolved) {
+                continue;
+            }
+            SOPVAULT_TRY(comment, e.readEventText(sop, ev));
+            SOPVAULT_TRY(head, e.readContent(id, sop.versions.back().version));
+            FlagInfo f;
+            f.id = ev.id;
+            f.sop = id;
+            f.sopTitle = head.title;
+            f.collection = e.pathOf(sop.collection);
+            f.version = ev.version;
+            f.author = e.userName(ev.author);
+            f.time = ev.time;
+            f.comment = std::move(comment);
+            f.resolved = resolved;
+            for (const EventState& r : sop.events) {
+                if (r.kind == RecordKind::FlagResolved && r.flagId == ev.id) {
+                    f.resolvedBy = e.userName(r.author);
+                    SOPVAULT_TRY(note, e.readEventText(sop, r));
+                    f.resolution = std::move(note);
+                }
+            }
+            if (resolved && f.resolvedBy.empty()) {
+                f.resolution = fmt::format("resolved by version {}", ev.version + 1);
+            }
+            out.push_back(std::move(f));
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+    return out;
+}
+
+} // namespace sopvault::core
