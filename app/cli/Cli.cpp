@@ -792,21 +792,119 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         return {};
     });
 
-    // --- not yet built ---
+    // --- search, import, export ---
     static std::string query;
+    static std::size_t limit = 20;
     auto* search = app.add_subcommand("search", "Full-text search over what you may view");
-    search->add_option("QUERY", query)->required();
-    r.notYet(search, "search");
-    // Their arguments stay with them (no fallthrough to the app, which allows no extras), so
-    // `export SOP --format md --out F` says "not available yet" (1), not a usage error (2).
-    auto* exportCmd = app.add_subcommand("export", "Export with rights and watermarks")
-                          ->allow_extras()
-                          ->fallthrough(false);
-    r.notYet(exportCmd, "export");
-    auto* importCmd = app.add_subcommand("import", "Import a folder of Markdown files")
-                          ->allow_extras()
-                          ->fallthrough(false);
-    r.notYet(importCmd, "import");
+    search->add_option("QUERY", query, "words; each matches as a prefix")->required();
+    search->add_option("--collection", sopCollection, "only in this collection and below");
+    search->add_option("--tag", sopTag);
+    search->add_option("--limit", limit)->capture_default_str();
+    search->footer("Example: sopvault-cli --user tom search \"password reset\"");
+    r.withSession(search, [&r](core::Session& s) -> Result<void> {
+        core::SearchQuery q;
+        q.text = query;
+        q.limit = limit;
+        if (!sopCollection.empty()) {
+            q.collection = sopCollection;
+        }
+        if (!sopTag.empty()) {
+            q.tag = sopTag;
+        }
+        SOPVAULT_TRY(hits, s.search(q));
+        json out = json::array();
+        std::string text;
+        for (const auto& h : hits) {
+            out.push_back({{"id", core::toHex(h.id)},
+                           {"title", h.title},
+                           {"collection", h.collection},
+                           {"snippet", h.snippet},
+                           {"score", h.score},
+                           {"state", core::stateName(h.state)},
+                           {"tags", h.tags}});
+            text += fmt::format("{}  ({})  {}\n    {}\n", h.title, h.collection,
+                                core::toHex(h.id), h.snippet);
+        }
+        r.emit(out, hits.empty() ? fmt::format("Nothing you can see matches '{}'.", query) : text);
+        return {};
+    });
+
+    static std::string importDir;
+    auto* importCmd = app.add_subcommand("import", "Import a folder of .md/.markdown/.txt files; "
+                                                   "subfolders become collections");
+    importCmd->add_option("DIR", importDir)->required()->check(CLI::ExistingDirectory);
+    importCmd->add_option("--collection", sopCollection, "where to put them")->required();
+    importCmd->footer("Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
+                      "Imported");
+    r.withSession(importCmd, [&r](core::Session& s) -> Result<void> {
+        const bool quiet = r.globals().json;
+        SOPVAULT_TRY(report, s.importFolder(importDir, sopCollection,
+                                            [quiet](const core::ImportProgress& p) {
+                                                if (!quiet && p.total > 0) {
+                                                    std::cerr << fmt::format(
+                                                        "\rImporting {}/{}", p.done, p.total)
+                                                              << (p.done == p.total ? "\n" : "")
+                                                              << std::flush;
+                                                }
+                                                return true;
+                                            }));
+        nlohmann::json skipped = nlohmann::json::array();
+        std::string text = fmt::format("Imported {} new SOP(s), updated {}, {} unchanged.\n",
+                                       report.imported, report.updated, report.unchanged);
+        for (const auto& c : report.collectionsCreated) {
+            text += fmt::format("  new collection  {}\n", c);
+        }
+        for (const auto& k : report.skipped) {
+            skipped.push_back({{"path", k.path}, {"reason", k.reason}});
+            text += fmt::format("  skipped  {}: {}\n", k.path, k.reason);
+        }
+        r.emit({{"imported", report.imported},
+                {"updated", report.updated},
+                {"unchanged", report.unchanged},
+                {"collections_created", report.collectionsCreated},
+                {"skipped", skipped}},
+               text);
+        return {};
+    });
+
+    static std::string exportOut;
+    static std::string exportFormat;
+    static std::string exportSopRef;
+    auto* exportCmd = app.add_subcommand("export", "Export with rights and a watermark (md or "
+                                                   "html; PDF from the desktop app)");
+    exportCmd->add_option("SOP", exportSopRef, "id or exact title");
+    exportCmd->add_option("--collection", sopCollection, "export a collection as a folder tree");
+    exportCmd->add_option("--format", exportFormat, "md|html|pdf")->required();
+    exportCmd->add_option("--out", exportOut, "file (one SOP) or folder (a collection)")->required();
+    exportCmd->footer("Example: sopvault-cli --user olivia export \"P1 major incident\" --format "
+                      "html --out p1.html");
+    r.withSession(exportCmd, [&r](core::Session& s) -> Result<void> {
+        if (exportSopRef.empty() == sopCollection.empty()) {
+            return usage("Name either one SOP or --collection C to export.");
+        }
+        if (exportFormat == "pdf") {
+            return usage("PDF export is done from the desktop app (File > Export); use md or "
+                         "html here.");
+        }
+        SOPVAULT_TRY(kind, core::parseExportFormat(exportFormat));
+        core::ExportReport report;
+        if (!exportSopRef.empty()) {
+            SOPVAULT_TRY(id, s.resolveSop(exportSopRef));
+            SOPVAULT_TRY(done, s.exportSop(id, kind, exportOut));
+            report = std::move(done);
+        } else {
+            SOPVAULT_TRY(done, s.exportCollection(sopCollection, kind, exportOut));
+            report = std::move(done);
+        }
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& f : report.files) {
+            files.push_back(f.string());
+        }
+        r.emit({{"sops", report.sops}, {"files", files}},
+               fmt::format("Exported {} SOP(s) to {} (watermarked; recorded in the audit log).",
+                           report.sops, exportOut));
+        return {};
+    });
 
     // --- audit, verify ---
     static std::string since, actor;

@@ -45,6 +45,9 @@ Result<Record> Engine::makeRecord(RecordKind kind, std::uint64_t position,
 
 Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
 {
+    if (note.action.empty() || batch != nullptr) {
+        return {}; // part of a batch (an import) that is audited as one act
+    }
     // The audit head is read inside the write transaction: other people's clients append too.
     SOPVAULT_TRY(head, db.prepare("SELECT position, body, signature FROM audit_log "
                                   "ORDER BY position DESC LIMIT 1"));
@@ -87,7 +90,8 @@ Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
 
 void Engine::saveLocalState() const
 {
-    if (stateKey) {
+    // Inside a batch nothing is committed yet: marks must never run ahead of the file.
+    if (stateKey && batch == nullptr) {
         // Best effort: failing to record marks weakens later rollback checks but loses nothing.
         (void)saveMarks(statePath, *stateKey, marksOf(state));
     }
@@ -111,7 +115,11 @@ Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote
     // The same rules replay applies: a client cannot write what other clients would reject.
     SOPVAULT_TRY(change, checkAdmin(state, rec));
 
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    std::optional<storage::WriteTransaction> own;
+    if (batch == nullptr) {
+        SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+        own.emplace(std::move(tx));
+    }
     SOPVAULT_TRY(head, db.prepare("SELECT count(*) FROM admin_log"));
     SOPVAULT_TRY(row, head.step());
     if (!row || static_cast<std::uint64_t>(head.columnInt(0)) != state.adminCount) {
@@ -134,9 +142,11 @@ Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote
         adminSound = false;
         return ok;
     }
-    if (auto ok = tx.commit(); !ok) {
-        adminSound = false;
-        return fail(ok.error().code, ok.error().message + " Unlock again before retrying.");
+    if (own) {
+        if (auto ok = own->commit(); !ok) {
+            adminSound = false;
+            return fail(ok.error().code, ok.error().message + " Unlock again before retrying.");
+        }
     }
     saveLocalState();
     return {};
@@ -262,6 +272,21 @@ void Engine::openKeys()
     }
 }
 
+Result<void> Engine::reload()
+{
+    SOPVAULT_TRY(replayed, replay(db, false));
+    state = std::move(replayed.state);
+    adminSound = replayed.adminSound;
+    problems.clear();
+    for (auto& p : replayed.problems) {
+        problems.push_back({std::move(p.record), std::move(p.problem)});
+    }
+    paths.clear();
+    openKeys();
+    searchIndex.reset();
+    return {};
+}
+
 Result<Rotation> Engine::rotate(const Id& collection, const Id& revoked)
 {
     const crypto::SecureBuffer* current = keyFor(collection);
@@ -319,7 +344,11 @@ RevocationMarks Engine::marksNow(const std::set<Id>* collections) const
 Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
 {
     auto it = state.sops.find(sopId);
-    if (it == state.sops.end() || !policy().allows(me, Right::View, it->second.collection)) {
+    // A SOP damaged before any version could say where it belongs is shown to owners.
+    const bool ownerSeesUnplaced = it != state.sops.end() && isZero(it->second.collection) &&
+                                   policy().isOwner(me);
+    if (it == state.sops.end() ||
+        (!ownerSeesUnplaced && !policy().allows(me, Right::View, it->second.collection))) {
         return fail(ErrorCode::NotFound,
                     fmt::format("There is no SOP {} that you can see.", toHex(sopId)));
     }
@@ -405,7 +434,11 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
     SOPVAULT_TRY(rec, makeRecord(RecordKind::SopVersion, version, prev, encode(payload)));
     SOPVAULT_TRY(checked, checkVersion(state, rec));
 
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    std::optional<storage::WriteTransaction> own;
+    if (batch == nullptr) {
+        SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+        own.emplace(std::move(tx));
+    }
     SOPVAULT_TRY(head, db.prepare("SELECT count(*) FROM sop_versions WHERE sop_id = ?"));
     head.bind(1, crypto::ByteView(sopId));
     SOPVAULT_TRY(row, head.step());
@@ -422,9 +455,14 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
         .bind(5, crypto::ByteView(rec.signature));
     SOPVAULT_CHECK(insert.run());
     SOPVAULT_CHECK(appendAuditInTransaction(note));
-    SOPVAULT_CHECK(tx.commit());
+    if (own) {
+        SOPVAULT_CHECK(own->commit());
+    }
     applyVersion(state, rec, checked);
     saveLocalState();
+    if (searchIndex && !searchIndex->put(sopId, content)) {
+        searchIndex.reset(); // rebuilt on the next search rather than answering stale
+    }
     return version;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "Replay.h"
+#include "SearchIndex.h"
 #include "sopvault/core/Vault.h"
 
 #include <functional>
@@ -83,6 +84,14 @@ struct Engine
     // positions of the review and audit logs.
     [[nodiscard]] RevocationMarks marksNow(const std::set<Id>* collections) const;
     std::map<std::pair<Id, std::uint32_t>, crypto::SecureBuffer> pendingKeys;
+
+    // While set, writes join this transaction (an import) instead of committing one by one.
+    storage::WriteTransaction* batch = nullptr;
+    // After a batch rolled back: replays the file again so memory matches it.
+    [[nodiscard]] Result<void> reload();
+
+    // Built on first use (or by buildSearchIndex) and kept current by writeVersion.
+    std::optional<SearchIndex> searchIndex;
 
     // Rollback marks (LocalState.h): where they live and the key that MACs them.
     std::filesystem::path statePath;

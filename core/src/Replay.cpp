@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 namespace sopvault::core::detail {
@@ -779,8 +780,9 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
             }
             pending.push_back(Pending{true, idFrom(stmt.columnBytes(3)), position, std::move(rec)});
         }));
+    // An undecodable record goes last, after the versions that really came before it.
     auto adminCountOf = [](const Pending& p) {
-        return p.record ? p.record->header.adminCount : 0;
+        return p.record ? p.record->header.adminCount : std::numeric_limits<std::uint64_t>::max();
     };
     std::stable_sort(pending.begin(), pending.end(), [&](const Pending& a, const Pending& b) {
         return std::tuple(adminCountOf(a), a.isEvent, a.rowPosition) <
@@ -844,14 +846,14 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
     pendingUpTo(out.state.adminCount);
     for (; next < pending.size(); ++next) {
         const Pending& p = pending[next];
+        const std::string why = p.record ? "it refers to administration records this file does "
+                                           "not hold"
+                                         : p.record.error().message;
         if (p.isEvent) {
-            out.problems.push_back({describe("review or flag record", p.rowPosition),
-                                    "it refers to administration records this file does not "
-                                    "hold"});
+            out.problems.push_back({describe("review or flag record", p.rowPosition), why});
         } else {
             out.sopVersions += 1;
-            markDamaged(out, p.rowSop, p.rowPosition,
-                        "it refers to administration records this file does not hold");
+            markDamaged(out, p.rowSop, p.rowPosition, why);
         }
     }
     out.problems.insert(out.problems.end(), chainProblems.begin(), chainProblems.end());

@@ -615,7 +615,9 @@ Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
     }
     std::vector<SopSummary> out;
     for (const auto& [id, sop] : e.state.sops) {
-        if (!e.policy().allows(e.me, Right::View, sop.collection)) {
+        // A SOP damaged before any version said where it belongs: owners still see it.
+        const bool unplaced = isZero(sop.collection) && e.policy().isOwner(e.me);
+        if (!unplaced && !e.policy().allows(e.me, Right::View, sop.collection)) {
             continue;
         }
         if (within && !e.state.isWithin(sop.collection, *within)) {

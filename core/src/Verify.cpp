@@ -157,6 +157,9 @@ Result<VerifyReport> Session::verify() const
     }
     // Every version's ciphertext that this person can open.
     for (const auto& [id, sop] : replayed.state.sops) {
+        if (!sop.problem.empty()) {
+            continue; // already reported once, with the version that failed
+        }
         for (const auto& v : sop.versions) {
             if (e.keyFor(sop.collection) == nullptr) {
                 report.unreadable += 1;

@@ -137,6 +137,8 @@ std::int64_t Statement::columnInt(int index) const
     return sqlite3_column_int64(m_stmt, index);
 }
 
+double Statement::columnDouble(int index) const { return sqlite3_column_double(m_stmt, index); }
+
 crypto::Bytes Statement::columnBytes(int index) const
 {
     const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, index));
@@ -307,6 +309,21 @@ Result<void> Database::migrate(bool fresh)
         return ok;
     }
     return tx->commit();
+}
+
+Result<Database> Database::openMemory()
+{
+    Database db;
+    db.m_path = ":memory:";
+    const int rc = sqlite3_open_v2(":memory:", &db.m_db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY |
+                                       SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        return std::unexpected(sqliteError(rc, "Opening the search index"));
+    }
+    SOPVAULT_CHECK(db.execScript("PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"));
+    return db;
 }
 
 Result<Statement> Database::prepare(std::string_view sql)

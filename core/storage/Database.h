@@ -37,6 +37,7 @@ public:
     void reset();
 
     [[nodiscard]] std::int64_t columnInt(int index) const;
+    [[nodiscard]] double columnDouble(int index) const;
     [[nodiscard]] crypto::Bytes columnBytes(int index) const;
     [[nodiscard]] std::string columnText(int index) const;
     [[nodiscard]] bool columnIsNull(int index) const;
@@ -66,6 +67,10 @@ public:
     // vault, is damaged, or comes from a newer version is an error that says so.
     [[nodiscard]] static Result<Database> open(const std::filesystem::path& path, OpenMode mode,
                                                std::chrono::milliseconds busyTimeout);
+
+    // A private in-memory database (temp_store=MEMORY, no file, no migrations): for indexes
+    // of plaintext that must never reach the disk.
+    [[nodiscard]] static Result<Database> openMemory();
 
     [[nodiscard]] Result<Statement> prepare(std::string_view sql);
     // For migrations and pragmas only: may run several statements of trusted, embedded SQL.

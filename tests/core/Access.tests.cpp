@@ -73,8 +73,8 @@ TEST_CASE("access matrix: every role on granted, sub and sibling collections", "
                 INFO("collection " << path);
                 const Id sop = sops.at(path);
                 // The policy's answer, right by right.
-                for (Right r : {Right::View, Right::Edit, Right::Export, Right::Review,
-                                Right::Manage}) {
+                for (Right r :
+                     {Right::View, Right::Edit, Right::Export, Right::Review, Right::Manage}) {
                     INFO("right " << rightName(r));
                     const auto ids = s->collections();
                     const auto c = std::find_if(ids.begin(), ids.end(), [&](const auto& info) {
@@ -116,8 +116,8 @@ TEST_CASE("access matrix: every role on granted, sub and sibling collections", "
                 }
             }
             // Administration belongs to owners.
-            auto added = s->addUser("x-" + user, test::password("pw"),
-                                    crypto::KdfProfile::Interactive);
+            auto added =
+                s->addUser("x-" + user, test::password("pw"), crypto::KdfProfile::Interactive);
             REQUIRE_FALSE(added);
             CHECK(added.error().code == ErrorCode::Denied);
             CHECK(s->defineRole("r-" + user, Rights{Right::View}).error().code ==
@@ -180,8 +180,8 @@ StolenKeys steal(TestVault& v, const Id& user, std::string_view pw)
         vaultId = rec->header.vault;
         records.push_back(std::move(*rec));
     }
-    auto secrets = crypto::openSecret(*key, wrap->sealed,
-                                      keyWrapAd(vaultId, user, wrap->params, wrap->salt));
+    auto secrets =
+        crypto::openSecret(*key, wrap->sealed, keyWrapAd(vaultId, user, wrap->params, wrap->salt));
     REQUIRE(secrets);
     out.box.secretKey = *crypto::SecureBuffer::copyOf(secrets->span().subspan(64));
     out.box.publicKey = *crypto::boxPublicKeyOf(out.box.secretKey);

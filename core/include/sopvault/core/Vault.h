@@ -132,6 +132,72 @@ struct SopFilter
     bool includeArchived = true;
 };
 
+struct SearchQuery
+{
+    std::string text;
+    std::optional<std::string> collection; // path; includes sub-collections
+    std::optional<std::string> tag;
+    std::size_t limit = 50;
+    // Around each match in the snippet (the CLI uses brackets; the desktop turns them bold).
+    std::string markOpen = "[";
+    std::string markClose = "]";
+};
+
+struct SearchHit
+{
+    Id id{};
+    std::string title;
+    std::string collection;
+    std::string snippet;
+    double score = 0;
+    SopState state = SopState::Draft;
+    std::vector<std::string> tags;
+};
+
+struct ImportSkip
+{
+    std::string path; // relative to the imported folder
+    std::string reason;
+};
+
+struct ImportReport
+{
+    std::size_t imported = 0;  // new SOPs
+    std::size_t updated = 0;   // existing SOPs given a new version
+    std::size_t unchanged = 0; // already in the vault exactly so
+    std::vector<std::string> collectionsCreated;
+    std::vector<ImportSkip> skipped;
+};
+
+struct ImportProgress
+{
+    std::size_t done = 0;
+    std::size_t total = 0;
+    std::string current;
+};
+
+enum class ExportFormat { Markdown, Html };
+[[nodiscard]] Result<ExportFormat> parseExportFormat(std::string_view name);
+
+// One SOP, ready to leave the vault: the export right was checked and the export recorded.
+struct ExportedSop
+{
+    Id id{};
+    std::string title;
+    std::string collection;
+    std::uint64_t version = 0;
+    std::vector<std::string> tags;
+    std::string markdown; // the body as stored
+    std::string html;     // the body rendered safely
+    std::string watermark; // "Exported from SOP Vault by … on … · vault … · version …"
+};
+
+struct ExportReport
+{
+    std::vector<std::filesystem::path> files;
+    std::size_t sops = 0;
+};
+
 struct AuditEntry
 {
     std::uint64_t seq = 0;
@@ -268,6 +334,36 @@ public:
     // Whether this person may export the SOP (export itself arrives with the export feature);
     // a denied attempt is recorded in the audit log.
     [[nodiscard]] Result<void> checkExport(const Id& sop);
+
+    // --- search ---
+    // Builds the in-memory index of every SOP this person may view; search() builds it on
+    // first use, so calling this is only for doing it early (e.g. in the background).
+    [[nodiscard]] Result<void>
+    buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& progress = {});
+    [[nodiscard]] Result<std::vector<SearchHit>> search(const SearchQuery& query);
+
+    // --- import and export ---
+    // Imports a folder of .md, .markdown and .txt files into `collection` (subfolders become
+    // collections below it) as one transaction and one audit entry: interrupted or failed,
+    // nothing is imported. `progress` may return false to cancel. Importing the same folder
+    // again adds nothing new.
+    [[nodiscard]] Result<ImportReport>
+    importFolder(const std::filesystem::path& dir, std::string_view collection,
+                 const std::function<bool(const ImportProgress&)>& progress = {});
+    // Checks the export right on each SOP's collection (a denial is audited and nothing is
+    // returned), then records one export audit entry listing what left.
+    [[nodiscard]] Result<std::vector<ExportedSop>> prepareExport(const std::vector<Id>& sops,
+                                                                 std::string_view format);
+    // Writes one SOP to `out` (a file that must not exist yet).
+    [[nodiscard]] Result<ExportReport> exportSop(const Id& sop, ExportFormat format,
+                                                 const std::filesystem::path& out);
+    // Writes every SOP of a collection and its sub-collections as a folder tree under `outDir`
+    // (which must not exist or be empty).
+    [[nodiscard]] Result<ExportReport> exportCollection(std::string_view collection,
+                                                        ExportFormat format,
+                                                        const std::filesystem::path& outDir);
+    // The SOPs of a collection and everything below it that this person may view.
+    [[nodiscard]] Result<std::vector<Id>> sopsIn(std::string_view collection) const;
 
     // --- reviews and flags ---
     // SOPs this person may review whose status as of `asOf` is due-soon, due or overdue (or,

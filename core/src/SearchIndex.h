@@ -1,0 +1,38 @@
+// Full-text search over the SOPs a person may view: SQLite FTS5 in a private in-memory
+// database, so no plaintext index ever reaches the disk. Built after unlock, kept current on
+// every save.
+#pragma once
+
+#include "Records.h"
+#include "storage/Database.h"
+
+namespace sopvault::core::detail {
+
+class SearchIndex
+{
+public:
+    struct Row
+    {
+        Id sop{};
+        double score = 0; // higher is better (negated bm25)
+        std::string snippet;
+    };
+
+    [[nodiscard]] static Result<SearchIndex> create();
+
+    // Adds or replaces a SOP's newest version.
+    [[nodiscard]] Result<void> put(const Id& sop, const SopContent& content);
+    // Matches every word of `text` as a prefix, ranked by bm25 (title weighs most, then tags).
+    [[nodiscard]] Result<std::vector<Row>> query(std::string_view text, std::string_view open,
+                                                 std::string_view close);
+
+private:
+    explicit SearchIndex(storage::Database db) : m_db(std::move(db)) {}
+    storage::Database m_db;
+};
+
+// The FTS5 query for what a person typed: each word quoted (so no FTS syntax leaks through)
+// and matched as a prefix. `usage` if nothing is left to search for.
+[[nodiscard]] Result<std::string> ftsQuery(std::string_view text);
+
+} // namespace sopvault::core::detail

@@ -1,0 +1,633 @@
+// Import from the old shared drive and export with rights and watermarks. Import is one
+// transaction and one audit entry; export checks the export right per collection, audits a
+// denial, and stamps every file with who exported what, when and from which vault.
+#include "sopvault/core/Markdown.h"
+#include "sopvault/core/Vault.h"
+
+#include "Engine.h"
+#include "Validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+namespace sopvault::core {
+
+using namespace detail;
+
+namespace {
+
+constexpr std::string_view kWatermarkPrefix = "> Exported from SOP Vault by ";
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string_view trimView(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+std::string unquote(std::string_view s)
+{
+    s = trimView(s);
+    if (s.size() >= 2 && ((s.front() == '"' && s.back() == '"') ||
+                          (s.front() == '\'' && s.back() == '\''))) {
+        s = s.substr(1, s.size() - 2);
+    }
+    return std::string(s);
+}
+
+// What a file says about itself: front matter (title, tags), else its first heading.
+struct ParsedFile
+{
+    std::string title;
+    std::string body;
+    std::vector<std::string> tags;
+};
+
+ParsedFile parseFile(std::string text, const std::filesystem::path& file)
+{
+    ParsedFile out;
+    std::string_view rest(text);
+    if (rest.starts_with("---\n") || rest.starts_with("---\r\n")) {
+        const auto start = rest.find('\n') + 1;
+        const auto end = rest.find("\n---", start);
+        if (end != std::string_view::npos) {
+            std::string_view matter = rest.substr(start, end - start);
+            while (!matter.empty()) {
+                const auto nl = matter.find('\n');
+                const std::string_view line = matter.substr(0, nl);
+                matter = nl == std::string_view::npos ? std::string_view() : matter.substr(nl + 1);
+                const auto colon = line.find(':');
+                if (colon == std::string_view::npos) {
+                    continue;
+                }
+                const std::string key = lower(trimView(line.substr(0, colon)));
+                std::string_view value = trimView(line.substr(colon + 1));
+                if (key == "title") {
+                    out.title = unquote(value);
+                } else if (key == "tags") {
+                    if (value.starts_with('[') && value.ends_with(']')) {
+                        value = value.substr(1, value.size() - 2);
+                    }
+                    std::size_t pos = 0;
+                    while (pos <= value.size()) {
+                        auto comma = value.find(',', pos);
+                        if (comma == std::string_view::npos) {
+                            comma = value.size();
+                        }
+                        if (auto tag = unquote(value.substr(pos, comma - pos)); !tag.empty()) {
+                            out.tags.push_back(tag);
+                        }
+                        pos = comma + 1;
+                    }
+                }
+            }
+            auto after = rest.find('\n', end + 1);
+            rest = after == std::string_view::npos ? std::string_view() : rest.substr(after + 1);
+        }
+    }
+    // A watermark line from an earlier export is not part of the procedure.
+    if (rest.starts_with(kWatermarkPrefix)) {
+        const auto nl = rest.find('\n');
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        if (rest.starts_with("\n")) {
+            rest.remove_prefix(1);
+        } else if (rest.starts_with("\r\n")) {
+            rest.remove_prefix(2);
+        }
+    }
+    out.body = std::string(rest);
+    if (out.title.empty()) {
+        std::string_view scan(out.body);
+        while (!scan.empty()) {
+            const auto nl = scan.find('\n');
+            const std::string_view line = trimView(scan.substr(0, nl));
+            if (line.starts_with("# ")) {
+                out.title = std::string(trimView(line.substr(2)));
+                break;
+            }
+            if (nl == std::string_view::npos) {
+                break;
+            }
+            scan.remove_prefix(nl + 1);
+        }
+    }
+    if (out.title.empty()) {
+        out.title = file.stem().string();
+    }
+    return out;
+}
+
+bool importable(const std::filesystem::path& file)
+{
+    const std::string ext = lower(file.extension().string());
+    return ext == ".md" || ext == ".markdown" || ext == ".txt";
+}
+
+std::string safeFileName(std::string_view title)
+{
+    std::string out;
+    for (char c : title) {
+        const auto u = static_cast<unsigned char>(c);
+        out += (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' ||
+                c == '"' || c == '<' || c == '>' || c == '|')
+                   ? '_'
+                   : c;
+    }
+    while (!out.empty() && (out.front() == '.' || out.front() == ' ')) {
+        out.erase(out.begin());
+    }
+    if (out.size() > 100) {
+        out.resize(100);
+        // Do not cut a UTF-8 sequence in half.
+        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+            out.pop_back();
+        }
+        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) {
+            out.pop_back();
+        }
+    }
+    return out.empty() ? std::string("untitled") : out;
+}
+
+std::string htmlEscape(std::string_view text)
+{
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+constexpr std::string_view kCss = R"css(
+body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; max-width: 48em; margin: 2em auto;
+       padding: 0 1em; color: #1d232a; line-height: 1.5; }
+h1, h2, h3 { line-height: 1.25; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #c8ccd1; padding: 0.3em 0.6em; text-align: left; }
+th { background: #f1f3f5; }
+code, pre { font-family: "DejaVu Sans Mono", Consolas, monospace; background: #f4f5f7; }
+pre { padding: 0.8em; overflow-x: auto; }
+li input[type=checkbox] { margin-right: 0.4em; }
+.watermark { font-size: 0.8em; color: #6b7280; border: 1px solid #d1d5db; padding: 0.4em 0.8em;
+             margin: 1em 0; }
+@media print { body { margin: 0; max-width: none; } .watermark { break-inside: avoid; } }
+)css";
+
+std::string htmlDocument(const ExportedSop& sop)
+{
+    return fmt::format(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+        "<title>{0}</title>\n<style>{1}</style>\n</head>\n<body>\n"
+        "<div class=\"watermark\">{2}</div>\n<article>\n<h1>{0}</h1>\n{3}</article>\n"
+        "<div class=\"watermark\">{2}</div>\n</body>\n</html>\n",
+        htmlEscape(sop.title), kCss, htmlEscape(sop.watermark), sop.html);
+}
+
+std::string markdownDocument(const ExportedSop& sop)
+{
+    std::string tags;
+    for (const auto& t : sop.tags) {
+        tags += (tags.empty() ? "" : ", ") + t;
+    }
+    // Front matter and the watermark line are what import reads back (and strips).
+    return fmt::format("---\ntitle: \"{}\"\ntags: [{}]\n---\n{}{}\n\n{}", sop.title, tags,
+                       kWatermarkPrefix, sop.watermark.substr(std::string_view("Exported from SOP Vault by ").size()),
+                       sop.markdown);
+}
+
+Result<void> writeNewFile(const std::filesystem::path& file, std::string_view content)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("{} already exists; choose another path (nothing was written).",
+                                file.string()));
+    }
+    if (file.has_parent_path()) {
+        std::filesystem::create_directories(file.parent_path(), ec);
+    }
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) {
+        return fail(ErrorCode::Failed, fmt::format("Cannot write {}.", file.string()));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<ExportFormat> parseExportFormat(std::string_view name)
+{
+    if (name == "md" || name == "markdown") {
+        return ExportFormat::Markdown;
+    }
+    if (name == "html") {
+        return ExportFormat::Html;
+    }
+    return fail(ErrorCode::Usage,
+                fmt::format("Unknown export format '{}'; use md or html (PDF is exported from "
+                            "the desktop app).",
+                            name));
+}
+
+Result<std::vector<Id>> Session::sopsIn(std::string_view collection) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(root, e.collectionByPath(collection));
+    std::vector<std::pair<std::string, Id>> found;
+    for (const auto& [id, sop] : e.state.sops) {
+        if (sop.problem.empty() && !sop.versions.empty() && e.state.isWithin(sop.collection, root) &&
+            e.policy().allows(e.me, Right::View, sop.collection)) {
+            found.emplace_back(e.pathOf(sop.collection), id);
+        }
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<Id> out;
+    for (const auto& [path, id] : found) {
+        out.push_back(id);
+    }
+    return out;
+}
+
+Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& sops,
+                                                        std::string_view format)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    // Every SOP first: a single one without the right stops the whole export.
+    for (const Id& id : sops) {
+        SOPVAULT_TRY(sop, e.viewableSop(id));
+        if (auto allowed = e.policy().require(e.me, Right::Export, sop->collection); !allowed) {
+            AuditNote denied{"export-denied", id, true, {}};
+            denied.detail.title = e.pathOf(sop->collection);
+            denied.detail.note = fmt::format("{} export of {} SOP(s) refused", format, sops.size());
+            SOPVAULT_CHECK(e.audit(denied));
+            return fail(ErrorCode::Denied,
+                        fmt::format("You do not have the 'export' right on {}; nothing was "
+                                    "exported, and the attempt was recorded.",
+                                    e.pathOf(sop->collection)));
+        }
+    }
+    const Timestamp now = e.clock->now();
+    std::vector<ExportedSop> out;
+    std::string titles;
+    for (const Id& id : sops) {
+        const SopRecordState& sop = e.state.sops.at(id);
+        const std::uint64_t version = sop.versions.back().version;
+        SOPVAULT_TRY(content, e.readContent(id, version));
+        SOPVAULT_TRY(html, renderHtml(content.body));
+        ExportedSop x;
+        x.id = id;
+        x.collection = e.pathOf(sop.collection);
+        x.version = version;
+        x.watermark = fmt::format("Exported from SOP Vault by {} on {} · vault {} · {} · "
+                                  "version {} · not for distribution",
+                                  e.myName(), formatTime(now), toHex(e.state.vaultId),
+                                  x.collection, version);
+        x.title = std::move(content.title);
+        x.tags = std::move(content.tags);
+        x.markdown = std::move(content.body);
+        x.html = std::move(html);
+        titles += fmt::format("{}{} (v{})", titles.empty() ? "" : "; ", x.title, version);
+        out.push_back(std::move(x));
+    }
+    AuditNote note{"export", sops.size() == 1 ? sops.front() : Id{}, sops.size() == 1, {}};
+    note.detail.title = titles;
+    note.detail.note = fmt::format("{} SOP(s) as {}", sops.size(), format);
+    SOPVAULT_CHECK(e.audit(note));
+    return out;
+}
+
+Result<ExportReport> Session::exportSop(const Id& sop, ExportFormat format,
+                                        const std::filesystem::path& out)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(out, ec)) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("{} already exists; choose another path (nothing was written).",
+                                out.string()));
+    }
+    SOPVAULT_TRY(docs, prepareExport({sop}, format == ExportFormat::Html ? "html" : "md"));
+    const ExportedSop& doc = docs.front();
+    SOPVAULT_CHECK(writeNewFile(out, format == ExportFormat::Html ? htmlDocument(doc)
+                                                                  : markdownDocument(doc)));
+    return ExportReport{{out}, 1};
+}
+
+Result<ExportReport> Session::exportCollection(std::string_view collection, ExportFormat format,
+                                               const std::filesystem::path& outDir)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(outDir, ec) && !std::filesystem::is_empty(outDir, ec)) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("{} is not empty; export a collection into a new or empty folder.",
+                                outDir.string()));
+    }
+    SOPVAULT_TRY(root, m_engine->collectionByPath(collection));
+    const std::string rootPath = m_engine->pathOf(root);
+    SOPVAULT_TRY(ids, sopsIn(collection));
+    if (ids.empty()) {
+        return fail(ErrorCode::NotFound, fmt::format("{} holds no SOPs you can see.", rootPath));
+    }
+    SOPVAULT_TRY(docs, prepareExport(ids, format == ExportFormat::Html ? "html" : "md"));
+    ExportReport report;
+    std::set<std::filesystem::path> used;
+    for (const ExportedSop& doc : docs) {
+        std::filesystem::path dir = outDir;
+        if (doc.collection.size() > rootPath.size()) {
+            dir /= doc.collection.substr(rootPath.size() + 1);
+        }
+        const std::string ext = format == ExportFormat::Html ? ".html" : ".md";
+        const std::string base = safeFileName(doc.title);
+        std::filesystem::path file = dir / (base + ext);
+        for (int n = 2; used.contains(file); ++n) {
+            file = dir / fmt::format("{} ({}){}", base, n, ext);
+        }
+        used.insert(file);
+        SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)
+                                                                       : markdownDocument(doc)));
+        report.files.push_back(file);
+    }
+    report.sops = docs.size();
+    return report;
+}
+
+Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
+                                           std::string_view collection,
+                                           const std::function<bool(const ImportProgress&)>& progress)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return fail(ErrorCode::NotFound, fmt::format("{} is not a folder.", dir.string()));
+    }
+    SOPVAULT_TRY(rootPath, normalisePath(collection));
+
+    // The plan first: every candidate file in a stable order, without reading any yet.
+    ImportReport report;
+    std::vector<std::filesystem::path> files;
+    auto it = std::filesystem::recursive_directory_iterator(
+        dir, std::filesystem::directory_options::skip_permission_denied, ec);
+    if (ec) {
+        return fail(ErrorCode::Failed, fmt::format("Cannot read {}: {}.", dir.string(), ec.message()));
+    }
+    for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) {
+            break;
+        }
+        const auto& entry = *it;
+        const std::string name = entry.path().filename().string();
+        const std::string rel = std::filesystem::relative(entry.path(), dir, ec).generic_string();
+        if (name.starts_with('.')) {
+            if (entry.is_directory()) {
+                it.disable_recursion_pending();
+            }
+            continue; // hidden files and folders (.git, .DS_Store) are not SOPs
+        }
+        if (entry.is_symlink()) {
+            report.skipped.push_back({rel, "a symbolic link (not followed)"});
+            if (entry.is_directory()) {
+                it.disable_recursion_pending();
+            }
+            continue;
+        }
+        if (!entry.is_regular_file()) {
+            continue;
+        }
+        if (!importable(entry.path())) {
+            report.skipped.push_back({rel, "not a .md, .markdown or .txt file"});
+            continue;
+        }
+        files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+
+    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
+    e.batch = &tx;
+    struct BatchEnd
+    {
+        Engine& engine;
+        ~BatchEnd() { engine.batch = nullptr; }
+    } batchEnd{e};
+    auto abandon = [&](Error error) -> Result<ImportReport> {
+        e.batch = nullptr;
+        e.db.rollback();
+        (void)e.reload();
+        return std::unexpected(std::move(error));
+    };
+
+    std::map<std::string, Id> collections;
+    // Titles of the SOPs already in each target collection, read once per collection.
+    std::map<Id, std::map<std::string, Id>> titles;
+    auto titlesIn = [&](const Id& target) -> std::map<std::string, Id>& {
+        auto [entry, inserted] = titles.try_emplace(target);
+        if (inserted) {
+            for (const auto& [id, sop] : e.state.sops) {
+                if (sop.collection == target && sop.problem.empty() && !sop.versions.empty()) {
+                    if (auto content = e.readContent(id, sop.versions.back().version)) {
+                        entry->second.emplace(content->title, id);
+                    }
+                }
+            }
+        }
+        return entry->second;
+    };
+    auto ensureCollection = [&](const std::string& path) -> Result<Id> {
+        if (auto known = collections.find(path); known != collections.end()) {
+            return known->second;
+        }
+        if (auto existing = e.collectionByPath(path)) {
+            collections[path] = *existing;
+            return *existing;
+        }
+        SOPVAULT_TRY(id, addCollection(path));
+        report.collectionsCreated.push_back(path);
+        collections[path] = id;
+        return id;
+    };
+    // The target itself and every folder on the way down (parents before children).
+    {
+        std::string partial;
+        std::string_view rest(rootPath);
+        while (!rest.empty()) {
+            const auto slash = rest.find('/');
+            partial += (partial.empty() ? "" : "/") + std::string(rest.substr(0, slash));
+            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+            if (auto ok = ensureCollection(partial); !ok) {
+                return abandon(ok.error());
+            }
+        }
+    }
+
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const auto& file = files[i];
+        const std::string rel = std::filesystem::relative(file, dir, ec).generic_string();
+        if (progress && !progress(ImportProgress{i, files.size(), rel})) {
+            return abandon(Error{ErrorCode::Failed, "The import was cancelled; nothing was "
+                                                    "imported."});
+        }
+        const auto size = std::filesystem::file_size(file, ec);
+        if (ec) {
+            report.skipped.push_back({rel, "cannot be read"});
+            continue;
+        }
+        if (size > kMaxBodyBytes) {
+            report.skipped.push_back({rel, "over the 1 MiB size cap"});
+            continue;
+        }
+        std::ifstream in(file, std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in.good() && !in.eof()) {
+            report.skipped.push_back({rel, "cannot be read"});
+            continue;
+        }
+        if (text.find('\0') != std::string::npos) {
+            report.skipped.push_back({rel, "binary, not text"});
+            continue;
+        }
+        if (!isValidUtf8(text)) {
+            report.skipped.push_back({rel, "not UTF-8 text (convert it to UTF-8 first)"});
+            continue;
+        }
+        if (text.starts_with("\xEF\xBB\xBF")) {
+            text.erase(0, 3); // a byte-order mark is not content
+        }
+        ParsedFile parsed = parseFile(std::move(text), file);
+        if (parsed.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+            report.skipped.push_back({rel, "empty"});
+            continue;
+        }
+        if (!validateTitle(parsed.title)) {
+            report.skipped.push_back({rel, "its title is not usable (too long or control "
+                                           "characters)"});
+            continue;
+        }
+        auto tags = normaliseTags(parsed.tags);
+        if (!tags) {
+            report.skipped.push_back({rel, tags.error().message});
+            continue;
+        }
+        const auto folder = std::filesystem::relative(file.parent_path(), dir, ec).generic_string();
+        std::string target = rootPath;
+        if (!folder.empty() && folder != ".") {
+            auto sub = normalisePath(folder);
+            if (!sub) {
+                report.skipped.push_back({rel, sub.error().message});
+                continue;
+            }
+            target += "/" + *sub;
+            // Parents first, so each sub-collection has somewhere to hang.
+            std::string partial = rootPath;
+            std::string_view rest(*sub);
+            while (!rest.empty()) {
+                const auto slash = rest.find('/');
+                partial += "/" + std::string(rest.substr(0, slash));
+                rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+                if (auto ok = ensureCollection(partial); !ok) {
+                    return abandon(ok.error());
+                }
+            }
+        }
+        const Id collectionId = collections.at(target);
+        // The same title in the same collection is the same SOP: import again, add nothing.
+        auto& known = titlesIn(collectionId);
+        std::optional<Id> existing;
+        bool same = false;
+        if (auto found = known.find(parsed.title); found != known.end()) {
+            existing = found->second;
+            const auto& sop = e.state.sops.at(found->second);
+            auto content = e.readContent(found->second, sop.versions.back().version);
+            same = content && content->body == parsed.body && content->tags == *tags;
+        }
+        if (same) {
+            report.unchanged += 1;
+            continue;
+        }
+        Result<void> written{};
+        if (existing) {
+            SopEdit edit;
+            edit.body = parsed.body;
+            edit.tags = *tags;
+            edit.message = fmt::format("Re-imported from {}", rel);
+            auto v = editSop(*existing, edit);
+            written = v ? Result<void>{} : Result<void>(std::unexpected(v.error()));
+            report.updated += v ? 1U : 0U;
+        } else {
+            NewSop n;
+            n.collection = target;
+            n.title = parsed.title;
+            n.body = parsed.body;
+            n.tags = *tags;
+            n.message = fmt::format("Imported from {}", rel);
+            auto id = addSop(n);
+            written = id ? Result<void>{} : Result<void>(std::unexpected(id.error()));
+            if (id) {
+                report.imported += 1;
+                known.emplace(parsed.title, *id);
+            }
+        }
+        if (!written) {
+            if (written.error().code == ErrorCode::Usage) {
+                report.skipped.push_back({rel, written.error().message});
+                continue;
+            }
+            return abandon(written.error());
+        }
+    }
+    AuditNote note{"import", {}, false, {}};
+    note.detail.title = rootPath;
+    note.detail.note = fmt::format("{} new, {} updated, {} unchanged, {} skipped, from {}",
+                                   report.imported, report.updated, report.unchanged,
+                                   report.skipped.size(), dir.filename().string());
+    e.batch = nullptr; // the one audit entry of the whole import, in the same transaction
+    if (auto ok = e.appendAuditInTransaction(note); !ok) {
+        return abandon(ok.error());
+    }
+    if (auto ok = tx.commit(); !ok) {
+        (void)e.reload();
+        return std::unexpected(ok.error());
+    }
+    e.saveLocalState();
+    if (progress) {
+        progress(ImportProgress{files.size(), files.size(), {}});
+    }
+    return report;
+}
+
+} // namespace sopvault::core
