@@ -16,6 +16,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <unistd.h>
 
 namespace sopvault::cli {
 namespace {
@@ -67,6 +68,13 @@ Result<std::string> actingUser(const Globals& g)
     return usage("Say who is acting: pass --user NAME or set SOPVAULT_USER.");
 }
 
+// A notice for stderr once the command has succeeded.
+std::string& pendingNotice()
+{
+    static std::string notice;
+    return notice;
+}
+
 core::OpenOptions openOptions()
 {
     core::OpenOptions options;
@@ -89,10 +97,11 @@ Result<std::unique_ptr<core::Session>> openSession(const Globals& g)
     SOPVAULT_TRY(password, readPassword(user));
     SOPVAULT_TRY(session, core::unlock(path, user, password, openOptions()));
     if (session->firstOpen()) {
-        std::cerr << fmt::format("sopvault-cli: first time this vault is opened here as {}. Its "
-                                 "owner key fingerprint is\n    {}\nCheck it with the owner; "
-                                 "from now on an older or different copy is refused.\n",
-                                 user, session->ownerFingerprint());
+        // Said after the command succeeds: a failure must stay one line on stderr.
+        pendingNotice() = fmt::format("sopvault-cli: first time this vault is opened here as {}. "
+                                      "Its owner key fingerprint is\n    {}\nCheck it with the "
+                                      "owner; from now on an older or different copy is refused.\n",
+                                      user, session->ownerFingerprint());
     }
     return session;
 }
@@ -322,8 +331,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     userRemove->add_option("NAME", userName)->required();
     userRemove->footer("Example: sopvault-cli --user olivia user remove tom");
     r.withSession(userRemove, [&r](core::Session& s) -> Result<void> {
-        SOPVAULT_CHECK(s.removeUser(userName, [](std::size_t done, std::size_t total) {
-            if (total > 0) {
+        const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
+        SOPVAULT_CHECK(s.removeUser(userName, [quiet](std::size_t done, std::size_t total) {
+            if (!quiet && total > 0) {
                 std::cerr << fmt::format("\rRotating collection keys: {}/{}", done, total)
                           << (done == total ? "\n" : "") << std::flush;
             }
@@ -837,7 +847,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     importCmd->footer("Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
                       "Imported");
     r.withSession(importCmd, [&r](core::Session& s) -> Result<void> {
-        const bool quiet = r.globals().json;
+        // Progress only for a person watching a terminal: scripts get one line or nothing.
+        const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
         SOPVAULT_TRY(report, s.importFolder(importDir, sopCollection,
                                             [quiet](const core::ImportProgress& p) {
                                                 if (!quiet && p.total > 0) {
@@ -1041,6 +1052,7 @@ int run(int argc, char** argv)
     if (!result) {
         return report(result.error());
     }
+    std::cerr << pendingNotice();
     return 0;
 }
 

@@ -1,20 +1,92 @@
-// sopvault desktop entry point: hardens the process and shows the main window.
+// sopvault desktop entry point: hardens the process, finds the vault (first run: the wizard;
+// otherwise unlock), shows the main window, and returns to the unlock dialog on every lock.
+#include "MainWindow.h"
 #include "ProcessHardening.h"
+#include "StartDialogs.h"
 
 #include <QApplication>
-#include <QLabel>
-#include <QMainWindow>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QMessageBox>
+
+#include <cstdlib>
+
+namespace {
+
+std::filesystem::path envPath(const char* name, const std::filesystem::path& fallback)
+{
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' ? std::filesystem::path(value) : fallback;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
     sopvault::app::hardenProcess();
     QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("SOP Vault"));
     QApplication::setApplicationName(QStringLiteral("SOP Vault"));
-    QMainWindow window;
-    auto* label = new QLabel(QObject::tr("No vault is open yet."), &window);
-    label->setAlignment(Qt::AlignCenter);
-    window.setCentralWidget(label);
-    window.resize(900, 600);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/sopvault.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("SOP Vault: encrypted, reviewed runbooks"));
+    parser.addHelpOption();
+    QCommandLineOption vaultOption(QStringLiteral("vault"), QStringLiteral("The vault file."),
+                                   QStringLiteral("path"));
+    parser.addOption(vaultOption);
+    parser.addPositionalArgument(QStringLiteral("link"),
+                                 QStringLiteral("A sopvault:// link to open after unlocking."));
+    parser.process(app);
+
+    const std::filesystem::path home = envPath("HOME", ".");
+    std::filesystem::path vault =
+        parser.isSet(vaultOption)
+            ? std::filesystem::path(parser.value(vaultOption).toStdString())
+            : envPath("SOPVAULT_VAULT", envPath("XDG_DATA_HOME", home / ".local/share") /
+                                            "sopvault" / "vault.sopvault");
+    const std::filesystem::path state =
+        envPath("XDG_STATE_HOME", home / ".local/state") / "sopvault";
+
+    using namespace sopvault::desktop;
+    VaultController controller(vault, state);
+    if (!controller.vaultExists()) {
+        FirstRunWizard wizard(controller);
+        if (wizard.exec() != QDialog::Accepted && !controller.isUnlocked()) {
+            return 0;
+        }
+        if (controller.isUnlocked() && wizard.loadSamplesChosen()) {
+            if (auto failed = controller.loadSamples()) {
+                QMessageBox::warning(nullptr, QObject::tr("Samples"), failed->message);
+            }
+        }
+    } else {
+        UnlockDialog unlock(controller);
+        if (unlock.exec() != QDialog::Accepted) {
+            return 0;
+        }
+    }
+    if (!controller.isUnlocked()) {
+        return 0;
+    }
+
+    MainWindow window(controller);
+    window.showVault();
     window.show();
-    return app.exec();
+    const QStringList links = parser.positionalArguments();
+    if (!links.isEmpty()) {
+        window.openLink(links.front());
+    }
+    // Every lock (Ctrl+L, idle) hides the window until someone unlocks again.
+    QObject::connect(&controller, &VaultController::locked, &window, [&] {
+        window.hide();
+        UnlockDialog again(controller);
+        if (again.exec() == QDialog::Accepted && controller.isUnlocked()) {
+            window.showVault();
+            window.show();
+        } else {
+            QApplication::quit();
+        }
+    }, Qt::QueuedConnection);
+    return QApplication::exec();
 }

@@ -52,17 +52,12 @@ std::string unquote(std::string_view s)
     return std::string(s);
 }
 
-// What a file says about itself: front matter (title, tags), else its first heading.
-struct ParsedFile
-{
-    std::string title;
-    std::string body;
-    std::vector<std::string> tags;
-};
+} // namespace
 
-ParsedFile parseFile(std::string text, const std::filesystem::path& file)
+SopFile parseSopFile(std::string text, std::string_view fileName)
 {
-    ParsedFile out;
+    const std::filesystem::path file(fileName);
+    SopFile out;
     std::string_view rest(text);
     if (rest.starts_with("---\n") || rest.starts_with("---\r\n")) {
         const auto start = rest.find('\n') + 1;
@@ -81,6 +76,14 @@ ParsedFile parseFile(std::string text, const std::filesystem::path& file)
                 std::string_view value = trimView(line.substr(colon + 1));
                 if (key == "title") {
                     out.title = unquote(value);
+                } else if (key == "collection") {
+                    out.collection = unquote(value);
+                } else if (key == "review_every_days") {
+                    const std::string days = unquote(value);
+                    std::uint32_t n = 0;
+                    if (std::sscanf(days.c_str(), "%u", &n) == 1 && n >= 1 && n <= 3650) {
+                        out.reviewEveryDays = n;
+                    }
                 } else if (key == "tags") {
                     if (value.starts_with('[') && value.ends_with(']')) {
                         value = value.substr(1, value.size() - 2);
@@ -133,6 +136,8 @@ ParsedFile parseFile(std::string text, const std::filesystem::path& file)
     }
     return out;
 }
+
+namespace {
 
 bool importable(const std::filesystem::path& file)
 {
@@ -528,7 +533,7 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
         if (text.starts_with("\xEF\xBB\xBF")) {
             text.erase(0, 3); // a byte-order mark is not content
         }
-        ParsedFile parsed = parseFile(std::move(text), file);
+        SopFile parsed = parseSopFile(std::move(text), file.filename().string());
         if (parsed.body.find_first_not_of(" \t\r\n") == std::string::npos) {
             report.skipped.push_back({rel, "empty"});
             continue;
@@ -594,6 +599,7 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
             n.title = parsed.title;
             n.body = parsed.body;
             n.tags = *tags;
+            n.reviewEveryDays = parsed.reviewEveryDays;
             n.message = fmt::format("Imported from {}", rel);
             auto id = addSop(n);
             written = id ? Result<void>{} : Result<void>(std::unexpected(id.error()));

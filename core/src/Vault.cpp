@@ -149,9 +149,13 @@ void removeVaultFiles(const std::filesystem::path& path)
     }
 }
 
-Result<CreatedVault> createInto(storage::Database& db, std::string_view ownerName,
-                                const crypto::SecureBuffer& password, crypto::KdfProfile profile,
-                                const Clock& clock)
+Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
+                              const std::string& personName, const OpenOptions& options);
+
+Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::path& path,
+                                std::string_view ownerName, const crypto::SecureBuffer& password,
+                                crypto::KdfProfile profile, const Clock& clock,
+                                const OpenOptions& options)
 {
     SOPVAULT_TRY(sign, crypto::generateSignKeyPair());
     SOPVAULT_TRY(box, crypto::generateBoxKeyPair());
@@ -201,6 +205,9 @@ Result<CreatedVault> createInto(storage::Database& db, std::string_view ownerNam
             return storeRecoverySeal(d, vault, owner, recovery.publicKey, engine.signKeys,
                                      engine.boxKeys);
         }));
+    // This machine trusts the vault it just made: no "first open" notice for its creator.
+    SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options));
+    engine.saveLocalState();
     db = std::move(engine.db);
     return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
                         std::move(code)};
@@ -296,6 +303,36 @@ Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
     return engine;
 }
 
+// Ties the engine to this machine's rollback marks for the vault file and person: checks the
+// file against them (or notes a first open) and keeps the key that MACs them.
+Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
+                              const std::string& personName, const OpenOptions& options)
+{
+    if (!options.stateDir.empty()) {
+        crypto::CanonicalWriter w("sopvault/local-state-key");
+        w.bytes(engine.state.vaultId).bytes(engine.me);
+        SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
+        SOPVAULT_TRY(key, crypto::SecureBuffer::copyOf(macKey));
+        std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
+        // One record per vault file path and person: a different vault put in the file's place
+        // is then a genesis mismatch, not a first open.
+        std::error_code ec;
+        const auto absolute = std::filesystem::weakly_canonical(path, ec);
+        crypto::CanonicalWriter name("sopvault/local-state-name");
+        name.text((ec ? path : absolute).string()).text(personName);
+        const Bytes digest = crypto::hash(name.data(), 16);
+        engine.statePath = options.stateDir / (crypto::toHex(digest) + ".marks");
+        SOPVAULT_TRY(seen, loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
+        if (seen) {
+            SOPVAULT_CHECK(compareMarks(engine.state, *seen));
+        } else {
+            engine.firstOpen = true;
+        }
+        engine.stateKey = std::move(key);
+    }
+    return {};
+}
+
 // Takes on a person's keys after checking them against their public keys in the log, then
 // opens what is sealed to them and checks the file against this machine's rollback marks.
 Result<void> becomePerson(Engine& engine, const UserState& person, crypto::SecureBuffer secrets,
@@ -317,29 +354,7 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
     engine.boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
     engine.openKeys();
 
-    if (!options.stateDir.empty()) {
-        crypto::CanonicalWriter w("sopvault/local-state-key");
-        w.bytes(engine.state.vaultId).bytes(person.id);
-        SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
-        SOPVAULT_TRY(key, crypto::SecureBuffer::copyOf(macKey));
-        std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
-        // One record per vault file path and person: a different vault put in the file's place
-        // is then a genesis mismatch, not a first open.
-        std::error_code ec;
-        const auto absolute = std::filesystem::weakly_canonical(path, ec);
-        crypto::CanonicalWriter name("sopvault/local-state-name");
-        name.text((ec ? path : absolute).string()).text(person.name);
-        const Bytes digest = crypto::hash(name.data(), 16);
-        engine.statePath = options.stateDir / (crypto::toHex(digest) + ".marks");
-        SOPVAULT_TRY(seen, loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
-        if (seen) {
-            SOPVAULT_CHECK(compareMarks(engine.state, *seen));
-        } else {
-            engine.firstOpen = true;
-        }
-        engine.stateKey = std::move(key);
-    }
-    return {};
+    return attachLocalState(engine, path, person.name, options);
 }
 
 } // namespace
@@ -359,8 +374,8 @@ Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_
     SOPVAULT_TRY(db, storage::Database::open(path, storage::OpenMode::CreateNew,
                                              options.busyTimeout));
     SystemClock system;
-    auto created = createInto(db, ownerName, password, profile,
-                              options.clock != nullptr ? *options.clock : system);
+    auto created = createInto(db, path, ownerName, password, profile,
+                              options.clock != nullptr ? *options.clock : system, options);
     if (!created) {
         // Nothing half-made stays behind: the file was ours alone.
         {

@@ -176,6 +176,19 @@ struct ImportProgress
     std::string current;
 };
 
+// What a Markdown file says about itself: front matter (title, tags, collection,
+// review_every_days), else its first "# " heading, else the file name; an export watermark line
+// is dropped from the body.
+struct SopFile
+{
+    std::string title;
+    std::string body;
+    std::vector<std::string> tags;
+    std::string collection;
+    std::uint32_t reviewEveryDays = 90;
+};
+[[nodiscard]] SopFile parseSopFile(std::string text, std::string_view fileName);
+
 enum class ExportFormat { Markdown, Html };
 [[nodiscard]] Result<ExportFormat> parseExportFormat(std::string_view name);
 

@@ -1,0 +1,130 @@
+// The main window: collection tree, SOP list with search as you type, a reader for rendered
+// runbooks and an editor with live preview. Every decision comes from core through the
+// controller; the window only greys out what core says this person may not do.
+#pragma once
+
+#include "VaultController.h"
+
+#include <QMainWindow>
+#include <QSet>
+#include <QTextBrowser>
+#include <QTimer>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+class QSystemTrayIcon;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace sopvault::desktop {
+
+// A QTextBrowser that never fetches anything: no remote images, no tracking pixels, no files.
+class SafeBrowser : public QTextBrowser
+{
+    Q_OBJECT
+
+public:
+    explicit SafeBrowser(QWidget* parent = nullptr);
+    QVariant loadResource(int type, const QUrl& name) override;
+};
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(VaultController& controller, QWidget* parent = nullptr);
+
+    // After unlock: fill every view. After lock: clear every view.
+    void showVault();
+    void clearViews();
+    // Opens a SOP by id (e.g. from a sopvault:// link).
+    void openSop(const QString& idHex);
+    void openLink(const QString& url);
+    // For the reader: the current SOP's id, or empty.
+    [[nodiscard]] QString currentSop() const { return m_currentId; }
+
+    void newSop();
+    void editCurrent();
+    void saveEditor();
+    void cancelEditor();
+    void showHistory();
+    void showReviews();
+    void showAdmin();
+    void showExport();
+    void printCurrent();
+    void copyAll();
+    void flagCurrent();
+    void importFolder();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildUi();
+    void buildMenus();
+    void refreshCollections();
+    void refreshList();
+    void showSearchResults();
+    void renderReader();
+    void updatePreview();
+    void updateActions();
+    void remindReviews();
+    void copyToClipboard(const QString& text);
+    void showFailure(const QString& what, const Failure& failure);
+    [[nodiscard]] QString selectedCollection() const;
+    [[nodiscard]] bool canEditIn(const core::Id& collection) const;
+
+    VaultController& m_controller;
+    QTreeWidget* m_collections = nullptr;
+    QLineEdit* m_search = nullptr;
+    QLineEdit* m_ticket = nullptr;
+    QTreeWidget* m_list = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    QLabel* m_info = nullptr;
+    // Reader.
+    QLabel* m_readerTitle = nullptr;
+    QLabel* m_readerMeta = nullptr;
+    SafeBrowser* m_reader = nullptr;
+    QPushButton* m_editButton = nullptr;
+    QPushButton* m_historyButton = nullptr;
+    QPushButton* m_flagButton = nullptr;
+    QPushButton* m_exportButton = nullptr;
+    QPushButton* m_printButton = nullptr;
+    QPushButton* m_copyAllButton = nullptr;
+    QPushButton* m_copyLinkButton = nullptr;
+    // Editor.
+    QLineEdit* m_editorTitle = nullptr;
+    QLineEdit* m_editorTags = nullptr;
+    QComboBox* m_editorCollection = nullptr;
+    QPlainTextEdit* m_editorText = nullptr;
+    SafeBrowser* m_preview = nullptr;
+    QLineEdit* m_editorMessage = nullptr;
+    QPushButton* m_saveButton = nullptr;
+    QLabel* m_editorError = nullptr;
+    // Actions.
+    QAction* m_newAction = nullptr;
+    QAction* m_lockAction = nullptr;
+    QAction* m_adminAction = nullptr;
+    QAction* m_importAction = nullptr;
+    QSystemTrayIcon* m_tray = nullptr;
+
+    QString m_currentId;
+    std::uint64_t m_currentVersion = 0;
+    std::string m_currentBody;
+    bool m_editingNew = false;
+    QSet<int> m_ticked;
+    QTimer m_searchDelay;
+    QTimer m_previewDelay;
+    QTimer m_idle;
+    QTimer m_clipboardClear;
+    QString m_clipboardText;
+};
+
+} // namespace sopvault::desktop

@@ -1,0 +1,96 @@
+// The desktop app's one adapter to core: holds the unlocked Session, converts strings and
+// times for Qt, runs slow work (Argon2id, import, re-keying) off the GUI thread with progress,
+// and turns core errors into messages. Widgets hold no SQL, no sodium and no rights decisions.
+#pragma once
+
+#include "sopvault/core/Vault.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+namespace sopvault::desktop {
+
+// What core said went wrong, ready for a message box or a label.
+struct Failure
+{
+    ErrorCode code = ErrorCode::Failed;
+    QString message;
+};
+
+QString toQString(std::string_view text);
+std::string toStd(const QString& text);
+QString formatTime(core::Timestamp t);
+QString formatDate(core::Timestamp t);
+
+class VaultController : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit VaultController(std::filesystem::path vaultFile, std::filesystem::path stateDir,
+                             QObject* parent = nullptr);
+    ~VaultController() override;
+
+    [[nodiscard]] const std::filesystem::path& vaultFile() const { return m_vaultFile; }
+    // Where time comes from for the next create or unlock (tests set a manual clock).
+    void setClock(const core::Clock* clock) { m_clock = clock; }
+    [[nodiscard]] bool vaultExists() const;
+    [[nodiscard]] bool isUnlocked() const { return m_session != nullptr; }
+    [[nodiscard]] bool busy() const { return m_busy; }
+    // Only while unlocked; the widgets ask "may I?" through it to grey out actions.
+    [[nodiscard]] core::Session& session() const { return *m_session; }
+
+    // Slow: each runs Argon2id on a worker thread and reports with a signal.
+    void createVault(const QString& owner, const QString& password, crypto::KdfProfile profile);
+    void unlock(const QString& user, const QString& password);
+    void changePassword(const QString& password, crypto::KdfProfile profile);
+    void removeUser(const QString& name);
+    void importFolder(const QString& folder, const QString& collection);
+    void cancelImport() { m_cancelImport = true; }
+    // Forgets the session and every key it held.
+    void lock();
+
+    // Loads the bundled sample library (resources/samples) into the unlocked vault.
+    [[nodiscard]] std::optional<Failure> loadSamples();
+
+    [[nodiscard]] static Failure failure(const Error& error);
+    [[nodiscard]] static QString passwordStrengthHint(const QString& password);
+
+signals:
+    void busyChanged(bool busy);
+    void created(QString vaultId, QString fingerprint, QString recoveryCode);
+    void createFailed(sopvault::desktop::Failure failure);
+    void unlocked();
+    void unlockFailed(sopvault::desktop::Failure failure);
+    void locked();
+    void passwordChanged();
+    void operationFailed(sopvault::desktop::Failure failure);
+    void progress(int done, int total, QString what);
+    void userRemoved(QString name);
+    void imported(sopvault::core::ImportReport report);
+    // Any change to the vault's content that views should show.
+    void vaultChanged();
+
+private:
+    template <typename Work, typename Done>
+    void runAsync(Work work, Done done);
+    void setBusy(bool busy);
+
+    std::filesystem::path m_vaultFile;
+    std::filesystem::path m_stateDir;
+    std::unique_ptr<core::Session> m_session;
+    const core::Clock* m_clock = nullptr;
+    bool m_busy = false;
+    std::atomic<bool> m_cancelImport{false};
+};
+
+} // namespace sopvault::desktop
+
+Q_DECLARE_METATYPE(sopvault::desktop::Failure)
+Q_DECLARE_METATYPE(sopvault::core::ImportReport)

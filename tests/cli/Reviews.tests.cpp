@@ -1,0 +1,63 @@
+// Reviews through sopvault-cli: the JSON fields of `review due` and `review history` (cli.md).
+#include "CliRunner.h"
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+using namespace sopvault::clitest;
+using nlohmann::json;
+
+TEST_CASE("review due and review history carry cli.md's JSON fields", "[cli]")
+{
+    Team team;
+    team.init();
+    team.ok("olivia", {"collection", "add", "Clients"});
+    team.addUser("erin");
+    team.addUser("rita");
+    team.grant("erin", "editor", "Clients");
+    team.grant("rita", "reviewer", "Clients");
+    const std::string id = team.json("erin",
+                                     {"sop", "add", "Clients", "--title", "Monthly patching",
+                                      "--review-every", "30", "--reviewer", "rita"},
+                                     "1. Approve the updates.\n")["id"];
+    const json listed = team.json("erin", {"sop", "list"});
+    REQUIRE(listed.size() == 1);
+    const std::string dueDate = listed[0]["review_due"];
+
+    // A year after the due date it is overdue, whatever today is.
+    const std::string monthDay = dueDate.substr(4) == "-02-29" ? "-03-01" : dueDate.substr(4);
+    const std::string later = std::to_string(std::stoi(dueDate.substr(0, 4)) + 1) + monthDay;
+    const json due = team.json("rita", {"--as-of", later, "review", "due"});
+    REQUIRE(due.is_array());
+    REQUIRE(due.size() == 1);
+    for (const char* field : {"id", "title", "collection", "due", "status", "reviewer"}) {
+        INFO(due.dump() << " field " << field);
+        CHECK(due[0].contains(field));
+    }
+    CHECK(due[0]["id"] == id);
+    CHECK(due[0]["title"] == "Monthly patching");
+    CHECK(due[0]["collection"] == "Clients");
+    CHECK(due[0]["due"] == dueDate);
+    CHECK(due[0]["status"] == "overdue");
+    CHECK(due[0]["reviewer"] == "rita");
+
+    team.ok("rita", {"review", "signoff", id, "--decision", "approved", "--comment",
+                     "checked against the new WSUS"});
+    const json history = team.json("olivia", {"review", "history", id});
+    REQUIRE(history.is_array());
+    REQUIRE(history.size() == 1);
+    for (const char* field : {"version", "reviewer", "decision", "comment", "time"}) {
+        INFO(history.dump() << " field " << field);
+        CHECK(history[0].contains(field));
+    }
+    CHECK(history[0]["version"] == 1);
+    CHECK(history[0]["reviewer"] == "rita");
+    CHECK(history[0]["decision"] == "approved");
+    CHECK(history[0]["comment"] == "checked against the new WSUS");
+    CHECK(std::regex_match(history[0]["time"].get<std::string>(),
+                           std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")));
+    // Erin edits but holds no review right.
+    checkError(team.run("erin", {"review", "signoff", id, "--decision", "approved"}), kDenied,
+               "denied");
+}

@@ -1,0 +1,323 @@
+// The desktop app driven through its real widgets, offscreen: first run, unlock, reading,
+// searching, editing with preview, history and restore, reviews, administration, export, and a
+// technician for whom export, print and copy-all are off. Screenshots land under the build tree.
+#include "Dialogs.h"
+#include "MainWindow.h"
+#include "StartDialogs.h"
+
+#include <catch2/catch.hpp>
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTreeWidget>
+
+#include <random>
+
+using namespace sopvault;
+using namespace sopvault::desktop;
+
+namespace {
+
+class TempDir
+{
+public:
+    TempDir()
+    {
+        std::random_device rd;
+        m_path = std::filesystem::temp_directory_path() /
+                 ("sopvault-desktop-" + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(m_path);
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+template <typename T>
+T* child(QWidget* parent, const char* name)
+{
+    auto* w = parent->findChild<T*>(QString::fromLatin1(name));
+    INFO("widget " << name);
+    REQUIRE(w != nullptr);
+    return w;
+}
+
+void screenshot(QWidget* widget, const char* name)
+{
+    QDir().mkpath(QStringLiteral(SOPVAULT_SCREENSHOT_DIR));
+    widget->repaint();
+    QCoreApplication::processEvents();
+    const QString file = QStringLiteral(SOPVAULT_SCREENSHOT_DIR "/%1.png").arg(QLatin1String(name));
+    REQUIRE(widget->grab().save(file));
+}
+
+bool waitFor(const std::function<bool()>& condition, int ms = 60000)
+{
+    return QTest::qWaitFor(condition, ms);
+}
+
+// Types like a person: QTest::keyClicks has no key for a newline, so lines end with Return.
+void typeText(QWidget* widget, const QString& text)
+{
+    const QStringList lines = text.split(u'\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (i > 0) {
+            QTest::keyClick(widget, Qt::Key_Return);
+        }
+        QTest::keyClicks(widget, lines[i]);
+    }
+}
+
+QStringList titles(QTreeWidget* list)
+{
+    QStringList out;
+    for (int i = 0; i < list->topLevelItemCount(); ++i) {
+        out << list->topLevelItem(i)->text(0);
+    }
+    return out;
+}
+
+QTreeWidgetItem* findItem(QTreeWidget* list, const QString& title)
+{
+    for (int i = 0; i < list->topLevelItemCount(); ++i) {
+        if (list->topLevelItem(i)->text(0) == title) {
+            return list->topLevelItem(i);
+        }
+    }
+    return nullptr;
+}
+
+// Runs the first-run wizard as a person would: owner, password twice, interactive KDF, the
+// recovery code page, the samples page.
+void createThroughWizard(VaultController& controller)
+{
+    FirstRunWizard wizard(controller);
+    wizard.show();
+    QTest::keyClicks(child<QLineEdit>(&wizard, "ownerName"), QStringLiteral("olivia"));
+    QTest::keyClicks(child<QLineEdit>(&wizard, "password"), QStringLiteral("correct horse battery"));
+    QTest::keyClicks(child<QLineEdit>(&wizard, "confirm"), QStringLiteral("correct horse battery"));
+    CHECK(child<QLabel>(&wizard, "strength")->text().contains(QStringLiteral("Strong")));
+    child<QComboBox>(&wizard, "kdf")->setCurrentIndex(1); // interactive: quick tests
+    screenshot(&wizard, "01-first-run-wizard");
+    wizard.next();
+    REQUIRE(waitFor([&] { return wizard.currentId() == 1; }));
+    const QString code = child<QLabel>(&wizard, "recoveryCode")->text();
+    CHECK(QRegularExpression(QStringLiteral("^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$")).match(code).hasMatch());
+    CHECK_FALSE(wizard.button(QWizard::NextButton)->isEnabled()); // not before "written down"
+    screenshot(&wizard, "02-recovery-code");
+    child<QCheckBox>(&wizard, "writtenDown")->setChecked(true);
+    CHECK(wizard.button(QWizard::NextButton)->isEnabled());
+    wizard.next();
+    CHECK(child<QCheckBox>(&wizard, "loadSamples")->isChecked());
+    wizard.accept();
+    REQUIRE(controller.isUnlocked());
+    REQUIRE_FALSE(controller.loadSamples().has_value());
+}
+
+} // namespace
+
+TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
+{
+    TempDir dir;
+    const auto vault = dir.path() / "team.sopvault";
+    VaultController controller(vault, dir.path() / "state");
+    // Reviews run on days: a clock the test can move.
+    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    controller.setClock(&clock);
+    REQUIRE_FALSE(controller.vaultExists());
+    createThroughWizard(controller);
+
+    MainWindow window(controller);
+    window.resize(1280, 800);
+    window.showVault();
+    window.show();
+    auto* list = child<QTreeWidget>(&window, "sopList");
+    REQUIRE(list->topLevelItemCount() == 10);
+    CHECK(titles(list).contains(QStringLiteral("P1 major incident")));
+
+    // Read a sample SOP: rendered, tickable, with its actions.
+    list->setCurrentItem(findItem(list, QStringLiteral("P1 major incident")));
+    auto* reader = child<QTextBrowser>(&window, "readerView");
+    CHECK(reader->toPlainText().contains(QStringLiteral("30 minutes")));
+    CHECK(child<QPushButton>(&window, "exportButton")->isEnabled());
+    screenshot(&window, "03-main-window-samples");
+
+    SECTION("search finds a sample SOP by a word in its body, as you type")
+    {
+        auto* search = child<QLineEdit>(&window, "search");
+        QTest::keyClicks(search, QStringLiteral("callbac"));
+        // The list turns into search results (fewer rows, the match among them).
+        REQUIRE(waitFor([&] {
+            return list->topLevelItemCount() < 10 &&
+                   findItem(list, QStringLiteral("Password reset with identity check")) != nullptr;
+        }));
+        CHECK(findItem(list, QStringLiteral("Monthly patching")) == nullptr);
+        screenshot(&window, "04-search");
+        search->clear();
+        REQUIRE(waitFor([&] { return list->topLevelItemCount() == 10; }));
+    }
+
+    SECTION("create and edit a SOP with a live preview; history shows the diff; restore")
+    {
+        window.newSop();
+        auto* title = child<QLineEdit>(&window, "editorTitle");
+        auto* text = child<QPlainTextEdit>(&window, "editorText");
+        auto* preview = child<QTextBrowser>(&window, "editorPreview");
+        QTest::keyClicks(title, QStringLiteral("Printer jam at reception"));
+        child<QComboBox>(&window, "editorCollection")->setCurrentText(QStringLiteral("Service desk"));
+        text->selectAll();
+        typeText(text, QStringLiteral("# Printer jam\n\n- [ ] Open tray 2\n- [ ] Clear the "
+                                      "paper\n"));
+        REQUIRE(waitFor([&] { return preview->toPlainText().contains(QStringLiteral("Clear the paper")); }));
+        QTest::keyClicks(child<QLineEdit>(&window, "editorMessage"), QStringLiteral("first draft"));
+        screenshot(&window, "05-editor-preview");
+        QTest::mouseClick(child<QPushButton>(&window, "saveButton"), Qt::LeftButton);
+        REQUIRE(findItem(list, QStringLiteral("Printer jam at reception")) != nullptr);
+        CHECK(child<QStackedWidget>(&window, "contentStack")->currentIndex() == 1);
+        CHECK(reader->toPlainText().contains(QStringLiteral("Clear the paper")));
+
+        window.editCurrent();
+        text->moveCursor(QTextCursor::End);
+        typeText(text, QStringLiteral("- [ ] Print a test page\n"));
+        QTest::keySequence(&window, QKeySequence::Save);
+        REQUIRE(waitFor([&] { return reader->toPlainText().contains(QStringLiteral("test page")); }));
+
+        const auto id = *core::idFromHex(window.currentSop().toStdString());
+        HistoryDialog history(controller, id, &window);
+        history.show();
+        auto* versions = child<QTreeWidget>(&history, "versions");
+        REQUIRE(versions->topLevelItemCount() == 2);
+        CHECK(child<QTextBrowser>(&history, "diffView")->toPlainText().contains(
+            QStringLiteral("+- [ ] Print a test page")));
+        screenshot(&history, "06-history-diff");
+        QSignalSpy restored(&history, &HistoryDialog::restored);
+        versions->setCurrentItem(versions->topLevelItem(0));
+        QTest::mouseClick(child<QPushButton>(&history, "restoreButton"), Qt::LeftButton);
+        CHECK(restored.count() == 1);
+        CHECK(versions->topLevelItemCount() == 3);
+        history.close();
+        window.openSop(window.currentSop());
+        CHECK_FALSE(reader->toPlainText().contains(QStringLiteral("test page")));
+    }
+
+    SECTION("the review dashboard plans ahead and a sign-off clears the SOP")
+    {
+        {
+            ReviewDialog today(controller, &window);
+            CHECK(child<QTreeWidget>(&today, "dueList")->topLevelItemCount() == 0);
+            // Planning ahead: the as-of date shows what will be overdue.
+            auto* asOf = child<QDateEdit>(&today, "asOf");
+            asOf->setDate(asOf->date().addDays(100));
+            CHECK(child<QTreeWidget>(&today, "dueList")->topLevelItemCount() == 10);
+        }
+        clock.advance(100 * 86400); // a hundred days later, nothing was reviewed
+        ReviewDialog reviews(controller, &window);
+        reviews.show();
+        auto* due = child<QTreeWidget>(&reviews, "dueList");
+        REQUIRE(due->topLevelItemCount() == 10);
+        CHECK(due->topLevelItem(0)->text(3) == QStringLiteral("overdue"));
+        screenshot(&reviews, "07-review-dashboard");
+        const QString first = due->topLevelItem(0)->text(0);
+        SignoffDialog signoff(controller,
+                              *core::idFromHex(due->topLevelItem(0)->data(0, Qt::UserRole)
+                                                   .toString()
+                                                   .toStdString()),
+                              &reviews);
+        signoff.show();
+        QTest::keyClicks(child<QPlainTextEdit>(&signoff, "comment"), QStringLiteral("checked"));
+        screenshot(&signoff, "08-signoff");
+        signoff.submit();
+        reviews.load();
+        CHECK(due->topLevelItemCount() == 9);
+        CHECK(findItem(due, first) == nullptr);
+    }
+
+    SECTION("administration, and a technician for whom export, print and copy-all are off")
+    {
+        REQUIRE(controller.session().addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                                             crypto::KdfProfile::Interactive));
+        AdminDialog admin(controller, QStringLiteral("Security"), &window);
+        admin.show();
+        child<QComboBox>(&admin, "grantUser")->setCurrentText(QStringLiteral("tom"));
+        child<QComboBox>(&admin, "grantRole")->setCurrentText(QStringLiteral("technician"));
+        child<QComboBox>(&admin, "grantCollection")->setCurrentText(QStringLiteral("Security"));
+        QTest::mouseClick(child<QPushButton>(&admin, "grantButton"), Qt::LeftButton);
+        auto* grants = child<QTreeWidget>(&admin, "grantList");
+        REQUIRE(grants->topLevelItemCount() == 1);
+        child<QComboBox>(&admin, "accessTarget")->setCurrentText(QStringLiteral("Security"));
+        CHECK(findItem(child<QTreeWidget>(&admin, "accessList"), QStringLiteral("tom")) != nullptr);
+        screenshot(&admin, "09-administration");
+        child<QTabWidget>(&admin, "adminTabs")->setCurrentIndex(3);
+        screenshot(&admin, "10-who-can-see-this");
+        admin.close();
+
+        QSignalSpy locked(&controller, &VaultController::locked);
+        controller.lock();
+        CHECK(locked.count() == 1);
+        CHECK(list->topLevelItemCount() == 0); // locking clears every view
+        CHECK(reader->toPlainText().isEmpty());
+
+        UnlockDialog unlock(controller);
+        unlock.show();
+        child<QLineEdit>(&unlock, "user")->setText(QStringLiteral("tom"));
+        QTest::keyClicks(child<QLineEdit>(&unlock, "password"), QStringLiteral("wrong"));
+        QTest::mouseClick(child<QPushButton>(&unlock, "unlockButton"), Qt::LeftButton);
+        REQUIRE(waitFor([&] { return !child<QLabel>(&unlock, "error")->text().isEmpty(); }));
+        CHECK(child<QLabel>(&unlock, "error")->text().contains(QStringLiteral("wrong password")));
+        screenshot(&unlock, "11-unlock");
+        QTest::keyClicks(child<QLineEdit>(&unlock, "password"), QStringLiteral("tom pw"));
+        QTest::mouseClick(child<QPushButton>(&unlock, "unlockButton"), Qt::LeftButton);
+        REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+
+        window.showVault();
+        REQUIRE(list->topLevelItemCount() == 2); // Security only
+        list->setCurrentItem(list->topLevelItem(0));
+        for (const char* name : {"exportButton", "printButton", "copyAllButton", "editButton"}) {
+            INFO(name);
+            CHECK_FALSE(child<QPushButton>(&window, name)->isEnabled());
+        }
+        CHECK(child<QPushButton>(&window, "exportButton")->toolTip().contains(
+            QStringLiteral("export right")));
+        CHECK(child<QPushButton>(&window, "flagButton")->isEnabled());
+        window.copyAll(); // does nothing for him
+        CHECK(QApplication::clipboard()->text().isEmpty());
+        screenshot(&window, "12-technician");
+    }
+
+    SECTION("export to PDF with the watermark preview")
+    {
+        ExportDialog dialog(controller, *core::idFromHex(window.currentSop().toStdString()), &window);
+        dialog.show();
+        CHECK(child<QLabel>(&dialog, "watermarkPreview")->text().contains(
+            QStringLiteral("Exported from SOP Vault by olivia")));
+        const QString out = QString::fromStdString((dir.path() / "p1.pdf").string());
+        child<QLineEdit>(&dialog, "exportPath")->setText(out);
+        screenshot(&dialog, "13-export-dialog");
+        dialog.doExport();
+        QFile pdf(out);
+        REQUIRE(pdf.open(QIODevice::ReadOnly));
+        CHECK(pdf.read(4) == QByteArray("%PDF"));
+        CHECK(pdf.size() > 2000);
+    }
+}
