@@ -150,7 +150,8 @@ void removeVaultFiles(const std::filesystem::path& path)
 }
 
 Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
-                              const std::string& personName, const OpenOptions& options);
+                              const std::string& personName, const OpenOptions& options,
+                              bool compare);
 
 Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::path& path,
                                 std::string_view ownerName, const crypto::SecureBuffer& password,
@@ -206,7 +207,8 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
                                      engine.boxKeys);
         }));
     // This machine trusts the vault it just made: no "first open" notice for its creator.
-    SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options));
+    // A new vault replaces whatever this machine remembered for the path.
+    SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options, false));
     engine.saveLocalState();
     db = std::move(engine.db);
     return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
@@ -306,7 +308,8 @@ Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
 // Ties the engine to this machine's rollback marks for the vault file and person: checks the
 // file against them (or notes a first open) and keeps the key that MACs them.
 Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
-                              const std::string& personName, const OpenOptions& options)
+                              const std::string& personName, const OpenOptions& options,
+                              bool compare)
 {
     if (!options.stateDir.empty()) {
         crypto::CanonicalWriter w("sopvault/local-state-key");
@@ -322,7 +325,11 @@ Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
         name.text((ec ? path : absolute).string()).text(personName);
         const Bytes digest = crypto::hash(name.data(), 16);
         engine.statePath = options.stateDir / (crypto::toHex(digest) + ".marks");
-        SOPVAULT_TRY(seen, loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
+        std::optional<Marks> seen;
+        if (compare) {
+            SOPVAULT_TRY(loaded, loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
+            seen = std::move(loaded);
+        }
         if (seen) {
             SOPVAULT_CHECK(compareMarks(engine.state, *seen));
         } else {
@@ -354,7 +361,7 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
     engine.boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
     engine.openKeys();
 
-    return attachLocalState(engine, path, person.name, options);
+    return attachLocalState(engine, path, person.name, options, true);
 }
 
 } // namespace

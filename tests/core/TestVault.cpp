@@ -121,7 +121,8 @@ std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_
 }
 
 std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& dir,
-                                                   std::string_view marker)
+                                                   std::string_view marker,
+                                                   std::filesystem::file_time_type since)
 {
     std::vector<std::filesystem::path> out;
     auto scan = [&](const std::filesystem::path& file) {
@@ -140,7 +141,7 @@ std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& 
     }
     for (const auto& entry :
          std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
-        if (entry.is_regular_file(ec)) {
+        if (entry.is_regular_file(ec) && entry.last_write_time(ec) >= since) {
             scan(entry.path());
         }
     }

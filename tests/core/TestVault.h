@@ -63,9 +63,10 @@ private:
 // read straight from the rows (for forging records in tamper tests).
 std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_view name);
 
-// Every file under `dir` (recursively) and the system temp dir's direct files that contain
-// `marker`.
+// Every file under `dir` (recursively), and every file directly in the system temp dir written
+// since `since` (older files there belong to other programs), that contains `marker`.
 std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& dir,
-                                                   std::string_view marker);
+                                                   std::string_view marker,
+                                                   std::filesystem::file_time_type since);
 
 } // namespace sopvault::test

@@ -144,6 +144,8 @@ TEST_CASE("an edit is searchable at once", "[core][search]")
 TEST_CASE("after the vault is closed no file holds a word that was only in SOP bodies",
           "[core][search][security]")
 {
+    // Whole seconds: some file systems keep coarse times.
+    const auto started = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(2);
     TestVault v;
     {
         auto owner = v.as("olivia");
@@ -153,8 +155,8 @@ TEST_CASE("after the vault is closed no file holds a word that was only in SOP b
         REQUIRE(owner->search(query("quokkaindexword"))->size() == 1);
         REQUIRE(owner->search(query("quokka"))->size() == 1);
     }
-    CHECK(test::filesContaining(v.file().parent_path(), "QUOKKAINDEXWORD").empty());
-    CHECK(test::filesContaining(v.file().parent_path(), "quokkaindexword").empty());
+    CHECK(test::filesContaining(v.file().parent_path(), "QUOKKAINDEXWORD", started).empty());
+    CHECK(test::filesContaining(v.file().parent_path(), "quokkaindexword", started).empty());
 }
 
 TEST_CASE("import from the shared drive: collections, titles, a skip report, and idempotence",
