@@ -554,10 +554,16 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     auto* editFile = sopEdit->add_option("--file", file, "new Markdown body ('-' for stdin)");
     auto* editTitle = sopEdit->add_option("--title", title);
     auto* editTags = sopEdit->add_option("--tags", tags);
+    auto* editEvery = sopEdit->add_option("--review-every", reviewEvery, "days between reviews");
+    auto* editReviewer = sopEdit->add_option("--reviewer", reviewer, "USER or @ROLE ('' for anyone "
+                                                                     "with review)");
+    static std::string state;
+    auto* editState = sopEdit->add_option("--state", state, "draft|published|archived");
     sopEdit->add_option("--message", message, "what changed and why");
     sopEdit->footer("Example: sopvault-cli --user erin sop edit \"Reset a password\" --file "
                     "reset.md --message \"add MFA step\"");
-    r.withSession(sopEdit, [&r, editFile, editTitle, editTags](core::Session& s) -> Result<void> {
+    r.withSession(sopEdit, [&r, editFile, editTitle, editTags, editEvery, editReviewer,
+                            editState](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(sopRef));
         core::SopEdit e;
         if (editFile->count() > 0) {
@@ -570,8 +576,19 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         if (editTags->count() > 0) {
             e.tags = splitList(tags);
         }
-        if (!e.body && !e.title && !e.tags) {
-            return usage("Nothing to change: give --file, --title or --tags.");
+        if (editEvery->count() > 0) {
+            e.reviewEveryDays = reviewEvery;
+        }
+        if (editReviewer->count() > 0) {
+            e.reviewer = reviewer;
+        }
+        if (editState->count() > 0) {
+            SOPVAULT_TRY(parsed, core::parseState(state));
+            e.state = parsed;
+        }
+        if (!e.body && !e.title && !e.tags && !e.reviewEveryDays && !e.reviewer && !e.state) {
+            return usage("Nothing to change: give --file, --title, --tags, --review-every, "
+                         "--reviewer or --state.");
         }
         e.message = message;
         SOPVAULT_TRY(v, s.editSop(id, e));

@@ -43,26 +43,32 @@ Result<Record> Engine::makeRecord(RecordKind kind, std::uint64_t position,
     return rec;
 }
 
+Result<std::pair<std::uint64_t, crypto::Hash32>> Engine::chainHead(std::string_view table) const
+{
+    SOPVAULT_TRY(head, db.prepare(fmt::format("SELECT position, body, signature FROM {} "
+                                              "ORDER BY position DESC LIMIT 1",
+                                              table)));
+    SOPVAULT_TRY(row, head.step());
+    if (!row) {
+        return std::pair{std::uint64_t{0}, crypto::Hash32{}};
+    }
+    const Bytes sig = head.columnBytes(2);
+    crypto::Signature signature{};
+    if (sig.size() == signature.size()) {
+        std::memcpy(signature.data(), sig.data(), sig.size());
+    }
+    return std::pair{static_cast<std::uint64_t>(head.columnInt(0)) + 1,
+                     entryHash(head.columnBytes(1), signature)};
+}
+
 Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
 {
     if (note.action.empty() || batch != nullptr) {
         return {}; // part of a batch (an import) that is audited as one act
     }
     // The audit head is read inside the write transaction: other people's clients append too.
-    SOPVAULT_TRY(head, db.prepare("SELECT position, body, signature FROM audit_log "
-                                  "ORDER BY position DESC LIMIT 1"));
-    SOPVAULT_TRY(row, head.step());
-    std::uint64_t position = 0;
-    crypto::Hash32 prev{};
-    if (row) {
-        position = static_cast<std::uint64_t>(head.columnInt(0)) + 1;
-        const Bytes sig = head.columnBytes(2);
-        crypto::Signature signature{};
-        if (sig.size() == signature.size()) {
-            std::memcpy(signature.data(), sig.data(), sig.size());
-        }
-        prev = entryHash(head.columnBytes(1), signature);
-    }
+    SOPVAULT_TRY(head, chainHead("audit_log"));
+    const auto [position, prev] = head;
     AuditPayload payload;
     payload.action = note.action;
     if (note.hasTarget) {
@@ -361,6 +367,25 @@ Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
     return &it->second;
 }
 
+Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& verified,
+                            std::string_view what)
+{
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return fail(ErrorCode::Integrity, fmt::format("{} disappeared from the file after it was "
+                                                      "verified; run 'verify'.",
+                                                      what));
+    }
+    SOPVAULT_TRY(rec, decodeRecord(stmt.columnBytes(0), stmt.columnBytes(1)));
+    // The row must be the very record replay verified, not one swapped in since.
+    if (rec.hash() != verified) {
+        return fail(ErrorCode::Integrity, fmt::format("{} changed in the file after it was "
+                                                      "verified; run 'verify'.",
+                                                      what));
+    }
+    return rec;
+}
+
 Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) const
 {
     SOPVAULT_TRY(sop, viewableSop(sopId));
@@ -372,17 +397,7 @@ Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) c
     SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
                                   "WHERE sop_id = ? AND version = ?"));
     stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(version));
-    SOPVAULT_TRY(row, stmt.step());
-    if (!row) {
-        return fail(ErrorCode::Integrity, "A SOP version disappeared from the file after it was "
-                                          "verified; run 'verify'.");
-    }
-    SOPVAULT_TRY(rec, decodeRecord(stmt.columnBytes(0), stmt.columnBytes(1)));
-    // The row must be the very record replay verified, not one swapped in since.
-    if (rec.hash() != v.hash) {
-        return fail(ErrorCode::Integrity, "A SOP version changed in the file after it was "
-                                          "verified; run 'verify'.");
-    }
+    SOPVAULT_TRY(rec, readVerified(stmt, v.hash, "A SOP version"));
     SOPVAULT_TRY(payload, decodeSopVersion(rec.payload));
     auto c = state.collections.find(payload.collectionId);
     auto key = keys.find({payload.collectionId, payload.epoch});

@@ -19,6 +19,11 @@ struct AuditNote
     AuditDetail detail;
 };
 
+// Steps a statement selecting (body, signature) of one record and checks it is byte for byte
+// the record replay verified (`verified` is its entry hash); `what` names it in errors.
+[[nodiscard]] Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& verified,
+                                          std::string_view what);
+
 struct Engine
 {
     mutable storage::Database db; // reads from const paths prepare statements
@@ -51,6 +56,10 @@ struct Engine
     commitAdmin(RecordKind kind, crypto::Bytes payload, const AuditNote& note,
                 const std::function<Result<void>(storage::Database&)>& extra = {});
     [[nodiscard]] Result<void> appendAuditInTransaction(const AuditNote& note);
+    // The next position and the hash of the newest entry of a hash-chained table (audit_log,
+    // sop_events), read inside the caller's write transaction.
+    [[nodiscard]] Result<std::pair<std::uint64_t, crypto::Hash32>>
+    chainHead(std::string_view table) const;
     [[nodiscard]] Result<void> audit(const AuditNote& note);
 
     // SOP versions.

@@ -129,20 +129,8 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     p.flagId = flagId;
 
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
-    SOPVAULT_TRY(head, db.prepare("SELECT position, body, signature FROM sop_events "
-                                  "ORDER BY position DESC LIMIT 1"));
-    SOPVAULT_TRY(row, head.step());
-    std::uint64_t position = 0;
-    crypto::Hash32 prev{};
-    if (row) {
-        position = static_cast<std::uint64_t>(head.columnInt(0)) + 1;
-        const crypto::Bytes sig = head.columnBytes(2);
-        crypto::Signature signature{};
-        if (sig.size() == signature.size()) {
-            std::memcpy(signature.data(), sig.data(), sig.size());
-        }
-        prev = entryHash(head.columnBytes(1), signature);
-    }
+    SOPVAULT_TRY(head, chainHead("sop_events"));
+    const auto [position, prev] = head;
     // The record id is part of the text's associated data, so it is chosen first.
     const Id recordId = randomId();
     SOPVAULT_TRY(sealed, crypto::seal(*key, crypto::asBytes(text),
@@ -175,16 +163,7 @@ Result<std::string> Engine::readEventText(const SopRecordState& sop, const Event
 {
     SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_events WHERE record_id = ?"));
     stmt.bind(1, crypto::ByteView(event.id));
-    SOPVAULT_TRY(row, stmt.step());
-    if (!row) {
-        return fail(ErrorCode::Integrity, "A review or flag record disappeared from the file "
-                                          "after it was verified; run 'verify'.");
-    }
-    SOPVAULT_TRY(rec, decodeRecord(stmt.columnBytes(0), stmt.columnBytes(1)));
-    if (rec.hash() != event.hash) {
-        return fail(ErrorCode::Integrity, "A review or flag record changed in the file after it "
-                                          "was verified; run 'verify'.");
-    }
+    SOPVAULT_TRY(rec, readVerified(stmt, event.hash, "A review or flag record"));
     SOPVAULT_TRY(p, decodeEvent(rec.payload));
     auto key = keys.find({p.collectionId, p.epoch});
     if (key == keys.end()) {
