@@ -1,0 +1,2 @@
+// Must not compile: core has no Qt. See tests/walls.
+#include <QString>
