@@ -24,6 +24,7 @@
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -284,6 +285,15 @@ void MainWindow::buildUi()
     m_editorTags->setPlaceholderText(tr("tags, comma separated"));
     m_editorCollection = new QComboBox;
     m_editorCollection->setObjectName(QStringLiteral("editorCollection"));
+    m_editorReviewEvery = new QSpinBox;
+    m_editorReviewEvery->setObjectName(QStringLiteral("editorReviewEvery"));
+    m_editorReviewEvery->setRange(1, 3650);
+    m_editorReviewEvery->setValue(90);
+    m_editorReviewEvery->setSuffix(tr(" days"));
+    m_editorReviewEvery->setPrefix(tr("Review every "));
+    m_editorReviewer = new QLineEdit;
+    m_editorReviewer->setObjectName(QStringLiteral("editorReviewer"));
+    m_editorReviewer->setPlaceholderText(tr("Reviewer: a user or @role (empty: anyone with review)"));
     m_editorText = new QPlainTextEdit;
     m_editorText->setObjectName(QStringLiteral("editorText"));
     m_editorText->setFont(QFont(QStringLiteral("DejaVu Sans Mono"), 10));
@@ -307,6 +317,9 @@ void MainWindow::buildUi()
     top->addWidget(m_editorTitle, 3);
     top->addWidget(m_editorCollection, 2);
     top->addWidget(m_editorTags, 2);
+    auto* review = new QHBoxLayout;
+    review->addWidget(m_editorReviewEvery);
+    review->addWidget(m_editorReviewer, 1);
     auto* split = new QSplitter;
     split->addWidget(m_editorText);
     split->addWidget(m_preview);
@@ -317,6 +330,7 @@ void MainWindow::buildUi()
     bottom->addWidget(m_saveButton);
     auto* el = new QVBoxLayout(editor);
     el->addLayout(top);
+    el->addLayout(review);
     el->addWidget(split, 1);
     el->addWidget(m_editorError);
     el->addLayout(bottom);
@@ -757,6 +771,8 @@ void MainWindow::newSop()
     m_editorTags->clear();
     m_editorMessage->clear();
     m_editorError->clear();
+    m_editorReviewEvery->setValue(90);
+    m_editorReviewer->clear();
     m_editorText->setPlainText(QString::fromUtf8(kNewSopTemplate));
     m_editorText->document()->setModified(false);
     updatePreview();
@@ -785,6 +801,8 @@ void MainWindow::editCurrent()
         tags << toQString(t);
     }
     m_editorTags->setText(tags.join(QStringLiteral(", ")));
+    m_editorReviewEvery->setValue(int(view->reviewEveryDays));
+    m_editorReviewer->setText(toQString(view->reviewer));
     m_editorText->setPlainText(toQString(view->body));
     m_editorText->document()->setModified(false);
     m_editorMessage->clear();
@@ -816,6 +834,8 @@ void MainWindow::saveEditor()
         n.title = toStd(m_editorTitle->text().trimmed());
         n.body = toStd(m_editorText->toPlainText());
         n.tags = tags;
+        n.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
+        n.reviewer = toStd(m_editorReviewer->text().trimmed());
         n.message = toStd(m_editorMessage->text());
         auto id = s.addSop(n);
         if (!id) {
@@ -828,6 +848,8 @@ void MainWindow::saveEditor()
         e.title = toStd(m_editorTitle->text().trimmed());
         e.body = toStd(m_editorText->toPlainText());
         e.tags = tags;
+        e.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
+        e.reviewer = toStd(m_editorReviewer->text().trimmed());
         e.message = toStd(m_editorMessage->text());
         e.baseVersion = m_currentVersion;
         auto id = core::idFromHex(toStd(m_currentId));

@@ -16,6 +16,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QSpinBox;
 class QStackedWidget;
 class QSystemTrayIcon;
 class QTreeWidget;
@@ -106,6 +107,8 @@ private:
     QPlainTextEdit* m_editorText = nullptr;
     SafeBrowser* m_preview = nullptr;
     QLineEdit* m_editorMessage = nullptr;
+    QSpinBox* m_editorReviewEvery = nullptr;
+    QLineEdit* m_editorReviewer = nullptr;
     QPushButton* m_saveButton = nullptr;
     QLabel* m_editorError = nullptr;
     // Actions.

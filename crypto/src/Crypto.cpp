@@ -19,6 +19,14 @@ std::unexpected<Error> integrity(std::string message)
     return fail(ErrorCode::Integrity, std::move(message));
 }
 
+// libsodium declares its pointers non-null even for zero lengths; an empty span's data() may
+// be null, so empty inputs get a pointer to a harmless byte instead.
+const std::uint8_t* nz(ByteView bytes) noexcept
+{
+    static const std::uint8_t kNothing = 0;
+    return bytes.empty() ? &kNothing : bytes.data();
+}
+
 } // namespace
 
 Result<void> initialise()
@@ -33,7 +41,9 @@ Result<void> initialise()
 void randomBytes(std::span<std::uint8_t> out)
 {
     (void)initialise();
-    randombytes_buf(out.data(), out.size());
+    if (!out.empty()) {
+        randombytes_buf(out.data(), out.size());
+    }
 }
 
 Bytes randomBytes(std::size_t count)
@@ -151,8 +161,8 @@ Result<Bytes> sealWithNonce(const SecureBuffer& key, ByteView nonce, ByteView pl
     std::memcpy(out.data(), nonce.data(), nonce.size());
     unsigned long long written = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + nonce.size(), &written,
-                                               plaintext.data(), plaintext.size(), ad.data(),
-                                               ad.size(), nullptr, nonce.data(), key.data());
+                                               nz(plaintext), plaintext.size(), nz(ad), ad.size(),
+                                               nullptr, nonce.data(), key.data());
     out.resize(nonce.size() + static_cast<std::size_t>(written));
     return out;
 }
@@ -259,7 +269,7 @@ Result<Bytes> sealTo(const BoxPublicKey& recipient, ByteView plaintext)
         return std::unexpected(ok.error());
     }
     Bytes out(plaintext.size() + crypto_box_SEALBYTES);
-    if (crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), recipient.data()) != 0) {
+    if (crypto_box_seal(out.data(), nz(plaintext), plaintext.size(), recipient.data()) != 0) {
         return fail(ErrorCode::Failed, "Sealing a key to a recipient failed.");
     }
     return out;
@@ -328,7 +338,7 @@ Result<Signature> sign(const SecureBuffer& secretKey, ByteView message)
         return fail(ErrorCode::Failed, "A signing secret key has the wrong size.");
     }
     Signature signature{};
-    crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(),
+    crypto_sign_detached(signature.data(), nullptr, nz(message), message.size(),
                          secretKey.data());
     return signature;
 }
@@ -338,7 +348,7 @@ Result<void> verify(const SignPublicKey& publicKey, ByteView message, const Sign
     if (auto ok = initialise(); !ok) {
         return ok;
     }
-    if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
+    if (crypto_sign_verify_detached(signature.data(), nz(message), message.size(),
                                     publicKey.data()) != 0) {
         return integrity("A signature does not match its record.");
     }
@@ -369,7 +379,7 @@ Bytes hash(ByteView data, std::size_t size)
         size = crypto_generichash_BYTES_MAX;
     }
     Bytes out(size);
-    crypto_generichash(out.data(), out.size(), data.data(), data.size(), nullptr, 0);
+    crypto_generichash(out.data(), out.size(), nz(data), data.size(), nullptr, 0);
     return out;
 }
 
@@ -377,7 +387,7 @@ Hash32 hash32(ByteView data)
 {
     (void)initialise();
     Hash32 out{};
-    crypto_generichash(out.data(), out.size(), data.data(), data.size(), nullptr, 0);
+    crypto_generichash(out.data(), out.size(), nz(data), data.size(), nullptr, 0);
     return out;
 }
 
@@ -390,7 +400,7 @@ Result<Bytes> keyedHash(ByteView key, ByteView data, std::size_t size)
         return fail(ErrorCode::Failed, "Unsupported keyed-hash key or output size.");
     }
     Bytes out(size);
-    crypto_generichash(out.data(), out.size(), data.data(), data.size(), key.data(), key.size());
+    crypto_generichash(out.data(), out.size(), nz(data), data.size(), key.data(), key.size());
     return out;
 }
 
@@ -426,7 +436,7 @@ Result<std::size_t> unpaddedSize(ByteView padded, std::size_t blockSize)
 std::string toHex(ByteView bytes)
 {
     std::string out(bytes.size() * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
+    sodium_bin2hex(out.data(), out.size(), nz(bytes), bytes.size());
     out.pop_back();
     return out;
 }
@@ -439,6 +449,9 @@ Result<Bytes> fromHex(std::string_view hex)
     Bytes out(hex.size() / 2);
     std::size_t written = 0;
     const char* end = nullptr;
+    if (hex.empty()) {
+        return out;
+    }
     if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &written, &end) !=
             0 ||
         written != out.size() || end != hex.data() + hex.size()) {

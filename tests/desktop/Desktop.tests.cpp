@@ -21,6 +21,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStackedWidget>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
@@ -191,11 +192,18 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
                                       "paper\n"));
         REQUIRE(waitFor([&] { return preview->toPlainText().contains(QStringLiteral("Clear the paper")); }));
         QTest::keyClicks(child<QLineEdit>(&window, "editorMessage"), QStringLiteral("first draft"));
+        child<QSpinBox>(&window, "editorReviewEvery")->setValue(30);
         screenshot(&window, "05-editor-preview");
         QTest::mouseClick(child<QPushButton>(&window, "saveButton"), Qt::LeftButton);
         REQUIRE(findItem(list, QStringLiteral("Printer jam at reception")) != nullptr);
         CHECK(child<QStackedWidget>(&window, "contentStack")->currentIndex() == 1);
         CHECK(reader->toPlainText().contains(QStringLiteral("Clear the paper")));
+        {
+            auto& session = controller.session();
+            auto view = session.readSop(*core::idFromHex(window.currentSop().toStdString()));
+            REQUIRE(view);
+            CHECK(view->reviewEveryDays == 30); // the review schedule is set from the editor
+        }
 
         window.editCurrent();
         text->moveCursor(QTextCursor::End);
