@@ -200,13 +200,12 @@ Bytes encodeBody(const RecordHeader& h, ByteView payload)
     return std::move(w).take();
 }
 
-Result<Record> decodeRecord(ByteView body, ByteView signature)
+namespace {
+
+// Reads the header fields; `payload` is set to a view of the payload inside `body`.
+Result<RecordHeader> parseHeader(ByteView body, ByteView& payload)
 {
-    Record rec;
-    if (signature.size() != rec.signature.size()) {
-        return fail(ErrorCode::Integrity, "A record's signature has the wrong size.");
-    }
-    std::memcpy(rec.signature.data(), signature.data(), rec.signature.size());
+    RecordHeader h;
     SOPVAULT_TRY(r, CanonicalReader::open(body, "sopvault/record"));
     SOPVAULT_TRY(format, r.u32());
     if (format != kFormatVersion) {
@@ -214,7 +213,7 @@ Result<Record> decodeRecord(ByteView body, ByteView signature)
                     "A record has an unknown format version; it was changed or written by an "
                     "unknown program.");
     }
-    rec.header.format = format;
+    h.format = format;
     SOPVAULT_TRY(vault, readArray<Id>(r));
     SOPVAULT_TRY(recordId, readArray<Id>(r));
     SOPVAULT_TRY(kind, r.u32());
@@ -223,7 +222,7 @@ Result<Record> decodeRecord(ByteView body, ByteView signature)
     SOPVAULT_TRY(signer, readArray<Id>(r));
     SOPVAULT_TRY(time, r.i64());
     SOPVAULT_TRY(adminCount, r.u64());
-    SOPVAULT_TRY(payload, readBytes(r));
+    SOPVAULT_TRY(view, r.bytes());
     SOPVAULT_CHECK(r.finish());
     const bool knownKind = isAdminKind(static_cast<RecordKind>(kind)) ||
                            kind == static_cast<std::uint32_t>(RecordKind::SopVersion) ||
@@ -232,15 +231,37 @@ Result<Record> decodeRecord(ByteView body, ByteView signature)
     if (!knownKind) {
         return fail(ErrorCode::Integrity, "A record is of an unknown kind.");
     }
-    rec.header.vault = vault;
-    rec.header.recordId = recordId;
-    rec.header.kind = static_cast<RecordKind>(kind);
-    rec.header.position = position;
-    rec.header.prev = prev;
-    rec.header.signer = signer;
-    rec.header.time = time;
-    rec.header.adminCount = adminCount;
-    rec.payload = std::move(payload);
+    h.vault = vault;
+    h.recordId = recordId;
+    h.kind = static_cast<RecordKind>(kind);
+    h.position = position;
+    h.prev = prev;
+    h.signer = signer;
+    h.time = time;
+    h.adminCount = adminCount;
+    payload = view;
+    return h;
+}
+
+} // namespace
+
+Result<RecordHeader> decodeHeader(ByteView body)
+{
+    ByteView payload;
+    return parseHeader(body, payload);
+}
+
+Result<Record> decodeRecord(ByteView body, ByteView signature)
+{
+    Record rec;
+    if (signature.size() != rec.signature.size()) {
+        return fail(ErrorCode::Integrity, "A record's signature has the wrong size.");
+    }
+    std::memcpy(rec.signature.data(), signature.data(), rec.signature.size());
+    ByteView payload;
+    SOPVAULT_TRY(header, parseHeader(body, payload));
+    rec.header = header;
+    rec.payload = crypto::toBytes(payload);
     rec.body = crypto::toBytes(body);
     return rec;
 }
@@ -347,6 +368,11 @@ Result<RolePayload> decodeRole(ByteView data)
     RolePayload p;
     SOPVAULT_TRY(name, r.text());
     SOPVAULT_TRY(bits, r.u32());
+    // Rights(bits) keeps known bits only: a role with others would mean less than it says.
+    if (Rights(bits).bits() != bits) {
+        return fail(ErrorCode::Integrity, "Malformed record: a role with rights this version of "
+                                          "SOP Vault does not know.");
+    }
     p.name = std::move(name);
     p.rights = Rights(bits);
     return finished(r, std::move(p));

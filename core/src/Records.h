@@ -69,6 +69,8 @@ struct Record
 [[nodiscard]] crypto::Bytes encodeBody(const RecordHeader& header, crypto::ByteView payload);
 // Decodes a stored body; `integrity` if malformed or of an unknown format version.
 [[nodiscard]] Result<Record> decodeRecord(crypto::ByteView body, crypto::ByteView signature);
+// Only the header of a stored body (same checks, no copies): for ordering records cheaply.
+[[nodiscard]] Result<RecordHeader> decodeHeader(crypto::ByteView body);
 // The hash that chains entries: BLAKE2b-256 over the body and signature.
 [[nodiscard]] crypto::Hash32 entryHash(crypto::ByteView body, const crypto::Signature& signature);
 

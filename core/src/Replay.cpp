@@ -601,6 +601,11 @@ struct Pending
     bool isEvent = false;
     Id rowSop{};
     std::uint64_t rowPosition = 0; // version number, or position in sop_events
+    // Where in the administration log its signer wrote it; the largest value when its header
+    // cannot be read, so it goes last.
+    std::uint64_t adminCount = 0;
+    // Events: the record. Versions: an empty record until processed (bodies are read one at a
+    // time so memory does not hold the whole vault), or the error that made its header unread.
     Result<Record> record;
 };
 
@@ -623,9 +628,29 @@ void markDamaged(ReplayResult& out, const Id& sopId, std::uint64_t version, std:
         {fmt::format("SOP {} version {}", toHex(sopId), version), std::move(why)});
 }
 
-void processVersion(ReplayResult& out, Pending& pending)
+void processVersion(ReplayResult& out, Pending& pending, storage::Statement& load)
 {
     out.sopVersions += 1;
+    if (pending.record) {
+        load.bind(1, crypto::ByteView(pending.rowSop))
+            .bind(2, static_cast<std::int64_t>(pending.rowPosition));
+        auto row = load.step();
+        pending.record = !row   ? Result<Record>(std::unexpected(row.error()))
+                         : *row ? decodeRecord(load.columnView(0), load.columnView(1))
+                                : Result<Record>(bad("it disappeared while the vault was read"));
+        load.reset();
+    }
+    // Done with the body either way: keep memory to one version at a time.
+    struct Release
+    {
+        Pending& p;
+        ~Release()
+        {
+            if (p.record) {
+                p.record = Record{};
+            }
+        }
+    } release{pending};
     if (!pending.record) {
         markDamaged(out, pending.rowSop, pending.rowPosition, pending.record.error().message);
         return;
@@ -755,17 +780,24 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
     // SOP versions and review events are replayed interleaved with the administration log,
     // each at the point where its signer wrote it, so rights are checked against the log as it
     // was then.
+    constexpr auto kUnreadable = std::numeric_limits<std::uint64_t>::max();
     std::vector<Pending> pending;
-    SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version, body, signature FROM sop_versions"));
+    SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version, body FROM sop_versions"));
     for (;;) {
         SOPVAULT_TRY(row, versions.step());
         if (!row) {
             break;
         }
+        auto header = decodeHeader(versions.columnView(2));
         pending.push_back(Pending{false, idFrom(versions.columnBytes(0)),
                                   static_cast<std::uint64_t>(versions.columnInt(1)),
-                                  decodeRecord(versions.columnBytes(2), versions.columnBytes(3))});
+                                  header ? header->adminCount : kUnreadable,
+                                  header ? Result<Record>(Record{})
+                                         : Result<Record>(std::unexpected(header.error()))});
     }
+    versions.reset();
+    SOPVAULT_TRY(loadVersion, db.prepare("SELECT body, signature FROM sop_versions "
+                                         "WHERE sop_id = ? AND version = ?"));
     std::vector<ReplayProblem> chainProblems;
     SOPVAULT_CHECK(walkChain(
         db, "SELECT position, body, signature, sop_id FROM sop_events ORDER BY position",
@@ -778,12 +810,12 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
                     {describe("review or flag record", position), link.error().message});
                 return;
             }
-            pending.push_back(Pending{true, idFrom(stmt.columnBytes(3)), position, std::move(rec)});
+            const std::uint64_t adminCount = rec ? rec->header.adminCount : kUnreadable;
+            pending.push_back(
+                Pending{true, idFrom(stmt.columnBytes(3)), position, adminCount, std::move(rec)});
         }));
     // An undecodable record goes last, after the versions that really came before it.
-    auto adminCountOf = [](const Pending& p) {
-        return p.record ? p.record->header.adminCount : std::numeric_limits<std::uint64_t>::max();
-    };
+    auto adminCountOf = [](const Pending& p) { return p.adminCount; };
     std::stable_sort(pending.begin(), pending.end(), [&](const Pending& a, const Pending& b) {
         return std::tuple(adminCountOf(a), a.isEvent, a.rowPosition) <
                std::tuple(adminCountOf(b), b.isEvent, b.rowPosition);
@@ -795,7 +827,7 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
             if (p.isEvent) {
                 processEvent(out, p);
             } else {
-                processVersion(out, p);
+                processVersion(out, p, loadVersion);
             }
         }
     };
@@ -846,9 +878,10 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
     pendingUpTo(out.state.adminCount);
     for (; next < pending.size(); ++next) {
         const Pending& p = pending[next];
-        const std::string why = p.record ? "it refers to administration records this file does "
-                                           "not hold"
-                                         : p.record.error().message;
+        const std::string why = p.adminCount != kUnreadable
+                                    ? "it refers to administration records this file does not "
+                                      "hold"
+                                    : p.record.error().message;
         if (p.isEvent) {
             out.problems.push_back({describe("review or flag record", p.rowPosition), why});
         } else {

@@ -5,6 +5,8 @@
 #include "Engine.h"
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 
 namespace sopvault::core {
 
@@ -47,23 +49,26 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
         SOPVAULT_TRY(c, e.collectionByPath(*query.collection));
         within = c;
     }
-    SOPVAULT_TRY(rows, e.searchIndex->query(query.text, query.markOpen, query.markClose));
+    // The index only ever held what this person may view; the policy is asked again anyway.
+    auto accept = [&](const Id& id) {
+        auto sop = e.state.sops.find(id);
+        return sop != e.state.sops.end() && sop->second.problem.empty() &&
+               e.policy().allows(e.me, Right::View, sop->second.collection) &&
+               (!within || e.state.isWithin(sop->second.collection, *within));
+    };
+    // With a tag filter, read further down the ranking and keep the exact tag matches.
+    const std::size_t wanted = query.tag ? std::max<std::size_t>(query.limit * 8, 400) : query.limit;
+    SOPVAULT_TRY(rows, e.searchIndex->query(query.text, query.markOpen, query.markClose, wanted,
+                                            accept));
     std::vector<SearchHit> out;
     for (auto& row : rows) {
-        auto sop = e.state.sops.find(row.sop);
-        // The index only ever held what this person may view; the policy is asked again anyway.
-        if (sop == e.state.sops.end() || !sop->second.problem.empty() ||
-            !e.policy().allows(e.me, Right::View, sop->second.collection) ||
-            (within && !e.state.isWithin(sop->second.collection, *within))) {
-            continue;
-        }
-        SOPVAULT_TRY(content, e.readContent(row.sop, sop->second.versions.back().version));
         if (query.tag &&
-            std::find(content.tags.begin(), content.tags.end(), *query.tag) == content.tags.end()) {
+            std::find(row.tags.begin(), row.tags.end(), *query.tag) == row.tags.end()) {
             continue;
         }
-        out.push_back({row.sop, std::move(content.title), e.pathOf(sop->second.collection),
-                       std::move(row.snippet), row.score, content.state, std::move(content.tags)});
+        const Id collection = e.state.sops.at(row.sop).collection;
+        out.push_back({row.sop, std::move(row.title), e.pathOf(collection), std::move(row.snippet),
+                       row.score, row.state, std::move(row.tags)});
         if (out.size() >= query.limit) {
             break;
         }

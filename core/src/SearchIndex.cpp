@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 namespace sopvault::core::detail {
 
@@ -46,53 +47,94 @@ Result<std::string> ftsQuery(std::string_view text)
 Result<SearchIndex> SearchIndex::create()
 {
     SOPVAULT_TRY(db, storage::Database::openMemory());
+    // `rank` carries the column weights, so ORDER BY rank LIMIT n stops early instead of
+    // scoring and sorting every match with its snippet.
     SOPVAULT_CHECK(db.execScript(
         "CREATE VIRTUAL TABLE sop_fts USING fts5(title, body, tags, sop UNINDEXED, "
-        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');"));
+        "state UNINDEXED, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');"
+        "INSERT INTO sop_fts (sop_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0)');"));
     return SearchIndex(std::move(db));
 }
 
 Result<void> SearchIndex::put(const Id& sop, const SopContent& content)
 {
-    SOPVAULT_TRY(remove, m_db.prepare("DELETE FROM sop_fts WHERE sop = ?"));
-    remove.bind(1, crypto::ByteView(sop));
-    SOPVAULT_CHECK(remove.run());
+    if (auto row = m_rowids.find(sop); row != m_rowids.end()) {
+        SOPVAULT_TRY(remove, m_db.prepare("DELETE FROM sop_fts WHERE rowid = ?"));
+        remove.bind(1, row->second);
+        SOPVAULT_CHECK(remove.run());
+        m_rowids.erase(row);
+    }
     std::string tags;
     for (const auto& t : content.tags) {
-        tags += t + ' ';
+        tags += (tags.empty() ? "" : "\n") + t;
     }
-    SOPVAULT_TRY(insert, m_db.prepare("INSERT INTO sop_fts (title, body, tags, sop) "
-                                      "VALUES (?, ?, ?, ?)"));
+    SOPVAULT_TRY(insert, m_db.prepare("INSERT INTO sop_fts (title, body, tags, sop, state) "
+                                      "VALUES (?, ?, ?, ?, ?) RETURNING rowid"));
     insert.bind(1, std::string_view(content.title))
         .bind(2, std::string_view(content.body))
         .bind(3, std::string_view(tags))
-        .bind(4, crypto::ByteView(sop));
-    return insert.run();
+        .bind(4, crypto::ByteView(sop))
+        .bind(5, static_cast<std::int64_t>(content.state));
+    SOPVAULT_TRY(row, insert.step());
+    if (row) {
+        m_rowids[sop] = insert.columnInt(0);
+    }
+    insert.reset();
+    return {};
 }
 
-Result<std::vector<SearchIndex::Row>> SearchIndex::query(std::string_view text,
-                                                         std::string_view open,
-                                                         std::string_view close)
+Result<std::vector<SearchIndex::Row>> SearchIndex::query(
+    std::string_view text, std::string_view open, std::string_view close, std::size_t limit,
+    const std::function<bool(const Id&)>& accept)
 {
     SOPVAULT_TRY(fts, ftsQuery(text));
-    SOPVAULT_TRY(stmt, m_db.prepare("SELECT sop, -bm25(sop_fts, 10.0, 1.0, 5.0), "
-                                    "snippet(sop_fts, -1, ?, ?, '…', 16) FROM sop_fts "
-                                    "WHERE sop_fts MATCH ? ORDER BY bm25(sop_fts, 10.0, 1.0, 5.0)"));
-    stmt.bind(1, open).bind(2, close).bind(3, std::string_view(fts));
-    std::vector<Row> out;
-    for (;;) {
-        SOPVAULT_TRY(row, stmt.step());
+    // Candidates best first, without bodies or snippets; the filters may skip some, so rows are
+    // read until `limit` are accepted.
+    SOPVAULT_TRY(matches, m_db.prepare("SELECT rowid, sop, rank FROM sop_fts WHERE sop_fts MATCH ? "
+                                       "ORDER BY rank"));
+    matches.bind(1, std::string_view(fts));
+    std::vector<std::pair<std::int64_t, Row>> chosen;
+    while (chosen.size() < limit) {
+        SOPVAULT_TRY(row, matches.step());
         if (!row) {
             break;
         }
         Row r;
-        const crypto::Bytes id = stmt.columnBytes(0);
-        if (id.size() == r.sop.size()) {
-            std::copy(id.begin(), id.end(), r.sop.begin());
+        const crypto::Bytes id = matches.columnBytes(1);
+        if (id.size() != r.sop.size()) {
+            continue;
         }
-        r.score = static_cast<double>(stmt.columnDouble(1));
-        r.snippet = stmt.columnText(2);
-        out.push_back(std::move(r));
+        std::copy(id.begin(), id.end(), r.sop.begin());
+        if (accept && !accept(r.sop)) {
+            continue;
+        }
+        r.score = -matches.columnDouble(2);
+        chosen.emplace_back(matches.columnInt(0), std::move(r));
+    }
+    matches.reset();
+    SOPVAULT_TRY(detail, m_db.prepare("SELECT snippet(sop_fts, -1, ?, ?, '…', 16), title, tags, "
+                                      "state FROM sop_fts WHERE sop_fts MATCH ? AND rowid = ?"));
+    std::vector<Row> out;
+    for (auto& [rowid, r] : chosen) {
+        detail.bind(1, open).bind(2, close).bind(3, std::string_view(fts)).bind(4, rowid);
+        SOPVAULT_TRY(row, detail.step());
+        if (row) {
+            r.snippet = detail.columnText(0);
+            r.title = detail.columnText(1);
+            const std::string tags = detail.columnText(2);
+            std::size_t start = 0;
+            while (start < tags.size()) {
+                auto nl = tags.find('\n', start);
+                if (nl == std::string::npos) {
+                    nl = tags.size();
+                }
+                r.tags.push_back(tags.substr(start, nl - start));
+                start = nl + 1;
+            }
+            r.state = static_cast<SopState>(detail.columnInt(3));
+            out.push_back(std::move(r));
+        }
+        detail.reset();
     }
     return out;
 }

@@ -6,6 +6,9 @@
 #include "Records.h"
 #include "storage/Database.h"
 
+#include <functional>
+#include <map>
+
 namespace sopvault::core::detail {
 
 class SearchIndex
@@ -16,19 +19,26 @@ public:
         Id sop{};
         double score = 0; // higher is better (negated bm25)
         std::string snippet;
+        std::string title;
+        std::vector<std::string> tags;
+        SopState state = SopState::Draft;
     };
 
     [[nodiscard]] static Result<SearchIndex> create();
 
     // Adds or replaces a SOP's newest version.
     [[nodiscard]] Result<void> put(const Id& sop, const SopContent& content);
-    // Matches every word of `text` as a prefix, ranked by bm25 (title weighs most, then tags).
+    // Matches every word of `text` as a prefix, best first by bm25 (title weighs most, then
+    // tags). `accept` filters candidates (rights, collection, tag) before `limit` applies;
+    // snippets are made only for what is returned.
     [[nodiscard]] Result<std::vector<Row>> query(std::string_view text, std::string_view open,
-                                                 std::string_view close);
+                                                 std::string_view close, std::size_t limit,
+                                                 const std::function<bool(const Id&)>& accept);
 
 private:
     explicit SearchIndex(storage::Database db) : m_db(std::move(db)) {}
     storage::Database m_db;
+    std::map<Id, std::int64_t> m_rowids; // a SOP's row, so a save replaces it without a scan
 };
 
 // The FTS5 query for what a person typed: each word quoted (so no FTS syntax leaks through)

@@ -418,7 +418,8 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
         }
         const auto& entry = *it;
         const std::string name = entry.path().filename().string();
-        const std::string rel = std::filesystem::relative(entry.path(), dir, ec).generic_string();
+        // Lexically: relative() would resolve a symbolic link and report its target instead.
+        const std::string rel = entry.path().lexically_relative(dir).generic_string();
         if (name.starts_with('.')) {
             if (entry.is_directory()) {
                 it.disable_recursion_pending();
@@ -502,7 +503,7 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
 
     for (std::size_t i = 0; i < files.size(); ++i) {
         const auto& file = files[i];
-        const std::string rel = std::filesystem::relative(file, dir, ec).generic_string();
+        const std::string rel = file.lexically_relative(dir).generic_string();
         if (progress && !progress(ImportProgress{i, files.size(), rel})) {
             return abandon(Error{ErrorCode::Failed, "The import was cancelled; nothing was "
                                                     "imported."});
@@ -548,7 +549,7 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
             report.skipped.push_back({rel, tags.error().message});
             continue;
         }
-        const auto folder = std::filesystem::relative(file.parent_path(), dir, ec).generic_string();
+        const auto folder = file.parent_path().lexically_relative(dir).generic_string();
         std::string target = rootPath;
         if (!folder.empty() && folder != ".") {
             auto sub = normalisePath(folder);

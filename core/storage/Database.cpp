@@ -149,6 +149,16 @@ crypto::Bytes Statement::columnBytes(int index) const
     return {data, data + size};
 }
 
+crypto::ByteView Statement::columnView(int index) const
+{
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, index));
+    const int size = sqlite3_column_bytes(m_stmt, index);
+    if (data == nullptr || size <= 0) {
+        return {};
+    }
+    return {data, static_cast<std::size_t>(size)};
+}
+
 std::string Statement::columnText(int index) const
 {
     const auto* text = sqlite3_column_text(m_stmt, index);

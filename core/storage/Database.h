@@ -39,6 +39,8 @@ public:
     [[nodiscard]] std::int64_t columnInt(int index) const;
     [[nodiscard]] double columnDouble(int index) const;
     [[nodiscard]] crypto::Bytes columnBytes(int index) const;
+    // The column's bytes without a copy: valid until the next step() or reset().
+    [[nodiscard]] crypto::ByteView columnView(int index) const;
     [[nodiscard]] std::string columnText(int index) const;
     [[nodiscard]] bool columnIsNull(int index) const;
 
