@@ -23,6 +23,7 @@ Result<void> Session::buildSearchIndex(const std::function<void(std::size_t, std
             visible.push_back(&sop);
         }
     }
+    SOPVAULT_CHECK(index.beginBulk());
     for (std::size_t i = 0; i < visible.size(); ++i) {
         if (progress && i % 64 == 0) {
             progress(i, visible.size());
@@ -31,6 +32,7 @@ Result<void> Session::buildSearchIndex(const std::function<void(std::size_t, std
         SOPVAULT_TRY(content, e.readContent(sop.id, sop.versions.back().version));
         SOPVAULT_CHECK(index.put(sop.id, content));
     }
+    SOPVAULT_CHECK(index.endBulk());
     if (progress) {
         progress(visible.size(), visible.size());
     }

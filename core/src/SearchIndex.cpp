@@ -88,19 +88,20 @@ Result<std::vector<SearchIndex::Row>> SearchIndex::query(
     const std::function<bool(const Id&)>& accept)
 {
     SOPVAULT_TRY(fts, ftsQuery(text));
-    // Candidates best first, without bodies or snippets; the filters may skip some, so rows are
-    // read until `limit` are accepted.
-    SOPVAULT_TRY(matches, m_db.prepare("SELECT rowid, sop, rank FROM sop_fts WHERE sop_fts MATCH ? "
+    // Best first: with ORDER BY rank FTS5 produces rows in rank order and computes each row's
+    // snippet only when it is stepped to, so reading stops at `limit` accepted rows.
+    SOPVAULT_TRY(matches, m_db.prepare("SELECT sop, rank, snippet(sop_fts, -1, ?, ?, '…', 16), "
+                                       "title, tags, state FROM sop_fts WHERE sop_fts MATCH ? "
                                        "ORDER BY rank"));
-    matches.bind(1, std::string_view(fts));
-    std::vector<std::pair<std::int64_t, Row>> chosen;
-    while (chosen.size() < limit) {
+    matches.bind(1, open).bind(2, close).bind(3, std::string_view(fts));
+    std::vector<Row> out;
+    while (out.size() < limit) {
         SOPVAULT_TRY(row, matches.step());
         if (!row) {
             break;
         }
         Row r;
-        const crypto::Bytes id = matches.columnBytes(1);
+        const crypto::ByteView id = matches.columnView(0);
         if (id.size() != r.sop.size()) {
             continue;
         }
@@ -108,33 +109,21 @@ Result<std::vector<SearchIndex::Row>> SearchIndex::query(
         if (accept && !accept(r.sop)) {
             continue;
         }
-        r.score = -matches.columnDouble(2);
-        chosen.emplace_back(matches.columnInt(0), std::move(r));
-    }
-    matches.reset();
-    SOPVAULT_TRY(detail, m_db.prepare("SELECT snippet(sop_fts, -1, ?, ?, '…', 16), title, tags, "
-                                      "state FROM sop_fts WHERE sop_fts MATCH ? AND rowid = ?"));
-    std::vector<Row> out;
-    for (auto& [rowid, r] : chosen) {
-        detail.bind(1, open).bind(2, close).bind(3, std::string_view(fts)).bind(4, rowid);
-        SOPVAULT_TRY(row, detail.step());
-        if (row) {
-            r.snippet = detail.columnText(0);
-            r.title = detail.columnText(1);
-            const std::string tags = detail.columnText(2);
-            std::size_t start = 0;
-            while (start < tags.size()) {
-                auto nl = tags.find('\n', start);
-                if (nl == std::string::npos) {
-                    nl = tags.size();
-                }
-                r.tags.push_back(tags.substr(start, nl - start));
-                start = nl + 1;
+        r.score = -matches.columnDouble(1);
+        r.snippet = matches.columnText(2);
+        r.title = matches.columnText(3);
+        const std::string tags = matches.columnText(4);
+        std::size_t start = 0;
+        while (start < tags.size()) {
+            auto nl = tags.find('\n', start);
+            if (nl == std::string::npos) {
+                nl = tags.size();
             }
-            r.state = static_cast<SopState>(detail.columnInt(3));
-            out.push_back(std::move(r));
+            r.tags.push_back(tags.substr(start, nl - start));
+            start = nl + 1;
         }
-        detail.reset();
+        r.state = static_cast<SopState>(matches.columnInt(5));
+        out.push_back(std::move(r));
     }
     return out;
 }

@@ -26,6 +26,10 @@ public:
 
     [[nodiscard]] static Result<SearchIndex> create();
 
+    // Many puts in one transaction (building the index): FTS5 then flushes once.
+    [[nodiscard]] Result<void> beginBulk() { return m_db.execScript("BEGIN"); }
+    [[nodiscard]] Result<void> endBulk() { return m_db.execScript("COMMIT"); }
+
     // Adds or replaces a SOP's newest version.
     [[nodiscard]] Result<void> put(const Id& sop, const SopContent& content);
     // Matches every word of `text` as a prefix, best first by bm25 (title weighs most, then
