@@ -1,5 +1,5 @@
 # Thin front door: every target installs what is missing, then defers to CMake presets.
-.PHONY: run test build deps format bench asan-test clean
+.PHONY: run test build deps format bench asan-test fuzz clean
 
 BUILD := build/dev
 JOBS ?= $(shell nproc)
@@ -22,8 +22,17 @@ asan-test: deps
 	@cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan
 
+# Benchmarks (tests/bench, docs/benchmarks.md): 1k and 10k SOPs; BENCH_ARGS=--large adds 100k.
 bench: build
-	@cmake --build --preset dev --target bench
+	$(BUILD)/tests/bench/sopvault_bench --json $(BUILD)/benchmarks.json $(BENCH_ARGS)
+
+# libFuzzer (tests/fuzz, docs/reliability.md): clang-19 build, each target FUZZ_SECONDS long.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	scripts/run-fuzzers $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	@git ls-files '*.h' '*.cpp' | xargs clang-format -i

@@ -6,6 +6,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -27,6 +28,119 @@ void registerExtensions()
     std::call_once(once, [] { cmark_gfm_core_extensions_ensure_registered(); });
 }
 
+// Debian 12's cmark-gfm (0.29.0.gfm.6) lacks upstream's later fixes for two super-linear cases
+// (docs/reliability.md): a table pads every row to its header's width and prints each cell by
+// walking its row (rows x columns cells, rows x columns squared steps; CVE-2023-37463), and every
+// inline link walks back over all unclosed image openers before it (CVE-2023-22486). A 140 KB
+// table exhausted memory; 1 MiB of "![[]()" took minutes. These budgets bound both (about a
+// tenth of a second each); a text over them is shown as plain text, which takes linear time.
+constexpr std::uint64_t kMaxTableCells = 100'000;
+constexpr std::uint64_t kMaxTablePrintSteps = 10'000'000;
+constexpr std::uint64_t kMaxImageOpenerClosers = 20'000'000;
+
+// True if `markdown` could make cmark-gfm 0.29.0.gfm.6 do super-linear work. Conservative: a
+// line with '|' and '-' may be a table's delimiter row, with at most pipes + 1 columns, and its
+// table runs at most to the next blank line; "![" may be an image opener, ']' a closer.
+bool tooComplex(std::string_view markdown)
+{
+    std::uint64_t cells = 0;
+    std::uint64_t steps = 0;
+    std::uint64_t openColumns = 0; // of the possible tables still open at this line
+    std::uint64_t openSquares = 0; // the same, each table's columns squared
+    std::uint64_t pipes = 0;
+    bool dash = false;
+    bool blank = true;
+    std::uint64_t imageOpeners = 0;
+    std::uint64_t closers = 0;
+    const auto endLine = [&] {
+        if (blank) {
+            openColumns = 0; // a blank line ends every table
+            openSquares = 0;
+        } else {
+            if (dash && pipes > 0) {
+                openColumns += pipes + 1;
+                openSquares += (pipes + 1) * (pipes + 1);
+            }
+            cells += openColumns; // this line is a row of every table still open
+            steps += openSquares;
+        }
+        pipes = 0;
+        dash = false;
+        blank = true;
+        return cells > kMaxTableCells || steps > kMaxTablePrintSteps;
+    };
+    for (std::size_t i = 0; i < markdown.size(); ++i) {
+        const char c = markdown[i];
+        if (c == '\n' || c == '\r') {
+            if (c == '\r' && i + 1 < markdown.size() && markdown[i + 1] == '\n') {
+                ++i; // CR LF is one line ending, as cmark reads it
+            }
+            if (endLine()) {
+                return true;
+            }
+            continue;
+        }
+        blank = blank && (c == ' ' || c == '\t');
+        pipes += c == '|' ? 1U : 0U;
+        dash = dash || c == '-';
+        if (c == '[' && i > 0 && markdown[i - 1] == '!') {
+            ++imageOpeners;
+        }
+        closers += c == ']' ? 1U : 0U;
+    }
+    return endLine() || imageOpeners * closers > kMaxImageOpenerClosers;
+}
+
+// cmark-gfm 0.29.0.gfm.6 drops the text of a footnote reference whose label has a line break
+// ("[^\nabc]" renders as "[^]") and can cut a UTF-8 character in half doing so (found by
+// tests/fuzz). Such a text renders with footnotes off, as written.
+bool hasBrokenFootnoteLabel(std::string_view markdown)
+{
+    bool inLabel = false;
+    for (std::size_t i = 0; i < markdown.size(); ++i) {
+        const char c = markdown[i];
+        if (c == '[' && i + 1 < markdown.size() && markdown[i + 1] == '^') {
+            inLabel = true;
+            ++i;
+        } else if (c == ']') {
+            inLabel = false;
+        } else if (inLabel && (c == '\n' || c == '\r')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The linear fallback: the text itself, escaped, under a line that says why.
+std::string plainTextHtml(std::string_view markdown)
+{
+    std::string out = "<p><em>This text is too complex to format safely; it is shown as plain "
+                      "text.</em></p>\n<pre>";
+    for (const char c : markdown) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\0':
+            out += "\xEF\xBF\xBD"; // U+FFFD, as cmark replaces NUL
+            break;
+        default:
+            out += c;
+        }
+    }
+    out += "</pre>\n";
+    return out;
+}
+
 } // namespace
 
 Result<std::string> renderHtml(std::string_view markdown)
@@ -37,9 +151,13 @@ Result<std::string> renderHtml(std::string_view markdown)
     if (!isValidUtf8(markdown)) {
         return fail(ErrorCode::Usage, "The text is not UTF-8 and cannot be rendered.");
     }
+    if (tooComplex(markdown)) {
+        return plainTextHtml(markdown);
+    }
     registerExtensions();
     // CMARK_OPT_DEFAULT is safe: CMARK_OPT_UNSAFE is never passed.
-    const int options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_FOOTNOTES |
+    const int options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 |
+                        (hasBrokenFootnoteLabel(markdown) ? 0 : CMARK_OPT_FOOTNOTES) |
                         CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
     std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(options));
     if (!parser) {
@@ -62,6 +180,10 @@ Result<std::string> renderHtml(std::string_view markdown)
     }
     std::string out(html);
     cmark_get_default_mem_allocator()->free(html);
+    // The last line of defence against the library's own bugs: never hand on broken UTF-8.
+    if (!isValidUtf8(out)) {
+        return plainTextHtml(markdown);
+    }
     return out;
 }
 

@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 using namespace sopvault;
 using namespace sopvault::core;
@@ -141,4 +144,127 @@ TEST_CASE("markdown: pathological input finishes and returns something", "[core]
         REQUIRE(html);
         CHECK_FALSE(html->empty());
     }
+}
+
+namespace {
+
+std::string repeat(std::string_view part, std::size_t times)
+{
+    std::string out;
+    out.reserve(part.size() * times);
+    for (std::size_t i = 0; i < times; ++i) {
+        out += part;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("markdown: cmark-gfm's own pathological cases, at hundreds of KB, each render in "
+          "seconds",
+          "[core][markdown][security]")
+{
+    // The cases of cmark-gfm's test/pathological_tests.py (and cmark's) at about half the body
+    // cap, plus the two that are super-linear in Debian 12's cmark-gfm 0.29.0.gfm.6 (about 20 s
+    // and out of memory at this size without the wrapper's budgets); linear, each takes well
+    // under a second.
+    std::string deepLists;
+    for (std::size_t i = 0; i < 1000; ++i) {
+        deepLists += std::string(2 * i, ' ') + "* a\n";
+    }
+    std::string backticks;
+    for (std::size_t i = 1; i < 1000; ++i) {
+        backticks += "e" + std::string(i, '`');
+    }
+    std::string references;
+    for (std::size_t i = 1; references.size() < 300'000; ++i) {
+        references += "[" + std::to_string(i) + "]: u\n";
+    }
+    references += repeat("[0] ", 25000);
+    const std::vector<std::pair<const char*, std::string>> cases{
+        {"nested strong emph", repeat("*a **a ", 65000) + "b" + repeat(" a** a*", 65000)},
+        {"many emph closers with no openers", repeat("a_ ", 150000)},
+        {"many emph openers with no closers", repeat("_a ", 150000)},
+        {"many link closers with no openers", repeat("a]", 250000)},
+        {"many link openers with no closers", repeat("[a", 250000)},
+        {"mismatched openers and closers", repeat("*a_ ", 125000)},
+        {"openers and closers multiple of 3", "a**b" + repeat("c* ", 150000)},
+        {"link openers and emph closers", repeat("[ a_", 125000)},
+        {"pattern [ (]( repeated", repeat("[ (](", 100000)},
+        {"pattern ![[]() repeated (quadratic in gfm.6)", repeat("![[]()", 85000)},
+        {"hard link/emph case", "**x [a*b**c*](d)"},
+        {"nested brackets", repeat("[", 250000) + "a" + repeat("]", 250000)},
+        {"nested block quotes", repeat("> ", 250000) + "a"},
+        {"deeply nested lists", deepLists},
+        {"U+0000 in input", std::string("abc\0de\0", 7)},
+        {"backticks", backticks},
+        {"unclosed links A", repeat("[a](<b", 85000)},
+        {"unclosed links B", repeat("[a](b", 100000)},
+        {"unclosed <!--", "</" + repeat("<!--", 125000)},
+        {"tables with CR and VT", repeat("aaa\rbbb\n-\v\n", 45000)},
+        {"many references", references},
+        {"many autolinks", repeat("www.a.b ", 65000)},
+        {"autolink @ runs", repeat("a@", 100000)},
+        {"strikethrough runs", repeat("~~a ", 125000)},
+        {"one row of a table 60,000 columns wide (quadratic in gfm.6)",
+         repeat("|a", 60000) + "|\n" + repeat("|-", 60000) + "|\n|x|\n"},
+    };
+    for (const auto& [what, input] : cases) {
+        INFO(what << " (" << input.size() << " bytes)");
+        REQUIRE(input.size() <= kMaxBodyBytes);
+        const auto start = std::chrono::steady_clock::now();
+        auto html = renderHtml(input);
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        REQUIRE(html);
+        CHECK_FALSE(html->empty());
+        CHECK(took.count() < 5.0);
+    }
+}
+
+TEST_CASE("markdown: a table cannot amplify a small text into millions of cells",
+          "[core][markdown][security]")
+{
+    // 200 columns and 20,000 one-cell rows: 62 KB of text that gfm.6 pads to 4,000,000 cells
+    // (hundreds of MB); 20,000 columns and rows exhausted memory outright. Such a text is shown
+    // as plain text instead, with a notice.
+    const std::string table =
+        repeat("|a", 200) + "|\n" + repeat("|-", 200) + "|\n" + repeat("|x\n", 20000);
+    auto html = renderHtml(table);
+    REQUIRE(html);
+    CHECK(html->size() < 4 * table.size());
+    CHECK(contains(*html, "too complex to format"));
+    CHECK(contains(*html, "<pre>"));
+    CHECK_FALSE(contains(*html, "<td>"));
+
+    // Real tables, even long ones, still render as tables.
+    const std::string normal =
+        "| Step | Owner | When |\n|---|---|---|\n" + repeat("| Reboot | Ops | nightly |\n", 2000);
+    auto rendered = renderHtml(normal);
+    REQUIRE(rendered);
+    CHECK(contains(*rendered, "<td>Reboot</td>"));
+    CHECK_FALSE(contains(*rendered, "too complex"));
+
+    // The plain-text fallback escapes everything: no raw HTML gets through it either.
+    auto hostile = renderHtml(repeat("![", 5000) + "<script>alert(1)</script>" + repeat("]", 5000));
+    REQUIRE(hostile);
+    CHECK(contains(*hostile, "too complex"));
+    CHECK_FALSE(contains(*hostile, "<script"));
+}
+
+TEST_CASE("markdown: a footnote reference broken over lines keeps its text and stays UTF-8",
+          "[core][markdown]")
+{
+    // Found by tests/fuzz/FuzzMarkdown.cpp: cmark-gfm 0.29.0.gfm.6 rendered "[^\nabc]" as "[^]"
+    // and cut "é" after its first byte (tests/data/fuzz/markdown/regressions/).
+    for (const std::string& input : std::vector<std::string>{
+             "[^\nabc]", "[^\n\xC3\xA9\xC3\xA9)]", "x [^\r\nab] y", std::string("[^\n\0)]", 6)}) {
+        INFO(input);
+        const std::string html = render(input);
+        CHECK(isValidUtf8(html));
+        CHECK((contains(html, "abc") || contains(html, "\xC3\xA9\xC3\xA9") ||
+               contains(html, "ab") || contains(html, ")")));
+    }
+    CHECK(contains(render("[^\nabc]"), "abc"));
+    // Footnotes written on one line still work.
+    CHECK(contains(render("Text[^1].\n\n[^1]: A note.\n"), "footnote"));
 }

@@ -10,7 +10,9 @@
 
 namespace sopvault::core {
 
-// `usage` for input over the body size cap or not UTF-8.
+// `usage` for input over the body size cap or not UTF-8. Text that could make cmark-gfm work
+// super-linearly (huge tables, thousands of image openers before links) comes back as escaped
+// plain text under a one-line notice.
 [[nodiscard]] Result<std::string> renderHtml(std::string_view markdown);
 
 } // namespace sopvault::core
