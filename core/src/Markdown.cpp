@@ -114,9 +114,18 @@ bool hasBrokenFootnoteLabel(std::string_view markdown)
 // The linear fallback: the text itself, escaped, under a line that says why.
 std::string plainTextHtml(std::string_view markdown)
 {
-    std::string out = "<p><em>This text is too complex to format safely; it is shown as plain "
-                      "text.</em></p>\n<pre>";
-    for (const char c : markdown) {
+    return "<p><em>This text is too complex to format safely; it is shown as plain "
+           "text.</em></p>\n<pre>" +
+           escapeHtml(markdown) + "</pre>\n";
+}
+
+} // namespace
+
+std::string escapeHtml(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
         switch (c) {
         case '&':
             out += "&amp;";
@@ -137,11 +146,8 @@ std::string plainTextHtml(std::string_view markdown)
             out += c;
         }
     }
-    out += "</pre>\n";
     return out;
 }
-
-} // namespace
 
 Result<std::string> renderHtml(std::string_view markdown)
 {

@@ -171,30 +171,6 @@ std::string safeFileName(std::string_view title)
     return out.empty() ? std::string("untitled") : out;
 }
 
-std::string htmlEscape(std::string_view text)
-{
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
 constexpr std::string_view kCss = R"css(
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; max-width: 48em; margin: 2em auto;
        padding: 0 1em; color: #1d232a; line-height: 1.5; }
@@ -219,7 +195,7 @@ std::string htmlDocument(const ExportedSop& sop)
         "<title>{0}</title>\n<style>{1}</style>\n</head>\n<body>\n"
         "<div class=\"watermark\">{2}</div>\n<article>\n<h1>{0}</h1>\n{3}</article>\n"
         "<div class=\"watermark\">{2}</div>\n</body>\n</html>\n",
-        htmlEscape(sop.title), kCss, htmlEscape(sop.watermark), sop.html);
+        escapeHtml(sop.title), kCss, escapeHtml(sop.watermark), sop.html);
 }
 
 std::string markdownDocument(const ExportedSop& sop)

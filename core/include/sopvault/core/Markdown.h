@@ -15,4 +15,8 @@ namespace sopvault::core {
 // plain text under a one-line notice.
 [[nodiscard]] Result<std::string> renderHtml(std::string_view markdown);
 
+// Text made safe inside HTML elements and attribute values (&, <, >, " escaped; NUL shown as
+// U+FFFD).
+[[nodiscard]] std::string escapeHtml(std::string_view text);
+
 } // namespace sopvault::core
