@@ -763,16 +763,13 @@ ExportDialog::ExportDialog(VaultController& controller, core::Id sop, QWidget* p
 void ExportDialog::updatePreview()
 {
     auto& s = m_controller.session();
-    auto list = s.listSops();
     QString title;
     QString collection;
     std::uint64_t version = 0;
-    for (const auto& x : list.value_or(std::vector<core::SopSummary>{})) {
-        if (x.id == m_sop) {
-            title = toQString(x.title);
-            collection = toQString(x.collection);
-            version = x.version;
-        }
+    if (auto x = s.summary(m_sop)) {
+        title = toQString(x->title);
+        collection = toQString(x->collection);
+        version = x->version;
     }
     const QString ext = m_pdf->isChecked() ? QStringLiteral(".pdf")
                         : m_html->isChecked() ? QStringLiteral(".html")

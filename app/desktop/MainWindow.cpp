@@ -657,6 +657,7 @@ void MainWindow::openSop(const QString& idHex)
     }
     m_currentId = idHex;
     m_currentVersion = view->version;
+    m_currentCollection = view->collectionId;
     m_currentBody = std::move(view->body);
     m_ticked.clear();
     m_readerTitle->setText(toQString(view->title));
@@ -705,16 +706,9 @@ void MainWindow::updateActions()
     bool exportRight = false;
     if (reading) {
         auto& s = m_controller.session();
-        auto id = core::idFromHex(toStd(m_currentId));
-        for (const auto& sop : s.listSops().value_or(std::vector<core::SopSummary>{})) {
-            if (id && sop.id == *id) {
-                auto collection = s.collectionId(sop.collection);
-                if (collection) {
-                    edit = canEditIn(*collection);
-                    exportRight = s.policy().allows(s.userId(), core::Right::Export, *collection);
-                }
-            }
-        }
+        // The collection of the SOP on screen, as readSop reported it: no listing needed.
+        edit = canEditIn(m_currentCollection);
+        exportRight = s.policy().allows(s.userId(), core::Right::Export, m_currentCollection);
     }
     m_editButton->setEnabled(edit);
     m_historyButton->setEnabled(reading);

@@ -120,6 +120,7 @@ private:
 
     QString m_currentId;
     std::uint64_t m_currentVersion = 0;
+    core::Id m_currentCollection{};
     std::string m_currentBody;
     bool m_editingNew = false;
     QSet<int> m_ticked;

@@ -605,6 +605,49 @@ Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint
     return out;
 }
 
+namespace {
+
+// One SOP's line in a list, from its newest content (or marked damaged without it).
+SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
+                     Result<SopContent> content)
+{
+    SopSummary s;
+    s.id = id;
+    s.collection = e.pathOf(sop.collection);
+    if (!sop.problem.empty() || sop.versions.empty() || !content) {
+        s.damaged = true;
+        s.title = "(damaged: run verify)";
+        return s;
+    }
+    s.title = std::move(content->title);
+    s.version = sop.versions.back().version;
+    s.created = sop.versions.front().time;
+    s.updated = sop.versions.back().time;
+    s.author = e.userName(sop.versions.back().author);
+    s.state = content->state;
+    s.tags = std::move(content->tags);
+    s.reviewEveryDays = content->reviewEveryDays;
+    s.reviewer = std::move(content->reviewer);
+    return s;
+}
+
+Result<SopContent> headContent(const Engine& e, const Id& id, const SopRecordState& sop)
+{
+    if (!sop.problem.empty() || sop.versions.empty()) {
+        return fail(ErrorCode::Integrity, sop.problem);
+    }
+    return e.readContent(id, sop.versions.back().version);
+}
+
+} // namespace
+
+Result<SopSummary> Session::summary(const Id& sopId) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    return summarise(e, sopId, *sop, headContent(e, sopId, *sop));
+}
+
 Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
 {
     const Engine& e = *m_engine;
@@ -623,39 +666,16 @@ Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
         if (within && !e.state.isWithin(sop.collection, *within)) {
             continue;
         }
-        SopSummary s;
-        s.id = id;
-        s.collection = e.pathOf(sop.collection);
-        if (!sop.problem.empty() || sop.versions.empty()) {
-            s.damaged = true;
-            s.title = "(damaged: run verify)";
-            out.push_back(std::move(s));
+        auto content = headContent(e, id, sop);
+        if (content && filter.tag &&
+            std::find(content->tags.begin(), content->tags.end(), *filter.tag) ==
+                content->tags.end()) {
             continue;
         }
-        auto content = e.readContent(id, sop.versions.back().version);
-        if (!content) {
-            s.damaged = true;
-            s.title = "(damaged: run verify)";
-            out.push_back(std::move(s));
+        if (content && !filter.includeArchived && content->state == SopState::Archived) {
             continue;
         }
-        if (filter.tag && std::find(content->tags.begin(), content->tags.end(), *filter.tag) ==
-                              content->tags.end()) {
-            continue;
-        }
-        if (!filter.includeArchived && content->state == SopState::Archived) {
-            continue;
-        }
-        s.title = std::move(content->title);
-        s.version = sop.versions.back().version;
-        s.created = sop.versions.front().time;
-        s.updated = sop.versions.back().time;
-        s.author = e.userName(sop.versions.back().author);
-        s.state = content->state;
-        s.tags = std::move(content->tags);
-        s.reviewEveryDays = content->reviewEveryDays;
-        s.reviewer = std::move(content->reviewer);
-        out.push_back(std::move(s));
+        out.push_back(summarise(e, id, sop, std::move(content)));
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         return std::tie(a.collection, a.title) < std::tie(b.collection, b.title);

@@ -337,6 +337,8 @@ public:
     [[nodiscard]] Result<SopVersionView>
     readSop(const Id& sop, std::optional<std::uint64_t> version = {}, std::string_view ticket = {});
     [[nodiscard]] Result<std::vector<SopSummary>> listSops(const SopFilter& filter = {}) const;
+    // One SOP's line of the list, without listing the rest (and without an audit entry).
+    [[nodiscard]] Result<SopSummary> summary(const Id& sop) const;
     [[nodiscard]] Result<std::vector<HistoryEntry>> history(const Id& sop) const;
     // Unified diff (dtl) of the bodies of two versions, with title changes noted first.
     [[nodiscard]] Result<std::string> diff(const Id& sop, std::uint64_t from, std::uint64_t to);
