@@ -409,9 +409,15 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
         }
         // Same work as a real attempt, so timing does not reveal who exists: derive with the
         // genesis owner's parameters.
+        // Only a wrap whose owner signed it may set that cost: otherwise someone who can write
+        // the file could make every mistyped name cost the ceiling's 4 GiB.
         crypto::KdfParams params = crypto::kdfParams(crypto::KdfProfile::Moderate);
+        const UserState* owner = engine->state.user(engine->state.genesisOwner);
         if (auto w = readWrap(engine->db, engine->state.genesisOwner);
-            w && crypto::checkKdfParams(w->params)) {
+            w && owner != nullptr && crypto::checkKdfParams(w->params) &&
+            crypto::verify(owner->signKey,
+                           keyWrapSigned(engine->state.vaultId, engine->state.genesisOwner, *w),
+                           w->signature)) {
             params = w->params;
         }
         const Bytes salt = crypto::randomBytes(crypto::kSaltSize);
