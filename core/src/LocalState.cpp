@@ -38,31 +38,22 @@ crypto::Bytes encodeMarks(const Marks& m)
     return std::move(w).take();
 }
 
-template <typename Array>
-Result<Array> readArray(crypto::CanonicalReader& r)
-{
-    Array out{};
-    SOPVAULT_TRY(raw, r.bytes(out.size()));
-    std::memcpy(out.data(), raw.data(), out.size());
-    return out;
-}
-
 Result<Marks> decodeMarks(crypto::ByteView data)
 {
     SOPVAULT_TRY(r, crypto::CanonicalReader::open(data, kDomain));
     Marks m;
-    SOPVAULT_TRY(genesis, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(genesis, r.array<crypto::Hash32>());
     SOPVAULT_TRY(adminCount, r.u64());
-    SOPVAULT_TRY(adminHead, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(adminHead, r.array<crypto::Hash32>());
     SOPVAULT_TRY(auditCount, r.u64());
-    SOPVAULT_TRY(auditHead, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(auditHead, r.array<crypto::Hash32>());
     SOPVAULT_TRY(eventCount, r.u64());
-    SOPVAULT_TRY(eventHead, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(eventHead, r.array<crypto::Hash32>());
     SOPVAULT_TRY(count, r.u32());
     for (std::uint32_t i = 0; i < count; ++i) {
-        SOPVAULT_TRY(id, readArray<Id>(r));
+        SOPVAULT_TRY(id, r.array<Id>());
         SOPVAULT_TRY(versions, r.u64());
-        SOPVAULT_TRY(head, readArray<crypto::Hash32>(r));
+        SOPVAULT_TRY(head, r.array<crypto::Hash32>());
         m.sops.emplace_back(id, versions, head);
     }
     SOPVAULT_CHECK(r.finish());
@@ -87,8 +78,8 @@ Result<void> compareLog(const char* name, std::uint64_t seenCount, const crypto:
                                       hashes.size(), seenCount));
     }
     if (hashes[seenCount - 1] != seenHead) {
-        return rolledBack(fmt::format("entry {} of the {} differs from the one seen here", seenCount - 1,
-                                      name));
+        return rolledBack(
+            fmt::format("entry {} of the {} differs from the one seen here", seenCount - 1, name));
     }
     return {};
 }
@@ -124,7 +115,8 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
         return std::optional<Marks>{};
     }
     std::ifstream in(file, std::ios::binary);
-    const crypto::Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const crypto::Bytes data((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
     if (data.size() < 32) {
         return fail(ErrorCode::Integrity,
                     fmt::format("This machine's record of the vault ({}) is damaged; if you trust "
@@ -170,13 +162,12 @@ Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBu
                                     tmp.string()));
         }
     }
-    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
-                                          std::filesystem::perms::owner_write,
-                                 ec);
+    std::filesystem::permissions(
+        tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
     std::filesystem::rename(tmp, file, ec);
     if (ec) {
-        return fail(ErrorCode::Failed, fmt::format("Cannot replace {}: {}.", file.string(),
-                                                   ec.message()));
+        return fail(ErrorCode::Failed,
+                    fmt::format("Cannot replace {}: {}.", file.string(), ec.message()));
     }
     return {};
 }
@@ -189,11 +180,11 @@ Result<void> compareMarks(const State& st, const Marks& seen)
                     "under this name and person (its genesis record differs); nothing was "
                     "changed.");
     }
-    SOPVAULT_CHECK(compareLog("administration log", seen.adminCount, seen.adminHead,
-                              st.adminHashes));
+    SOPVAULT_CHECK(
+        compareLog("administration log", seen.adminCount, seen.adminHead, st.adminHashes));
     SOPVAULT_CHECK(compareLog("audit log", seen.auditCount, seen.auditHead, st.auditHashes));
-    SOPVAULT_CHECK(compareLog("review and flag log", seen.eventCount, seen.eventHead,
-                              st.eventHashes));
+    SOPVAULT_CHECK(
+        compareLog("review and flag log", seen.eventCount, seen.eventHead, st.eventHashes));
     for (const auto& [id, versions, head] : seen.sops) {
         auto sop = st.sops.find(id);
         const std::size_t have = sop == st.sops.end() ? 0 : sop->second.versions.size();

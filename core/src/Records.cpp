@@ -12,15 +12,6 @@ using crypto::CanonicalWriter;
 
 namespace {
 
-template <typename Array>
-Result<Array> readArray(CanonicalReader& r)
-{
-    Array out{};
-    SOPVAULT_TRY(raw, r.bytes(out.size()));
-    std::memcpy(out.data(), raw.data(), out.size());
-    return out;
-}
-
 Result<Bytes> readBytes(CanonicalReader& r)
 {
     SOPVAULT_TRY(raw, r.bytes());
@@ -47,9 +38,9 @@ Result<std::vector<KeyShare>> readShares(CanonicalReader& r)
     std::vector<KeyShare> out;
     for (std::uint32_t i = 0; i < count; ++i) {
         KeyShare s;
-        SOPVAULT_TRY(collection, readArray<Id>(r));
+        SOPVAULT_TRY(collection, r.array<Id>());
         SOPVAULT_TRY(epoch, r.u32());
-        SOPVAULT_TRY(recipient, readArray<Id>(r));
+        SOPVAULT_TRY(recipient, r.array<Id>());
         SOPVAULT_TRY(sealed, readBytes(r));
         s.collection = collection;
         s.epoch = epoch;
@@ -78,7 +69,7 @@ Result<std::vector<Rotation>> readRotations(CanonicalReader& r)
     std::vector<Rotation> out;
     for (std::uint32_t i = 0; i < count; ++i) {
         Rotation rot;
-        SOPVAULT_TRY(collection, readArray<Id>(r));
+        SOPVAULT_TRY(collection, r.array<Id>());
         SOPVAULT_TRY(epoch, r.u32());
         SOPVAULT_TRY(commitment, readBytes(r));
         SOPVAULT_TRY(previous, readBytes(r));
@@ -110,7 +101,7 @@ Result<RevocationMarks> readMarks(CanonicalReader& r)
         return fail(ErrorCode::Integrity, "Malformed record: too many SOP heads.");
     }
     for (std::uint32_t i = 0; i < count; ++i) {
-        SOPVAULT_TRY(sop, readArray<Id>(r));
+        SOPVAULT_TRY(sop, r.array<Id>());
         SOPVAULT_TRY(versions, r.u64());
         m.heads.emplace_back(sop, versions);
     }
@@ -214,12 +205,12 @@ Result<RecordHeader> parseHeader(ByteView body, ByteView& payload)
                     "unknown program.");
     }
     h.format = format;
-    SOPVAULT_TRY(vault, readArray<Id>(r));
-    SOPVAULT_TRY(recordId, readArray<Id>(r));
+    SOPVAULT_TRY(vault, r.array<Id>());
+    SOPVAULT_TRY(recordId, r.array<Id>());
     SOPVAULT_TRY(kind, r.u32());
     SOPVAULT_TRY(position, r.u64());
-    SOPVAULT_TRY(prev, readArray<crypto::Hash32>(r));
-    SOPVAULT_TRY(signer, readArray<Id>(r));
+    SOPVAULT_TRY(prev, r.array<crypto::Hash32>());
+    SOPVAULT_TRY(signer, r.array<Id>());
     SOPVAULT_TRY(time, r.i64());
     SOPVAULT_TRY(adminCount, r.u64());
     SOPVAULT_TRY(view, r.bytes());
@@ -293,13 +284,13 @@ Result<GenesisPayload> decodeGenesis(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/genesis"));
     GenesisPayload p;
-    SOPVAULT_TRY(userId, readArray<Id>(r));
+    SOPVAULT_TRY(userId, r.array<Id>());
     SOPVAULT_TRY(name, r.text());
-    SOPVAULT_TRY(signKey, readArray<crypto::SignPublicKey>(r));
-    SOPVAULT_TRY(boxKey, readArray<crypto::BoxPublicKey>(r));
-    SOPVAULT_TRY(auditKey, readArray<crypto::BoxPublicKey>(r));
+    SOPVAULT_TRY(signKey, r.array<crypto::SignPublicKey>());
+    SOPVAULT_TRY(boxKey, r.array<crypto::BoxPublicKey>());
+    SOPVAULT_TRY(auditKey, r.array<crypto::BoxPublicKey>());
     SOPVAULT_TRY(sealed, readBytes(r));
-    SOPVAULT_TRY(recoveryKey, readArray<crypto::BoxPublicKey>(r));
+    SOPVAULT_TRY(recoveryKey, r.array<crypto::BoxPublicKey>());
     SOPVAULT_TRY(recoveryWrap, readBytes(r));
     p.userId = userId;
     p.name = std::move(name);
@@ -323,10 +314,10 @@ Result<UserAddedPayload> decodeUserAdded(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/user-added"));
     UserAddedPayload p;
-    SOPVAULT_TRY(userId, readArray<Id>(r));
+    SOPVAULT_TRY(userId, r.array<Id>());
     SOPVAULT_TRY(name, r.text());
-    SOPVAULT_TRY(signKey, readArray<crypto::SignPublicKey>(r));
-    SOPVAULT_TRY(boxKey, readArray<crypto::BoxPublicKey>(r));
+    SOPVAULT_TRY(signKey, r.array<crypto::SignPublicKey>());
+    SOPVAULT_TRY(boxKey, r.array<crypto::BoxPublicKey>());
     p.userId = userId;
     p.name = std::move(name);
     p.signKey = signKey;
@@ -346,7 +337,7 @@ Result<OwnerAddedPayload> decodeOwnerAdded(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/owner-added"));
     OwnerAddedPayload p;
-    SOPVAULT_TRY(userId, readArray<Id>(r));
+    SOPVAULT_TRY(userId, r.array<Id>());
     SOPVAULT_TRY(sealed, readBytes(r));
     SOPVAULT_TRY(shares, readShares(r));
     p.userId = userId;
@@ -390,8 +381,8 @@ Result<CollectionAddedPayload> decodeCollectionAdded(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/collection-added"));
     CollectionAddedPayload p;
-    SOPVAULT_TRY(collectionId, readArray<Id>(r));
-    SOPVAULT_TRY(parentId, readArray<Id>(r));
+    SOPVAULT_TRY(collectionId, r.array<Id>());
+    SOPVAULT_TRY(parentId, r.array<Id>());
     SOPVAULT_TRY(path, readBytes(r));
     SOPVAULT_TRY(commitment, readBytes(r));
     SOPVAULT_TRY(shares, readShares(r));
@@ -426,7 +417,7 @@ Result<UserRemovedPayload> decodeUserRemoved(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/user-removed"));
     UserRemovedPayload p;
-    SOPVAULT_TRY(userId, readArray<Id>(r));
+    SOPVAULT_TRY(userId, r.array<Id>());
     SOPVAULT_TRY(rotations, readRotations(r));
     SOPVAULT_TRY(marks, readMarks(r));
     p.userId = userId;
@@ -439,9 +430,9 @@ Result<GrantPayload> decodeGrant(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/grant"));
     GrantPayload p;
-    SOPVAULT_TRY(userId, readArray<Id>(r));
+    SOPVAULT_TRY(userId, r.array<Id>());
     SOPVAULT_TRY(role, r.text());
-    SOPVAULT_TRY(collectionId, readArray<Id>(r));
+    SOPVAULT_TRY(collectionId, r.array<Id>());
     SOPVAULT_TRY(shares, readShares(r));
     SOPVAULT_TRY(rotations, readRotations(r));
     SOPVAULT_TRY(marks, readMarks(r));
@@ -465,8 +456,8 @@ Result<SopVersionPayload> decodeSopVersion(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/sop-version"));
     SopVersionPayload p;
-    SOPVAULT_TRY(sopId, readArray<Id>(r));
-    SOPVAULT_TRY(collectionId, readArray<Id>(r));
+    SOPVAULT_TRY(sopId, r.array<Id>());
+    SOPVAULT_TRY(collectionId, r.array<Id>());
     SOPVAULT_TRY(epoch, r.u32());
     SOPVAULT_TRY(wrapped, readBytes(r));
     SOPVAULT_TRY(ciphertext, readBytes(r));
@@ -578,13 +569,13 @@ Result<EventPayload> decodeEvent(ByteView data)
 {
     SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/sop-event"));
     EventPayload p;
-    SOPVAULT_TRY(sopId, readArray<Id>(r));
-    SOPVAULT_TRY(collectionId, readArray<Id>(r));
+    SOPVAULT_TRY(sopId, r.array<Id>());
+    SOPVAULT_TRY(collectionId, r.array<Id>());
     SOPVAULT_TRY(epoch, r.u32());
     SOPVAULT_TRY(version, r.u64());
-    SOPVAULT_TRY(versionHash, readArray<crypto::Hash32>(r));
+    SOPVAULT_TRY(versionHash, r.array<crypto::Hash32>());
     SOPVAULT_TRY(decision, r.u8());
-    SOPVAULT_TRY(flagId, readArray<Id>(r));
+    SOPVAULT_TRY(flagId, r.array<Id>());
     SOPVAULT_TRY(text, readBytes(r));
     p.sopId = sopId;
     p.collectionId = collectionId;
@@ -716,7 +707,7 @@ Result<KeyWrap> decodeKeyWrap(ByteView data)
     SOPVAULT_TRY(ops, r.u64());
     SOPVAULT_TRY(mem, r.u64());
     SOPVAULT_TRY(sealed, readBytes(r));
-    SOPVAULT_TRY(signature, readArray<crypto::Signature>(r));
+    SOPVAULT_TRY(signature, r.array<crypto::Signature>());
     wrap.salt = crypto::toBytes(salt);
     wrap.params = {ops, mem};
     wrap.sealed = std::move(sealed);

@@ -8,6 +8,7 @@
 #include "sopvault/crypto/Bytes.h"
 #include "sopvault/crypto/Error.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -54,6 +55,18 @@ public:
     // A bytes field that must be exactly `size` long (ids, keys, hashes).
     [[nodiscard]] Result<ByteView> bytes(std::size_t size);
     [[nodiscard]] Result<std::string> text();
+    // A bytes field read into a fixed-size array (ids, keys, hashes) of exactly its size.
+    template <typename Array>
+    [[nodiscard]] Result<Array> array()
+    {
+        Array out{};
+        auto raw = bytes(out.size());
+        if (!raw) {
+            return std::unexpected(std::move(raw.error()));
+        }
+        std::copy(raw->begin(), raw->end(), out.begin());
+        return out;
+    }
     [[nodiscard]] bool atEnd() const noexcept { return m_pos == m_data.size(); }
     // `integrity` if anything is left: a canonical value has no trailing bytes.
     [[nodiscard]] Result<void> finish() const;
