@@ -229,8 +229,7 @@ SignoffDialog::SignoffDialog(VaultController& controller, core::Id sop, QWidget*
     m_comment->setObjectName(QStringLiteral("comment"));
     m_comment->setPlaceholderText(tr("Comment (optional; kept with the signed sign-off)"));
     m_comment->setMaximumHeight(90);
-    m_error = new QLabel;
-    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_error = errorLabel("error");
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
     auto* sign = buttons->addButton(tr("&Sign"), QDialogButtonBox::AcceptRole);
     sign->setObjectName(QStringLiteral("signButton"));
@@ -251,10 +250,11 @@ SignoffDialog::SignoffDialog(VaultController& controller, core::Id sop, QWidget*
 
 void SignoffDialog::submit()
 {
-    auto done = m_controller.session().signOff(
-        m_sop, m_approve->isChecked() ? core::ReviewDecision::Approved
-                                      : core::ReviewDecision::ChangesRequested,
-        toStd(m_comment->toPlainText()));
+    auto done = m_controller.session().signOff(m_sop,
+                                               m_approve->isChecked()
+                                                   ? core::ReviewDecision::Approved
+                                                   : core::ReviewDecision::ChangesRequested,
+                                               toStd(m_comment->toPlainText()));
     if (!done) {
         m_error->setText(toQString(done.error().message));
         return;
@@ -355,8 +355,8 @@ void ReviewDialog::signOffSelected()
     if (item == nullptr) {
         return;
     }
-    SignoffDialog dialog(m_controller, *core::idFromHex(toStd(item->data(0, Qt::UserRole).toString())),
-                         this);
+    SignoffDialog dialog(m_controller,
+                         *core::idFromHex(toStd(item->data(0, Qt::UserRole).toString())), this);
     if (dialog.exec() == QDialog::Accepted) {
         load();
     }
@@ -478,12 +478,13 @@ AdminDialog::AdminDialog(VaultController& controller, const QString& collection,
     connect(ungrantButton, &QPushButton::clicked, this, [this] { grant(false); });
     connect(addCollectionButton, &QPushButton::clicked, this, &AdminDialog::addCollection);
     connect(m_accessTarget, &QComboBox::currentIndexChanged, this, &AdminDialog::showAccess);
-    connect(&m_controller, &VaultController::progress, this, [this](int done, int total, const QString& what) {
-        m_progress->setVisible(true);
-        m_progress->setRange(0, total);
-        m_progress->setValue(done);
-        m_progress->setFormat(what + QStringLiteral(" %v/%m"));
-    });
+    connect(&m_controller, &VaultController::progress, this,
+            [this](int done, int total, const QString& what) {
+                m_progress->setVisible(true);
+                m_progress->setRange(0, total);
+                m_progress->setValue(done);
+                m_progress->setFormat(what + QStringLiteral(" %v/%m"));
+            });
     connect(&m_controller, &VaultController::userRemoved, this, [this](const QString& name) {
         m_progress->setVisible(false);
         m_status->setText(tr("Removed %1; every collection key they held was rotated.").arg(name));
@@ -537,9 +538,9 @@ void AdminDialog::load()
     }
     for (const auto& u : s.users()) {
         for (const auto& g : s.grantsOf(u.name)) {
-            new QTreeWidgetItem(m_grants, {toQString(g.user), toQString(g.role),
-                                           toQString(g.collection),
-                                           toQString(g.rights.toString())});
+            new QTreeWidgetItem(m_grants,
+                                {toQString(g.user), toQString(g.role), toQString(g.collection),
+                                 toQString(g.rights.toString())});
         }
     }
     if (const int i = m_accessTarget->findText(target); i >= 0) {
@@ -551,8 +552,8 @@ void AdminDialog::load()
 void AdminDialog::addUser()
 {
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Add user"), tr("User name:"),
-                                               QLineEdit::Normal, {}, &ok);
+    const QString name =
+        QInputDialog::getText(this, tr("Add user"), tr("User name:"), QLineEdit::Normal, {}, &ok);
     if (!ok || name.trimmed().isEmpty()) {
         return;
     }
@@ -587,8 +588,8 @@ void AdminDialog::makeOwner()
         warn(this, done.error());
         return;
     }
-    m_status->setText(tr("%1 is now an owner: the vault no longer depends on one person.")
-                          .arg(item->text(0)));
+    m_status->setText(
+        tr("%1 is now an owner: the vault no longer depends on one person.").arg(item->text(0)));
     load();
 }
 
@@ -662,8 +663,9 @@ void AdminDialog::grant(bool give)
         warn(this, done.error());
         return;
     }
-    m_status->setText(give ? tr("Granted.") : tr("Ungranted; the keys they no longer need were "
-                                                 "rotated."));
+    m_status->setText(give ? tr("Granted.")
+                           : tr("Ungranted; the keys they no longer need were "
+                                "rotated."));
     load();
 }
 
@@ -687,9 +689,9 @@ void AdminDialog::showAccess()
 void AdminDialog::addCollection()
 {
     bool ok = false;
-    const QString path = QInputDialog::getText(this, tr("New collection"),
-                                               tr("Path (e.g. Clients/Acme/Network):"),
-                                               QLineEdit::Normal, {}, &ok);
+    const QString path =
+        QInputDialog::getText(this, tr("New collection"), tr("Path (e.g. Clients/Acme/Network):"),
+                              QLineEdit::Normal, {}, &ok);
     if (!ok || path.trimmed().isEmpty()) {
         return;
     }
@@ -771,20 +773,21 @@ void ExportDialog::updatePreview()
         collection = toQString(x->collection);
         version = x->version;
     }
-    const QString ext = m_pdf->isChecked() ? QStringLiteral(".pdf")
+    const QString ext = m_pdf->isChecked()    ? QStringLiteral(".pdf")
                         : m_html->isChecked() ? QStringLiteral(".html")
                                               : QStringLiteral(".md");
     QString path = m_path->text();
     if (path.isEmpty() || path.endsWith(QStringLiteral(".pdf")) ||
         path.endsWith(QStringLiteral(".html")) || path.endsWith(QStringLiteral(".md"))) {
-        const QString base = path.isEmpty() ? QDir::homePath() + u'/' + title : path.section(u'.', 0, -2);
+        const QString base =
+            path.isEmpty() ? QDir::homePath() + u'/' + title : path.section(u'.', 0, -2);
         m_path->setText(base + ext);
     }
-    m_watermark->setText(tr("Exported from SOP Vault by %1 on %2 · vault %3 · %4 · version %5 · "
-                            "not for distribution")
-                             .arg(toQString(s.userName()), formatTime(s.now()),
-                                  toQString(s.vaultId()), collection)
-                             .arg(version));
+    m_watermark->setText(
+        tr("Exported from SOP Vault by %1 on %2 · vault %3 · %4 · version %5 · "
+           "not for distribution")
+            .arg(toQString(s.userName()), formatTime(s.now()), toQString(s.vaultId()), collection)
+            .arg(version));
 }
 
 bool ExportDialog::writePdf(const core::ExportedSop& sop, const QString& file)
@@ -803,8 +806,8 @@ bool ExportDialog::writePdf(const core::ExportedSop& sop, const QString& file)
     const int band = writer.resolution() / 3; // room for the watermark at top and bottom
     QTextDocument doc;
     doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 10));
-    doc.setHtml(QStringLiteral("<h1>%1</h1>%2").arg(toQString(sop.title).toHtmlEscaped(),
-                                                   toQString(sop.html)));
+    doc.setHtml(QStringLiteral("<h1>%1</h1>%2")
+                    .arg(toQString(sop.title).toHtmlEscaped(), toQString(sop.html)));
     doc.setPageSize(QSizeF(page.width(), page.height() - 2 * band));
     const int pages = doc.pageCount();
     QFont small(QStringLiteral("DejaVu Sans"), 7);
@@ -816,8 +819,8 @@ bool ExportDialog::writePdf(const core::ExportedSop& sop, const QString& file)
         painter.setFont(small);
         painter.setPen(QColor(0x6b, 0x72, 0x80));
         const QString mark = toQString(sop.watermark);
-        painter.drawText(QRect(0, 0, page.width(), band), Qt::AlignLeft | Qt::AlignVCenter |
-                                                              Qt::TextWordWrap, mark);
+        painter.drawText(QRect(0, 0, page.width(), band),
+                         Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, mark);
         painter.drawText(QRect(0, page.height() - band, page.width(), band),
                          Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
                          QObject::tr("%1 · page %2 of %3").arg(mark).arg(i + 1).arg(pages));
@@ -854,9 +857,9 @@ void ExportDialog::doExport()
             return;
         }
     } else {
-        auto done = s.exportSop(m_sop, m_html->isChecked() ? core::ExportFormat::Html
-                                                           : core::ExportFormat::Markdown,
-                                toStd(path));
+        auto done = s.exportSop(
+            m_sop, m_html->isChecked() ? core::ExportFormat::Html : core::ExportFormat::Markdown,
+            toStd(path));
         if (!done) {
             m_status->setText(toQString(done.error().message));
             return;

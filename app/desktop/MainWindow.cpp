@@ -99,7 +99,8 @@ QString renderSop(const std::string& markdown, const QSet<int>& ticked)
 {
     auto html = core::renderHtml(markdown);
     if (!html) {
-        return QStringLiteral("<p><i>%1</i></p>").arg(toQString(html.error().message).toHtmlEscaped());
+        return QStringLiteral("<p><i>%1</i></p>")
+            .arg(toQString(html.error().message).toHtmlEscaped());
     }
     return readerCss() + withTicks(toQString(*html), ticked);
 }
@@ -293,7 +294,8 @@ void MainWindow::buildUi()
     m_editorReviewEvery->setPrefix(tr("Review every "));
     m_editorReviewer = new QLineEdit;
     m_editorReviewer->setObjectName(QStringLiteral("editorReviewer"));
-    m_editorReviewer->setPlaceholderText(tr("Reviewer: a user or @role (empty: anyone with review)"));
+    m_editorReviewer->setPlaceholderText(
+        tr("Reviewer: a user or @role (empty: anyone with review)"));
     m_editorText = new QPlainTextEdit;
     m_editorText->setObjectName(QStringLiteral("editorText"));
     m_editorText->setFont(QFont(QStringLiteral("DejaVu Sans Mono"), 10));
@@ -309,10 +311,7 @@ void MainWindow::buildUi()
     auto* cancel = button(tr("Cancel"), "cancelButton");
     connect(m_saveButton, &QPushButton::clicked, this, &MainWindow::saveEditor);
     connect(cancel, &QPushButton::clicked, this, &MainWindow::cancelEditor);
-    m_editorError = new QLabel;
-    m_editorError->setObjectName(QStringLiteral("editorError"));
-    m_editorError->setStyleSheet(QStringLiteral("color: #b00020"));
-    m_editorError->setWordWrap(true);
+    m_editorError = errorLabel("editorError");
     auto* top = new QHBoxLayout;
     top->addWidget(m_editorTitle, 3);
     top->addWidget(m_editorCollection, 2);
@@ -414,13 +413,13 @@ void MainWindow::buildMenus()
     });
     tools->addAction(tr("Change &password…"), this, [this] {
         bool ok = false;
-        const QString pw = QInputDialog::getText(this, tr("Change password"),
-                                                 tr("New password:"), QLineEdit::Password, {}, &ok);
+        const QString pw = QInputDialog::getText(this, tr("Change password"), tr("New password:"),
+                                                 QLineEdit::Password, {}, &ok);
         if (!ok || pw.isEmpty()) {
             return;
         }
-        const QString again = QInputDialog::getText(this, tr("Change password"),
-                                                    tr("Repeat it:"), QLineEdit::Password, {}, &ok);
+        const QString again = QInputDialog::getText(this, tr("Change password"), tr("Repeat it:"),
+                                                    QLineEdit::Password, {}, &ok);
         if (!ok || again != pw) {
             QMessageBox::warning(this, tr("Change password"), tr("The passwords differ."));
             return;
@@ -469,10 +468,11 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_stack->currentIndex() == 2 && m_editorText->document()->isModified()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Unsaved changes"), tr("The SOP you are editing has unsaved changes. Close "
-                                            "anyway and lose them?"),
-            QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+        const auto answer =
+            QMessageBox::question(this, tr("Unsaved changes"),
+                                  tr("The SOP you are editing has unsaved changes. Close "
+                                     "anyway and lose them?"),
+                                  QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Discard) {
             event->ignore();
             return;
@@ -506,9 +506,9 @@ void MainWindow::showVault()
     refreshCollections();
     refreshList();
     updateActions();
-    statusBar()->showMessage(tr("Unlocked as %1%2. Ctrl+L locks.")
-                                 .arg(toQString(s.userName()),
-                                      s.isOwner() ? tr(" (owner)") : QString()));
+    statusBar()->showMessage(
+        tr("Unlocked as %1%2. Ctrl+L locks.")
+            .arg(toQString(s.userName()), s.isOwner() ? tr(" (owner)") : QString()));
     remindReviews();
 }
 
@@ -591,10 +591,10 @@ void MainWindow::refreshList()
     for (const auto& s : *list) {
         const core::Timestamp due = s.created + std::int64_t{s.reviewEveryDays} * 86400;
         auto* item = new QTreeWidgetItem(
-            m_list, {toQString(s.title),
-                     s.damaged ? tr("damaged") : toQString(core::stateName(s.state)),
-                     s.damaged ? QString() : formatDate(s.updated),
-                     s.damaged ? QString() : formatDate(due)});
+            m_list,
+            {toQString(s.title), s.damaged ? tr("damaged") : toQString(core::stateName(s.state)),
+             s.damaged ? QString() : formatDate(s.updated),
+             s.damaged ? QString() : formatDate(due)});
         item->setData(0, kIdRole, toQString(core::toHex(s.id)));
         item->setToolTip(0, toQString(s.collection));
         if (s.state == core::SopState::Archived || s.damaged) {
@@ -632,9 +632,9 @@ void MainWindow::showSearchResults()
     }
     m_list->setHeaderLabels({tr("Title"), tr("State"), tr("Collection"), QString()});
     for (const auto& h : *hits) {
-        auto* item = new QTreeWidgetItem(m_list, {toQString(h.title),
-                                                  toQString(core::stateName(h.state)),
-                                                  toQString(h.collection), QString()});
+        auto* item =
+            new QTreeWidgetItem(m_list, {toQString(h.title), toQString(core::stateName(h.state)),
+                                         toQString(h.collection), QString()});
         item->setData(0, kIdRole, toQString(core::toHex(h.id)));
         item->setToolTip(0, toQString(h.snippet));
     }
@@ -930,8 +930,8 @@ void MainWindow::copyAll()
     if (m_currentId.isEmpty() || !m_copyAllButton->isEnabled()) {
         return;
     }
-    auto docs = m_controller.session().prepareExport({*core::idFromHex(toStd(m_currentId))},
-                                                     "clipboard");
+    auto docs =
+        m_controller.session().prepareExport({*core::idFromHex(toStd(m_currentId))}, "clipboard");
     if (!docs) {
         showFailure(tr("Cannot copy this SOP"), VaultController::failure(docs.error()));
         return;
@@ -961,7 +961,8 @@ void MainWindow::flagCurrent()
     if (!ok || comment.trimmed().isEmpty()) {
         return;
     }
-    auto flagged = m_controller.session().flag(*core::idFromHex(toStd(m_currentId)), toStd(comment));
+    auto flagged =
+        m_controller.session().flag(*core::idFromHex(toStd(m_currentId)), toStd(comment));
     if (!flagged) {
         showFailure(tr("Cannot flag this SOP"), VaultController::failure(flagged.error()));
         return;
@@ -976,9 +977,8 @@ void MainWindow::importFolder()
         return;
     }
     bool ok = false;
-    const QString target = QInputDialog::getText(this, tr("Import"),
-                                                 tr("Into which collection?"), QLineEdit::Normal,
-                                                 tr("Imported"), &ok);
+    const QString target = QInputDialog::getText(this, tr("Import"), tr("Into which collection?"),
+                                                 QLineEdit::Normal, tr("Imported"), &ok);
     if (!ok || target.trimmed().isEmpty()) {
         return;
     }

@@ -4,8 +4,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFormLayout>
 #include <QFontDatabase>
+#include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -70,14 +70,8 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
                    int(crypto::KdfProfile::Interactive));
     m_kdf->addItem(tr("Sensitive (1 GiB of memory, several seconds)"),
                    int(crypto::KdfProfile::Sensitive));
-    m_error = new QLabel;
-    m_error->setObjectName(QStringLiteral("error"));
-    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
-    m_error->setWordWrap(true);
-    m_busy = new QProgressBar;
-    m_busy->setObjectName(QStringLiteral("busy"));
-    m_busy->setRange(0, 0);
-    m_busy->setVisible(false);
+    m_error = errorLabel("error");
+    m_busy = busyBar("busy");
     auto* form = new QFormLayout(owner);
     form->addRow(tr("Owner &name:"), m_owner);
     form->addRow(tr("&Password:"), m_password);
@@ -160,9 +154,8 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
                 m_confirm->clear();
                 next();
             });
-    connect(&m_controller, &VaultController::createFailed, this, [this](const Failure& f) {
-        m_error->setText(f.message);
-    });
+    connect(&m_controller, &VaultController::createFailed, this,
+            [this](const Failure& f) { m_error->setText(f.message); });
 }
 
 bool FirstRunWizard::validateCurrentPage()
@@ -176,30 +169,27 @@ bool FirstRunWizard::validateCurrentPage()
     return QWizard::validateCurrentPage();
 }
 
-bool FirstRunWizard::loadSamplesChosen() const { return m_samples->isChecked(); }
+bool FirstRunWizard::loadSamplesChosen() const
+{
+    return m_samples->isChecked();
+}
 
 UnlockDialog::UnlockDialog(VaultController& controller, QWidget* parent)
     : QDialog(parent), m_controller(controller)
 {
     setObjectName(QStringLiteral("unlockDialog"));
     setWindowTitle(tr("Unlock SOP Vault"));
-    auto* title = new QLabel(tr("<h2>Unlock the vault</h2><p>%1</p>")
-                                 .arg(QString::fromStdString(controller.vaultFile().string())
-                                          .toHtmlEscaped()));
+    auto* title = new QLabel(
+        tr("<h2>Unlock the vault</h2><p>%1</p>")
+            .arg(QString::fromStdString(controller.vaultFile().string()).toHtmlEscaped()));
     title->setWordWrap(true);
     m_user = new QLineEdit(QSettings().value(QStringLiteral("unlock/lastUser")).toString());
     m_user->setObjectName(QStringLiteral("user"));
     m_password = new QLineEdit;
     m_password->setObjectName(QStringLiteral("password"));
     m_password->setEchoMode(QLineEdit::Password);
-    m_error = new QLabel;
-    m_error->setObjectName(QStringLiteral("error"));
-    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
-    m_error->setWordWrap(true);
-    m_busy = new QProgressBar;
-    m_busy->setObjectName(QStringLiteral("busy"));
-    m_busy->setRange(0, 0);
-    m_busy->setVisible(false);
+    m_error = errorLabel("error");
+    m_busy = busyBar("busy");
     m_busy->setFormat(tr("Deriving your key…"));
     auto* buttons = new QDialogButtonBox;
     m_unlock = buttons->addButton(tr("&Unlock"), QDialogButtonBox::AcceptRole);

@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
+#include <QProgressBar>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -22,15 +24,40 @@ QString toQString(std::string_view text)
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
 }
 
-std::string toStd(const QString& text) { return text.toStdString(); }
+std::string toStd(const QString& text)
+{
+    return text.toStdString();
+}
 
 QString formatTime(core::Timestamp t)
 {
-    return QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc()).toLocalTime().toString(
-        QStringLiteral("yyyy-MM-dd HH:mm"));
+    return QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc())
+        .toLocalTime()
+        .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
-QString formatDate(core::Timestamp t) { return toQString(core::formatDate(t)); }
+QLabel* errorLabel(const char* objectName)
+{
+    auto* label = new QLabel;
+    label->setObjectName(QString::fromLatin1(objectName));
+    label->setStyleSheet(QStringLiteral("color: #b00020"));
+    label->setWordWrap(true);
+    return label;
+}
+
+QProgressBar* busyBar(const char* objectName)
+{
+    auto* bar = new QProgressBar;
+    bar->setObjectName(QString::fromLatin1(objectName));
+    bar->setRange(0, 0);
+    bar->setVisible(false);
+    return bar;
+}
+
+QString formatDate(core::Timestamp t)
+{
+    return toQString(core::formatDate(t));
+}
 
 namespace {
 
@@ -140,7 +167,8 @@ void VaultController::createVault(const QString& owner, const QString& password,
                 return;
             }
             m_session = std::move(result->second);
-            emit created(toQString(result->first.vaultId), toQString(result->first.ownerFingerprint),
+            emit created(toQString(result->first.vaultId),
+                         toQString(result->first.ownerFingerprint),
                          toQString(result->first.recoveryCode.view()));
             emit unlocked();
         });
@@ -256,9 +284,10 @@ std::optional<Failure> VaultController::loadSamples()
             continue;
         }
         const QByteArray bytes = file.readAll();
-        core::SopFile sop = core::parseSopFile(std::string(bytes.constData(), std::size_t(bytes.size())),
-                                               toStd(name));
-        const std::string collection = sop.collection.empty() ? std::string("Samples") : sop.collection;
+        core::SopFile sop = core::parseSopFile(
+            std::string(bytes.constData(), std::size_t(bytes.size())), toStd(name));
+        const std::string collection =
+            sop.collection.empty() ? std::string("Samples") : sop.collection;
         // Parents first: "Internal/People" needs "Internal".
         std::string partial;
         std::string_view rest(collection);

@@ -9,6 +9,9 @@
 #include <QObject>
 #include <QString>
 
+class QLabel;
+class QProgressBar;
+
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -27,6 +30,11 @@ QString toQString(std::string_view text);
 std::string toStd(const QString& text);
 QString formatTime(core::Timestamp t);
 QString formatDate(core::Timestamp t);
+
+// An empty, word-wrapped label in the error colour, for the sentences core returns.
+QLabel* errorLabel(const char* objectName);
+// An indeterminate, hidden progress bar: shown while slow work runs off the GUI thread.
+QProgressBar* busyBar(const char* objectName);
 
 class VaultController : public QObject
 {
