@@ -131,9 +131,15 @@ std::vector<std::string> splitList(const std::string& list)
     return out;
 }
 
-json rightsJson(core::Rights r) { return r.names(); }
+json rightsJson(core::Rights r)
+{
+    return r.names();
+}
 
-void print(const std::string& text) { std::cout << text << (text.ends_with('\n') ? "" : "\n"); }
+void print(const std::string& text)
+{
+    std::cout << text << (text.ends_with('\n') ? "" : "\n");
+}
 
 // Left-aligned columns for plain output.
 std::string table(const std::vector<std::string>& header,
@@ -187,9 +193,9 @@ public:
     void notYet(CLI::App* cmd, std::string what)
     {
         plain(cmd, [what]() -> Result<void> {
-            return fail(ErrorCode::Failed,
-                        fmt::format("'{}' is not available in this version of SOP Vault yet.",
-                                    what));
+            return fail(
+                ErrorCode::Failed,
+                fmt::format("'{}' is not available in this version of SOP Vault yet.", what));
         });
     }
     [[nodiscard]] bool hasAction() const { return bool(m_action); }
@@ -209,7 +215,10 @@ private:
     std::function<Result<void>()> m_action;
 };
 
-Result<crypto::KdfProfile> kdfOf(const Globals& g) { return crypto::parseKdfProfile(g.kdf); }
+Result<crypto::KdfProfile> kdfOf(const Globals& g)
+{
+    return crypto::parseKdfProfile(g.kdf);
+}
 
 std::string link(const core::Session& s, const Id& sop)
 {
@@ -228,9 +237,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         SOPVAULT_TRY(profile, kdfOf(g));
         const auto path = vaultPath(g);
         if (std::filesystem::exists(path)) {
-            return fail(ErrorCode::Failed,
-                        fmt::format("A vault already exists at {}; nothing was changed.",
-                                    path.string()));
+            return fail(
+                ErrorCode::Failed,
+                fmt::format("A vault already exists at {}; nothing was changed.", path.string()));
         }
         SOPVAULT_TRY(password, readNewPassword(owner));
         SOPVAULT_TRY(created, core::createVault(path, owner, password, profile));
@@ -244,8 +253,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                fmt::format("Created vault {} at {}\nOwner: {}\nOwner key fingerprint: {}\n\n"
                            "Recovery code (shown once; write it down and keep it safe, it can "
                            "set a new password for an owner):\n\n    {}\n",
-                           created.vaultId, path.string(), owner, created.ownerFingerprint,
-                           code));
+                           created.vaultId, path.string(), owner, created.ownerFingerprint, code));
         return {};
     });
 
@@ -255,8 +263,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json grants = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& gi : s.grantsOf(s.userName())) {
-            grants.push_back(
-                {{"role", gi.role}, {"collection", gi.collection}, {"rights", rightsJson(gi.rights)}});
+            grants.push_back({{"role", gi.role},
+                              {"collection", gi.collection},
+                              {"rights", rightsJson(gi.rights)}});
             rows.push_back({gi.role, gi.collection, gi.rights.toString()});
         }
         r.emit({{"user", s.userName()}, {"owner", s.isOwner()}, {"grants", grants}},
@@ -288,7 +297,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         SOPVAULT_TRY(profile, kdfOf(g));
         const auto path = vaultPath(g);
         if (!std::filesystem::exists(path)) {
-            return fail(ErrorCode::NotFound, fmt::format("There is no vault at {}.", path.string()));
+            return fail(ErrorCode::NotFound,
+                        fmt::format("There is no vault at {}.", path.string()));
         }
         SOPVAULT_TRY(code, readRecoveryCode());
         SOPVAULT_TRY(pw, readNewPassword(recoverOwner));
@@ -319,10 +329,13 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& u : s.users()) {
-            out.push_back({{"user", u.name}, {"owner", u.owner}, {"removed", u.removed},
-                           {"fingerprint", u.fingerprint}, {"id", core::toHex(u.id)}});
-            rows.push_back({u.name, u.owner ? "owner" : (u.removed ? "removed" : ""),
-                            u.fingerprint});
+            out.push_back({{"user", u.name},
+                           {"owner", u.owner},
+                           {"removed", u.removed},
+                           {"fingerprint", u.fingerprint},
+                           {"id", core::toHex(u.id)}});
+            rows.push_back(
+                {u.name, u.owner ? "owner" : (u.removed ? "removed" : ""), u.fingerprint});
         }
         r.emit(out, table({"USER", "OWNER", "KEY FINGERPRINT"}, rows));
         return {};
@@ -356,16 +369,19 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     auto* role = app.add_subcommand("role", "Roles")->require_subcommand(1);
     static std::string roleName;
     static std::string roleRights;
-    r.withSession(role->add_subcommand("list", "List roles"), [&r](core::Session& s) -> Result<void> {
-        json out = json::array();
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& rd : s.roles()) {
-            out.push_back({{"role", rd.name}, {"rights", rightsJson(rd.rights)}, {"built_in", rd.builtIn}});
-            rows.push_back({rd.name, rd.rights.toString(), rd.builtIn ? "built-in" : "custom"});
-        }
-        r.emit(out, table({"ROLE", "RIGHTS", "KIND"}, rows));
-        return {};
-    });
+    r.withSession(
+        role->add_subcommand("list", "List roles"), [&r](core::Session& s) -> Result<void> {
+            json out = json::array();
+            std::vector<std::vector<std::string>> rows;
+            for (const auto& rd : s.roles()) {
+                out.push_back({{"role", rd.name},
+                               {"rights", rightsJson(rd.rights)},
+                               {"built_in", rd.builtIn}});
+                rows.push_back({rd.name, rd.rights.toString(), rd.builtIn ? "built-in" : "custom"});
+            }
+            r.emit(out, table({"ROLE", "RIGHTS", "KIND"}, rows));
+            return {};
+        });
     auto* roleAdd = role->add_subcommand("add", "Owner: define a custom role");
     roleAdd->add_option("NAME", roleName)->required();
     roleAdd->add_option("--rights", roleRights, "view,edit,export,review,manage")->required();
@@ -394,7 +410,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     collectionAdd->footer("Example: sopvault-cli --user olivia collection add Clients/Acme");
     r.withSession(collectionAdd, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.addCollection(path));
-        r.emit({{"id", core::toHex(id)}, {"path", path}}, fmt::format("Added collection {}.", path));
+        r.emit({{"id", core::toHex(id)}, {"path", path}},
+               fmt::format("Added collection {}.", path));
         return {};
     });
     r.withSession(collection->add_subcommand("list", "List collections"),
@@ -440,7 +457,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& a : list) {
-            out.push_back({{"user", a.user}, {"role", a.role}, {"collection", a.collection},
+            out.push_back({{"user", a.user},
+                           {"role", a.role},
+                           {"collection", a.collection},
                            {"rights", rightsJson(a.rights)}});
             rows.push_back({a.user, a.role, a.collection, a.rights.toString()});
         }
@@ -460,7 +479,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     sopAdd->add_option("--title", title)->required();
     sopAdd->add_option("--file", file, "Markdown file (default: stdin)");
     sopAdd->add_option("--tags", tags, "comma-separated tags");
-    sopAdd->add_option("--review-every", reviewEvery, "days between reviews")->capture_default_str();
+    sopAdd->add_option("--review-every", reviewEvery, "days between reviews")
+        ->capture_default_str();
     sopAdd->add_option("--reviewer", reviewer, "USER or @ROLE");
     sopAdd->footer("Example: sopvault-cli --user erin sop add Clients/Acme --title \"Reset a "
                    "password\" --file reset.md --tags identity");
@@ -494,7 +514,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         std::vector<std::vector<std::string>> rows;
         for (const auto& x : list) {
             const std::string due =
-                x.damaged ? "" : core::formatDate(x.created + std::int64_t{x.reviewEveryDays} * 86400);
+                x.damaged ? ""
+                          : core::formatDate(x.created + std::int64_t{x.reviewEveryDays} * 86400);
             out.push_back({{"id", core::toHex(x.id)},
                            {"title", x.title},
                            {"collection", x.collection},
@@ -505,8 +526,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                            {"tags", x.tags}});
             rows.push_back({x.title, x.collection, std::to_string(x.version),
                             x.damaged ? "damaged" : std::string(core::stateName(x.state)),
-                            x.damaged ? "" : core::formatDate(x.updated), due,
-                            core::toHex(x.id)});
+                            x.damaged ? "" : core::formatDate(x.updated), due, core::toHex(x.id)});
         }
         r.emit(out, list.empty() ? std::string("No SOPs you can see.")
                                  : table({"TITLE", "COLLECTION", "VER", "STATE", "UPDATED",
@@ -520,7 +540,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     sopShow->add_option("--version", version);
     sopShow->add_option("--format", format, "md|html")->check(CLI::IsMember({"md", "html"}));
     sopShow->add_option("--ticket", ticket, "ticket reference for the audit log");
-    sopShow->footer("Example: sopvault-cli --user tom sop show \"Reset a password\" --ticket T-1234");
+    sopShow->footer(
+        "Example: sopvault-cli --user tom sop show \"Reset a password\" --ticket T-1234");
     r.withSession(sopShow, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(sopRef));
         std::optional<std::uint64_t> v;
@@ -555,46 +576,49 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     auto* editTitle = sopEdit->add_option("--title", title);
     auto* editTags = sopEdit->add_option("--tags", tags);
     auto* editEvery = sopEdit->add_option("--review-every", reviewEvery, "days between reviews");
-    auto* editReviewer = sopEdit->add_option("--reviewer", reviewer, "USER or @ROLE ('' for anyone "
-                                                                     "with review)");
+    auto* editReviewer = sopEdit->add_option("--reviewer", reviewer,
+                                             "USER or @ROLE ('' for anyone "
+                                             "with review)");
     static std::string state;
     auto* editState = sopEdit->add_option("--state", state, "draft|published|archived");
     sopEdit->add_option("--message", message, "what changed and why");
     sopEdit->footer("Example: sopvault-cli --user erin sop edit \"Reset a password\" --file "
                     "reset.md --message \"add MFA step\"");
-    r.withSession(sopEdit, [&r, editFile, editTitle, editTags, editEvery, editReviewer,
-                            editState](core::Session& s) -> Result<void> {
-        SOPVAULT_TRY(id, s.resolveSop(sopRef));
-        core::SopEdit e;
-        if (editFile->count() > 0) {
-            SOPVAULT_TRY(body, readBody(file));
-            e.body = std::move(body);
-        }
-        if (editTitle->count() > 0) {
-            e.title = title;
-        }
-        if (editTags->count() > 0) {
-            e.tags = splitList(tags);
-        }
-        if (editEvery->count() > 0) {
-            e.reviewEveryDays = reviewEvery;
-        }
-        if (editReviewer->count() > 0) {
-            e.reviewer = reviewer;
-        }
-        if (editState->count() > 0) {
-            SOPVAULT_TRY(parsed, core::parseState(state));
-            e.state = parsed;
-        }
-        if (!e.body && !e.title && !e.tags && !e.reviewEveryDays && !e.reviewer && !e.state) {
-            return usage("Nothing to change: give --file, --title, --tags, --review-every, "
-                         "--reviewer or --state.");
-        }
-        e.message = message;
-        SOPVAULT_TRY(v, s.editSop(id, e));
-        r.emit({{"id", core::toHex(id)}, {"version", v}}, fmt::format("Saved version {}.", v));
-        return {};
-    });
+    r.withSession(
+        sopEdit,
+        [&r, editFile, editTitle, editTags, editEvery, editReviewer,
+         editState](core::Session& s) -> Result<void> {
+            SOPVAULT_TRY(id, s.resolveSop(sopRef));
+            core::SopEdit e;
+            if (editFile->count() > 0) {
+                SOPVAULT_TRY(body, readBody(file));
+                e.body = std::move(body);
+            }
+            if (editTitle->count() > 0) {
+                e.title = title;
+            }
+            if (editTags->count() > 0) {
+                e.tags = splitList(tags);
+            }
+            if (editEvery->count() > 0) {
+                e.reviewEveryDays = reviewEvery;
+            }
+            if (editReviewer->count() > 0) {
+                e.reviewer = reviewer;
+            }
+            if (editState->count() > 0) {
+                SOPVAULT_TRY(parsed, core::parseState(state));
+                e.state = parsed;
+            }
+            if (!e.body && !e.title && !e.tags && !e.reviewEveryDays && !e.reviewer && !e.state) {
+                return usage("Nothing to change: give --file, --title, --tags, --review-every, "
+                             "--reviewer or --state.");
+            }
+            e.message = message;
+            SOPVAULT_TRY(v, s.editSop(id, e));
+            r.emit({{"id", core::toHex(id)}, {"version", v}}, fmt::format("Saved version {}.", v));
+            return {};
+        });
 
     auto* sopHistory = sop->add_subcommand("history", "Versions of a SOP");
     sopHistory->add_option("SOP", sopRef)->required();
@@ -604,11 +628,13 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& e : h) {
-            out.push_back({{"version", e.version}, {"author", e.author},
-                           {"time", core::formatTime(e.time)}, {"message", e.message},
+            out.push_back({{"version", e.version},
+                           {"author", e.author},
+                           {"time", core::formatTime(e.time)},
+                           {"message", e.message},
                            {"hash", e.hash}});
-            rows.push_back({std::to_string(e.version), core::formatTime(e.time), e.author,
-                            e.message});
+            rows.push_back(
+                {std::to_string(e.version), core::formatTime(e.time), e.author, e.message});
         }
         r.emit(out, table({"VER", "TIME", "AUTHOR", "MESSAGE"}, rows));
         return {};
@@ -708,7 +734,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     auto* review = app.add_subcommand("review", "Quarterly reviews")->require_subcommand(1);
     static std::uint32_t within = 0;
     static std::string decision, quarter;
-    auto* reviewDue = review->add_subcommand("due", "Due, due-soon and overdue SOPs you may review");
+    auto* reviewDue =
+        review->add_subcommand("due", "Due, due-soon and overdue SOPs you may review");
     auto* withinOpt = reviewDue->add_option("--within", within, "list what is due within DAYS");
     reviewDue->footer("Example: sopvault-cli --user rita --as-of 2027-03-01 review due");
     r.withSession(reviewDue, [&r, withinOpt](core::Session& s) -> Result<void> {
@@ -742,11 +769,11 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                             item.openFlags > 0 ? std::to_string(item.openFlags) : "",
                             core::toHex(item.id)});
         }
-        r.emit(out, list.empty()
-                        ? fmt::format("Nothing due for review as of {}.", core::formatDate(asOf))
-                        : table({"TITLE", "COLLECTION", "DUE", "STATUS", "SINCE REVIEW", "FLAGS",
-                                 "ID"},
-                                rows));
+        r.emit(out,
+               list.empty()
+                   ? fmt::format("Nothing due for review as of {}.", core::formatDate(asOf))
+                   : table({"TITLE", "COLLECTION", "DUE", "STATUS", "SINCE REVIEW", "FLAGS", "ID"},
+                           rows));
         return {};
     });
 
@@ -786,8 +813,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         return {};
     });
 
-    auto* reviewReport = review->add_subcommand("report", "What was signed off in a quarter, what was "
-                                                    "missed");
+    auto* reviewReport =
+        review->add_subcommand("report", "What was signed off in a quarter, what was "
+                                         "missed");
     reviewReport->add_option("--quarter", quarter, "YYYY-QN")->required();
     reviewReport->footer("Example: sopvault-cli --user olivia review report --quarter 2027-Q1");
     r.withSession(reviewReport, [&r](core::Session& s) -> Result<void> {
@@ -800,22 +828,23 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> cells;
         for (const auto& row : rows) {
-            out.push_back({{"id", core::toHex(row.sop)},
-                           {"title", row.title},
-                           {"collection", row.collection},
-                           {"due", core::formatDate(row.due)},
-                           {"outcome", row.outcome},
-                           {"signed_by", row.signedBy},
-                           {"signed_at", row.signedAt ? json(core::formatTime(*row.signedAt)) : json()},
-                           {"version", row.version ? json(*row.version) : json()}});
+            out.push_back(
+                {{"id", core::toHex(row.sop)},
+                 {"title", row.title},
+                 {"collection", row.collection},
+                 {"due", core::formatDate(row.due)},
+                 {"outcome", row.outcome},
+                 {"signed_by", row.signedBy},
+                 {"signed_at", row.signedAt ? json(core::formatTime(*row.signedAt)) : json()},
+                 {"version", row.version ? json(*row.version) : json()}});
             cells.push_back({row.title, row.collection, core::formatDate(row.due), row.outcome,
                              row.signedBy,
                              row.signedAt ? core::formatDate(*row.signedAt) : std::string()});
         }
-        r.emit(out, rows.empty() ? fmt::format("Nothing was due in {}.", quarter)
-                                 : table({"TITLE", "COLLECTION", "DUE", "OUTCOME", "SIGNED BY",
-                                          "ON"},
-                                         cells));
+        r.emit(out,
+               rows.empty()
+                   ? fmt::format("Nothing was due in {}.", quarter)
+                   : table({"TITLE", "COLLECTION", "DUE", "OUTCOME", "SIGNED BY", "ON"}, cells));
         return {};
     });
 
@@ -849,8 +878,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                            {"score", h.score},
                            {"state", core::stateName(h.state)},
                            {"tags", h.tags}});
-            text += fmt::format("{}  ({})  {}\n    {}\n", h.title, h.collection,
-                                core::toHex(h.id), h.snippet);
+            text += fmt::format("{}  ({})  {}\n    {}\n", h.title, h.collection, core::toHex(h.id),
+                                h.snippet);
         }
         r.emit(out, hits.empty() ? fmt::format("Nothing you can see matches '{}'.", query) : text);
         return {};
@@ -866,16 +895,15 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     r.withSession(importCmd, [&r](core::Session& s) -> Result<void> {
         // Progress only for a person watching a terminal: scripts get one line or nothing.
         const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
-        SOPVAULT_TRY(report, s.importFolder(importDir, sopCollection,
-                                            [quiet](const core::ImportProgress& p) {
-                                                if (!quiet && p.total > 0) {
-                                                    std::cerr << fmt::format(
-                                                        "\rImporting {}/{}", p.done, p.total)
-                                                              << (p.done == p.total ? "\n" : "")
-                                                              << std::flush;
-                                                }
-                                                return true;
-                                            }));
+        SOPVAULT_TRY(report, s.importFolder(
+                                 importDir, sopCollection, [quiet](const core::ImportProgress& p) {
+                                     if (!quiet && p.total > 0) {
+                                         std::cerr
+                                             << fmt::format("\rImporting {}/{}", p.done, p.total)
+                                             << (p.done == p.total ? "\n" : "") << std::flush;
+                                     }
+                                     return true;
+                                 }));
         nlohmann::json skipped = nlohmann::json::array();
         std::string text = fmt::format("Imported {} new SOP(s), updated {}, {} unchanged.\n",
                                        report.imported, report.updated, report.unchanged);
@@ -903,7 +931,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     exportCmd->add_option("SOP", exportSopRef, "id or exact title");
     exportCmd->add_option("--collection", sopCollection, "export a collection as a folder tree");
     exportCmd->add_option("--format", exportFormat, "md|html|pdf")->required();
-    exportCmd->add_option("--out", exportOut, "file (one SOP) or folder (a collection)")->required();
+    exportCmd->add_option("--out", exportOut, "file (one SOP) or folder (a collection)")
+        ->required();
     exportCmd->footer("Example: sopvault-cli --user olivia export \"P1 major incident\" --format "
                       "html --out p1.html");
     r.withSession(exportCmd, [&r](core::Session& s) -> Result<void> {
@@ -952,10 +981,14 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& e : entries) {
-            out.push_back({{"seq", e.seq}, {"time", core::formatTime(e.time)}, {"actor", e.actor},
-                           {"action", e.action}, {"target", e.target}, {"detail", e.detail}});
-            rows.push_back({std::to_string(e.seq), core::formatTime(e.time), e.actor, e.action,
-                            e.detail});
+            out.push_back({{"seq", e.seq},
+                           {"time", core::formatTime(e.time)},
+                           {"actor", e.actor},
+                           {"action", e.action},
+                           {"target", e.target},
+                           {"detail", e.detail}});
+            rows.push_back(
+                {std::to_string(e.seq), core::formatTime(e.time), e.actor, e.action, e.detail});
         }
         r.emit(out, table({"SEQ", "TIME", "ACTOR", "ACTION", "DETAIL"}, rows));
         return {};
@@ -971,8 +1004,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
             problems.push_back({{"record", p.record}, {"problem", p.problem}});
             text += fmt::format("PROBLEM  {}: {}\n", p.record, p.problem);
         }
-        const std::size_t records = report.adminRecords + report.auditRecords +
-                                    report.sopVersions + report.reviewRecords;
+        const std::size_t records =
+            report.adminRecords + report.auditRecords + report.sopVersions + report.reviewRecords;
         r.emit({{"ok", report.ok},
                 {"checked",
                  {{"records", records},

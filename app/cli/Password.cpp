@@ -72,9 +72,8 @@ Result<crypto::SecureBuffer> readPassword(std::string_view user)
     if (const char* file = std::getenv("SOPVAULT_PASSWORD_FILE"); file != nullptr && *file) {
         const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            return fail(ErrorCode::Failed,
-                        fmt::format("Cannot read the password file {}: {}.", file,
-                                    std::strerror(errno)));
+            return fail(ErrorCode::Failed, fmt::format("Cannot read the password file {}: {}.",
+                                                       file, std::strerror(errno)));
         }
         auto line = readLine(fd);
         ::close(fd);

@@ -203,14 +203,15 @@ void Engine::openKeys()
             return false;
         }
         auto commitment = keyCommitment(key, state.vaultId, collection, epoch);
-        return commitment && crypto::constantTimeEqual(*commitment, c->second.commitments.at(epoch));
+        return commitment &&
+               crypto::constantTimeEqual(*commitment, c->second.commitments.at(epoch));
     };
     for (const KeyShare& share : state.shares) {
         if (share.recipient != me) {
             continue;
         }
-        const std::string where = fmt::format("key of collection {} (epoch {})",
-                                              toHex(share.collection), share.epoch);
+        const std::string where =
+            fmt::format("key of collection {} (epoch {})", toHex(share.collection), share.epoch);
         auto key = crypto::openSealed(boxKeys, share.sealedKey);
         if (!key) {
             problems.push_back({where, "it cannot be opened with your key"});
@@ -235,9 +236,9 @@ void Engine::openKeys()
             auto key = crypto::openSecret(newer->second, previous->second,
                                           previousKeyAd(state.vaultId, id, epoch));
             if (!key || !commitmentMatches(id, epoch - 1, *key)) {
-                problems.push_back({fmt::format("key of collection {} (epoch {})", toHex(id),
-                                                epoch - 1),
-                                    "the previous key carried by the newer epoch is damaged"});
+                problems.push_back(
+                    {fmt::format("key of collection {} (epoch {})", toHex(id), epoch - 1),
+                     "the previous key carried by the newer epoch is damaged"});
                 continue;
             }
             keys.insert_or_assign({id, epoch - 1}, std::move(*key));
@@ -259,7 +260,8 @@ void Engine::openKeys()
         if (first == keys.end()) {
             continue;
         }
-        auto path = crypto::open(first->second, c.encryptedPath, collectionPathAd(state.vaultId, id));
+        auto path =
+            crypto::open(first->second, c.encryptedPath, collectionPathAd(state.vaultId, id));
         if (!path) {
             problems.push_back({fmt::format("collection {}", toHex(id)),
                                 "its name cannot be decrypted: " + path.error().message});
@@ -297,9 +299,9 @@ Result<Rotation> Engine::rotate(const Id& collection, const Id& revoked)
 {
     const crypto::SecureBuffer* current = keyFor(collection);
     if (current == nullptr) {
-        return fail(ErrorCode::Denied,
-                    fmt::format("You hold no key for {}, so you cannot rotate it.",
-                                pathOf(collection)));
+        return fail(
+            ErrorCode::Denied,
+            fmt::format("You hold no key for {}, so you cannot rotate it.", pathOf(collection)));
     }
     Rotation r;
     r.collectionId = collection;
@@ -351,8 +353,8 @@ Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
 {
     auto it = state.sops.find(sopId);
     // A SOP damaged before any version could say where it belongs is shown to owners.
-    const bool ownerSeesUnplaced = it != state.sops.end() && isZero(it->second.collection) &&
-                                   policy().isOwner(me);
+    const bool ownerSeesUnplaced =
+        it != state.sops.end() && isZero(it->second.collection) && policy().isOwner(me);
     if (it == state.sops.end() ||
         (!ownerSeesUnplaced && !policy().allows(me, Right::View, it->second.collection))) {
         return fail(ErrorCode::NotFound,

@@ -155,9 +155,9 @@ struct GrantPayload
     Id userId{};
     std::string role;
     Id collectionId{};
-    std::vector<KeyShare> shares;     // grants: keys for the grantee
-    std::vector<Rotation> rotations;  // ungrants: keys rotated away from the person
-    RevocationMarks marks;            // ungrants
+    std::vector<KeyShare> shares;    // grants: keys for the grantee
+    std::vector<Rotation> rotations; // ungrants: keys rotated away from the person
+    RevocationMarks marks;           // ungrants
 };
 
 struct UserRemovedPayload
@@ -202,10 +202,10 @@ struct EventPayload
     Id sopId{};
     Id collectionId{};
     std::uint32_t epoch = 0;
-    std::uint64_t version = 0;     // the version reviewed or flagged
-    crypto::Hash32 versionHash{};  // binds a sign-off to the exact version
-    std::uint8_t decision = 0;     // sign-offs: 1 approved, 2 changes requested
-    Id flagId{};                   // resolutions: the flag resolved
+    std::uint64_t version = 0;    // the version reviewed or flagged
+    crypto::Hash32 versionHash{}; // binds a sign-off to the exact version
+    std::uint8_t decision = 0;    // sign-offs: 1 approved, 2 changes requested
+    Id flagId{};                  // resolutions: the flag resolved
     crypto::Bytes encryptedText;
 };
 
@@ -260,8 +260,8 @@ struct AuditDetail
 [[nodiscard]] crypto::Bytes previousKeyAd(const Id& vault, const Id& collection,
                                           std::uint32_t epoch);
 [[nodiscard]] crypto::Bytes recoverySealAd(const Id& vault, const Id& user);
-[[nodiscard]] crypto::Bytes eventTextAd(const Id& vault, const Id& collection,
-                                        std::uint32_t epoch, const Id& sop, const Id& record);
+[[nodiscard]] crypto::Bytes eventTextAd(const Id& vault, const Id& collection, std::uint32_t epoch,
+                                        const Id& sop, const Id& record);
 [[nodiscard]] crypto::Bytes keyWrapAd(const Id& vault, const Id& user,
                                       const crypto::KdfParams& params, crypto::ByteView salt);
 [[nodiscard]] Result<crypto::Bytes> keyCommitment(const crypto::SecureBuffer& key, const Id& vault,

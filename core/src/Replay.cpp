@@ -289,7 +289,8 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
         }
         // checkShares looks the collection up in the state, which does not hold it yet.
         State with = st;
-        with.collections[p.collectionId] = CollectionState{p.collectionId, p.parentId, {}, {}, {}, 0};
+        with.collections[p.collectionId] =
+            CollectionState{p.collectionId, p.parentId, {}, {}, {}, 0};
         SOPVAULT_CHECK(checkShares(with, p.shares, required, {p.collectionId}));
         return AdminChange{std::move(p)};
     }
@@ -342,8 +343,8 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
             if (!exists || !p.shares.empty()) {
                 return bad("it removes a grant that does not exist");
             }
-            SOPVAULT_CHECK(checkRotations(st, p.rotations, collectionsToRotate(st, p.userId, &g),
-                                          p.userId));
+            SOPVAULT_CHECK(
+                checkRotations(st, p.rotations, collectionsToRotate(st, p.userId, &g), p.userId));
             return AdminChange{std::move(p)};
         }
         if (exists || !p.rotations.empty()) {
@@ -547,11 +548,13 @@ Result<EventPayload> checkEvent(const State& st, const Record& rec)
         break;
     default: {
         const auto& events = sop->second.events;
-        const bool open = std::any_of(events.begin(), events.end(), [&](const EventState& e) {
-            return e.kind == RecordKind::Flag && e.id == p.flagId;
-        }) && std::none_of(events.begin(), events.end(), [&](const EventState& e) {
-            return e.kind == RecordKind::FlagResolved && e.flagId == p.flagId;
-        });
+        const bool open = std::any_of(events.begin(), events.end(),
+                                      [&](const EventState& e) {
+                                          return e.kind == RecordKind::Flag && e.id == p.flagId;
+                                      }) &&
+                          std::none_of(events.begin(), events.end(), [&](const EventState& e) {
+                              return e.kind == RecordKind::FlagResolved && e.flagId == p.flagId;
+                          });
         if (!open) {
             return bad("it resolves a flag that does not exist or is already resolved");
         }
@@ -566,10 +569,9 @@ Result<EventPayload> checkEvent(const State& st, const Record& rec)
 
 void applyEvent(State& st, const Record& rec, const EventPayload& p)
 {
-    st.sops[p.sopId].events.push_back(EventState{rec.header.recordId, rec.header.kind,
-                                                 rec.header.signer, rec.header.time, p.version,
-                                                 p.decision, p.flagId, rec.hash(),
-                                                 rec.header.adminCount, rec.header.position});
+    st.sops[p.sopId].events.push_back(EventState{
+        rec.header.recordId, rec.header.kind, rec.header.signer, rec.header.time, p.version,
+        p.decision, p.flagId, rec.hash(), rec.header.adminCount, rec.header.position});
 }
 
 Result<void> checkAudit(const State& st, const Record& rec, std::uint64_t position,
@@ -699,8 +701,8 @@ void enforceRevocations(ReplayResult& out)
             const auto head = rev.heads.find(id);
             const std::uint64_t limit = head == rev.heads.end() ? 0 : head->second;
             for (const VersionState& v : sop.versions) {
-                if (sop.problem.empty() && v.author == rev.user &&
-                    v.adminCount <= rev.position && v.version > limit) {
+                if (sop.problem.empty() && v.author == rev.user && v.adminCount <= rev.position &&
+                    v.version > limit) {
                     sop.problem = fmt::format("version {} was signed by {} after their rights "
                                               "were revoked (administration record #{})",
                                               v.version, who, rev.position);
@@ -815,7 +817,9 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
                 Pending{true, idFrom(stmt.columnBytes(3)), position, adminCount, std::move(rec)});
         }));
     // An undecodable record goes last, after the versions that really came before it.
-    auto adminCountOf = [](const Pending& p) { return p.adminCount; };
+    auto adminCountOf = [](const Pending& p) {
+        return p.adminCount;
+    };
     std::stable_sort(pending.begin(), pending.end(), [&](const Pending& a, const Pending& b) {
         return std::tuple(adminCountOf(a), a.isEvent, a.rowPosition) <
                std::tuple(adminCountOf(b), b.isEvent, b.rowPosition);
@@ -848,8 +852,8 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
         const auto position = static_cast<std::uint64_t>(admin.columnInt(0));
         const std::string where = describe("administration record", position);
         auto rec = decodeRecord(admin.columnBytes(2), admin.columnBytes(3));
-        Result<AdminChange> change = rec ? checkAdmin(out.state, *rec)
-                                         : Result<AdminChange>(std::unexpected(rec.error()));
+        Result<AdminChange> change =
+            rec ? checkAdmin(out.state, *rec) : Result<AdminChange>(std::unexpected(rec.error()));
         if (change && position != expected) {
             change = bad("the administration log has a gap before it");
         }

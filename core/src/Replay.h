@@ -9,9 +9,9 @@
 
 namespace sopvault::core::detail {
 
-using AdminChange = std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
-                                 CollectionAddedPayload, GrantPayload, SettingPayload,
-                                 UserRemovedPayload>;
+using AdminChange =
+    std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
+                 CollectionAddedPayload, GrantPayload, SettingPayload, UserRemovedPayload>;
 
 // Collections whose key must move to a new epoch when `user` loses view: everything they can
 // view (removal, `without` empty) or what they would no longer view without grant `without`.

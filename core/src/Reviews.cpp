@@ -20,7 +20,10 @@ namespace {
 constexpr std::int64_t kDay = 86400;
 constexpr std::size_t kMaxCommentBytes = 4000;
 
-std::int64_t dayOf(Timestamp t) { return t >= 0 ? t / kDay : (t - kDay + 1) / kDay; }
+std::int64_t dayOf(Timestamp t)
+{
+    return t >= 0 ? t / kDay : (t - kDay + 1) / kDay;
+}
 
 Result<void> validateComment(std::string_view text, bool required)
 {
@@ -28,9 +31,9 @@ Result<void> validateComment(std::string_view text, bool required)
         return fail(ErrorCode::Usage, "Say what is wrong: a comment is required.");
     }
     if (text.size() > kMaxCommentBytes || !isValidUtf8(text)) {
-        return fail(ErrorCode::Usage,
-                    fmt::format("A comment must be UTF-8 text of at most {} bytes.",
-                                kMaxCommentBytes));
+        return fail(
+            ErrorCode::Usage,
+            fmt::format("A comment must be UTF-8 text of at most {} bytes.", kMaxCommentBytes));
     }
     return {};
 }
@@ -101,9 +104,9 @@ Result<Quarter> parseQuarter(std::string_view text)
     using namespace std::chrono;
     auto start = sys_days{year_month_day{std::chrono::year{year},
                                          month{static_cast<unsigned>(3 * (q - 1) + 1)}, day{1}}};
-    auto end = sys_days{year_month_day{std::chrono::year{q == 4 ? year + 1 : year},
-                                       month{static_cast<unsigned>(q == 4 ? 1 : 3 * q + 1)},
-                                       day{1}}};
+    auto end =
+        sys_days{year_month_day{std::chrono::year{q == 4 ? year + 1 : year},
+                                month{static_cast<unsigned>(q == 4 ? 1 : 3 * q + 1)}, day{1}}};
     return Quarter{start.time_since_epoch().count() * kDay, end.time_since_epoch().count() * kDay};
 }
 
@@ -133,9 +136,9 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     const auto [position, prev] = head;
     // The record id is part of the text's associated data, so it is chosen first.
     const Id recordId = randomId();
-    SOPVAULT_TRY(sealed, crypto::seal(*key, crypto::asBytes(text),
-                                      eventTextAd(state.vaultId, p.collectionId, p.epoch, sopId,
-                                                  recordId)));
+    SOPVAULT_TRY(
+        sealed, crypto::seal(*key, crypto::asBytes(text),
+                             eventTextAd(state.vaultId, p.collectionId, p.epoch, sopId, recordId)));
     p.encryptedText = std::move(sealed);
     SOPVAULT_TRY(rec, makeRecord(kind, position, prev, encode(p), recordId));
     SOPVAULT_TRY(checked, checkEvent(state, rec));
@@ -169,9 +172,9 @@ Result<std::string> Engine::readEventText(const SopRecordState& sop, const Event
     if (key == keys.end()) {
         return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
     }
-    SOPVAULT_TRY(plain, crypto::open(key->second, p.encryptedText,
-                                     eventTextAd(state.vaultId, p.collectionId, p.epoch, sop.id,
-                                                 event.id)));
+    SOPVAULT_TRY(
+        plain, crypto::open(key->second, p.encryptedText,
+                            eventTextAd(state.vaultId, p.collectionId, p.epoch, sop.id, event.id)));
     return std::string(crypto::asText(plain));
 }
 
@@ -235,9 +238,15 @@ bool assignedTo(const Engine& e, const SopRecordState& sop, const std::string& r
 
 } // namespace
 
-Timestamp Session::now() const { return m_engine->clock->now(); }
+Timestamp Session::now() const
+{
+    return m_engine->clock->now();
+}
 
-std::uint64_t Session::dueSoonDays() const { return m_engine->state.dueSoonDays; }
+std::uint64_t Session::dueSoonDays() const
+{
+    return m_engine->state.dueSoonDays;
+}
 
 Result<void> Session::setDueSoonDays(std::uint32_t days)
 {
@@ -434,9 +443,9 @@ Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
             }
             AuditNote note{"flag-resolved", id, true, {}};
             note.detail.note = std::string(text);
-            SOPVAULT_TRY(written, e.writeEvent(RecordKind::FlagResolved, id,
-                                               visible->versions.back().version, 0, flagId, text,
-                                               note));
+            SOPVAULT_TRY(written,
+                         e.writeEvent(RecordKind::FlagResolved, id,
+                                      visible->versions.back().version, 0, flagId, text, note));
             (void)written;
             return {};
         }

@@ -12,7 +12,8 @@ namespace sopvault::core {
 
 using namespace detail;
 
-Result<void> Session::buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& progress)
+Result<void>
+Session::buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& progress)
 {
     Engine& e = *m_engine;
     SOPVAULT_TRY(index, SearchIndex::create());
@@ -59,9 +60,10 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
                (!within || e.state.isWithin(sop->second.collection, *within));
     };
     // With a tag filter, read further down the ranking and keep the exact tag matches.
-    const std::size_t wanted = query.tag ? std::max<std::size_t>(query.limit * 8, 400) : query.limit;
-    SOPVAULT_TRY(rows, e.searchIndex->query(query.text, query.markOpen, query.markClose, wanted,
-                                            accept));
+    const std::size_t wanted =
+        query.tag ? std::max<std::size_t>(query.limit * 8, 400) : query.limit;
+    SOPVAULT_TRY(rows,
+                 e.searchIndex->query(query.text, query.markOpen, query.markClose, wanted, accept));
     std::vector<SearchHit> out;
     for (auto& row : rows) {
         if (query.tag &&

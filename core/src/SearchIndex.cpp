@@ -83,9 +83,9 @@ Result<void> SearchIndex::put(const Id& sop, const SopContent& content)
     return {};
 }
 
-Result<std::vector<SearchIndex::Row>> SearchIndex::query(
-    std::string_view text, std::string_view open, std::string_view close, std::size_t limit,
-    const std::function<bool(const Id&)>& accept)
+Result<std::vector<SearchIndex::Row>>
+SearchIndex::query(std::string_view text, std::string_view open, std::string_view close,
+                   std::size_t limit, const std::function<bool(const Id&)>& accept)
 {
     SOPVAULT_TRY(fts, ftsQuery(text));
     // Best first: with ORDER BY rank FTS5 produces rows in rank order and computes each row's

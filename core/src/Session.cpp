@@ -84,7 +84,10 @@ const AccessPolicy& Session::policy() const
     return m_policy;
 }
 
-bool Session::firstOpen() const { return m_engine->firstOpen; }
+bool Session::firstOpen() const
+{
+    return m_engine->firstOpen;
+}
 
 std::string Session::ownerFingerprint() const
 {
@@ -353,10 +356,10 @@ Result<void> Session::ungrant(std::string_view user, std::string_view role,
     const std::set<Id> affected(subtree.begin(), subtree.end());
     p.marks = e.marksNow(&affected);
     auto rotations = p.rotations;
-    SOPVAULT_CHECK(e.commitAdmin(RecordKind::Ungrant, encode(p),
-                                 note("ungrant", t.collection, e.pathOf(t.collection),
-                                      fmt::format("{} as {}; {} key(s) rotated", user, role,
-                                                  rotations.size()))));
+    SOPVAULT_CHECK(e.commitAdmin(
+        RecordKind::Ungrant, encode(p),
+        note("ungrant", t.collection, e.pathOf(t.collection),
+             fmt::format("{} as {}; {} key(s) rotated", user, role, rotations.size()))));
     e.keepRotatedKeys(rotations);
     return {};
 }
@@ -389,8 +392,8 @@ Result<void> Session::removeUser(std::string_view name,
     const Id removed = target->id;
     SOPVAULT_CHECK(e.commitAdmin(
         RecordKind::UserRemoved, encode(p),
-        adminNote("user-remove", fmt::format("removed {}; {} collection key(s) rotated", name,
-                                             rotations.size())),
+        adminNote("user-remove",
+                  fmt::format("removed {}; {} collection key(s) rotated", name, rotations.size())),
         [&](storage::Database& db) -> Result<void> {
             // Their password wrap goes too: this file no longer unlocks for them.
             SOPVAULT_TRY(stmt, db.prepare("DELETE FROM user_keys WHERE user_id = ?"));

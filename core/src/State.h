@@ -25,7 +25,7 @@ struct CollectionState
     Id id{};
     Id parent{};
     crypto::Bytes encryptedPath;
-    std::map<std::uint32_t, crypto::Bytes> commitments; // per epoch
+    std::map<std::uint32_t, crypto::Bytes> commitments;  // per epoch
     std::map<std::uint32_t, crypto::Bytes> previousKeys; // epoch e: key e-1 under key e
     std::uint32_t epoch = 0;
 };
@@ -83,7 +83,7 @@ struct SopRecordState
     Id collection{};
     std::vector<VersionState> versions; // the verified prefix
     std::string problem;                // non-empty: a version failed; the SOP is damaged
-    std::vector<EventState> events; // sign-offs, flags and resolutions, in log order
+    std::vector<EventState> events;     // sign-offs, flags and resolutions, in log order
 };
 
 struct State

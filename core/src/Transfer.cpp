@@ -45,8 +45,8 @@ std::string_view trimView(std::string_view s)
 std::string unquote(std::string_view s)
 {
     s = trimView(s);
-    if (s.size() >= 2 && ((s.front() == '"' && s.back() == '"') ||
-                          (s.front() == '\'' && s.back() == '\''))) {
+    if (s.size() >= 2 &&
+        ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
         s = s.substr(1, s.size() - 2);
     }
     return std::string(s);
@@ -150,8 +150,8 @@ std::string safeFileName(std::string_view title)
     std::string out;
     for (char c : title) {
         const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' ||
-                c == '"' || c == '<' || c == '>' || c == '|')
+        out += (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' ||
+                c == '<' || c == '>' || c == '|')
                    ? '_'
                    : c;
     }
@@ -205,9 +205,9 @@ std::string markdownDocument(const ExportedSop& sop)
         tags += (tags.empty() ? "" : ", ") + t;
     }
     // Front matter and the watermark line are what import reads back (and strips).
-    return fmt::format("---\ntitle: \"{}\"\ntags: [{}]\n---\n{}{}\n\n{}", sop.title, tags,
-                       kWatermarkPrefix, sop.watermark.substr(std::string_view("Exported from SOP Vault by ").size()),
-                       sop.markdown);
+    return fmt::format(
+        "---\ntitle: \"{}\"\ntags: [{}]\n---\n{}{}\n\n{}", sop.title, tags, kWatermarkPrefix,
+        sop.watermark.substr(std::string_view("Exported from SOP Vault by ").size()), sop.markdown);
 }
 
 Result<void> writeNewFile(const std::filesystem::path& file, std::string_view content)
@@ -252,7 +252,8 @@ Result<std::vector<Id>> Session::sopsIn(std::string_view collection) const
     SOPVAULT_TRY(root, e.collectionByPath(collection));
     std::vector<std::pair<std::string, Id>> found;
     for (const auto& [id, sop] : e.state.sops) {
-        if (sop.problem.empty() && !sop.versions.empty() && e.state.isWithin(sop.collection, root) &&
+        if (sop.problem.empty() && !sop.versions.empty() &&
+            e.state.isWithin(sop.collection, root) &&
             e.policy().allows(e.me, Right::View, sop.collection)) {
             found.emplace_back(e.pathOf(sop.collection), id);
         }
@@ -296,10 +297,10 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         x.id = id;
         x.collection = e.pathOf(sop.collection);
         x.version = version;
-        x.watermark = fmt::format("Exported from SOP Vault by {} on {} · vault {} · {} · "
-                                  "version {} · not for distribution",
-                                  e.myName(), formatTime(now), toHex(e.state.vaultId),
-                                  x.collection, version);
+        x.watermark =
+            fmt::format("Exported from SOP Vault by {} on {} · vault {} · {} · "
+                        "version {} · not for distribution",
+                        e.myName(), formatTime(now), toHex(e.state.vaultId), x.collection, version);
         x.title = std::move(content.title);
         x.tags = std::move(content.tags);
         x.markdown = std::move(content.body);
@@ -368,9 +369,9 @@ Result<ExportReport> Session::exportCollection(std::string_view collection, Expo
     return report;
 }
 
-Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
-                                           std::string_view collection,
-                                           const std::function<bool(const ImportProgress&)>& progress)
+Result<ImportReport>
+Session::importFolder(const std::filesystem::path& dir, std::string_view collection,
+                      const std::function<bool(const ImportProgress&)>& progress)
 {
     Engine& e = *m_engine;
     SOPVAULT_CHECK(e.requireSound());
@@ -386,7 +387,8 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
     auto it = std::filesystem::recursive_directory_iterator(
         dir, std::filesystem::directory_options::skip_permission_denied, ec);
     if (ec) {
-        return fail(ErrorCode::Failed, fmt::format("Cannot read {}: {}.", dir.string(), ec.message()));
+        return fail(ErrorCode::Failed,
+                    fmt::format("Cannot read {}: {}.", dir.string(), ec.message()));
     }
     for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) {
@@ -540,7 +542,8 @@ Result<ImportReport> Session::importFolder(const std::filesystem::path& dir,
             while (!rest.empty()) {
                 const auto slash = rest.find('/');
                 partial += "/" + std::string(rest.substr(0, slash));
-                rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+                rest =
+                    slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
                 if (auto ok = ensureCollection(partial); !ok) {
                     return abandon(ok.error());
                 }

@@ -196,8 +196,8 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
     genesis.recoveryKey = recovery.publicKey;
     genesis.recoveryWrap = encode(recoveryWrap);
 
-    SOPVAULT_TRY(wrap, wrapSecrets(vault, engine.me, engine.signKeys, engine.boxKeys, password,
-                                   profile));
+    SOPVAULT_TRY(wrap,
+                 wrapSecrets(vault, engine.me, engine.signKeys, engine.boxKeys, password, profile));
     AuditNote note{"vault-created", {}, false, {}};
     const Id owner = engine.me;
     SOPVAULT_CHECK(engine.commitAdmin(
@@ -283,8 +283,8 @@ Result<void> auditLogin(Engine& engine, const char* action)
 Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
                                              const OpenOptions& options)
 {
-    SOPVAULT_TRY(db, storage::Database::open(path, storage::OpenMode::OpenExisting,
-                                             options.busyTimeout));
+    SOPVAULT_TRY(
+        db, storage::Database::open(path, storage::OpenMode::OpenExisting, options.busyTimeout));
     SOPVAULT_TRY(replayed, replay(db, false));
     auto engine = std::make_unique<Engine>(std::move(db));
     if (options.clock != nullptr) {
@@ -296,11 +296,11 @@ Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
         engine->problems.push_back({std::move(p.record), std::move(p.problem)});
     }
     if (!engine->state.haveGenesis) {
-        return fail(ErrorCode::Integrity,
-                    fmt::format("{} is damaged: its genesis record failed verification ({}).",
-                                path.string(),
-                                engine->problems.empty() ? "missing"
-                                                         : engine->problems.front().problem));
+        return fail(
+            ErrorCode::Integrity,
+            fmt::format("{} is damaged: its genesis record failed verification ({}).",
+                        path.string(),
+                        engine->problems.empty() ? "missing" : engine->problems.front().problem));
     }
     return engine;
 }
@@ -314,7 +314,8 @@ Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
     if (!options.stateDir.empty()) {
         crypto::CanonicalWriter w("sopvault/local-state-key");
         w.bytes(engine.state.vaultId).bytes(engine.me);
-        SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
+        SOPVAULT_TRY(macKey,
+                     crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
         SOPVAULT_TRY(key, crypto::SecureBuffer::copyOf(macKey));
         std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
         // One record per vault file path and person: a different vault put in the file's place
@@ -327,7 +328,8 @@ Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
         engine.statePath = options.stateDir / (crypto::toHex(digest) + ".marks");
         std::optional<Marks> seen;
         if (compare) {
-            SOPVAULT_TRY(loaded, loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
+            SOPVAULT_TRY(loaded,
+                         loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
             seen = std::move(loaded);
         }
         if (seen) {
@@ -378,8 +380,8 @@ Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_
         std::error_code ec;
         std::filesystem::create_directories(path.parent_path(), ec);
     }
-    SOPVAULT_TRY(db, storage::Database::open(path, storage::OpenMode::CreateNew,
-                                             options.busyTimeout));
+    SOPVAULT_TRY(db,
+                 storage::Database::open(path, storage::OpenMode::CreateNew, options.busyTimeout));
     SystemClock system;
     auto created = createInto(db, path, ownerName, password, profile,
                               options.clock != nullptr ? *options.clock : system, options);
@@ -471,8 +473,8 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     SOPVAULT_CHECK(crypto::checkKdfParams(wrap.params));
     SOPVAULT_TRY(raw, parseRecoveryCode(recoveryCode));
     SOPVAULT_TRY(key, crypto::deriveKey(raw, wrap.salt, wrap.params));
-    auto recoverySecret = crypto::openSecret(
-        key, wrap.sealed, keyWrapAd(st.vaultId, Id{}, wrap.params, wrap.salt));
+    auto recoverySecret =
+        crypto::openSecret(key, wrap.sealed, keyWrapAd(st.vaultId, Id{}, wrap.params, wrap.salt));
     if (!recoverySecret) {
         return fail(ErrorCode::Auth, "The recovery code is wrong.");
     }

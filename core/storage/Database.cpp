@@ -137,7 +137,10 @@ std::int64_t Statement::columnInt(int index) const
     return sqlite3_column_int64(m_stmt, index);
 }
 
-double Statement::columnDouble(int index) const { return sqlite3_column_double(m_stmt, index); }
+double Statement::columnDouble(int index) const
+{
+    return sqlite3_column_double(m_stmt, index);
+}
 
 crypto::Bytes Statement::columnBytes(int index) const
 {

@@ -160,9 +160,9 @@ Result<Bytes> sealWithNonce(const SecureBuffer& key, ByteView nonce, ByteView pl
     Bytes out(nonce.size() + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
     std::memcpy(out.data(), nonce.data(), nonce.size());
     unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + nonce.size(), &written,
-                                               nz(plaintext), plaintext.size(), nz(ad), ad.size(),
-                                               nullptr, nonce.data(), key.data());
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + nonce.size(), &written, nz(plaintext),
+                                               plaintext.size(), nz(ad), ad.size(), nullptr,
+                                               nonce.data(), key.data());
     out.resize(nonce.size() + static_cast<std::size_t>(written));
     return out;
 }
@@ -338,8 +338,7 @@ Result<Signature> sign(const SecureBuffer& secretKey, ByteView message)
         return fail(ErrorCode::Failed, "A signing secret key has the wrong size.");
     }
     Signature signature{};
-    crypto_sign_detached(signature.data(), nullptr, nz(message), message.size(),
-                         secretKey.data());
+    crypto_sign_detached(signature.data(), nullptr, nz(message), message.size(), secretKey.data());
     return signature;
 }
 

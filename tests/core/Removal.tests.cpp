@@ -266,9 +266,9 @@ TEST_CASE("ungranting view rotates the key; the person can no longer read what f
     REQUIRE(versions.size() == 1);
     auto p = decodeSopVersion(versions.front().payload);
     CHECK(p->epoch == 1);
-    CHECK_FALSE(crypto::openSecret(stolen.keys.front(), p->wrappedKey,
-                                   dataKeyAd(versions.front().header.vault, p->collectionId, 1,
-                                             p->sopId, 1)));
+    CHECK_FALSE(crypto::openSecret(
+        stolen.keys.front(), p->wrappedKey,
+        dataKeyAd(versions.front().header.vault, p->collectionId, 1, p->sopId, 1)));
     CHECK(v.verifyAsOwner().ok);
 }
 
@@ -321,8 +321,8 @@ struct EditorLeaves
         {
             auto owner = v.as("olivia");
             ops = *owner->addCollection("Ops");
-            REQUIRE(owner->addUser("erin", test::password("erin-pw"),
-                                   crypto::KdfProfile::Interactive));
+            REQUIRE(
+                owner->addUser("erin", test::password("erin-pw"), crypto::KdfProfile::Interactive));
             REQUIRE(owner->grant("erin", "editor", "Ops"));
         }
         erin = test::stealSignKey(v, "erin"); // before her keys leave the file
@@ -477,7 +477,8 @@ TEST_CASE("the recovery code sets a new owner password; the old one stops workin
 {
     TestVault v;
     REQUIRE(v.recoveryCode().size() == 39);
-    CHECK(recoverOwner(v.file(), "olivia", test::password("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"),
+    CHECK(recoverOwner(v.file(), "olivia",
+                       test::password("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"),
                        test::password("new"), crypto::KdfProfile::Interactive, v.options())
               .error()
               .code == ErrorCode::Auth);
@@ -513,11 +514,11 @@ TEST_CASE("a second owner can run the vault, and the recovery code reaches them 
         auto owner = v.as("olivia");
         REQUIRE(owner->addCollection("Ops"));
         addSop(*owner, "Ops", "Shared");
-        REQUIRE(owner->addUser("oscar", test::password("oscar-pw"),
-                               crypto::KdfProfile::Interactive));
+        REQUIRE(
+            owner->addUser("oscar", test::password("oscar-pw"), crypto::KdfProfile::Interactive));
         // Not an owner yet: the recovery code cannot reach him.
-        CHECK(recoverOwner(v.file(), "oscar", test::password(v.recoveryCode()),
-                           test::password("x"), crypto::KdfProfile::Interactive, v.options())
+        CHECK(recoverOwner(v.file(), "oscar", test::password(v.recoveryCode()), test::password("x"),
+                           crypto::KdfProfile::Interactive, v.options())
                   .error()
                   .code == ErrorCode::NotFound);
         REQUIRE(owner->addOwner("oscar"));

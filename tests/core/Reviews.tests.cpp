@@ -68,9 +68,10 @@ TEST_CASE("due dates land on the right day across month ends, leap days and year
         std::uint32_t days;
         const char* due;
     };
-    for (const Case& c : {Case{"2027-11-30", 90, "2028-02-28"}, Case{"2028-01-31", 30, "2028-03-01"},
-                          Case{"2028-02-29", 365, "2029-02-28"}, Case{"2027-12-31", 1, "2028-01-01"},
-                          Case{"2027-01-31", 28, "2027-02-28"}, Case{"2027-10-03", 90, "2028-01-01"}}) {
+    for (const Case& c :
+         {Case{"2027-11-30", 90, "2028-02-28"}, Case{"2028-01-31", 30, "2028-03-01"},
+          Case{"2028-02-29", 365, "2029-02-28"}, Case{"2027-12-31", 1, "2028-01-01"},
+          Case{"2027-01-31", 28, "2027-02-28"}, Case{"2027-10-03", 90, "2028-01-01"}}) {
         INFO(c.created << " + " << c.days);
         CHECK(formatDate(reviewDueAt(date(c.created) + 15 * 3600, c.days)) == c.due);
     }

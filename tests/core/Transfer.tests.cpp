@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <map>
 #include <iterator>
+#include <map>
 
 using namespace sopvault;
 using namespace sopvault::core;
@@ -77,10 +77,12 @@ TEST_CASE("search ranks the obvious match first and only shows what the person m
         addSop(*owner, "Ops", "New user setup",
                "Create the account. Set a temporary password and force a change at first "
                "logon.\n");
-        addSop(*owner, "Ops", "Monthly patching", "Approve updates in WSUS; reboot servers in "
-                                                  "the maintenance window.\n");
-        addSop(*owner, "Finance", "Payroll password vault", "The payroll password rotation "
-                                                            "lives here.\n");
+        addSop(*owner, "Ops", "Monthly patching",
+               "Approve updates in WSUS; reboot servers in "
+               "the maintenance window.\n");
+        addSop(*owner, "Finance", "Payroll password vault",
+               "The payroll password rotation "
+               "lives here.\n");
     }
     auto tom = v.as("tom");
     auto hits = tom->search(query("password reset"));
@@ -205,10 +207,10 @@ TEST_CASE("import from the shared drive: collections, titles, a skip report, and
     for (const auto& s : *list) {
         where[s.title] = s.collection;
     }
-    CHECK(where == std::map<std::string, std::string>{
-                       {"New client onboarding", "Imported"},
-                       {"Acme firewall change", "Imported/Clients/Acme"},
-                       {"notes", "Imported/Clients/Acme"}});
+    CHECK(where ==
+          std::map<std::string, std::string>{{"New client onboarding", "Imported"},
+                                             {"Acme firewall change", "Imported/Clients/Acme"},
+                                             {"notes", "Imported/Clients/Acme"}});
     auto acme = owner->readSop(*owner->resolveSop("Acme firewall change"));
     CHECK(acme->tags == std::vector<std::string>{"acme", "network"});
     CHECK(acme->body == "1. Open a change ticket\n");
@@ -238,9 +240,8 @@ TEST_CASE("an interrupted import leaves nothing half-imported", "[core][import]"
     }
     {
         auto owner = v.as("olivia");
-        auto cancelled = owner->importFolder(drive, "Imported", [](const ImportProgress& p) {
-            return p.done < 4;
-        });
+        auto cancelled = owner->importFolder(drive, "Imported",
+                                             [](const ImportProgress& p) { return p.done < 4; });
         REQUIRE_FALSE(cancelled);
         CHECK(cancelled.error().message.find("nothing was imported") != std::string::npos);
         CHECK(owner->listSops()->empty());
@@ -254,8 +255,7 @@ TEST_CASE("an interrupted import leaves nothing half-imported", "[core][import]"
     CHECK(v.verifyAsOwner().ok);
 }
 
-TEST_CASE("export needs the export right; a denial writes nothing and is audited",
-          "[core][export]")
+TEST_CASE("export needs the export right; a denial writes nothing and is audited", "[core][export]")
 {
     TestVault v;
     v.addUser("tom");
@@ -293,9 +293,9 @@ TEST_CASE("every exported file carries the watermark, and a Markdown tree re-imp
     auto owner = v.as("olivia");
     REQUIRE(owner->addCollection("Playbook"));
     REQUIRE(owner->addCollection("Playbook/Security"));
-    const Id one = addSop(*owner, "Playbook", "Backup restore test",
-                          "- [ ] restore\n- [x] log\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
-                          {"backup"});
+    const Id one =
+        addSop(*owner, "Playbook", "Backup restore test",
+               "- [ ] restore\n- [x] log\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", {"backup"});
     addSop(*owner, "Playbook/Security", "Security alert triage",
            "<script>alert(1)</script>\n[x](javascript:alert(1))\n");
     const auto dir = v.file().parent_path();

@@ -20,8 +20,8 @@
 #include <QRadioButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QStackedWidget>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
@@ -116,7 +116,8 @@ void createThroughWizard(VaultController& controller)
     FirstRunWizard wizard(controller);
     wizard.show();
     QTest::keyClicks(child<QLineEdit>(&wizard, "ownerName"), QStringLiteral("olivia"));
-    QTest::keyClicks(child<QLineEdit>(&wizard, "password"), QStringLiteral("correct horse battery"));
+    QTest::keyClicks(child<QLineEdit>(&wizard, "password"),
+                     QStringLiteral("correct horse battery"));
     QTest::keyClicks(child<QLineEdit>(&wizard, "confirm"), QStringLiteral("correct horse battery"));
     CHECK(child<QLabel>(&wizard, "strength")->text().contains(QStringLiteral("Strong")));
     child<QComboBox>(&wizard, "kdf")->setCurrentIndex(1); // interactive: quick tests
@@ -124,7 +125,9 @@ void createThroughWizard(VaultController& controller)
     wizard.next();
     REQUIRE(waitFor([&] { return wizard.currentId() == 1; }));
     const QString code = child<QLabel>(&wizard, "recoveryCode")->text();
-    CHECK(QRegularExpression(QStringLiteral("^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$")).match(code).hasMatch());
+    CHECK(QRegularExpression(QStringLiteral("^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$"))
+              .match(code)
+              .hasMatch());
     CHECK_FALSE(wizard.button(QWizard::NextButton)->isEnabled()); // not before "written down"
     screenshot(&wizard, "02-recovery-code");
     child<QCheckBox>(&wizard, "writtenDown")->setChecked(true);
@@ -186,11 +189,13 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         auto* text = child<QPlainTextEdit>(&window, "editorText");
         auto* preview = child<QTextBrowser>(&window, "editorPreview");
         QTest::keyClicks(title, QStringLiteral("Printer jam at reception"));
-        child<QComboBox>(&window, "editorCollection")->setCurrentText(QStringLiteral("Service desk"));
+        child<QComboBox>(&window, "editorCollection")
+            ->setCurrentText(QStringLiteral("Service desk"));
         text->selectAll();
         typeText(text, QStringLiteral("# Printer jam\n\n- [ ] Open tray 2\n- [ ] Clear the "
                                       "paper\n"));
-        REQUIRE(waitFor([&] { return preview->toPlainText().contains(QStringLiteral("Clear the paper")); }));
+        REQUIRE(waitFor(
+            [&] { return preview->toPlainText().contains(QStringLiteral("Clear the paper")); }));
         QTest::keyClicks(child<QLineEdit>(&window, "editorMessage"), QStringLiteral("first draft"));
         child<QSpinBox>(&window, "editorReviewEvery")->setValue(30);
         screenshot(&window, "05-editor-preview");
@@ -209,15 +214,17 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         text->moveCursor(QTextCursor::End);
         typeText(text, QStringLiteral("- [ ] Print a test page\n"));
         QTest::keySequence(&window, QKeySequence::Save);
-        REQUIRE(waitFor([&] { return reader->toPlainText().contains(QStringLiteral("test page")); }));
+        REQUIRE(
+            waitFor([&] { return reader->toPlainText().contains(QStringLiteral("test page")); }));
 
         const auto id = *core::idFromHex(window.currentSop().toStdString());
         HistoryDialog history(controller, id, &window);
         history.show();
         auto* versions = child<QTreeWidget>(&history, "versions");
         REQUIRE(versions->topLevelItemCount() == 2);
-        CHECK(child<QTextBrowser>(&history, "diffView")->toPlainText().contains(
-            QStringLiteral("+- [ ] Print a test page")));
+        CHECK(child<QTextBrowser>(&history, "diffView")
+                  ->toPlainText()
+                  .contains(QStringLiteral("+- [ ] Print a test page")));
         screenshot(&history, "06-history-diff");
         QSignalSpy restored(&history, &HistoryDialog::restored);
         versions->setCurrentItem(versions->topLevelItem(0));
@@ -247,11 +254,10 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         CHECK(due->topLevelItem(0)->text(3) == QStringLiteral("overdue"));
         screenshot(&reviews, "07-review-dashboard");
         const QString first = due->topLevelItem(0)->text(0);
-        SignoffDialog signoff(controller,
-                              *core::idFromHex(due->topLevelItem(0)->data(0, Qt::UserRole)
-                                                   .toString()
-                                                   .toStdString()),
-                              &reviews);
+        SignoffDialog signoff(
+            controller,
+            *core::idFromHex(due->topLevelItem(0)->data(0, Qt::UserRole).toString().toStdString()),
+            &reviews);
         signoff.show();
         QTest::keyClicks(child<QPlainTextEdit>(&signoff, "comment"), QStringLiteral("checked"));
         screenshot(&signoff, "08-signoff");
@@ -263,8 +269,9 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
 
     SECTION("administration, and a technician for whom export, print and copy-all are off")
     {
-        REQUIRE(controller.session().addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                                             crypto::KdfProfile::Interactive));
+        REQUIRE(controller.session().addUser(
+            "tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+            crypto::KdfProfile::Interactive));
         AdminDialog admin(controller, QStringLiteral("Security"), &window);
         admin.show();
         child<QComboBox>(&admin, "grantUser")->setCurrentText(QStringLiteral("tom"));
@@ -305,8 +312,9 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
             INFO(name);
             CHECK_FALSE(child<QPushButton>(&window, name)->isEnabled());
         }
-        CHECK(child<QPushButton>(&window, "exportButton")->toolTip().contains(
-            QStringLiteral("export right")));
+        CHECK(child<QPushButton>(&window, "exportButton")
+                  ->toolTip()
+                  .contains(QStringLiteral("export right")));
         CHECK(child<QPushButton>(&window, "flagButton")->isEnabled());
         window.copyAll(); // does nothing for him
         CHECK(QApplication::clipboard()->text().isEmpty());
@@ -315,10 +323,12 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
 
     SECTION("export to PDF with the watermark preview")
     {
-        ExportDialog dialog(controller, *core::idFromHex(window.currentSop().toStdString()), &window);
+        ExportDialog dialog(controller, *core::idFromHex(window.currentSop().toStdString()),
+                            &window);
         dialog.show();
-        CHECK(child<QLabel>(&dialog, "watermarkPreview")->text().contains(
-            QStringLiteral("Exported from SOP Vault by olivia")));
+        CHECK(child<QLabel>(&dialog, "watermarkPreview")
+                  ->text()
+                  .contains(QStringLiteral("Exported from SOP Vault by olivia")));
         const QString out = QString::fromStdString((dir.path() / "p1.pdf").string());
         child<QLineEdit>(&dialog, "exportPath")->setText(out);
         screenshot(&dialog, "13-export-dialog");

@@ -10,11 +10,21 @@
 
 namespace sopvault::core {
 
-enum class ReviewDecision : std::uint8_t { Approved = 1, ChangesRequested = 2 };
+enum class ReviewDecision : std::uint8_t
+{
+    Approved = 1,
+    ChangesRequested = 2
+};
 [[nodiscard]] std::string_view decisionName(ReviewDecision d);
 [[nodiscard]] Result<ReviewDecision> parseDecision(std::string_view name);
 
-enum class ReviewStatus { Ok, DueSoon, Due, Overdue };
+enum class ReviewStatus
+{
+    Ok,
+    DueSoon,
+    Due,
+    Overdue
+};
 [[nodiscard]] std::string_view statusName(ReviewStatus s);
 
 // Due date = last approval (or creation) + interval. Whole UTC days: due on the due day,
@@ -56,8 +66,8 @@ struct FlagInfo
     Timestamp time = 0;
     std::string comment;
     bool resolved = false;
-    std::string resolvedBy;   // a person, or empty when a new version resolved it
-    std::string resolution;   // their note, or "resolved by version N"
+    std::string resolvedBy; // a person, or empty when a new version resolved it
+    std::string resolution; // their note, or "resolved by version N"
 };
 
 // One due date that fell in the quarter and what became of it.

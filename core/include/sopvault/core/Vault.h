@@ -189,7 +189,11 @@ struct SopFile
 };
 [[nodiscard]] SopFile parseSopFile(std::string text, std::string_view fileName);
 
-enum class ExportFormat { Markdown, Html };
+enum class ExportFormat
+{
+    Markdown,
+    Html
+};
 [[nodiscard]] Result<ExportFormat> parseExportFormat(std::string_view name);
 
 // One SOP, ready to leave the vault: the export right was checked and the export recorded.
@@ -200,8 +204,8 @@ struct ExportedSop
     std::string collection;
     std::uint64_t version = 0;
     std::vector<std::string> tags;
-    std::string markdown; // the body as stored
-    std::string html;     // the body rendered safely
+    std::string markdown;  // the body as stored
+    std::string html;      // the body rendered safely
     std::string watermark; // "Exported from SOP Vault by … on … · vault … · version …"
 };
 
@@ -240,8 +244,8 @@ struct VerifyReport
     std::size_t auditRecords = 0;
     std::size_t sopVersions = 0;
     std::size_t reviewRecords = 0; // sign-offs, flags and resolutions
-    std::size_t ciphertexts = 0; // decrypted and checked with the acting person's keys
-    std::size_t unreadable = 0;  // versions this person holds no key for (signatures still checked)
+    std::size_t ciphertexts = 0;   // decrypted and checked with the acting person's keys
+    std::size_t unreadable = 0; // versions this person holds no key for (signatures still checked)
     std::vector<VerifyProblem> problems;
 };
 
