@@ -239,6 +239,22 @@ Result<SecureBuffer> openSecret(const SecureBuffer& key, ByteView sealed, ByteVi
     return out;
 }
 
+Result<void> openSecretInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
+                            SecureBuffer& out)
+{
+    if (tooShortToOpen(sealed)) {
+        return integrity("Encrypted data is truncated.");
+    }
+    if (out.empty() || out.size() != openedSize(sealed)) {
+        return fail(ErrorCode::Failed, "A secret has an unexpected size.");
+    }
+    if (auto ok = openInto(key, sealed, ad, out.data()); !ok) {
+        sodium_memzero(out.data(), out.size());
+        return ok;
+    }
+    return {};
+}
+
 Result<BoxKeyPair> generateBoxKeyPair()
 {
     auto secret = SecureBuffer::allocate(crypto_box_SECRETKEYBYTES);

@@ -288,6 +288,22 @@ TEST_CASE("AEAD openSecret", "[crypto][aead]")
         CHECK(errorOf(openSecret(newKey(), sealed, ad)) == ErrorCode::Integrity);
     }
 
+    SECTION("into a reused buffer: opened, overwritten, zeroed on failure, exact size only")
+    {
+        auto out = SecureBuffer::allocate(secret.size());
+        REQUIRE(out.has_value());
+        REQUIRE(openSecretInto(key, sealed, ad, *out).has_value());
+        CHECK(constantTimeEqual(out->span(), secret.span()));
+        CHECK(errorOf(openSecretInto(newKey(), sealed, ad, *out)) == ErrorCode::Integrity);
+        CHECK(std::all_of(out->span().begin(), out->span().end(),
+                          [](std::uint8_t b) { return b == 0; }));
+        REQUIRE(openSecretInto(key, sealed, ad, *out).has_value());
+        CHECK(constantTimeEqual(out->span(), secret.span()));
+        auto wrongSize = SecureBuffer::allocate(secret.size() + 1);
+        REQUIRE(wrongSize.has_value());
+        CHECK(errorOf(openSecretInto(key, sealed, ad, *wrongSize)) == ErrorCode::Failed);
+    }
+
     SECTION("wrong associated data")
     {
         CHECK(errorOf(openSecret(key, sealed, asBytes("data-key"))) == ErrorCode::Integrity);

@@ -61,6 +61,10 @@ inline constexpr std::size_t kTagSize = 16;
 // Same, for secrets: the plaintext lands in secure memory.
 [[nodiscard]] Result<SecureBuffer> openSecret(const SecureBuffer& key, ByteView sealed,
                                               ByteView ad);
+// Same, into a secure buffer the caller reuses (no allocation per secret); `out` must be exactly
+// the plaintext's size. On failure `out` is zeroed.
+[[nodiscard]] Result<void> openSecretInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
+                                          SecureBuffer& out);
 
 // --- X25519 key pairs and sealed boxes (crypto_box_seal) for giving a key to a person ---
 struct BoxKeyPair
