@@ -14,6 +14,38 @@ namespace sopvault::core::detail {
 
 using crypto::Bytes;
 
+// One secure buffer per thread for the data key of the version being read or written: a
+// sodium_malloc per version (mmap, mprotect, mlock, and their undoing) cost more than the
+// decryption itself. It is wiped as soon as the version is done.
+class ScratchKey
+{
+public:
+    ScratchKey()
+    {
+        thread_local crypto::SecureBuffer buffer;
+        if (buffer.empty()) {
+            if (auto b = crypto::SecureBuffer::allocate(crypto::kKeySize)) {
+                buffer = std::move(*b);
+            }
+        }
+        m_buffer = &buffer;
+    }
+    ~ScratchKey() { std::fill(m_buffer->span().begin(), m_buffer->span().end(), std::uint8_t{0}); }
+    ScratchKey(const ScratchKey&) = delete;
+    ScratchKey& operator=(const ScratchKey&) = delete;
+
+    [[nodiscard]] Result<crypto::SecureBuffer*> get() const
+    {
+        if (m_buffer->empty()) {
+            return fail(ErrorCode::Failed, "Secure memory for a key could not be allocated.");
+        }
+        return m_buffer;
+    }
+
+private:
+    crypto::SecureBuffer* m_buffer = nullptr;
+};
+
 Result<void> Engine::requireSound() const
 {
     if (adminSound) {
@@ -101,6 +133,40 @@ void Engine::saveLocalState() const
         // Best effort: failing to record marks weakens later rollback checks but loses nothing.
         (void)saveMarks(statePath, *stateKey, marksOf(state));
     }
+}
+
+void Engine::saveCache() const
+{
+    if (cacheKey && cacheBehind && batch == nullptr && adminSound) {
+        // Best effort, like the marks: without it the next unlock checks everything again.
+        if (detail::saveCache(cachePath, *cacheKey, cacheOf(state, heads))) {
+            cacheBehind = false;
+        }
+    }
+}
+
+Result<SopContent> Engine::headLine(const Id& sopId, const SopRecordState& sop) const
+{
+    if (!sop.problem.empty() || sop.versions.empty()) {
+        return fail(ErrorCode::Integrity, sop.problem);
+    }
+    const crypto::Hash32& hash = sop.versions.back().hash;
+    if (auto known = heads.find(sopId); known != heads.end() && known->second.first == hash) {
+        return known->second.second;
+    }
+    SOPVAULT_TRY(content, readContent(sopId, sop.versions.back().version));
+    rememberHead(sopId, hash, content);
+    return heads.at(sopId).second;
+}
+
+void Engine::rememberHead(const Id& sopId, const crypto::Hash32& hash, SopContent content) const
+{
+    std::fill(content.body.begin(), content.body.end(), '\0');
+    content.body.clear();
+    content.body.shrink_to_fit();
+    content.message.clear();
+    heads[sopId] = {hash, std::move(content)};
+    cacheBehind = true;
 }
 
 Result<void> Engine::audit(const AuditNote& note)
@@ -282,7 +348,7 @@ void Engine::openKeys()
 
 Result<void> Engine::reload()
 {
-    SOPVAULT_TRY(replayed, replay(db, false));
+    SOPVAULT_TRY(replayed, replay(db));
     state = std::move(replayed.state);
     adminSound = replayed.adminSound;
     problems.clear();
@@ -406,10 +472,12 @@ Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) c
     if (c == state.collections.end() || key == keys.end()) {
         return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
     }
-    SOPVAULT_TRY(dataKey, crypto::openSecret(key->second, payload.wrappedKey,
-                                             dataKeyAd(state.vaultId, payload.collectionId,
-                                                       payload.epoch, sopId, version)));
-    SOPVAULT_TRY(padded, crypto::open(dataKey, payload.ciphertext,
+    const ScratchKey scratch;
+    SOPVAULT_TRY(dataKey, scratch.get());
+    SOPVAULT_CHECK(crypto::openSecretInto(
+        key->second, payload.wrappedKey,
+        dataKeyAd(state.vaultId, payload.collectionId, payload.epoch, sopId, version), *dataKey));
+    SOPVAULT_TRY(padded, crypto::open(*dataKey, payload.ciphertext,
                                       contentAd(state.vaultId, payload.collectionId, sopId, version,
                                                 rec.header.prev)));
     SOPVAULT_TRY(size, crypto::unpaddedSize(padded, kPadBlock));
@@ -434,22 +502,26 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
         version = it->second.versions.back().version + 1;
         prev = it->second.versions.back().hash;
     }
-    SOPVAULT_TRY(dataKey, crypto::randomKey());
+    const ScratchKey scratch;
+    SOPVAULT_TRY(dataKey, scratch.get());
+    crypto::randomBytes(dataKey->span());
     SOPVAULT_TRY(wrapped,
-                 crypto::seal(*collectionKey, dataKey.span(),
+                 crypto::seal(*collectionKey, dataKey->span(),
                               dataKeyAd(state.vaultId, collection, epoch, sopId, version)));
     Bytes plain = encode(content);
     SOPVAULT_TRY(padded, crypto::pad(plain, kPadBlock));
     std::fill(plain.begin(), plain.end(), std::uint8_t{0});
     auto sealed =
-        crypto::seal(dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
+        crypto::seal(*dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
     std::fill(padded.begin(), padded.end(), std::uint8_t{0});
     if (!sealed) {
         return std::unexpected(sealed.error());
     }
     SopVersionPayload payload{sopId, collection, epoch, std::move(wrapped), std::move(*sealed)};
     SOPVAULT_TRY(rec, makeRecord(RecordKind::SopVersion, version, prev, encode(payload)));
-    SOPVAULT_TRY(checked, checkVersion(state, rec));
+    // The rules every reader applies, except re-checking the signature just made with this
+    // person's own key (checked against their public key at unlock).
+    SOPVAULT_TRY(checked, checkVersion(state, rec, SignatureCheck::Skip));
 
     std::optional<storage::WriteTransaction> own;
     if (batch == nullptr) {
@@ -477,6 +549,7 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
     }
     applyVersion(state, rec, checked);
     saveLocalState();
+    rememberHead(sopId, state.sops.at(sopId).versions.back().hash, content);
     if (searchIndex && !searchIndex->put(sopId, content)) {
         searchIndex.reset(); // rebuilt on the next search rather than answering stale
     }

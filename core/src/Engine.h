@@ -2,6 +2,7 @@
 // and the write paths that turn an act into a signed, checked, committed record.
 #pragma once
 
+#include "LocalState.h"
 #include "Replay.h"
 #include "SearchIndex.h"
 #include "sopvault/core/Vault.h"
@@ -67,6 +68,10 @@ struct Engine
                                                      const SopContent& content,
                                                      const AuditNote& note);
     [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;
+    // A SOP's list line: its newest version's content without body or message (title, tags,
+    // state, review settings), from memory or the verified cache when the head is unchanged.
+    [[nodiscard]] Result<SopContent> headLine(const Id& sopId, const SopRecordState& sop) const;
+    void rememberHead(const Id& sopId, const crypto::Hash32& hash, SopContent content) const;
     [[nodiscard]] Result<const SopRecordState*> viewableSop(const Id& sopId) const;
 
     // Review sign-offs, flags and resolutions (table sop_events).
@@ -108,6 +113,15 @@ struct Engine
     bool firstOpen = false;
     // Records what this session has now seen; called after every committed write.
     void saveLocalState() const;
+
+    // The verified cache (LocalState.h): where it lives, its key, the list lines known so far,
+    // and whether this session verified or read more than the cache on disk holds.
+    std::filesystem::path cachePath;
+    std::optional<crypto::SecureBuffer> cacheKey;
+    mutable HeadSummaries heads;
+    mutable bool cacheBehind = false;
+    // Writes the cache if it is behind (at the end of an unlock and when the session closes).
+    void saveCache() const;
 };
 
 } // namespace sopvault::core::detail

@@ -5,7 +5,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 namespace sopvault::core::detail {
 namespace {
@@ -19,6 +18,26 @@ std::unexpected<Error> rolledBack(std::string what)
                             "saw before: {}. Someone may have replaced it with an old or doctored "
                             "copy; nothing was changed. Compare it with the team's current copy.",
                             what));
+}
+
+// The whole file, or nullopt if it cannot be opened.
+std::optional<crypto::Bytes> readFile(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
+    if (!in) {
+        return std::nullopt;
+    }
+    const auto size = in.tellg();
+    if (size < 0) {
+        return std::nullopt;
+    }
+    crypto::Bytes data(static_cast<std::size_t>(size));
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    if (!in) {
+        return std::nullopt;
+    }
+    return data;
 }
 
 crypto::Bytes encodeMarks(const Marks& m)
@@ -114,9 +133,7 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
     if (!std::filesystem::exists(file, ec)) {
         return std::optional<Marks>{};
     }
-    std::ifstream in(file, std::ios::binary);
-    const crypto::Bytes data((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
+    const crypto::Bytes data = readFile(file).value_or(crypto::Bytes{});
     if (data.size() < 32) {
         return fail(ErrorCode::Integrity,
                     fmt::format("This machine's record of the vault ({}) is damaged; if you trust "
@@ -143,12 +160,12 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
     return std::optional<Marks>(std::move(marks));
 }
 
-Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBuffer& macKey,
-                       const Marks& marks)
+namespace {
+
+// Writes `data` beside `file` and renames it into place, readable by this OS user only.
+Result<void> replaceFile(const std::filesystem::path& file, crypto::ByteView data,
+                         std::string_view what)
 {
-    crypto::Bytes data = encodeMarks(marks);
-    SOPVAULT_TRY(mac, crypto::keyedHash(macKey.span(), data));
-    data.insert(data.end(), mac.begin(), mac.end());
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
     const auto tmp = std::filesystem::path(file.string() + ".tmp");
@@ -158,8 +175,7 @@ Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBu
                   static_cast<std::streamsize>(data.size()));
         if (!out) {
             return fail(ErrorCode::Failed,
-                        fmt::format("Cannot write {}: the vault's rollback marks were not saved.",
-                                    tmp.string()));
+                        fmt::format("Cannot write {}: {} were not saved.", tmp.string(), what));
         }
     }
     std::filesystem::permissions(
@@ -170,6 +186,17 @@ Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBu
                     fmt::format("Cannot replace {}: {}.", file.string(), ec.message()));
     }
     return {};
+}
+
+} // namespace
+
+Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBuffer& macKey,
+                       const Marks& marks)
+{
+    crypto::Bytes data = encodeMarks(marks);
+    SOPVAULT_TRY(mac, crypto::keyedHash(macKey.span(), data));
+    data.insert(data.end(), mac.begin(), mac.end());
+    return replaceFile(file, data, "the vault's rollback marks");
 }
 
 Result<void> compareMarks(const State& st, const Marks& seen)
@@ -198,6 +225,144 @@ Result<void> compareMarks(const State& st, const Marks& seen)
         }
     }
     return {};
+}
+
+namespace {
+
+constexpr const char* kCacheDomain = "sopvault/verified-cache";
+
+crypto::Bytes cacheAd(const crypto::Hash32& genesis)
+{
+    crypto::CanonicalWriter w("sopvault/verified-cache-ad");
+    w.bytes(genesis);
+    return std::move(w).take();
+}
+
+crypto::Bytes encodeCache(const VerifiedCache& cache)
+{
+    crypto::CanonicalWriter w(kCacheDomain);
+    w.bytes(cache.genesis).u32(static_cast<std::uint32_t>(cache.sops.size()));
+    for (const auto& [id, sop] : cache.sops) {
+        w.bytes(id).bytes(sop.collection).u32(static_cast<std::uint32_t>(sop.versions.size()));
+        for (const VersionState& v : sop.versions) {
+            w.u64(v.version)
+                .bytes(v.hash)
+                .bytes(v.author)
+                .i64(v.time)
+                .u64(v.adminCount)
+                .u32(v.epoch);
+        }
+        w.u8(sop.head ? 1 : 0);
+        if (sop.head) {
+            crypto::Bytes line = encode(sop.head->second);
+            w.bytes(sop.head->first).bytes(line);
+            std::fill(line.begin(), line.end(), std::uint8_t{0});
+        }
+    }
+    return std::move(w).take();
+}
+
+Result<VerifiedCache> decodeCache(crypto::ByteView data)
+{
+    SOPVAULT_TRY(r, crypto::CanonicalReader::open(data, kCacheDomain));
+    VerifiedCache cache;
+    SOPVAULT_TRY(genesis, r.array<crypto::Hash32>());
+    cache.genesis = genesis;
+    SOPVAULT_TRY(count, r.u32());
+    for (std::uint32_t i = 0; i < count; ++i) {
+        SOPVAULT_TRY(id, r.array<Id>());
+        CachedSop sop;
+        SOPVAULT_TRY(collection, r.array<Id>());
+        sop.collection = collection;
+        SOPVAULT_TRY(versions, r.u32());
+        sop.versions.reserve(std::min<std::size_t>(versions, data.size()));
+        for (std::uint32_t k = 0; k < versions; ++k) {
+            VersionState v;
+            SOPVAULT_TRY(number, r.u64());
+            SOPVAULT_TRY(hash, r.array<crypto::Hash32>());
+            SOPVAULT_TRY(author, r.array<Id>());
+            SOPVAULT_TRY(time, r.i64());
+            SOPVAULT_TRY(adminCount, r.u64());
+            SOPVAULT_TRY(epoch, r.u32());
+            if (number != k + 1) {
+                return fail(ErrorCode::Integrity,
+                            "The verified cache lists versions out of order.");
+            }
+            v.version = number;
+            v.hash = hash;
+            v.author = author;
+            v.time = time;
+            v.adminCount = adminCount;
+            v.collection = collection;
+            v.epoch = epoch;
+            sop.versions.push_back(v);
+        }
+        SOPVAULT_TRY(hasHead, r.u8());
+        if (hasHead != 0) {
+            SOPVAULT_TRY(hash, r.array<crypto::Hash32>());
+            SOPVAULT_TRY(line, r.bytes());
+            SOPVAULT_TRY(content, decodeSopContent(line));
+            sop.head.emplace(hash, std::move(content));
+        }
+        cache.sops.emplace(id, std::move(sop));
+    }
+    SOPVAULT_CHECK(r.finish());
+    return cache;
+}
+
+} // namespace
+
+VerifiedCache cacheOf(const State& st, const HeadSummaries& heads)
+{
+    VerifiedCache cache;
+    if (!st.adminHashes.empty()) {
+        cache.genesis = st.adminHashes.front();
+    }
+    for (const auto& [id, sop] : st.sops) {
+        if (!sop.problem.empty() || sop.versions.empty()) {
+            continue;
+        }
+        CachedSop& out = cache.sops[id];
+        out.collection = sop.collection;
+        out.versions = sop.versions;
+        if (auto h = heads.find(id);
+            h != heads.end() && h->second.first == sop.versions.back().hash) {
+            out.head = h->second;
+        }
+    }
+    return cache;
+}
+
+std::optional<VerifiedCache> loadCache(const std::filesystem::path& file,
+                                       const crypto::SecureBuffer& key,
+                                       const crypto::Hash32& genesis)
+{
+    const auto sealed = readFile(file);
+    if (!sealed) {
+        return std::nullopt;
+    }
+    auto plain = crypto::open(key, *sealed, cacheAd(genesis));
+    if (!plain) {
+        return std::nullopt; // damaged, doctored, or another vault's: check everything again
+    }
+    auto cache = decodeCache(*plain);
+    std::fill(plain->begin(), plain->end(), std::uint8_t{0});
+    if (!cache || cache->genesis != genesis) {
+        return std::nullopt;
+    }
+    return std::move(*cache);
+}
+
+Result<void> saveCache(const std::filesystem::path& file, const crypto::SecureBuffer& key,
+                       const VerifiedCache& cache)
+{
+    crypto::Bytes plain = encodeCache(cache);
+    auto sealed = crypto::seal(key, plain, cacheAd(cache.genesis));
+    std::fill(plain.begin(), plain.end(), std::uint8_t{0});
+    if (!sealed) {
+        return std::unexpected(sealed.error());
+    }
+    return replaceFile(file, *sealed, "this machine's verified cache of the vault");
 }
 
 } // namespace sopvault::core::detail

@@ -35,4 +35,35 @@ struct Marks
 // than what this machine saw.
 [[nodiscard]] Result<void> compareMarks(const State& state, const Marks& seen);
 
+// What this person's unlocks on this machine have already verified, so the next unlock need
+// not check it again: every SOP version replay accepted (its entry hash, which commits to the
+// whole chain before it, and what replay needs of it) and the list line of each SOP's newest
+// version (its content without body or message). Encrypted and authenticated under a key only
+// the person derives, beside the rollback marks; a cache that is missing, damaged or from
+// another vault is ignored (unlock then checks everything, as on a first open).
+struct CachedSop
+{
+    Id collection{};
+    std::vector<VersionState> versions;
+    std::optional<std::pair<crypto::Hash32, SopContent>> head; // newest version's list line
+};
+
+struct VerifiedCache
+{
+    crypto::Hash32 genesis{};
+    std::map<Id, CachedSop> sops;
+};
+
+// Head summaries: the list line (SopContent without body or message) of a SOP's newest version,
+// by SOP, with that version's entry hash.
+using HeadSummaries = std::map<Id, std::pair<crypto::Hash32, SopContent>>;
+
+// The cache of a state: sound SOPs only (a damaged one is checked again on every unlock).
+[[nodiscard]] VerifiedCache cacheOf(const State& state, const HeadSummaries& heads);
+[[nodiscard]] std::optional<VerifiedCache> loadCache(const std::filesystem::path& file,
+                                                     const crypto::SecureBuffer& key,
+                                                     const crypto::Hash32& genesis);
+[[nodiscard]] Result<void> saveCache(const std::filesystem::path& file,
+                                     const crypto::SecureBuffer& key, const VerifiedCache& cache);
+
 } // namespace sopvault::core::detail

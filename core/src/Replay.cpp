@@ -2,12 +2,14 @@
 // signature, chain position and signer's rights at that point in the log all hold.
 #include "Replay.h"
 
+#include "LocalState.h"
 #include "Validation.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 #include <set>
 
 namespace sopvault::core::detail {
@@ -27,18 +29,20 @@ Result<void> verifySignature(const crypto::SignPublicKey& key, const Record& rec
 }
 
 // Every share must go to `recipients` for collections in `allowed`, and every (collection,
-// recipient) pair in `required` must be covered.
+// recipient) pair in `required` must be covered. `adding`: a collection the record itself
+// creates (at epoch 0), which the state does not hold yet.
 Result<void> checkShares(const State& st, const std::vector<KeyShare>& shares,
                          const std::set<std::pair<Id, Id>>& required,
-                         const std::set<Id>& allowedCollections)
+                         const std::set<Id>& allowedCollections, const Id* adding = nullptr)
 {
     std::set<std::pair<Id, Id>> seen;
     for (const KeyShare& s : shares) {
+        const bool added = adding != nullptr && *adding == s.collection;
         auto c = st.collections.find(s.collection);
-        if (!allowedCollections.contains(s.collection) || c == st.collections.end()) {
+        if (!allowedCollections.contains(s.collection) || (!added && c == st.collections.end())) {
             return bad("it carries a key for a collection it does not concern");
         }
-        if (s.epoch != c->second.epoch) {
+        if (s.epoch != (added ? 0U : c->second.epoch)) {
             return bad("it carries a key of a superseded epoch");
         }
         if (st.user(s.recipient) == nullptr || st.user(s.recipient)->removed) {
@@ -160,8 +164,11 @@ std::vector<Id> rotationRecipients(const State& st, const Id& collection, const 
     return out;
 }
 
-Result<AdminChange> checkAdmin(const State& st, const Record& rec)
+Result<AdminChange> checkAdmin(const State& st, const Record& rec, SignatureCheck signature)
 {
+    auto checkSignature = [&](const crypto::SignPublicKey& key) -> Result<void> {
+        return signature == SignatureCheck::Verify ? verifySignature(key, rec) : Result<void>{};
+    };
     const RecordHeader& h = rec.header;
     if (!isAdminKind(h.kind)) {
         return bad("it is not an administration record");
@@ -184,7 +191,7 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
         if (!validateName("user", p.name)) {
             return bad("the genesis names an invalid owner");
         }
-        SOPVAULT_CHECK(verifySignature(p.signKey, rec));
+        SOPVAULT_CHECK(checkSignature(p.signKey));
         return AdminChange{std::move(p)};
     }
     if (!st.haveGenesis) {
@@ -197,7 +204,7 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
     if (signer == nullptr || signer->removed) {
         return bad("it is signed by someone who is not a member at that point");
     }
-    SOPVAULT_CHECK(verifySignature(signer->signKey, rec));
+    SOPVAULT_CHECK(checkSignature(signer->signKey));
     const AccessPolicy policy(st);
 
     switch (h.kind) {
@@ -287,11 +294,7 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec)
                 required.insert({p.collectionId, id});
             }
         }
-        // checkShares looks the collection up in the state, which does not hold it yet.
-        State with = st;
-        with.collections[p.collectionId] =
-            CollectionState{p.collectionId, p.parentId, {}, {}, {}, 0};
-        SOPVAULT_CHECK(checkShares(with, p.shares, required, {p.collectionId}));
+        SOPVAULT_CHECK(checkShares(st, p.shares, required, {p.collectionId}, &p.collectionId));
         return AdminChange{std::move(p)};
     }
     case RecordKind::UserRemoved: {
@@ -438,7 +441,7 @@ void applyAdmin(State& st, const Record& rec, const AdminChange& change)
     st.adminHashes.push_back(st.adminHead);
 }
 
-Result<SopVersionPayload> checkVersion(const State& st, const Record& rec)
+Result<SopVersionPayload> checkVersion(const State& st, const Record& rec, SignatureCheck signature)
 {
     const RecordHeader& h = rec.header;
     if (h.kind != RecordKind::SopVersion) {
@@ -483,7 +486,9 @@ Result<SopVersionPayload> checkVersion(const State& st, const Record& rec)
     if (signer == nullptr || signer->removed) {
         return bad("it is signed by someone who is not a member (or was removed)");
     }
-    SOPVAULT_CHECK(verifySignature(signer->signKey, rec));
+    if (signature == SignatureCheck::Verify) {
+        SOPVAULT_CHECK(verifySignature(signer->signKey, rec));
+    }
     if (!AccessPolicy(st).allows(h.signer, Right::Edit, p.collectionId)) {
         return bad(fmt::format("it was signed by {}, who did not have 'edit' on its collection "
                                "at that point",
@@ -498,7 +503,8 @@ void applyVersion(State& st, const Record& rec, const SopVersionPayload& p)
     sop.id = p.sopId;
     sop.collection = p.collectionId;
     sop.versions.push_back(VersionState{rec.header.position, rec.hash(), rec.header.signer,
-                                        rec.header.time, rec.header.adminCount, p.collectionId});
+                                        rec.header.time, rec.header.adminCount, p.collectionId,
+                                        p.epoch});
 }
 
 Result<EventPayload> checkEvent(const State& st, const Record& rec)
@@ -609,6 +615,8 @@ struct Pending
     // Events: the record. Versions: an empty record until processed (bodies are read one at a
     // time so memory does not hold the whole vault), or the error that made its header unread.
     Result<Record> record;
+    // A version taken from the verified cache: its row is not read at all.
+    const VersionState* cached = nullptr;
 };
 
 void markDamaged(ReplayResult& out, const Id& sopId, std::uint64_t version, std::string why,
@@ -630,9 +638,53 @@ void markDamaged(ReplayResult& out, const Id& sopId, std::uint64_t version, std:
         {fmt::format("SOP {} version {}", toHex(sopId), version), std::move(why)});
 }
 
+// A version this person verified before (its entry hash commits to the chain before it): the
+// checks that depend on the state it follows still run, the signature and hash do not.
+Result<void> checkCachedVersion(const State& st, const Id& sopId, const VersionState& v)
+{
+    auto c = st.collections.find(v.collection);
+    if (c == st.collections.end() || v.epoch != c->second.epoch) {
+        return bad("it belongs to an unknown collection or a superseded collection key");
+    }
+    auto sop = st.sops.find(sopId);
+    if (v.version == 1) {
+        if (sop != st.sops.end()) {
+            return bad("it claims to be the first version of a SOP that already has one");
+        }
+    } else if (sop == st.sops.end() || sop->second.versions.empty() ||
+               !sop->second.problem.empty() ||
+               sop->second.versions.back().version + 1 != v.version ||
+               v.adminCount < sop->second.versions.back().adminCount ||
+               sop->second.collection != v.collection) {
+        return bad("it does not follow the version before it");
+    }
+    const UserState* signer = st.user(v.author);
+    if (signer == nullptr || signer->removed) {
+        return bad("it is signed by someone who is not a member (or was removed)");
+    }
+    if (!AccessPolicy(st).allows(v.author, Right::Edit, v.collection)) {
+        return bad(fmt::format("it was signed by {}, who did not have 'edit' on its collection "
+                               "at that point",
+                               signer->name));
+    }
+    return {};
+}
+
 void processVersion(ReplayResult& out, Pending& pending, storage::Statement& load)
 {
     out.sopVersions += 1;
+    if (pending.cached != nullptr) {
+        out.cachedVersions += 1;
+        if (auto ok = checkCachedVersion(out.state, pending.rowSop, *pending.cached); !ok) {
+            markDamaged(out, pending.rowSop, pending.rowPosition, ok.error().message);
+            return;
+        }
+        SopRecordState& sop = out.state.sops[pending.rowSop];
+        sop.id = pending.rowSop;
+        sop.collection = pending.cached->collection;
+        sop.versions.push_back(*pending.cached);
+        return;
+    }
     if (pending.record) {
         load.bind(1, crypto::ByteView(pending.rowSop))
             .bind(2, static_cast<std::int64_t>(pending.rowPosition));
@@ -775,7 +827,7 @@ Result<void> walkChain(storage::Database& db, const char* sql, const char* what,
 
 } // namespace
 
-Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
+Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
 {
     ReplayResult out;
 
@@ -784,50 +836,98 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
     // was then.
     constexpr auto kUnreadable = std::numeric_limits<std::uint64_t>::max();
     std::vector<Pending> pending;
-    SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version, body FROM sop_versions"));
-    for (;;) {
-        SOPVAULT_TRY(row, versions.step());
-        if (!row) {
-            break;
+    auto headerOf = [&](crypto::ByteView body, Pending p) {
+        auto header = decodeHeader(body);
+        p.adminCount = header ? header->adminCount : kUnreadable;
+        p.record =
+            header ? Result<Record>(Record{}) : Result<Record>(std::unexpected(header.error()));
+        pending.push_back(std::move(p));
+    };
+    if (options.administrationOnly) {
+        // Nothing to read here.
+    } else if (options.cache == nullptr) {
+        SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version, body FROM sop_versions"));
+        for (;;) {
+            SOPVAULT_TRY(row, versions.step());
+            if (!row) {
+                break;
+            }
+            Pending p;
+            p.rowSop = idFrom(versions.columnBytes(0));
+            p.rowPosition = static_cast<std::uint64_t>(versions.columnInt(1));
+            headerOf(versions.columnView(2), std::move(p));
         }
-        auto header = decodeHeader(versions.columnView(2));
-        pending.push_back(Pending{false, idFrom(versions.columnBytes(0)),
-                                  static_cast<std::uint64_t>(versions.columnInt(1)),
-                                  header ? header->adminCount : kUnreadable,
-                                  header ? Result<Record>(Record{})
-                                         : Result<Record>(std::unexpected(header.error()))});
+    } else {
+        // Only which versions exist (the primary key's index), and the header of those the
+        // cache does not hold.
+        SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version FROM sop_versions"));
+        SOPVAULT_TRY(header, db.prepare("SELECT body FROM sop_versions "
+                                        "WHERE sop_id = ? AND version = ?"));
+        for (;;) {
+            SOPVAULT_TRY(row, versions.step());
+            if (!row) {
+                break;
+            }
+            Pending p;
+            p.rowSop = idFrom(versions.columnBytes(0));
+            p.rowPosition = static_cast<std::uint64_t>(versions.columnInt(1));
+            if (auto c = options.cache->sops.find(p.rowSop);
+                c != options.cache->sops.end() && p.rowPosition >= 1 &&
+                p.rowPosition <= c->second.versions.size()) {
+                p.cached = &c->second.versions[p.rowPosition - 1];
+                p.adminCount = p.cached->adminCount;
+                p.record = Record{};
+                pending.push_back(std::move(p));
+                continue;
+            }
+            header.bind(1, crypto::ByteView(p.rowSop))
+                .bind(2, static_cast<std::int64_t>(p.rowPosition));
+            SOPVAULT_TRY(found, header.step());
+            if (found) {
+                headerOf(header.columnView(0), std::move(p));
+            } else {
+                headerOf(crypto::ByteView{}, std::move(p));
+            }
+            header.reset();
+        }
     }
-    versions.reset();
     SOPVAULT_TRY(loadVersion, db.prepare("SELECT body, signature FROM sop_versions "
                                          "WHERE sop_id = ? AND version = ?"));
     std::vector<ReplayProblem> chainProblems;
-    SOPVAULT_CHECK(walkChain(
-        db, "SELECT position, body, signature, sop_id FROM sop_events ORDER BY position",
-        "review and flag log", out.state.eventCount, out.state.eventHead, out.state.eventHashes,
-        [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
-            storage::Statement& stmt) {
-            out.eventRecords += 1;
-            if (!link) {
-                chainProblems.push_back(
-                    {describe("review or flag record", position), link.error().message});
-                return;
-            }
-            const std::uint64_t adminCount = rec ? rec->header.adminCount : kUnreadable;
-            pending.push_back(
-                Pending{true, idFrom(stmt.columnBytes(3)), position, adminCount, std::move(rec)});
-        }));
+    if (!options.administrationOnly) {
+        SOPVAULT_CHECK(walkChain(
+            db, "SELECT position, body, signature, sop_id FROM sop_events ORDER BY position",
+            "review and flag log", out.state.eventCount, out.state.eventHead, out.state.eventHashes,
+            [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
+                storage::Statement& stmt) {
+                out.eventRecords += 1;
+                if (!link) {
+                    chainProblems.push_back(
+                        {describe("review or flag record", position), link.error().message});
+                    return;
+                }
+                const std::uint64_t adminCount = rec ? rec->header.adminCount : kUnreadable;
+                pending.push_back(Pending{true, idFrom(stmt.columnBytes(3)), position, adminCount,
+                                          std::move(rec), nullptr});
+            }));
+    }
     // An undecodable record goes last, after the versions that really came before it.
     auto adminCountOf = [](const Pending& p) {
         return p.adminCount;
     };
-    std::stable_sort(pending.begin(), pending.end(), [&](const Pending& a, const Pending& b) {
+    // Sorted by index: a Pending is large, and a vault has one per version.
+    std::vector<std::size_t> order(pending.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+        const Pending& a = pending[i];
+        const Pending& b = pending[j];
         return std::tuple(adminCountOf(a), a.isEvent, a.rowPosition) <
                std::tuple(adminCountOf(b), b.isEvent, b.rowPosition);
     });
     std::size_t next = 0;
     auto pendingUpTo = [&](std::uint64_t adminCount) {
-        while (next < pending.size() && adminCountOf(pending[next]) <= adminCount) {
-            Pending& p = pending[next++];
+        while (next < order.size() && adminCountOf(pending[order[next]]) <= adminCount) {
+            Pending& p = pending[order[next++]];
             if (p.isEvent) {
                 processEvent(out, p);
             } else {
@@ -852,8 +952,14 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
         const auto position = static_cast<std::uint64_t>(admin.columnInt(0));
         const std::string where = describe("administration record", position);
         auto rec = decodeRecord(admin.columnBytes(2), admin.columnBytes(3));
+        // A record this replay's caller has just verified, byte for byte (same entry hash).
+        const bool verifiedBefore = rec && options.verifiedAdmin != nullptr &&
+                                    position < options.verifiedAdmin->size() &&
+                                    (*options.verifiedAdmin)[position] == rec->hash();
         Result<AdminChange> change =
-            rec ? checkAdmin(out.state, *rec) : Result<AdminChange>(std::unexpected(rec.error()));
+            rec ? checkAdmin(out.state, *rec,
+                             verifiedBefore ? SignatureCheck::Skip : SignatureCheck::Verify)
+                : Result<AdminChange>(std::unexpected(rec.error()));
         if (change && position != expected) {
             change = bad("the administration log has a gap before it");
         }
@@ -880,8 +986,8 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
                          out.adminRecords - out.state.adminCount - 1)});
     }
     pendingUpTo(out.state.adminCount);
-    for (; next < pending.size(); ++next) {
-        const Pending& p = pending[next];
+    for (; next < order.size(); ++next) {
+        const Pending& p = pending[order[next]];
         const std::string why = p.adminCount != kUnreadable
                                     ? "it refers to administration records this file does not "
                                       "hold"
@@ -895,6 +1001,9 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
     }
     out.problems.insert(out.problems.end(), chainProblems.begin(), chainProblems.end());
     enforceRevocations(out);
+    if (options.administrationOnly) {
+        return out;
+    }
 
     // The audit log: unlock only needs its head to append; verify checks every entry.
     SOPVAULT_CHECK(walkChain(
@@ -903,7 +1012,7 @@ Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog)
         [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
             storage::Statement&) {
             out.auditRecords += 1;
-            if (!checkAuditLog) {
+            if (!options.checkAuditLog) {
                 return;
             }
             Result<void> ok = link;

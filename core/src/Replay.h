@@ -23,13 +23,24 @@ using AdminChange =
 
 inline constexpr std::string_view kDueSoonSetting = "review.due_soon_days";
 
+// Skip: only for a record whose signature this process has checked already, or has just made
+// with the person's own key.
+enum class SignatureCheck
+{
+    Verify,
+    Skip
+};
+
 // Checks an administration record against the state it would follow (position, chain,
 // signature, rights, meaning) without changing anything.
-[[nodiscard]] Result<AdminChange> checkAdmin(const State& state, const Record& record);
+[[nodiscard]] Result<AdminChange> checkAdmin(const State& state, const Record& record,
+                                             SignatureCheck signature = SignatureCheck::Verify);
 void applyAdmin(State& state, const Record& record, const AdminChange& change);
 
 // Checks a SOP version against the state it would follow.
-[[nodiscard]] Result<SopVersionPayload> checkVersion(const State& state, const Record& record);
+[[nodiscard]] Result<SopVersionPayload>
+checkVersion(const State& state, const Record& record,
+             SignatureCheck signature = SignatureCheck::Verify);
 void applyVersion(State& state, const Record& record, const SopVersionPayload& payload);
 
 // Checks a sign-off, flag or flag resolution against the state it would follow.
@@ -49,11 +60,28 @@ struct ReplayResult
     std::size_t sopVersions = 0;
     std::size_t auditRecords = 0;
     std::size_t eventRecords = 0;
+    std::size_t cachedVersions = 0; // of sopVersions, taken from the verified cache
 };
 
-// Replays the whole file. Storage failures are errors; a bad record is a problem in the result.
-// `checkAuditLog` also verifies every audit entry (verify does; unlock only reads the head).
-[[nodiscard]] Result<ReplayResult> replay(storage::Database& db, bool checkAuditLog);
+struct VerifiedCache;
+
+struct ReplayOptions
+{
+    // Also verify every audit entry (verify does; unlock only reads the head).
+    bool checkAuditLog = false;
+    // Only the administration log: who the people are, before anyone has authenticated.
+    bool administrationOnly = false;
+    // SOP versions this person verified before on this machine (LocalState.h): each is taken
+    // from the cache instead of re-reading, re-hashing and re-verifying its row, and still
+    // passes every check of the state it follows (collection, key epoch, signer's rights).
+    const VerifiedCache* cache = nullptr;
+    // Entry hashes of administration records the caller verified moments ago (the
+    // administration-only pass before authentication): their signatures are not checked twice.
+    const std::vector<crypto::Hash32>* verifiedAdmin = nullptr;
+};
+
+// Replays the file. Storage failures are errors; a bad record is a problem in the result.
+[[nodiscard]] Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options = {});
 
 [[nodiscard]] std::string describe(const char* log, std::uint64_t position);
 

@@ -195,7 +195,7 @@ struct Schedule
 
 Result<Schedule> scheduleOf(const Engine& e, const SopRecordState& sop)
 {
-    SOPVAULT_TRY(head, e.readContent(sop.id, sop.versions.back().version));
+    SOPVAULT_TRY(head, e.headLine(sop.id, sop));
     Schedule s;
     s.created = sop.versions.front().time;
     s.interval = head.reviewEveryDays;
@@ -471,7 +471,7 @@ Result<std::vector<FlagInfo>> Session::flags(bool openOnly) const
                 continue;
             }
             SOPVAULT_TRY(comment, e.readEventText(sop, ev));
-            SOPVAULT_TRY(head, e.readContent(id, sop.versions.back().version));
+            SOPVAULT_TRY(head, e.headLine(id, sop));
             FlagInfo f;
             f.id = ev.id;
             f.sop = id;

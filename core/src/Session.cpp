@@ -56,7 +56,12 @@ std::vector<std::string> splitLines(const std::string& text)
 Session::Session(std::unique_ptr<Engine> engine)
     : m_engine(std::move(engine)), m_policy(m_engine->state)
 {}
-Session::~Session() = default;
+Session::~Session()
+{
+    if (m_engine) {
+        m_engine->saveCache();
+    }
+}
 
 const std::string& Session::userName() const
 {
@@ -634,21 +639,13 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     return s;
 }
 
-Result<SopContent> headContent(const Engine& e, const Id& id, const SopRecordState& sop)
-{
-    if (!sop.problem.empty() || sop.versions.empty()) {
-        return fail(ErrorCode::Integrity, sop.problem);
-    }
-    return e.readContent(id, sop.versions.back().version);
-}
-
 } // namespace
 
 Result<SopSummary> Session::summary(const Id& sopId) const
 {
     const Engine& e = *m_engine;
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
-    return summarise(e, sopId, *sop, headContent(e, sopId, *sop));
+    return summarise(e, sopId, *sop, e.headLine(sopId, *sop));
 }
 
 Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
@@ -669,7 +666,7 @@ Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
         if (within && !e.state.isWithin(sop.collection, *within)) {
             continue;
         }
-        auto content = headContent(e, id, sop);
+        auto content = e.headLine(id, sop);
         if (content && filter.tag &&
             std::find(content->tags.begin(), content->tags.end(), *filter.tag) ==
                 content->tags.end()) {
@@ -762,7 +759,7 @@ Result<Id> Session::resolveSop(std::string_view reference) const
             !sop.problem.empty()) {
             continue;
         }
-        auto content = e.readContent(id, sop.versions.back().version);
+        auto content = e.headLine(id, sop);
         if (content && content->title == reference) {
             matches.emplace_back(id, e.pathOf(sop.collection));
         }

@@ -59,6 +59,7 @@ struct VersionState
     Timestamp time = 0;
     std::uint64_t adminCount = 0;
     Id collection{};
+    std::uint32_t epoch = 0; // of the collection key it is encrypted under
 };
 
 // A sign-off, flag or flag resolution, as replay accepted it (its text stays encrypted in the

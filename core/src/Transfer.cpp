@@ -444,7 +444,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         if (inserted) {
             for (const auto& [id, sop] : e.state.sops) {
                 if (sop.collection == target && sop.problem.empty() && !sop.versions.empty()) {
-                    if (auto content = e.readContent(id, sop.versions.back().version)) {
+                    if (auto content = e.headLine(id, sop)) {
                         entry->second.emplace(content->title, id);
                     }
                 }

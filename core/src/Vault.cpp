@@ -150,8 +150,7 @@ void removeVaultFiles(const std::filesystem::path& path)
 }
 
 Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
-                              const std::string& personName, const OpenOptions& options,
-                              bool compare);
+                              const std::string& personName, const OpenOptions& options);
 
 Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::path& path,
                                 std::string_view ownerName, const crypto::SecureBuffer& password,
@@ -208,7 +207,7 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
         }));
     // This machine trusts the vault it just made: no "first open" notice for its creator.
     // A new vault replaces whatever this machine remembered for the path.
-    SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options, false));
+    SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options));
     engine.saveLocalState();
     db = std::move(engine.db);
     return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
@@ -280,21 +279,30 @@ Result<void> auditLogin(Engine& engine, const char* action)
 }
 
 // Opens the file, replays it, and builds an engine that knows the state but no one's keys.
+void adopt(Engine& engine, ReplayResult replayed)
+{
+    engine.state = std::move(replayed.state);
+    engine.adminSound = replayed.adminSound;
+    engine.problems.clear();
+    for (auto& p : replayed.problems) {
+        engine.problems.push_back({std::move(p.record), std::move(p.problem)});
+    }
+}
+
+// Opens the file and replays its administration log: enough to know who the people are and
+// check a password. The rest is replayed once the person is known (becomePerson), so this
+// machine's verified cache of what they checked before can be used.
 Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
                                              const OpenOptions& options)
 {
     SOPVAULT_TRY(
         db, storage::Database::open(path, storage::OpenMode::OpenExisting, options.busyTimeout));
-    SOPVAULT_TRY(replayed, replay(db, false));
+    SOPVAULT_TRY(replayed, replay(db, ReplayOptions{.administrationOnly = true}));
     auto engine = std::make_unique<Engine>(std::move(db));
     if (options.clock != nullptr) {
         engine->clock = options.clock;
     }
-    engine->state = std::move(replayed.state);
-    engine->adminSound = replayed.adminSound;
-    for (auto& p : replayed.problems) {
-        engine->problems.push_back({std::move(p.record), std::move(p.problem)});
-    }
+    adopt(*engine, std::move(replayed));
     if (!engine->state.haveGenesis) {
         return fail(
             ErrorCode::Integrity,
@@ -305,45 +313,87 @@ Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
     return engine;
 }
 
-// Ties the engine to this machine's rollback marks for the vault file and person: checks the
-// file against them (or notes a first open) and keeps the key that MACs them.
+// Ties the engine to this machine's record of the vault file and person: where the rollback
+// marks and the verified cache live, and the keys that protect them (derived from the person's
+// signing key, so nobody else can forge either).
 Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
-                              const std::string& personName, const OpenOptions& options,
-                              bool compare)
+                              const std::string& personName, const OpenOptions& options)
 {
-    if (!options.stateDir.empty()) {
-        crypto::CanonicalWriter w("sopvault/local-state-key");
-        w.bytes(engine.state.vaultId).bytes(engine.me);
-        SOPVAULT_TRY(macKey,
-                     crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
-        SOPVAULT_TRY(key, crypto::SecureBuffer::copyOf(macKey));
-        std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
-        // One record per vault file path and person: a different vault put in the file's place
-        // is then a genesis mismatch, not a first open.
-        std::error_code ec;
-        const auto absolute = std::filesystem::weakly_canonical(path, ec);
-        crypto::CanonicalWriter name("sopvault/local-state-name");
-        name.text((ec ? path : absolute).string()).text(personName);
-        const Bytes digest = crypto::hash(name.data(), 16);
-        engine.statePath = options.stateDir / (crypto::toHex(digest) + ".marks");
-        std::optional<Marks> seen;
-        if (compare) {
-            SOPVAULT_TRY(loaded,
-                         loadMarks(engine.statePath, key, engine.state.adminHashes.front()));
-            seen = std::move(loaded);
+    if (options.stateDir.empty()) {
+        return {};
+    }
+    crypto::CanonicalWriter w("sopvault/local-state-key");
+    w.bytes(engine.state.vaultId).bytes(engine.me);
+    SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
+    auto cacheKey = crypto::keyedHash(macKey, crypto::asBytes("sopvault/verified-cache-key"));
+    auto key = crypto::SecureBuffer::copyOf(macKey);
+    std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
+    if (!cacheKey || !key) {
+        return fail(ErrorCode::Failed, "The keys for this machine's record of the vault could "
+                                       "not be made.");
+    }
+    auto cache = crypto::SecureBuffer::copyOf(*cacheKey);
+    std::fill(cacheKey->begin(), cacheKey->end(), std::uint8_t{0});
+    if (!cache) {
+        return std::unexpected(cache.error());
+    }
+    // One record per vault file path and person: a different vault put in the file's place
+    // is then a genesis mismatch, not a first open.
+    std::error_code ec;
+    const auto absolute = std::filesystem::weakly_canonical(path, ec);
+    crypto::CanonicalWriter name("sopvault/local-state-name");
+    name.text((ec ? path : absolute).string()).text(personName);
+    const std::string base = crypto::toHex(crypto::hash(name.data(), 16));
+    engine.statePath = options.stateDir / (base + ".marks");
+    engine.stateKey = std::move(*key);
+    engine.cachePath = options.stateDir / (base + ".verified");
+    engine.cacheKey = std::move(*cache);
+    return {};
+}
+
+// Checks the file against this machine's rollback marks, or notes a first open.
+Result<void> compareLocalState(Engine& engine)
+{
+    if (!engine.stateKey) {
+        return {};
+    }
+    SOPVAULT_TRY(seen,
+                 loadMarks(engine.statePath, *engine.stateKey, engine.state.adminHashes.front()));
+    if (!seen) {
+        engine.firstOpen = true;
+        return {};
+    }
+    return compareMarks(engine.state, *seen);
+}
+
+// Replays the rest of the file (SOP versions, reviews, the audit log's head), taking from this
+// machine's verified cache what this person verified before, and keeps the cache's list lines.
+Result<void> replayAsPerson(Engine& engine)
+{
+    std::optional<VerifiedCache> cache;
+    if (engine.cacheKey) {
+        cache = loadCache(engine.cachePath, *engine.cacheKey, engine.state.adminHashes.front());
+    }
+    SOPVAULT_TRY(replayed,
+                 replay(engine.db, ReplayOptions{.cache = cache ? &*cache : nullptr,
+                                                 .verifiedAdmin = &engine.state.adminHashes}));
+    engine.cacheBehind = replayed.cachedVersions < replayed.sopVersions || !cache;
+    adopt(engine, std::move(replayed));
+    if (cache) {
+        for (auto& [id, sop] : cache->sops) {
+            auto now = engine.state.sops.find(id);
+            if (sop.head && now != engine.state.sops.end() && !now->second.versions.empty() &&
+                now->second.versions.back().hash == sop.head->first) {
+                engine.heads.emplace(id, std::move(*sop.head));
+            }
         }
-        if (seen) {
-            SOPVAULT_CHECK(compareMarks(engine.state, *seen));
-        } else {
-            engine.firstOpen = true;
-        }
-        engine.stateKey = std::move(key);
     }
     return {};
 }
 
-// Takes on a person's keys after checking them against their public keys in the log, then
-// opens what is sealed to them and checks the file against this machine's rollback marks.
+// Takes on a person's keys after checking them against their public keys in the log, replays
+// the rest of the file, opens what is sealed to them and checks the file against this
+// machine's rollback marks.
 Result<void> becomePerson(Engine& engine, const UserState& person, crypto::SecureBuffer secrets,
                           const std::filesystem::path& path, const OpenOptions& options)
 {
@@ -358,12 +408,15 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
         return fail(ErrorCode::Integrity, "The stored keys do not match this person's public "
                                           "keys in the administration log.");
     }
+    // `person` lives in the state the replay below replaces.
+    const std::string name = person.name;
     engine.me = person.id;
     engine.signKeys = crypto::SignKeyPair{signPub, std::move(signSecret)};
     engine.boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
+    SOPVAULT_CHECK(attachLocalState(engine, path, name, options));
+    SOPVAULT_CHECK(replayAsPerson(engine));
     engine.openKeys();
-
-    return attachLocalState(engine, path, person.name, options, true);
+    return compareLocalState(engine);
 }
 
 } // namespace
@@ -447,6 +500,7 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
     if (engine->adminSound) {
         SOPVAULT_CHECK(auditLogin(*engine, "login"));
         engine->saveLocalState();
+        engine->saveCache();
     }
     return std::unique_ptr<Session>(new Session(std::move(engine)));
 }
@@ -508,11 +562,11 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     const crypto::BoxKeyPair recovery{recoveryPub, std::move(*recoverySecret)};
     SOPVAULT_TRY(secrets, crypto::openSealed(recovery, sealed));
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(secrets), path, options));
-    SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, person->id, engine->signKeys, engine->boxKeys,
+    SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, engine->me, engine->signKeys, engine->boxKeys,
                                       newPassword, profile));
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine->db));
-    SOPVAULT_CHECK(storeWrap(engine->db, person->id, newWrap));
-    AuditNote note{"recovered", person->id, true, {}};
+    SOPVAULT_CHECK(storeWrap(engine->db, engine->me, newWrap));
+    AuditNote note{"recovered", engine->me, true, {}};
     note.detail.note = "password reset with the recovery code";
     SOPVAULT_CHECK(engine->appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());

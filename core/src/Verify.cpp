@@ -96,7 +96,7 @@ Result<VerifyReport> Session::verify() const
 {
     const Engine& e = *m_engine;
     // A fresh replay of the file as it is now, not the state this session started from.
-    SOPVAULT_TRY(replayed, replay(e.db, true));
+    SOPVAULT_TRY(replayed, replay(e.db, ReplayOptions{.checkAuditLog = true}));
     VerifyReport report;
     report.adminRecords = replayed.adminRecords;
     report.auditRecords = replayed.auditRecords;

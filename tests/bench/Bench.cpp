@@ -76,16 +76,24 @@ crypto::SecureBuffer password(std::string_view user)
     return must(crypto::SecureBuffer::copyOf(std::string(user) + "-pw"), "password buffer");
 }
 
-core::OpenOptions openOptions()
+// Like the CLI and the desktop app, the bench keeps this machine's record of each vault (the
+// rollback marks and the verified cache), here beside the vault file.
+std::filesystem::path stateDirOf(const std::filesystem::path& vault)
+{
+    return vault.parent_path() / (vault.stem().string() + "-state");
+}
+
+core::OpenOptions openOptions(const std::filesystem::path& vault)
 {
     core::OpenOptions options;
     options.busyTimeout = std::chrono::milliseconds(60000);
+    options.stateDir = stateDirOf(vault);
     return options;
 }
 
 std::unique_ptr<core::Session> unlockAs(const std::filesystem::path& vault, std::string_view user)
 {
-    return must(core::unlock(vault, user, password(user), openOptions()), "unlock");
+    return must(core::unlock(vault, user, password(user), openOptions(vault)), "unlock");
 }
 
 core::SearchQuery query(std::string_view text)
@@ -306,7 +314,7 @@ Figure argon2Figure(const std::filesystem::path& work)
     const auto moderate = crypto::kdfParams(crypto::KdfProfile::Moderate);
     const auto interactive = crypto::kdfParams(crypto::KdfProfile::Interactive);
     must(core::createVault(vault, "kdfowner", password("kdfowner"), crypto::KdfProfile::Moderate,
-                           openOptions()),
+                           openOptions(vault)),
          "create the KDF vault");
     {
         auto s = unlockAs(vault, "kdfowner");
@@ -391,7 +399,7 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
     const PlainImport plain = importPlainTable(files.roundDirs[0], dir / "plain.sqlite");
     const auto vault = dir / "team.sopvault";
     must(core::createVault(vault, kOwner, password(kOwner), crypto::KdfProfile::Interactive,
-                           openOptions()),
+                           openOptions(vault)),
          "create vault");
     double importSeconds = 0;
     {
@@ -486,28 +494,46 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
     }
 
     // Unlock to the SOP list, excluding Argon2id (crypto_pwhash with the same parameters is
-    // measured beside it and subtracted).
+    // measured beside it and subtracted). First on a machine that has never opened the vault
+    // (everything verified, then cached), then as a returning person (the figure with the goal).
     progress(sops, "unlock to the SOP list");
     {
         const auto params = crypto::kdfParams(crypto::KdfProfile::Interactive);
-        std::vector<double> unlockMs;
-        std::vector<double> listMs;
-        std::vector<double> kdfMs;
-        std::size_t listed = 0;
-        for (int rep = 0; rep < 3; ++rep) {
+        auto unlockAndList = [&](std::vector<double>& unlockMs, std::vector<double>& listMs,
+                                 std::vector<double>& kdfMs) {
             Stopwatch t;
             auto s = unlockAs(vault, kOwner);
             unlockMs.push_back(t.ms());
             Stopwatch l;
             auto list = must(s->listSops(), "list");
             listMs.push_back(l.ms());
-            listed = list.size();
-            s.reset(); // closing (a WAL checkpoint) is not part of the figure
+            if (list.size() != sops) {
+                die(fmt::format("the list shows {} of {} SOPs", list.size(), sops));
+            }
+            s.reset(); // closing (a WAL checkpoint, the cache) is not part of the figure
             kdfMs.push_back(pwhashSeconds("olivia-pw", params.opsLimit, params.memLimit) * 1000.0);
+        };
+        std::vector<double> firstUnlockMs;
+        std::vector<double> firstListMs;
+        std::vector<double> firstKdfMs;
+        std::filesystem::remove_all(stateDirOf(vault));
+        unlockAndList(firstUnlockMs, firstListMs, firstKdfMs);
+        std::vector<double> unlockMs;
+        std::vector<double> listMs;
+        std::vector<double> kdfMs;
+        for (int rep = 0; rep < 3; ++rep) {
+            unlockAndList(unlockMs, listMs, kdfMs);
         }
-        if (listed != sops) {
-            die(fmt::format("the list shows {} of {} SOPs", listed, sops));
-        }
+        Figure first;
+        first.key = "first_unlock_to_list";
+        first.label = "first unlock on a machine, to SOP list";
+        first.value = firstUnlockMs.front() - firstKdfMs.front() + firstListMs.front();
+        first.unit = "ms";
+        first.goal = "none (checks every record)";
+        first.detail = {{"unlock_ms", firstUnlockMs},
+                        {"list_ms", firstListMs},
+                        {"kdf_interactive_ms", firstKdfMs}};
+        run.figures.push_back(first);
         Figure f;
         f.key = "unlock_to_list";
         f.label = "unlock (excl. Argon2id) to SOP list";
@@ -520,7 +546,8 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         f.detail = {{"unlock_ms", unlockMs},
                     {"list_ms", listMs},
                     {"kdf_interactive_ms", kdfMs},
-                    {"listed", listed}};
+                    {"listed", sops},
+                    {"note", "a returning person: this machine verified the vault before"}};
         run.figures.push_back(f);
     }
 

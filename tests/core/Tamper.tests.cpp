@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -352,7 +354,7 @@ ReplayResult replayWith(storage::Database& db, Change&& change)
 {
     REQUIRE(db.beginWrite());
     change(db);
-    auto result = replay(db, true);
+    auto result = replay(db, ReplayOptions{.checkAuditLog = true});
     db.rollback();
     REQUIRE(result);
     return std::move(*result);
@@ -1418,4 +1420,170 @@ TEST_CASE("tamper 6: an editor whose grant was removed cannot back-date a versio
     CHECK_FALSE(owner->readSop(newSop));
     requireVerifyReports(*owner, sopRecord(s.sopA, 3));
     requireVerifyReports(*owner, sopRecord(newSop, 1));
+}
+
+// --- this machine's verified cache (LocalState.h) ----------------------------------------------
+
+namespace {
+
+// The files this machine keeps for the vault, by extension (".marks", ".verified").
+std::vector<std::filesystem::path> stateFiles(const TestVault& v, std::string_view extension)
+{
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(v.options().stateDir, ec)) {
+        if (entry.path().extension() == extension) {
+            out.push_back(entry.path());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Bytes readAll(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void writeAll(const std::filesystem::path& file, const Bytes& data)
+{
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
+    REQUIRE(out);
+}
+
+void flipVersionByte(TestVault& v, const Id& sop, std::uint64_t version)
+{
+    auto db = v.raw();
+    const Stored original = versionRow(db, sop, version);
+    setVersionRow(db, sop, version,
+                  {flipped(original.body, original.body.size() / 2), original.signature});
+}
+
+} // namespace
+
+TEST_CASE("verified cache: a later unlock takes what this machine verified before from its "
+          "cache, and tampering is still caught",
+          "[core][tamper][cache]")
+{
+    Scenario s;
+    s.v.useStateDir();
+    std::vector<SopSummary> fullList;
+    {
+        // First open on this machine: everything is verified, then cached with the list lines.
+        auto owner = s.v.as("olivia");
+        CHECK(owner->firstOpen());
+        auto list = owner->listSops();
+        REQUIRE(list);
+        fullList = *list;
+    }
+    REQUIRE(stateFiles(s.v, ".verified").size() == 1);
+    const auto cacheFile = stateFiles(s.v, ".verified").front();
+
+    SECTION("a cached unlock shows what a full one shows, and the cache holds no plaintext")
+    {
+        auto owner = s.v.as("olivia");
+        CHECK(owner->problems().empty());
+        auto list = owner->listSops();
+        REQUIRE(list);
+        REQUIRE(list->size() == fullList.size());
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            CHECK((*list)[i].id == fullList[i].id);
+            CHECK((*list)[i].title == fullList[i].title);
+            CHECK((*list)[i].version == fullList[i].version);
+            CHECK((*list)[i].updated == fullList[i].updated);
+            CHECK((*list)[i].author == fullList[i].author);
+        }
+        auto history = owner->history(s.sopD);
+        REQUIRE(history);
+        CHECK(history->size() == 3);
+        for (const char* word : {"Alpha", "Charlie", "Step 2 of Delta", "Clients"}) {
+            INFO(word);
+            CHECK(test::filesContaining(s.v.options().stateDir, word, {}).empty());
+        }
+    }
+
+    SECTION("a flipped byte in a version verified before is caught when it is read and by verify")
+    {
+        flipVersionByte(s.v, s.sopA, 1);
+        auto owner = s.v.as("olivia");
+        // The cache stood in for the row at unlock...
+        CHECK_FALSE(mentions(owner->problems(), toHex(s.sopA)));
+        // ...but the row itself is checked against it when read.
+        auto read = owner->readSop(s.sopA, 1);
+        REQUIRE_FALSE(read);
+        CHECK(read.error().code == ErrorCode::Integrity);
+        requireVerifyReports(*owner, sopRecord(s.sopA, 1));
+        auto diff = owner->diff(s.sopA, 1, 2);
+        REQUIRE_FALSE(diff);
+        CHECK(diff.error().code == ErrorCode::Integrity);
+    }
+
+    SECTION("a changed cache is ignored: everything is verified again")
+    {
+        Bytes cache = readAll(cacheFile);
+        REQUIRE(cache.size() > 100);
+        writeAll(cacheFile, flipped(cache, cache.size() / 2));
+        flipVersionByte(s.v, s.sopA, 1);
+        // Checked in full, SOP A has lost versions this machine saw: the unlock is refused.
+        auto owner = s.v.tryAs("olivia");
+        REQUIRE_FALSE(owner);
+        CHECK(owner.error().code == ErrorCode::Integrity);
+    }
+
+    SECTION("another person's cache does not open for them")
+    {
+        const auto before = stateFiles(s.v, ".verified");
+        {
+            auto tom = s.v.as("tom");
+            REQUIRE(tom->listSops());
+        }
+        auto after = stateFiles(s.v, ".verified");
+        REQUIRE(after.size() == 2);
+        const auto tomsCache = after.front() == cacheFile ? after.back() : after.front();
+        std::filesystem::copy_file(cacheFile, tomsCache,
+                                   std::filesystem::copy_options::overwrite_existing);
+        flipVersionByte(s.v, s.sopA, 1);
+        auto tom = s.v.tryAs("tom");
+        REQUIRE_FALSE(tom);
+        CHECK(tom.error().code == ErrorCode::Integrity);
+    }
+
+    SECTION("versions written since the cache are verified in full")
+    {
+        {
+            auto eddie = s.v.as("eddie");
+            SopEdit edit;
+            edit.body = "Step 3 of Alpha\n";
+            REQUIRE(eddie->editSop(s.sopA, edit));
+        }
+        {
+            auto db = s.v.raw();
+            const Stored written = versionRow(db, s.sopA, 3);
+            setVersionRow(db, s.sopA, 3, {written.body, flipped(written.signature, 5)});
+        }
+        auto owner = s.v.as("olivia");
+        CHECK(mentions(owner->problems(), sopRecord(s.sopA, 3)));
+        auto read = owner->readSop(s.sopA);
+        REQUIRE_FALSE(read);
+        CHECK(read.error().code == ErrorCode::Integrity);
+        CHECK(owner->readSop(s.sopB));
+    }
+
+    SECTION("a list line is used only while the SOP's newest version is the one it was made from")
+    {
+        {
+            auto eddie = s.v.as("eddie");
+            SopEdit edit;
+            edit.title = "Alpha, renamed";
+            REQUIRE(eddie->editSop(s.sopA, edit));
+        }
+        auto owner = s.v.as("olivia");
+        auto summary = owner->summary(s.sopA);
+        REQUIRE(summary);
+        CHECK(summary->title == "Alpha, renamed");
+        CHECK(summary->version == 3);
+    }
 }

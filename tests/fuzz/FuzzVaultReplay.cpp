@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto db = storage::Database::open(file, storage::OpenMode::OpenExisting,
                                           std::chrono::milliseconds(0));
         if (db) {
-            auto replayed = detail::replay(*db, true);
+            auto replayed = detail::replay(*db, detail::ReplayOptions{.checkAuditLog = true});
             if (replayed) {
                 fuzz::check(replayed->adminSound || !replayed->problems.empty(),
                             "an unsound administration log without a problem to show");
