@@ -131,7 +131,7 @@ void Engine::saveLocalState() const
     // Inside a batch nothing is committed yet: marks must never run ahead of the file.
     if (stateKey && batch == nullptr) {
         // Best effort: failing to record marks weakens later rollback checks but loses nothing.
-        (void)saveMarks(statePath, *stateKey, marksOf(state));
+        (void)saveMarks(statePath, *stateKey, state, headsGeneration, savedHeads);
     }
 }
 
@@ -350,6 +350,7 @@ Result<void> Engine::reload()
 {
     SOPVAULT_TRY(replayed, replay(db));
     state = std::move(replayed.state);
+    headsGeneration += 1;
     adminSound = replayed.adminSound;
     problems.clear();
     for (auto& p : replayed.problems) {
@@ -467,9 +468,18 @@ Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) c
     stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(version));
     SOPVAULT_TRY(rec, readVerified(stmt, v.hash, "A SOP version"));
     SOPVAULT_TRY(payload, decodeSopVersion(rec.payload));
-    auto c = state.collections.find(payload.collectionId);
+    if (!state.collections.contains(payload.collectionId)) {
+        return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
+    }
+    return openVersion(rec, payload);
+}
+
+Result<SopContent> Engine::openVersion(const Record& rec, const SopVersionPayload& payload) const
+{
+    const Id& sopId = payload.sopId;
+    const std::uint64_t version = rec.header.position;
     auto key = keys.find({payload.collectionId, payload.epoch});
-    if (c == state.collections.end() || key == keys.end()) {
+    if (key == keys.end()) {
         return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
     }
     const ScratchKey scratch;
@@ -548,6 +558,7 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
         SOPVAULT_CHECK(own->commit());
     }
     applyVersion(state, rec, checked);
+    headsGeneration += 1;
     saveLocalState();
     rememberHead(sopId, state.sops.at(sopId).versions.back().hash, content);
     if (searchIndex && !searchIndex->put(sopId, content)) {

@@ -68,6 +68,10 @@ struct Engine
                                                      const SopContent& content,
                                                      const AuditNote& note);
     [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;
+    // Decrypts a version record already checked (by readContent or replay) with this person's
+    // keys: `denied` without the collection key of its epoch, `integrity` if it does not open.
+    [[nodiscard]] Result<SopContent> openVersion(const Record& rec,
+                                                 const SopVersionPayload& payload) const;
     // A SOP's list line: its newest version's content without body or message (title, tags,
     // state, review settings), from memory or the verified cache when the head is unchanged.
     [[nodiscard]] Result<SopContent> headLine(const Id& sopId, const SopRecordState& sop) const;
@@ -111,6 +115,9 @@ struct Engine
     std::filesystem::path statePath;
     std::optional<crypto::SecureBuffer> stateKey;
     bool firstOpen = false;
+    // Moves on whenever a SOP gets a new head (the marks' heads file is then rewritten).
+    std::uint64_t headsGeneration = 1;
+    mutable SavedHeads savedHeads;
     // Records what this session has now seen; called after every committed write.
     void saveLocalState() const;
 

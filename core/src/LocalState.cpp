@@ -40,7 +40,10 @@ std::optional<crypto::Bytes> readFile(const std::filesystem::path& file)
     return data;
 }
 
-crypto::Bytes encodeMarks(const Marks& m)
+// The marks file: the log positions, and the digest of the SOP heads file (which changes only
+// when a SOP gets a new version, so most writes rewrite only this small file). Files from before
+// the heads file list the SOP heads inline, and are still read.
+crypto::Bytes encodeMarks(const Marks& m, const crypto::Hash32& headsDigest)
 {
     crypto::CanonicalWriter w(kDomain);
     w.bytes(m.genesis)
@@ -50,14 +53,25 @@ crypto::Bytes encodeMarks(const Marks& m)
         .bytes(m.auditHead)
         .u64(m.eventCount)
         .bytes(m.eventHead)
-        .u32(static_cast<std::uint32_t>(m.sops.size()));
-    for (const auto& [id, versions, head] : m.sops) {
-        w.bytes(id).u64(versions).bytes(head);
-    }
+        .u32(0)
+        .bytes(headsDigest);
     return std::move(w).take();
 }
 
-Result<Marks> decodeMarks(crypto::ByteView data)
+Result<void> readHeads(crypto::CanonicalReader& r, Marks& m)
+{
+    SOPVAULT_TRY(count, r.u32());
+    for (std::uint32_t i = 0; i < count; ++i) {
+        SOPVAULT_TRY(id, r.array<Id>());
+        SOPVAULT_TRY(versions, r.u64());
+        SOPVAULT_TRY(head, r.array<crypto::Hash32>());
+        m.sops.emplace_back(id, versions, head);
+    }
+    return {};
+}
+
+// Marks, and the digest of their heads file (none in a file that lists the heads inline).
+Result<std::pair<Marks, std::optional<crypto::Hash32>>> decodeMarks(crypto::ByteView data)
 {
     SOPVAULT_TRY(r, crypto::CanonicalReader::open(data, kDomain));
     Marks m;
@@ -68,12 +82,11 @@ Result<Marks> decodeMarks(crypto::ByteView data)
     SOPVAULT_TRY(auditHead, r.array<crypto::Hash32>());
     SOPVAULT_TRY(eventCount, r.u64());
     SOPVAULT_TRY(eventHead, r.array<crypto::Hash32>());
-    SOPVAULT_TRY(count, r.u32());
-    for (std::uint32_t i = 0; i < count; ++i) {
-        SOPVAULT_TRY(id, r.array<Id>());
-        SOPVAULT_TRY(versions, r.u64());
-        SOPVAULT_TRY(head, r.array<crypto::Hash32>());
-        m.sops.emplace_back(id, versions, head);
+    SOPVAULT_CHECK(readHeads(r, m));
+    std::optional<crypto::Hash32> headsDigest;
+    if (!r.atEnd()) {
+        SOPVAULT_TRY(digest, r.array<crypto::Hash32>());
+        headsDigest = digest;
     }
     SOPVAULT_CHECK(r.finish());
     m.genesis = genesis;
@@ -83,7 +96,49 @@ Result<Marks> decodeMarks(crypto::ByteView data)
     m.auditHead = auditHead;
     m.eventCount = eventCount;
     m.eventHead = eventHead;
+    return std::pair{std::move(m), headsDigest};
+}
+
+// The log positions of `st` (its SOP heads go to their own file).
+Marks logMarksOf(const State& st)
+{
+    Marks m;
+    if (!st.adminHashes.empty()) {
+        m.genesis = st.adminHashes.front();
+    }
+    m.adminCount = st.adminCount;
+    m.adminHead = st.adminHead;
+    m.auditCount = st.auditCount;
+    m.auditHead = st.auditHead;
+    m.eventCount = st.eventCount;
+    m.eventHead = st.eventHead;
     return m;
+}
+
+constexpr const char* kHeadsDomain = "sopvault/local-state-heads";
+
+crypto::Bytes encodeHeads(const State& st)
+{
+    crypto::CanonicalWriter w(kHeadsDomain);
+    std::uint32_t count = 0;
+    for (const auto& [id, sop] : st.sops) {
+        count += sop.versions.empty() ? 0U : 1U;
+    }
+    w.u32(count);
+    for (const auto& [id, sop] : st.sops) {
+        if (!sop.versions.empty()) {
+            w.bytes(id).u64(sop.versions.size()).bytes(sop.versions.back().hash);
+        }
+    }
+    return std::move(w).take();
+}
+
+// The heads file is named by its digest, so the marks file that names it and the heads it names
+// are replaced as one: a crash between the two writes leaves the older pair intact.
+std::filesystem::path headsFile(const std::filesystem::path& marksFile,
+                                const crypto::Hash32& digest)
+{
+    return marksFile.string() + "-" + crypto::toHex(crypto::ByteView(digest).first(8)) + ".heads";
 }
 
 Result<void> compareLog(const char* name, std::uint64_t seenCount, const crypto::Hash32& seenHead,
@@ -105,26 +160,6 @@ Result<void> compareLog(const char* name, std::uint64_t seenCount, const crypto:
 
 } // namespace
 
-Marks marksOf(const State& st)
-{
-    Marks m;
-    if (!st.adminHashes.empty()) {
-        m.genesis = st.adminHashes.front();
-    }
-    m.adminCount = st.adminCount;
-    m.adminHead = st.adminHead;
-    m.auditCount = st.auditCount;
-    m.auditHead = st.auditHead;
-    m.eventCount = st.eventCount;
-    m.eventHead = st.eventHead;
-    for (const auto& [id, sop] : st.sops) {
-        if (!sop.versions.empty()) {
-            m.sops.emplace_back(id, sop.versions.size(), sop.versions.back().hash);
-        }
-    }
-    return m;
-}
-
 Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
                                        const crypto::SecureBuffer& macKey,
                                        const crypto::Hash32& genesis)
@@ -143,7 +178,7 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
     const crypto::ByteView body = crypto::ByteView(data).first(data.size() - 32);
     // Before the MAC: another vault's record cannot be checked with this vault's key, and what
     // matters to the person is that the file is not the vault trusted here.
-    if (auto marks = decodeMarks(body); marks && marks->genesis != genesis) {
+    if (auto marks = decodeMarks(body); marks && marks->first.genesis != genesis) {
         return fail(ErrorCode::Integrity,
                     "This file is a different vault from the one this machine first trusted at "
                     "this path (its genesis record differs); nothing was changed.");
@@ -156,7 +191,21 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
                                 "it again.",
                                 file.string()));
     }
-    SOPVAULT_TRY(marks, decodeMarks(body));
+    SOPVAULT_TRY(decoded, decodeMarks(body));
+    auto& [marks, headsDigest] = decoded;
+    if (headsDigest) {
+        const auto heads = readFile(headsFile(file, *headsDigest));
+        if (!heads || crypto::hash32(*heads) != *headsDigest) {
+            return fail(ErrorCode::Integrity,
+                        fmt::format("This machine's record of the vault's SOPs (beside {}) is "
+                                    "missing or was changed; if you trust the vault file, delete "
+                                    "that record and open it again.",
+                                    file.string()));
+        }
+        SOPVAULT_TRY(r, crypto::CanonicalReader::open(*heads, kHeadsDomain));
+        SOPVAULT_CHECK(readHeads(r, marks));
+        SOPVAULT_CHECK(r.finish());
+    }
     return std::optional<Marks>(std::move(marks));
 }
 
@@ -191,12 +240,39 @@ Result<void> replaceFile(const std::filesystem::path& file, crypto::ByteView dat
 } // namespace
 
 Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBuffer& macKey,
-                       const Marks& marks)
+                       const State& state, std::uint64_t headsGeneration, SavedHeads& saved)
 {
-    crypto::Bytes data = encodeMarks(marks);
+    bool newHeads = false;
+    if (saved.generation != headsGeneration || saved.digest == crypto::Hash32{}) {
+        const crypto::Bytes heads = encodeHeads(state);
+        const crypto::Hash32 digest = crypto::hash32(heads);
+        if (digest != saved.digest) {
+            SOPVAULT_CHECK(
+                replaceFile(headsFile(file, digest), heads, "the vault's rollback marks"));
+            saved.digest = digest;
+            newHeads = true;
+        }
+        saved.generation = headsGeneration;
+    }
+    crypto::Bytes data = encodeMarks(logMarksOf(state), saved.digest);
     SOPVAULT_TRY(mac, crypto::keyedHash(macKey.span(), data));
     data.insert(data.end(), mac.begin(), mac.end());
-    return replaceFile(file, data, "the vault's rollback marks");
+    SOPVAULT_CHECK(replaceFile(file, data, "the vault's rollback marks"));
+    if (newHeads) {
+        // Heads files the marks no longer name.
+        const std::string prefix = file.filename().string() + "-";
+        const auto keep = headsFile(file, saved.digest).filename();
+        std::error_code ec;
+        for (std::filesystem::directory_iterator it(file.parent_path(), ec), end; !ec && it != end;
+             it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            if (name.starts_with(prefix) && name.ends_with(".heads") && name != keep) {
+                std::error_code ignored;
+                std::filesystem::remove(it->path(), ignored);
+            }
+        }
+    }
+    return {};
 }
 
 Result<void> compareMarks(const State& st, const Marks& seen)

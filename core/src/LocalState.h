@@ -23,14 +23,22 @@ struct Marks
     std::vector<std::tuple<Id, std::uint64_t, crypto::Hash32>> sops;
 };
 
-[[nodiscard]] Marks marksOf(const State& state);
 // nullopt when this machine has never opened the vault as this person. `genesis` is the
 // genesis hash of the file being opened: a record made for another vault is reported as such.
 [[nodiscard]] Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
                                                      const crypto::SecureBuffer& macKey,
                                                      const crypto::Hash32& genesis);
+// The SOP heads file last written for these marks: its digest, and the state's heads
+// generation it was written at (the heads are encoded again only when that changes).
+struct SavedHeads
+{
+    crypto::Hash32 digest{};
+    std::uint64_t generation = 0;
+};
+// Writes the marks of `state`; the SOP heads file only if `headsGeneration` moved on since.
 [[nodiscard]] Result<void> saveMarks(const std::filesystem::path& file,
-                                     const crypto::SecureBuffer& macKey, const Marks& marks);
+                                     const crypto::SecureBuffer& macKey, const State& state,
+                                     std::uint64_t headsGeneration, SavedHeads& saved);
 // `integrity` with what was found if the file is older than, forks from, or is another vault
 // than what this machine saw.
 [[nodiscard]] Result<void> compareMarks(const State& state, const Marks& seen);

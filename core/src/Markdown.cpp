@@ -6,6 +6,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -38,11 +39,30 @@ constexpr std::uint64_t kMaxTableCells = 100'000;
 constexpr std::uint64_t kMaxTablePrintSteps = 10'000'000;
 constexpr std::uint64_t kMaxImageOpenerClosers = 20'000'000;
 
-// True if `markdown` could make cmark-gfm 0.29.0.gfm.6 do super-linear work. Conservative: a
-// line with '|' and '-' may be a table's delimiter row, with at most pipes + 1 columns, and its
-// table runs at most to the next blank line; "![" may be an image opener, ']' a closer.
-bool tooComplex(std::string_view markdown)
+// What renderHtml must know about a text before handing it to cmark-gfm, found in one pass.
+struct Shape
 {
+    // It could make cmark-gfm 0.29.0.gfm.6 do super-linear work. Conservative: a line with '|'
+    // and '-' may be a table's delimiter row, with at most pipes + 1 columns, and its table runs
+    // at most to the next blank line; "![" may be an image opener, ']' a closer.
+    bool tooComplex = false;
+    // cmark-gfm 0.29.0.gfm.6 drops the text of a footnote reference whose label has a line
+    // break ("[^\nabc]" renders as "[^]") and can cut a UTF-8 character in half doing so (found
+    // by tests/fuzz). Such a text renders with footnotes off, as written.
+    bool brokenFootnoteLabel = false;
+};
+
+Shape shapeOf(std::string_view markdown)
+{
+    // Most bytes are none of these, and cost one look-up.
+    static constexpr auto kSpecial = [] {
+        std::array<bool, 256> table{};
+        for (const char c : std::string_view("\n\r \t|-[]")) {
+            table[static_cast<unsigned char>(c)] = true;
+        }
+        return table;
+    }();
+    Shape shape;
     std::uint64_t cells = 0;
     std::uint64_t steps = 0;
     std::uint64_t openColumns = 0; // of the possible tables still open at this line
@@ -50,6 +70,7 @@ bool tooComplex(std::string_view markdown)
     std::uint64_t pipes = 0;
     bool dash = false;
     bool blank = true;
+    bool inLabel = false; // inside "[^...]"
     std::uint64_t imageOpeners = 0;
     std::uint64_t closers = 0;
     const auto endLine = [&] {
@@ -69,46 +90,54 @@ bool tooComplex(std::string_view markdown)
         blank = true;
         return cells > kMaxTableCells || steps > kMaxTablePrintSteps;
     };
-    for (std::size_t i = 0; i < markdown.size(); ++i) {
+    const std::size_t size = markdown.size();
+    for (std::size_t i = 0; i < size; ++i) {
         const char c = markdown[i];
-        if (c == '\n' || c == '\r') {
-            if (c == '\r' && i + 1 < markdown.size() && markdown[i + 1] == '\n') {
-                ++i; // CR LF is one line ending, as cmark reads it
-            }
-            if (endLine()) {
-                return true;
-            }
+        if (!kSpecial[static_cast<unsigned char>(c)]) {
+            blank = false;
             continue;
         }
-        blank = blank && (c == ' ' || c == '\t');
-        pipes += c == '|' ? 1U : 0U;
-        dash = dash || c == '-';
-        if (c == '[' && i > 0 && markdown[i - 1] == '!') {
-            ++imageOpeners;
-        }
-        closers += c == ']' ? 1U : 0U;
-    }
-    return endLine() || imageOpeners * closers > kMaxImageOpenerClosers;
-}
-
-// cmark-gfm 0.29.0.gfm.6 drops the text of a footnote reference whose label has a line break
-// ("[^\nabc]" renders as "[^]") and can cut a UTF-8 character in half doing so (found by
-// tests/fuzz). Such a text renders with footnotes off, as written.
-bool hasBrokenFootnoteLabel(std::string_view markdown)
-{
-    bool inLabel = false;
-    for (std::size_t i = 0; i < markdown.size(); ++i) {
-        const char c = markdown[i];
-        if (c == '[' && i + 1 < markdown.size() && markdown[i + 1] == '^') {
-            inLabel = true;
-            ++i;
-        } else if (c == ']') {
+        switch (c) {
+        case '\r':
+        case '\n':
+            if (c == '\r' && i + 1 < size && markdown[i + 1] == '\n') {
+                ++i; // CR LF is one line ending, as cmark reads it
+            }
+            shape.brokenFootnoteLabel = shape.brokenFootnoteLabel || inLabel;
+            if (endLine()) {
+                shape.tooComplex = true;
+                return shape;
+            }
+            break;
+        case '|':
+            blank = false;
+            ++pipes;
+            break;
+        case '-':
+            blank = false;
+            dash = true;
+            break;
+        case '[':
+            blank = false;
+            if (i > 0 && markdown[i - 1] == '!') {
+                ++imageOpeners;
+            }
+            if (i + 1 < size && markdown[i + 1] == '^') {
+                inLabel = true;
+                ++i;
+            }
+            break;
+        case ']':
+            blank = false;
+            ++closers;
             inLabel = false;
-        } else if (inLabel && (c == '\n' || c == '\r')) {
-            return true;
+            break;
+        default: // ' ', '\t'
+            break;
         }
     }
-    return false;
+    shape.tooComplex = endLine() || imageOpeners * closers > kMaxImageOpenerClosers;
+    return shape;
 }
 
 // The linear fallback: the text itself, escaped, under a line that says why.
@@ -157,13 +186,14 @@ Result<std::string> renderHtml(std::string_view markdown)
     if (!isValidUtf8(markdown)) {
         return fail(ErrorCode::Usage, "The text is not UTF-8 and cannot be rendered.");
     }
-    if (tooComplex(markdown)) {
+    const Shape shape = shapeOf(markdown);
+    if (shape.tooComplex) {
         return plainTextHtml(markdown);
     }
     registerExtensions();
     // CMARK_OPT_DEFAULT is safe: CMARK_OPT_UNSAFE is never passed.
     const int options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 |
-                        (hasBrokenFootnoteLabel(markdown) ? 0 : CMARK_OPT_FOOTNOTES) |
+                        (shape.brokenFootnoteLabel ? 0 : CMARK_OPT_FOOTNOTES) |
                         CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
     std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(options));
     if (!parser) {

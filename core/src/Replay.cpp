@@ -670,7 +670,8 @@ Result<void> checkCachedVersion(const State& st, const Id& sopId, const VersionS
     return {};
 }
 
-void processVersion(ReplayResult& out, Pending& pending, storage::Statement& load)
+void processVersion(ReplayResult& out, Pending& pending, storage::Statement& load,
+                    const ReplayOptions& options)
 {
     out.sopVersions += 1;
     if (pending.cached != nullptr) {
@@ -721,6 +722,9 @@ void processVersion(ReplayResult& out, Pending& pending, storage::Statement& loa
         return;
     }
     applyVersion(out.state, rec, *payload);
+    if (options.onVersion) {
+        options.onVersion(rec, *payload);
+    }
 }
 
 void processEvent(ReplayResult& out, Pending& pending)
@@ -931,7 +935,7 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
             if (p.isEvent) {
                 processEvent(out, p);
             } else {
-                processVersion(out, p, loadVersion);
+                processVersion(out, p, loadVersion, options);
             }
         }
     };

@@ -5,6 +5,7 @@
 #include "State.h"
 #include "storage/Database.h"
 
+#include <functional>
 #include <variant>
 
 namespace sopvault::core::detail {
@@ -78,6 +79,9 @@ struct ReplayOptions
     // Entry hashes of administration records the caller verified moments ago (the
     // administration-only pass before authentication): their signatures are not checked twice.
     const std::vector<crypto::Hash32>* verifiedAdmin = nullptr;
+    // Called with every SOP version read from the file and accepted, while its body is in
+    // memory (verify decrypts it here instead of reading the row again).
+    std::function<void(const Record&, const SopVersionPayload&)> onVersion = {};
 };
 
 // Replays the file. Storage failures are errors; a bad record is a problem in the result.

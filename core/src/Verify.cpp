@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <set>
 
 namespace sopvault::core {
@@ -95,8 +97,31 @@ Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
 Result<VerifyReport> Session::verify() const
 {
     const Engine& e = *m_engine;
-    // A fresh replay of the file as it is now, not the state this session started from.
-    SOPVAULT_TRY(replayed, replay(e.db, ReplayOptions{.checkAuditLog = true}));
+    // A fresh replay of the file as it is now, not the state this session started from; every
+    // version's ciphertext this person can open is opened as the replay reads it.
+    struct Opened
+    {
+        std::size_t ciphertexts = 0;
+        std::size_t unreadable = 0;
+        std::vector<VerifyProblem> problems;
+    };
+    std::map<Id, Opened> opened;
+    ReplayOptions how{.checkAuditLog = true};
+    how.onVersion = [&](const Record& rec, const SopVersionPayload& payload) {
+        Opened& o = opened[payload.sopId];
+        auto content = e.openVersion(rec, payload);
+        if (content) {
+            o.ciphertexts += 1;
+            std::fill(content->body.begin(), content->body.end(), '\0');
+        } else if (content.error().code == ErrorCode::Integrity) {
+            o.problems.push_back(
+                {fmt::format("SOP {} version {}", toHex(payload.sopId), rec.header.position),
+                 content.error().message});
+        } else {
+            o.unreadable += 1;
+        }
+    };
+    SOPVAULT_TRY(replayed, replay(e.db, how));
     VerifyReport report;
     report.adminRecords = replayed.adminRecords;
     report.auditRecords = replayed.auditRecords;
@@ -155,26 +180,16 @@ Result<VerifyReport> Session::verify() const
                                        "they are missing; that person cannot unlock"});
         }
     }
-    // Every version's ciphertext that this person can open.
-    for (const auto& [id, sop] : replayed.state.sops) {
-        if (!sop.problem.empty()) {
+    // Every version's ciphertext that this person can open (opened during the replay).
+    for (auto& [id, sop] : replayed.state.sops) {
+        auto o = opened.find(id);
+        if (!sop.problem.empty() || o == opened.end()) {
             continue; // already reported once, with the version that failed
         }
-        for (const auto& v : sop.versions) {
-            if (e.keyFor(sop.collection) == nullptr) {
-                report.unreadable += 1;
-                continue;
-            }
-            auto content = e.readContent(id, v.version);
-            if (content) {
-                report.ciphertexts += 1;
-            } else if (content.error().code == ErrorCode::Integrity) {
-                report.problems.push_back({fmt::format("SOP {} version {}", toHex(id), v.version),
-                                           content.error().message});
-            } else {
-                report.unreadable += 1;
-            }
-        }
+        report.ciphertexts += o->second.ciphertexts;
+        report.unreadable += o->second.unreadable;
+        std::move(o->second.problems.begin(), o->second.problems.end(),
+                  std::back_inserter(report.problems));
     }
     report.ok = report.problems.empty();
     return report;

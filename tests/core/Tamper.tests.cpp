@@ -1,4 +1,5 @@
 // Tamper matrix (security.md cases 1, 2, 5, 6, 8, 9, 10): every tampering of the file fails closed.
+#include "LocalState.h"
 #include "Records.h"
 #include "Replay.h"
 #include "TestVault.h"
@@ -1586,4 +1587,106 @@ TEST_CASE("verified cache: a later unlock takes what this machine verified befor
         CHECK(summary->title == "Alpha, renamed");
         CHECK(summary->version == 3);
     }
+}
+
+TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and older marks files "
+          "with the heads inline still load",
+          "[core][rollback][tamper]")
+{
+    Scenario s;
+    s.v.useStateDir();
+    {
+        auto owner = s.v.as("olivia");
+        CHECK(owner->firstOpen());
+    }
+    const auto heads = stateFiles(s.v, ".heads");
+    REQUIRE(heads.size() == 1);
+    {
+        // A view changes only the log positions: the heads file stays as it is.
+        const Bytes before = readAll(heads.front());
+        auto owner = s.v.as("olivia");
+        REQUIRE(owner->readSop(s.sopA));
+        CHECK(stateFiles(s.v, ".heads") == heads);
+        CHECK(readAll(heads.front()) == before);
+        // A new version replaces it (and the old one goes).
+        SopEdit edit;
+        edit.body = "Step 3 of Alpha\n";
+        REQUIRE(owner->editSop(s.sopA, edit));
+        REQUIRE(stateFiles(s.v, ".heads").size() == 1);
+        CHECK(stateFiles(s.v, ".heads") != heads);
+    }
+    const auto current = stateFiles(s.v, ".heads").front();
+
+    SECTION("a SOP's head changed in the heads file")
+    {
+        Bytes data = readAll(current);
+        writeAll(current, flipped(data, data.size() - 3));
+        auto owner = s.v.tryAs("olivia");
+        REQUIRE_FALSE(owner);
+        CHECK(owner.error().code == ErrorCode::Integrity);
+        CHECK(owner.error().message.find("changed") != std::string::npos);
+    }
+    SECTION("the heads file removed")
+    {
+        std::filesystem::remove(current);
+        auto owner = s.v.tryAs("olivia");
+        REQUIRE_FALSE(owner);
+        CHECK(owner.error().code == ErrorCode::Integrity);
+    }
+    SECTION("the heads file cut short")
+    {
+        // Cut short: the last SOP's head is gone.
+        Bytes data = readAll(current);
+        writeAll(current, Bytes(data.begin(), data.end() - 40));
+        auto owner = s.v.tryAs("olivia");
+        REQUIRE_FALSE(owner);
+        CHECK(owner.error().code == ErrorCode::Integrity);
+    }
+}
+
+TEST_CASE("rollback marks: a marks file that lists the SOP heads inline (the first format) loads",
+          "[core][rollback]")
+{
+    test::TempDir dir;
+    auto key = crypto::randomKey();
+    REQUIRE(key);
+    const crypto::Hash32 genesis = crypto::hash32(crypto::asBytes("genesis"));
+    const Id sop = randomId();
+    const crypto::Hash32 head = crypto::hash32(crypto::asBytes("head"));
+    crypto::CanonicalWriter w("sopvault/local-state");
+    w.bytes(genesis)
+        .u64(3)
+        .bytes(crypto::hash32(crypto::asBytes("admin")))
+        .u64(5)
+        .bytes(crypto::hash32(crypto::asBytes("audit")))
+        .u64(0)
+        .bytes(crypto::Hash32{})
+        .u32(1)
+        .bytes(sop)
+        .u64(2)
+        .bytes(head);
+    Bytes data = std::move(w).take();
+    auto mac = crypto::keyedHash(key->span(), data);
+    REQUIRE(mac);
+    data.insert(data.end(), mac->begin(), mac->end());
+    const auto file = dir.path() / "old.marks";
+    writeAll(file, data);
+
+    auto loaded = loadMarks(file, *key, genesis);
+    REQUIRE(loaded);
+    REQUIRE(loaded->has_value());
+    const Marks& m = **loaded;
+    CHECK(m.adminCount == 3);
+    CHECK(m.auditCount == 5);
+    REQUIRE(m.sops.size() == 1);
+    CHECK(std::get<0>(m.sops.front()) == sop);
+    CHECK(std::get<1>(m.sops.front()) == 2);
+    CHECK(std::get<2>(m.sops.front()) == head);
+
+    // The same bytes under another key: the MAC no longer fits.
+    auto other = crypto::randomKey();
+    REQUIRE(other);
+    auto refused = loadMarks(file, *other, genesis);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::Integrity);
 }
