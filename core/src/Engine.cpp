@@ -138,8 +138,17 @@ void Engine::saveLocalState() const
 void Engine::saveCache() const
 {
     if (cacheKey && cacheBehind && batch == nullptr && adminSound) {
+        // List lines only of what this person may still view (not of what they lost since).
+        HeadSummaries viewable;
+        for (const auto& [id, line] : heads) {
+            auto sop = state.sops.find(id);
+            if (sop != state.sops.end() &&
+                policy().allows(me, Right::View, sop->second.collection)) {
+                viewable.emplace(id, line);
+            }
+        }
         // Best effort, like the marks: without it the next unlock checks everything again.
-        if (detail::saveCache(cachePath, *cacheKey, cacheOf(state, heads))) {
+        if (detail::saveCache(cachePath, *cacheKey, cacheOf(state, viewable))) {
             cacheBehind = false;
         }
     }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -205,6 +206,7 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
         SOPVAULT_TRY(r, crypto::CanonicalReader::open(*heads, kHeadsDomain));
         SOPVAULT_CHECK(readHeads(r, marks));
         SOPVAULT_CHECK(r.finish());
+        marks.headsDigest = headsDigest;
     }
     return std::optional<Marks>(std::move(marks));
 }
@@ -439,6 +441,19 @@ Result<void> saveCache(const std::filesystem::path& file, const crypto::SecureBu
         return std::unexpected(sealed.error());
     }
     return replaceFile(file, *sealed, "this machine's verified cache of the vault");
+}
+
+bool sameHeads(const State& st, const Marks& seen)
+{
+    std::size_t count = 0;
+    for (const auto& [id, sop] : st.sops) {
+        count += sop.versions.empty() ? 0U : 1U;
+    }
+    return count == seen.sops.size() &&
+           std::all_of(seen.sops.begin(), seen.sops.end(), [&](const auto& mark) {
+               auto sop = st.sops.find(std::get<0>(mark));
+               return sop != st.sops.end() && sop->second.versions.size() == std::get<1>(mark);
+           });
 }
 
 } // namespace sopvault::core::detail

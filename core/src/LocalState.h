@@ -21,6 +21,8 @@ struct Marks
     std::uint64_t eventCount = 0;
     crypto::Hash32 eventHead{};
     std::vector<std::tuple<Id, std::uint64_t, crypto::Hash32>> sops;
+    // The digest of the heads file `sops` came from (none for the first format).
+    std::optional<crypto::Hash32> headsDigest;
 };
 
 // nullopt when this machine has never opened the vault as this person. `genesis` is the
@@ -42,6 +44,9 @@ struct SavedHeads
 // `integrity` with what was found if the file is older than, forks from, or is another vault
 // than what this machine saw.
 [[nodiscard]] Result<void> compareMarks(const State& state, const Marks& seen);
+// True if `state` has exactly the SOP heads of `seen` (after compareMarks passed): its heads
+// file need not be written again.
+[[nodiscard]] bool sameHeads(const State& state, const Marks& seen);
 
 // What this person's unlocks on this machine have already verified, so the next unlock need
 // not check it again: every SOP version replay accepted (its entry hash, which commits to the

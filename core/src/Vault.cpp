@@ -363,7 +363,11 @@ Result<void> compareLocalState(Engine& engine)
         engine.firstOpen = true;
         return {};
     }
-    return compareMarks(engine.state, *seen);
+    SOPVAULT_CHECK(compareMarks(engine.state, *seen));
+    if (seen->headsDigest && sameHeads(engine.state, *seen)) {
+        engine.savedHeads = SavedHeads{*seen->headsDigest, engine.headsGeneration};
+    }
+    return {};
 }
 
 // Replays the rest of the file (SOP versions, reviews, the audit log's head), taking from this
@@ -380,11 +384,18 @@ Result<void> replayAsPerson(Engine& engine)
     engine.cacheBehind = replayed.cachedVersions < replayed.sopVersions || !cache;
     adopt(engine, std::move(replayed));
     if (cache) {
+        const AccessPolicy policy = engine.policy();
         for (auto& [id, sop] : cache->sops) {
+            if (!sop.head) {
+                continue;
+            }
             auto now = engine.state.sops.find(id);
-            if (sop.head && now != engine.state.sops.end() && !now->second.versions.empty() &&
-                now->second.versions.back().hash == sop.head->first) {
+            if (now != engine.state.sops.end() && !now->second.versions.empty() &&
+                now->second.versions.back().hash == sop.head->first &&
+                policy.allows(engine.me, Right::View, now->second.collection)) {
                 engine.heads.emplace(id, std::move(*sop.head));
+            } else {
+                engine.cacheBehind = true; // a line to drop: changed, or no longer viewable
             }
         }
     }
