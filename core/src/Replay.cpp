@@ -831,6 +831,25 @@ Result<void> walkChain(storage::Database& db, const char* sql, const char* what,
 
 } // namespace
 
+namespace {
+constexpr const char* kIndexedVersions =
+    "SELECT sop_id, version FROM sop_versions ORDER BY sop_id, version";
+} // namespace
+
+Result<std::vector<std::pair<Id, std::uint64_t>>> indexedVersions(storage::Database& db)
+{
+    SOPVAULT_TRY(stmt, db.prepare(kIndexedVersions));
+    std::vector<std::pair<Id, std::uint64_t>> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.emplace_back(idFrom(stmt.columnBytes(0)),
+                         static_cast<std::uint64_t>(stmt.columnInt(1)));
+    }
+}
+
 Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
 {
     ReplayResult out;
@@ -859,12 +878,13 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
             Pending p;
             p.rowSop = idFrom(versions.columnBytes(0));
             p.rowPosition = static_cast<std::uint64_t>(versions.columnInt(1));
+            out.versionRows.emplace_back(p.rowSop, p.rowPosition);
             headerOf(versions.columnView(2), std::move(p));
         }
     } else {
-        // Only which versions exist (the primary key's index), and the header of those the
-        // cache does not hold.
-        SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version FROM sop_versions"));
+        // Only which versions exist (the primary key's index; verify checks it agrees with the
+        // rows), and the header of those the cache does not hold.
+        SOPVAULT_TRY(versions, db.prepare(kIndexedVersions));
         SOPVAULT_TRY(header, db.prepare("SELECT body FROM sop_versions "
                                         "WHERE sop_id = ? AND version = ?"));
         for (;;) {

@@ -62,7 +62,14 @@ struct ReplayResult
     std::size_t auditRecords = 0;
     std::size_t eventRecords = 0;
     std::size_t cachedVersions = 0; // of sopVersions, taken from the verified cache
+    // Without a cache: the (SOP, version) of every row of sop_versions, as the table holds them.
+    std::vector<std::pair<Id, std::uint64_t>> versionRows;
 };
+
+// Which SOP versions exist, from the primary key's index, as a cached unlock learns it
+// (ordered by SOP and version).
+[[nodiscard]] Result<std::vector<std::pair<Id, std::uint64_t>>>
+indexedVersions(storage::Database& db);
 
 struct VerifiedCache;
 

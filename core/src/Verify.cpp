@@ -130,6 +130,16 @@ Result<VerifyReport> Session::verify() const
     for (auto& p : replayed.problems) {
         report.problems.push_back({std::move(p.record), std::move(p.problem)});
     }
+    // A returning person's unlock learns which versions exist from the primary key's index
+    // instead of the rows: the two must agree (they differ only in a damaged or doctored file).
+    SOPVAULT_TRY(indexed, indexedVersions(e.db));
+    std::sort(replayed.versionRows.begin(), replayed.versionRows.end());
+    if (indexed != replayed.versionRows) {
+        report.problems.push_back({"SOP version index",
+                                   "the file's index of SOP versions disagrees with its rows: the "
+                                   "file is damaged or was edited outside SOP Vault; restore it "
+                                   "from a backup"});
+    }
     // Problems found with this person's keys at unlock (shares, names, audit key).
     for (const auto& p : e.problems) {
         const bool known = std::any_of(report.problems.begin(), report.problems.end(),

@@ -1690,3 +1690,44 @@ TEST_CASE("rollback marks: a marks file that lists the SOP heads inline (the fir
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == ErrorCode::Integrity);
 }
+
+TEST_CASE("verify reports a SOP version index that disagrees with the rows (a returning unlock "
+          "reads which versions exist from it)",
+          "[core][tamper][cache]")
+{
+    Scenario s;
+    std::int64_t pageSize = 0;
+    std::vector<std::int64_t> indexRoots;
+    {
+        auto db = s.v.raw();
+        auto size = db.prepare("PRAGMA page_size");
+        REQUIRE(size);
+        REQUIRE(*size->step());
+        pageSize = size->columnInt(0);
+        auto roots = db.prepare("SELECT rootpage FROM sqlite_schema WHERE type = 'index' AND "
+                                "tbl_name = 'sop_versions'");
+        REQUIRE(roots);
+        while (*roots->step()) {
+            indexRoots.push_back(roots->columnInt(0));
+        }
+    }
+    // Change SOP A's id inside the index only (the rows keep theirs): the file's pages, as an
+    // attacker or a damaged disk would.
+    Bytes file = readAll(s.v.file());
+    bool changed = false;
+    for (const std::int64_t root : indexRoots) {
+        const auto page = static_cast<std::size_t>((root - 1) * pageSize);
+        REQUIRE(page + static_cast<std::size_t>(pageSize) <= file.size());
+        const auto begin = file.begin() + static_cast<std::ptrdiff_t>(page);
+        const auto end = begin + static_cast<std::ptrdiff_t>(pageSize);
+        auto at = std::search(begin, end, s.sopA.begin(), s.sopA.end());
+        if (at != end) {
+            *(at + 15) ^= 0x01;
+            changed = true;
+        }
+    }
+    REQUIRE(changed);
+    writeAll(s.v.file(), file);
+    auto owner = s.v.as("olivia");
+    requireVerifyReports(*owner, "SOP version index", "disagrees with its rows");
+}
