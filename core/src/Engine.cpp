@@ -128,8 +128,9 @@ Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
 
 void Engine::saveLocalState() const
 {
-    // Inside a batch nothing is committed yet: marks must never run ahead of the file.
-    if (stateKey && batch == nullptr) {
+    // Inside a batch nothing is committed yet, and after a failed reload memory may be ahead:
+    // marks must never run ahead of the file.
+    if (stateKey && batch == nullptr && adminSound) {
         // Best effort: failing to record marks weakens later rollback checks but loses nothing.
         (void)saveMarks(statePath, *stateKey, state, headsGeneration, savedHeads);
     }
@@ -357,7 +358,13 @@ void Engine::openKeys()
 
 Result<void> Engine::reload()
 {
-    SOPVAULT_TRY(replayed, replay(db));
+    auto result = replay(db);
+    if (!result) {
+        // Memory may still hold what was rolled back: refuse writes, save no marks or cache.
+        adminSound = false;
+        return std::unexpected(result.error());
+    }
+    ReplayResult replayed = std::move(*result);
     state = std::move(replayed.state);
     headsGeneration += 1;
     adminSound = replayed.adminSound;
@@ -464,6 +471,16 @@ Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& veri
     return rec;
 }
 
+Result<void> Engine::requireVersionRow(const Id& sopId, const VersionState& v) const
+{
+    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
+                                  "WHERE sop_id = ? AND version = ?"));
+    stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(v.version));
+    SOPVAULT_TRY(rec, readVerified(stmt, v.hash, "The SOP version this change builds on"));
+    (void)rec;
+    return {};
+}
+
 Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) const
 {
     SOPVAULT_TRY(sop, viewableSop(sopId));
@@ -553,6 +570,9 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
     if (!row || static_cast<std::uint64_t>(head.columnInt(0)) != version - 1) {
         return fail(ErrorCode::Busy, "This SOP was changed by someone else since you opened it; "
                                      "reload it and apply your edit again.");
+    }
+    if (version > 1) {
+        SOPVAULT_CHECK(requireVersionRow(sopId, state.sops.at(sopId).versions.back()));
     }
     SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_versions (sop_id, version, record_id, body, "
                                     "signature) VALUES (?, ?, ?, ?, ?)"));

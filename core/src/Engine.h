@@ -68,6 +68,9 @@ struct Engine
                                                      const SopContent& content,
                                                      const AuditNote& note);
     [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;
+    // Inside a write: the file's row of this SOP version is the record this session verified
+    // (`integrity` otherwise), so a new record never binds to a hash the file does not hold.
+    [[nodiscard]] Result<void> requireVersionRow(const Id& sopId, const VersionState& v) const;
     // Decrypts a version record already checked (by readContent or replay) with this person's
     // keys: `denied` without the collection key of its epoch, `integrity` if it does not open.
     [[nodiscard]] Result<SopContent> openVersion(const Record& rec,

@@ -196,11 +196,16 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
     auto& [marks, headsDigest] = decoded;
     if (headsDigest) {
         const auto heads = readFile(headsFile(file, *headsDigest));
-        if (!heads || crypto::hash32(*heads) != *headsDigest) {
+        if (!heads) {
+            // Another session of this person replaced it in the moment this one saved its
+            // marks: the logs are still compared, the SOP heads are recorded again after unlock.
+            return std::optional<Marks>(std::move(marks));
+        }
+        if (crypto::hash32(*heads) != *headsDigest) {
             return fail(ErrorCode::Integrity,
-                        fmt::format("This machine's record of the vault's SOPs (beside {}) is "
-                                    "missing or was changed; if you trust the vault file, delete "
-                                    "that record and open it again.",
+                        fmt::format("This machine's record of the vault's SOPs (beside {}) was "
+                                    "changed; if you trust the vault file, delete that record and "
+                                    "open it again.",
                                     file.string()));
         }
         SOPVAULT_TRY(r, crypto::CanonicalReader::open(*heads, kHeadsDomain));
@@ -245,10 +250,14 @@ Result<void> saveMarks(const std::filesystem::path& file, const crypto::SecureBu
                        const State& state, std::uint64_t headsGeneration, SavedHeads& saved)
 {
     bool newHeads = false;
-    if (saved.generation != headsGeneration || saved.digest == crypto::Hash32{}) {
+    // Another session of this person may have replaced the heads file these marks name.
+    std::error_code missing;
+    const bool named = saved.digest != crypto::Hash32{} &&
+                       std::filesystem::exists(headsFile(file, saved.digest), missing);
+    if (saved.generation != headsGeneration || !named) {
         const crypto::Bytes heads = encodeHeads(state);
         const crypto::Hash32 digest = crypto::hash32(heads);
-        if (digest != saved.digest) {
+        if (digest != saved.digest || !named) {
             SOPVAULT_CHECK(
                 replaceFile(headsFile(file, digest), heads, "the vault's rollback marks"));
             saved.digest = digest;

@@ -351,16 +351,21 @@ Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
     return {};
 }
 
-// Checks the file against this machine's rollback marks, or notes a first open.
-Result<void> compareLocalState(Engine& engine)
+// This machine's rollback marks for the file and person; nullopt on a first open (or without a
+// state directory).
+Result<std::optional<Marks>> loadLocalMarks(Engine& engine)
 {
     if (!engine.stateKey) {
-        return {};
+        return std::optional<Marks>{};
     }
-    SOPVAULT_TRY(seen,
-                 loadMarks(engine.statePath, *engine.stateKey, engine.state.adminHashes.front()));
+    return loadMarks(engine.statePath, *engine.stateKey, engine.state.adminHashes.front());
+}
+
+// Checks the file against this machine's rollback marks, or notes a first open.
+Result<void> compareLocalState(Engine& engine, const std::optional<Marks>& seen)
+{
     if (!seen) {
-        engine.firstOpen = true;
+        engine.firstOpen = engine.stateKey.has_value();
         return {};
     }
     SOPVAULT_CHECK(compareMarks(engine.state, *seen));
@@ -372,10 +377,10 @@ Result<void> compareLocalState(Engine& engine)
 
 // Replays the rest of the file (SOP versions, reviews, the audit log's head), taking from this
 // machine's verified cache what this person verified before, and keeps the cache's list lines.
-Result<void> replayAsPerson(Engine& engine)
+Result<void> replayAsPerson(Engine& engine, bool useCache)
 {
     std::optional<VerifiedCache> cache;
-    if (engine.cacheKey) {
+    if (engine.cacheKey && useCache) {
         cache = loadCache(engine.cachePath, *engine.cacheKey, engine.state.adminHashes.front());
     }
     SOPVAULT_TRY(replayed,
@@ -425,9 +430,20 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
     engine.signKeys = crypto::SignKeyPair{signPub, std::move(signSecret)};
     engine.boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
     SOPVAULT_CHECK(attachLocalState(engine, path, name, options));
-    SOPVAULT_CHECK(replayAsPerson(engine));
+    SOPVAULT_TRY(seen, loadLocalMarks(engine));
+    // The cache stands for what this machine verified; without marks (a first open, or a record
+    // deleted to trust the file afresh) everything is checked again.
+    SOPVAULT_CHECK(replayAsPerson(engine, seen.has_value()));
+    // The file may have changed between the two replays: the person must still be who they were.
+    const UserState* now = engine.state.user(engine.me);
+    if (now == nullptr || now->removed || now->signKey != signPub || now->boxKey != boxPub) {
+        return fail(ErrorCode::Auth,
+                    fmt::format("{} was removed from the vault, or their keys changed, while "
+                                "the vault was being unlocked.",
+                                name));
+    }
     engine.openKeys();
-    return compareLocalState(engine);
+    return compareLocalState(engine, seen);
 }
 
 } // namespace
@@ -573,6 +589,13 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     const crypto::BoxKeyPair recovery{recoveryPub, std::move(*recoverySecret)};
     SOPVAULT_TRY(secrets, crypto::openSealed(recovery, sealed));
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(secrets), path, options));
+    if (!engine->policy().isOwner(engine->me)) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("'{}' stopped being an owner while the vault was being opened; "
+                                "the recovery code only sets owners' passwords.",
+                                owner));
+    }
+    SOPVAULT_CHECK(engine->requireSound());
     SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, engine->me, engine->signKeys, engine->boxKeys,
                                       newPassword, profile));
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine->db));

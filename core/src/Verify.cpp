@@ -133,6 +133,7 @@ Result<VerifyReport> Session::verify() const
     // A returning person's unlock learns which versions exist from the primary key's index
     // instead of the rows: the two must agree (they differ only in a damaged or doctored file).
     SOPVAULT_TRY(indexed, indexedVersions(e.db));
+    std::sort(indexed.begin(), indexed.end());
     std::sort(replayed.versionRows.begin(), replayed.versionRows.end());
     if (indexed != replayed.versionRows) {
         report.problems.push_back({"SOP version index",

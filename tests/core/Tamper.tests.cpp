@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -1552,6 +1553,35 @@ TEST_CASE("verified cache: a later unlock takes what this machine verified befor
         CHECK(tom.error().code == ErrorCode::Integrity);
     }
 
+    SECTION("a write never builds on a version that differs from the one verified")
+    {
+        flipVersionByte(s.v, s.sopA, 2);
+        auto owner = s.v.as("olivia");
+        SopEdit edit;
+        edit.body = "Step 3 of Alpha\n";
+        auto edited = owner->editSop(s.sopA, edit);
+        REQUIRE_FALSE(edited);
+        CHECK(edited.error().code == ErrorCode::Integrity);
+        owner.reset();
+        auto db = s.v.raw();
+        auto count = db.prepare("SELECT count(*) FROM sop_versions WHERE sop_id = ?");
+        REQUIRE(count);
+        count->bind(1, crypto::ByteView(s.sopA));
+        REQUIRE(*count->step());
+        CHECK(count->columnInt(0) == 2);
+    }
+
+    SECTION("without this machine's marks (deleted to trust the file afresh) the cache is not used")
+    {
+        for (const auto& marks : stateFiles(s.v, ".marks")) {
+            std::filesystem::remove(marks);
+        }
+        flipVersionByte(s.v, s.sopA, 1);
+        auto owner = s.v.as("olivia");
+        CHECK(owner->firstOpen());
+        CHECK(mentions(owner->problems(), sopRecord(s.sopA, 1)));
+    }
+
     SECTION("versions written since the cache are verified in full")
     {
         {
@@ -1602,12 +1632,13 @@ TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and o
     const auto heads = stateFiles(s.v, ".heads");
     REQUIRE(heads.size() == 1);
     {
-        // A view changes only the log positions: the heads file stays as it is.
-        const Bytes before = readAll(heads.front());
+        // A view changes only the log positions: the heads file is not written again.
+        const auto written = std::filesystem::last_write_time(heads.front());
+        std::filesystem::last_write_time(heads.front(), written - std::chrono::hours(1));
         auto owner = s.v.as("olivia");
         REQUIRE(owner->readSop(s.sopA));
         CHECK(stateFiles(s.v, ".heads") == heads);
-        CHECK(readAll(heads.front()) == before);
+        CHECK(std::filesystem::last_write_time(heads.front()) == written - std::chrono::hours(1));
         // A new version replaces it (and the old one goes).
         SopEdit edit;
         edit.body = "Step 3 of Alpha\n";
@@ -1626,12 +1657,35 @@ TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and o
         CHECK(owner.error().code == ErrorCode::Integrity);
         CHECK(owner.error().message.find("changed") != std::string::npos);
     }
-    SECTION("the heads file removed")
+    SECTION("two sessions of one person: one replaces the heads file the other's marks name")
+    {
+        auto first = s.v.as("olivia");
+        {
+            auto second = s.v.as("olivia");
+            SopEdit edit;
+            edit.body = "Step 4 of Alpha\n";
+            REQUIRE(second->editSop(s.sopA, edit));
+        }
+        // The first session's next write names the heads file it knew, which is gone.
+        REQUIRE(first->readSop(s.sopB));
+        first.reset();
+        auto again = s.v.tryAs("olivia");
+        REQUIRE(again);
+        CHECK_FALSE((*again)->firstOpen());
+    }
+    SECTION("the heads file removed: the logs are still compared")
     {
         std::filesystem::remove(current);
+        {
+            auto db = s.v.raw();
+            auto cut = db.prepare("DELETE FROM audit_log WHERE position = (SELECT max(position) "
+                                  "FROM audit_log)");
+            REQUIRE(cut->run());
+        }
         auto owner = s.v.tryAs("olivia");
         REQUIRE_FALSE(owner);
         CHECK(owner.error().code == ErrorCode::Integrity);
+        CHECK(owner.error().message.find("audit log") != std::string::npos);
     }
     SECTION("the heads file cut short")
     {

@@ -40,6 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 auto rows = replayed->versionRows;
                 std::sort(rows.begin(), rows.end());
                 auto indexed = detail::indexedVersions(*db);
+                if (indexed) {
+                    std::sort(indexed->begin(), indexed->end());
+                }
                 if (indexed && *indexed == rows) {
                     const detail::VerifiedCache cache = detail::cacheOf(full, {});
                     auto cached = detail::replay(

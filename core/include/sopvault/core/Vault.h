@@ -286,6 +286,8 @@ namespace detail {
 struct Engine;
 }
 
+// An unlocked vault. Not for two threads at once: the desktop app runs slow calls on a worker
+// while its windows are blocked, and never locks a session a worker holds.
 class Session
 {
 public:
