@@ -906,8 +906,13 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
             }
             header.bind(1, crypto::ByteView(p.rowSop))
                 .bind(2, static_cast<std::int64_t>(p.rowPosition));
-            SOPVAULT_TRY(found, header.step());
-            if (found) {
+            // As in the full replay, a row that cannot be read damages its SOP, not the unlock.
+            auto found = header.step();
+            if (!found) {
+                p.adminCount = kUnreadable;
+                p.record = std::unexpected(found.error());
+                pending.push_back(std::move(p));
+            } else if (*found) {
                 headerOf(header.columnView(0), std::move(p));
             } else {
                 headerOf(crypto::ByteView{}, std::move(p));
