@@ -883,18 +883,14 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
         }
     } else {
         // Only which versions exist (the primary key's index; verify checks it agrees with the
-        // rows), and the header of those the cache does not hold.
-        SOPVAULT_TRY(versions, db.prepare(kIndexedVersions));
+        // rows), read whole first, then the header of those the cache does not hold.
+        SOPVAULT_TRY(rows, indexedVersions(db));
         SOPVAULT_TRY(header, db.prepare("SELECT body FROM sop_versions "
                                         "WHERE sop_id = ? AND version = ?"));
-        for (;;) {
-            SOPVAULT_TRY(row, versions.step());
-            if (!row) {
-                break;
-            }
+        for (const auto& [sopId, version] : rows) {
             Pending p;
-            p.rowSop = idFrom(versions.columnBytes(0));
-            p.rowPosition = static_cast<std::uint64_t>(versions.columnInt(1));
+            p.rowSop = sopId;
+            p.rowPosition = version;
             if (auto c = options.cache->sops.find(p.rowSop);
                 c != options.cache->sops.end() && p.rowPosition >= 1 &&
                 p.rowPosition <= c->second.versions.size()) {
