@@ -471,14 +471,13 @@ Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& veri
     return rec;
 }
 
-Result<void> Engine::requireVersionRow(const Id& sopId, const VersionState& v) const
+Result<Record> Engine::readVersion(const Id& sopId, const VersionState& v,
+                                   std::string_view what) const
 {
     SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
                                   "WHERE sop_id = ? AND version = ?"));
     stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(v.version));
-    SOPVAULT_TRY(rec, readVerified(stmt, v.hash, "The SOP version this change builds on"));
-    (void)rec;
-    return {};
+    return readVerified(stmt, v.hash, what);
 }
 
 Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) const
@@ -488,11 +487,7 @@ Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) c
         return fail(ErrorCode::NotFound, fmt::format("SOP {} has no version {} (it has {}).",
                                                      toHex(sopId), version, sop->versions.size()));
     }
-    const VersionState& v = sop->versions[version - 1];
-    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
-                                  "WHERE sop_id = ? AND version = ?"));
-    stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(version));
-    SOPVAULT_TRY(rec, readVerified(stmt, v.hash, "A SOP version"));
+    SOPVAULT_TRY(rec, readVersion(sopId, sop->versions[version - 1], "A SOP version"));
     SOPVAULT_TRY(payload, decodeSopVersion(rec.payload));
     if (!state.collections.contains(payload.collectionId)) {
         return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
@@ -572,7 +567,8 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
                                      "reload it and apply your edit again.");
     }
     if (version > 1) {
-        SOPVAULT_CHECK(requireVersionRow(sopId, state.sops.at(sopId).versions.back()));
+        SOPVAULT_CHECK(readVersion(sopId, state.sops.at(sopId).versions.back(),
+                                   "The SOP version this change builds on"));
     }
     SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_versions (sop_id, version, record_id, body, "
                                     "signature) VALUES (?, ?, ?, ?, ?)"));

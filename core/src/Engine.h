@@ -68,9 +68,11 @@ struct Engine
                                                      const SopContent& content,
                                                      const AuditNote& note);
     [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;
-    // Inside a write: the file's row of this SOP version is the record this session verified
-    // (`integrity` otherwise), so a new record never binds to a hash the file does not hold.
-    [[nodiscard]] Result<void> requireVersionRow(const Id& sopId, const VersionState& v) const;
+    // The file's row of this SOP version, if it is the record this session verified
+    // (`integrity` otherwise). Writes read the version they build on with it, so a new record
+    // never binds to a hash the file does not hold.
+    [[nodiscard]] Result<Record> readVersion(const Id& sopId, const VersionState& v,
+                                             std::string_view what) const;
     // Decrypts a version record already checked (by readContent or replay) with this person's
     // keys: `denied` without the collection key of its epoch, `integrity` if it does not open.
     [[nodiscard]] Result<SopContent> openVersion(const Record& rec,

@@ -831,14 +831,10 @@ Result<void> walkChain(storage::Database& db, const char* sql, const char* what,
 
 } // namespace
 
-namespace {
-constexpr const char* kIndexedVersions =
-    "SELECT sop_id, version FROM sop_versions ORDER BY sop_id, version";
-} // namespace
-
 Result<std::vector<std::pair<Id, std::uint64_t>>> indexedVersions(storage::Database& db)
 {
-    SOPVAULT_TRY(stmt, db.prepare(kIndexedVersions));
+    SOPVAULT_TRY(stmt,
+                 db.prepare("SELECT sop_id, version FROM sop_versions ORDER BY sop_id, version"));
     std::vector<std::pair<Id, std::uint64_t>> out;
     for (;;) {
         SOPVAULT_TRY(row, stmt.step());
@@ -859,13 +855,16 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
     // was then.
     constexpr auto kUnreadable = std::numeric_limits<std::uint64_t>::max();
     std::vector<Pending> pending;
-    auto headerOf = [&](crypto::ByteView body, Pending p) {
-        auto header = decodeHeader(body);
+    // A version waits at the point of the administration log its header names; one whose
+    // header cannot be read goes last, and damages its SOP rather than the replay.
+    auto addPending = [&](Pending p, const Result<RecordHeader>& header) {
         p.adminCount = header ? header->adminCount : kUnreadable;
         p.record =
             header ? Result<Record>(Record{}) : Result<Record>(std::unexpected(header.error()));
         pending.push_back(std::move(p));
     };
+    SOPVAULT_TRY(loadVersion, db.prepare("SELECT body, signature FROM sop_versions "
+                                         "WHERE sop_id = ? AND version = ?"));
     if (options.administrationOnly) {
         // Nothing to read here.
     } else if (options.cache == nullptr) {
@@ -879,14 +878,12 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
             p.rowSop = idFrom(versions.columnBytes(0));
             p.rowPosition = static_cast<std::uint64_t>(versions.columnInt(1));
             out.versionRows.emplace_back(p.rowSop, p.rowPosition);
-            headerOf(versions.columnView(2), std::move(p));
+            addPending(std::move(p), decodeHeader(versions.columnView(2)));
         }
     } else {
         // Only which versions exist (the primary key's index; verify checks it agrees with the
         // rows), read whole first, then the header of those the cache does not hold.
         SOPVAULT_TRY(rows, indexedVersions(db));
-        SOPVAULT_TRY(header, db.prepare("SELECT body FROM sop_versions "
-                                        "WHERE sop_id = ? AND version = ?"));
         for (const auto& [sopId, version] : rows) {
             Pending p;
             p.rowSop = sopId;
@@ -900,24 +897,15 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
                 pending.push_back(std::move(p));
                 continue;
             }
-            header.bind(1, crypto::ByteView(p.rowSop))
+            loadVersion.bind(1, crypto::ByteView(p.rowSop))
                 .bind(2, static_cast<std::int64_t>(p.rowPosition));
-            // As in the full replay, a row that cannot be read damages its SOP, not the unlock.
-            auto found = header.step();
-            if (!found) {
-                p.adminCount = kUnreadable;
-                p.record = std::unexpected(found.error());
-                pending.push_back(std::move(p));
-            } else if (*found) {
-                headerOf(header.columnView(0), std::move(p));
-            } else {
-                headerOf(crypto::ByteView{}, std::move(p));
-            }
-            header.reset();
+            auto found = loadVersion.step();
+            addPending(std::move(p), !found ? Result<RecordHeader>(std::unexpected(found.error()))
+                                            : decodeHeader(*found ? loadVersion.columnView(0)
+                                                                  : crypto::ByteView{}));
+            loadVersion.reset();
         }
     }
-    SOPVAULT_TRY(loadVersion, db.prepare("SELECT body, signature FROM sop_versions "
-                                         "WHERE sop_id = ? AND version = ?"));
     std::vector<ReplayProblem> chainProblems;
     if (!options.administrationOnly) {
         SOPVAULT_CHECK(walkChain(

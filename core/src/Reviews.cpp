@@ -132,7 +132,8 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     p.flagId = flagId;
 
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
-    SOPVAULT_CHECK(requireVersionRow(sopId, sop.versions.at(version - 1)));
+    SOPVAULT_CHECK(
+        readVersion(sopId, sop.versions.at(version - 1), "The SOP version this change builds on"));
     SOPVAULT_TRY(head, chainHead("sop_events"));
     const auto [position, prev] = head;
     // The record id is part of the text's associated data, so it is chosen first.
