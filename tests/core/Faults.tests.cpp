@@ -20,7 +20,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <map>
 
 using namespace sopvault;
@@ -31,13 +30,6 @@ using sopvault::test::TestVault;
 namespace {
 
 constexpr int kChildCannotStart = 77;
-
-crypto::Bytes readFile(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // What a child process saw: its exit code and the lines it wrote to the pipe.
 struct ChildResult
@@ -146,7 +138,7 @@ TEST_CASE("a read-only vault file or folder: unlock says so, changes nothing, lo
     }
     const auto file = v.file();
     const auto dir = file.parent_path();
-    const auto before = readFile(file);
+    const auto before = test::readFile(file);
 
     // Root ignores permission bits, so as root the attempt runs in a child that has become
     // "nobody" (uid 65534) and owns the folder and file, whose bits then bind it.
@@ -191,7 +183,7 @@ TEST_CASE("a read-only vault file or folder: unlock says so, changes nothing, lo
     REQUIRE(result.code != kChildCannotStart);
     CHECK(result.code == static_cast<int>(ErrorCode::Failed));
     CHECK(contains(result.text, "read-only"));
-    CHECK(readFile(file) == before);
+    CHECK(test::readFile(file) == before);
     checkNothingLost(v, {"Kept 0", "Kept 1", "Kept 2"});
 }
 

@@ -8,8 +8,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 
 using namespace sopvault;
 using namespace sopvault::core;
@@ -18,22 +16,6 @@ using sopvault::test::TestVault;
 using namespace std::chrono_literals;
 
 namespace {
-
-crypto::Bytes readFile(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeFile(const std::filesystem::path& path, const crypto::Bytes& bytes)
-{
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    REQUIRE(out);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(out);
-}
 
 bool fileExists(const std::filesystem::path& path, const char* suffix = "")
 {
@@ -87,7 +69,7 @@ TEST_CASE("a file of random bytes is an integrity error and is left byte-for-byt
     TempDir dir;
     const auto file = dir.path() / "random.sopvault";
     const crypto::Bytes noise = crypto::randomBytes(64 * 1024);
-    writeFile(file, noise);
+    test::writeFile(file, noise);
 
     auto s = unlockFile(file);
     REQUIRE_FALSE(s);
@@ -101,7 +83,7 @@ TEST_CASE("a file of random bytes is an integrity error and is left byte-for-byt
     REQUIRE_FALSE(created);
     CHECK(created.error().code == ErrorCode::Failed);
 
-    CHECK(readFile(file) == noise);
+    CHECK(test::readFile(file) == noise);
     CHECK_FALSE(fileExists(file, "-wal"));
     CHECK_FALSE(fileExists(file, "-shm"));
     CHECK_FALSE(fileExists(file, "-journal"));

@@ -9,8 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -1442,20 +1440,6 @@ std::vector<std::filesystem::path> stateFiles(const TestVault& v, std::string_vi
     return out;
 }
 
-Bytes readAll(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void writeAll(const std::filesystem::path& file, const Bytes& data)
-{
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()),
-              static_cast<std::streamsize>(data.size()));
-    REQUIRE(out);
-}
-
 void flipVersionByte(TestVault& v, const Id& sop, std::uint64_t version)
 {
     auto db = v.raw();
@@ -1525,9 +1509,9 @@ TEST_CASE("verified cache: a later unlock takes what this machine verified befor
 
     SECTION("a changed cache is ignored: everything is verified again")
     {
-        Bytes cache = readAll(cacheFile);
+        Bytes cache = test::readFile(cacheFile);
         REQUIRE(cache.size() > 100);
-        writeAll(cacheFile, flipped(cache, cache.size() / 2));
+        test::writeFile(cacheFile, flipped(cache, cache.size() / 2));
         flipVersionByte(s.v, s.sopA, 1);
         // Checked in full, SOP A has lost versions this machine saw: the unlock is refused.
         auto owner = s.v.tryAs("olivia");
@@ -1650,8 +1634,8 @@ TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and o
 
     SECTION("a SOP's head changed in the heads file")
     {
-        Bytes data = readAll(current);
-        writeAll(current, flipped(data, data.size() - 3));
+        Bytes data = test::readFile(current);
+        test::writeFile(current, flipped(data, data.size() - 3));
         auto owner = s.v.tryAs("olivia");
         REQUIRE_FALSE(owner);
         CHECK(owner.error().code == ErrorCode::Integrity);
@@ -1690,8 +1674,8 @@ TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and o
     SECTION("the heads file cut short")
     {
         // Cut short: the last SOP's head is gone.
-        Bytes data = readAll(current);
-        writeAll(current, Bytes(data.begin(), data.end() - 40));
+        Bytes data = test::readFile(current);
+        test::writeFile(current, Bytes(data.begin(), data.end() - 40));
         auto owner = s.v.tryAs("olivia");
         REQUIRE_FALSE(owner);
         CHECK(owner.error().code == ErrorCode::Integrity);
@@ -1724,7 +1708,7 @@ TEST_CASE("rollback marks: a marks file that lists the SOP heads inline (the fir
     REQUIRE(mac);
     data.insert(data.end(), mac->begin(), mac->end());
     const auto file = dir.path() / "old.marks";
-    writeAll(file, data);
+    test::writeFile(file, data);
 
     auto loaded = loadMarks(file, *key, genesis);
     REQUIRE(loaded);
@@ -1767,7 +1751,7 @@ TEST_CASE("verify reports a SOP version index that disagrees with the rows (a re
     }
     // Change SOP A's id inside the index only (the rows keep theirs): the file's pages, as an
     // attacker or a damaged disk would.
-    Bytes file = readAll(s.v.file());
+    Bytes file = test::readFile(s.v.file());
     bool changed = false;
     for (const std::int64_t root : indexRoots) {
         const auto page = static_cast<std::size_t>((root - 1) * pageSize);
@@ -1781,7 +1765,7 @@ TEST_CASE("verify reports a SOP version index that disagrees with the rows (a re
         }
     }
     REQUIRE(changed);
-    writeAll(s.v.file(), file);
+    test::writeFile(s.v.file(), file);
     auto owner = s.v.as("olivia");
     requireVerifyReports(*owner, "SOP version index", "disagrees with its rows");
 }

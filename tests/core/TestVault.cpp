@@ -120,6 +120,22 @@ std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_
     return {user, std::move(pair)};
 }
 
+crypto::Bytes readFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeFile(const std::filesystem::path& path, const crypto::Bytes& bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    REQUIRE(out);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    REQUIRE(out);
+}
+
 std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& dir,
                                                    std::string_view marker,
                                                    std::filesystem::file_time_type since)

@@ -63,6 +63,10 @@ private:
 // read straight from the rows (for forging records in tamper tests).
 std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_view name);
 
+// A whole file's bytes (REQUIREs it opens), and writing them back in its place.
+crypto::Bytes readFile(const std::filesystem::path& path);
+void writeFile(const std::filesystem::path& path, const crypto::Bytes& bytes);
+
 // Every file under `dir` (recursively), and every file directly in the system temp dir written
 // since `since` (older files there belong to other programs), that contains `marker`.
 std::vector<std::filesystem::path> filesContaining(const std::filesystem::path& dir,
