@@ -513,9 +513,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& x : list) {
-            const std::string due =
-                x.damaged ? ""
-                          : core::formatDate(x.created + std::int64_t{x.reviewEveryDays} * 86400);
+            const std::string due = x.damaged ? "" : core::formatDate(x.reviewDue);
             out.push_back({{"id", core::toHex(x.id)},
                            {"title", x.title},
                            {"collection", x.collection},

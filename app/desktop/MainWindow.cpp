@@ -589,7 +589,7 @@ void MainWindow::refreshList()
     }
     const core::Timestamp now = m_controller.session().now();
     for (const auto& s : *list) {
-        const core::Timestamp due = s.created + std::int64_t{s.reviewEveryDays} * 86400;
+        const core::Timestamp due = s.reviewDue;
         auto* item = new QTreeWidgetItem(
             m_list,
             {toQString(s.title), s.damaged ? tr("damaged") : toQString(core::stateName(s.state)),

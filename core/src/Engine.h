@@ -87,6 +87,8 @@ struct Engine
     [[nodiscard]] Result<Id> writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
                                         std::uint8_t decision, const Id& flagId,
                                         std::string_view text, const AuditNote& note);
+    // When the SOP's next review is due: its newest approval (or creation) plus `intervalDays`.
+    [[nodiscard]] static Timestamp reviewDue(const SopRecordState& sop, std::uint32_t intervalDays);
     [[nodiscard]] Result<std::string> readEventText(const SopRecordState& sop,
                                                     const EventState& event) const;
 

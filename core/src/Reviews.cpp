@@ -215,6 +215,26 @@ Result<Schedule> scheduleOf(const Engine& e, const SopRecordState& sop)
     return s;
 }
 
+} // namespace
+
+Timestamp detail::Engine::reviewDue(const SopRecordState& sop, std::uint32_t intervalDays)
+{
+    Timestamp base = sop.versions.empty() ? 0 : sop.versions.front().time;
+    bool approved = false;
+    Timestamp newest = 0;
+    for (const EventState& ev : sop.events) {
+        if (ev.kind == RecordKind::Signoff &&
+            ev.decision == static_cast<std::uint8_t>(ReviewDecision::Approved) &&
+            (!approved || ev.time >= newest)) {
+            approved = true;
+            newest = ev.time;
+        }
+    }
+    return reviewDueAt(approved ? newest : base, intervalDays);
+}
+
+namespace {
+
 bool isFlagResolved(const SopRecordState& sop, const EventState& flag)
 {
     return sop.versions.back().version > flag.version ||
@@ -277,12 +297,11 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
         if (s.state == SopState::Archived || !assignedTo(e, sop, s.reviewer)) {
             continue;
         }
-        const Timestamp base = s.approvals.empty() ? s.created : s.approvals.back()->time;
         ReviewItem item;
         item.id = id;
         item.title = s.title;
         item.collection = e.pathOf(sop.collection);
-        item.due = reviewDueAt(base, s.interval);
+        item.due = Engine::reviewDue(sop, s.interval);
         item.status = reviewStatus(item.due, asOf, e.state.dueSoonDays);
         item.reviewer = s.reviewer;
         item.headVersion = sop.versions.back().version;

@@ -636,6 +636,7 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     s.tags = std::move(content->tags);
     s.reviewEveryDays = content->reviewEveryDays;
     s.reviewer = std::move(content->reviewer);
+    s.reviewDue = Engine::reviewDue(sop, s.reviewEveryDays);
     return s;
 }
 

@@ -112,6 +112,18 @@ TEST_CASE("an approval resets the schedule; changes-requested does not", "[core]
     CHECK_FALSE(item.changedSinceReview);
     CHECK(rita->reviewsDue(date("2027-04-05"))->empty());
 
+    SECTION("the list's review-due column is the same date, after the approval too")
+    {
+        // Both front ends show SopSummary::reviewDue; created + interval would say 2027-04-01.
+        auto line = rita->summary(rv.sop);
+        REQUIRE(line);
+        CHECK(formatDate(line->reviewDue) == "2027-06-26");
+        auto list = rita->listSops();
+        REQUIRE(list);
+        REQUIRE(list->size() == 1);
+        CHECK(formatDate(list->front().reviewDue) == "2027-06-26");
+    }
+
     auto history = rita->reviewHistory(rv.sop);
     REQUIRE(history);
     REQUIRE(history->size() == 2);

@@ -68,6 +68,9 @@ struct SopSummary
     std::vector<std::string> tags;
     std::uint32_t reviewEveryDays = 90;
     std::string reviewer;
+    // The next review's due date: the newest approval (or creation) plus the interval, the
+    // same date the review commands use.
+    Timestamp reviewDue = 0;
     bool damaged = false; // a version failed verification; `verify` says which
 };
 
