@@ -141,6 +141,19 @@ void print(const std::string& text)
     std::cout << text << (text.ends_with('\n') ? "" : "\n");
 }
 
+// After a list that marked SOPs whose review and flag records failed verification: the
+// command still fails (exit 5), so a script never reads a partial list as complete.
+Result<void> damagedReviewLog(std::size_t damaged, std::string_view what)
+{
+    if (damaged == 0) {
+        return {};
+    }
+    return fail(ErrorCode::Integrity,
+                fmt::format("The {} of {} SOP(s) cannot be trusted because their review and "
+                            "flag records failed verification; run 'verify'.",
+                            what, damaged));
+}
+
 // Left-aligned columns for plain output.
 std::string table(const std::vector<std::string>& header,
                   const std::vector<std::vector<std::string>>& rows)
@@ -513,7 +526,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
         for (const auto& x : list) {
-            const std::string due = x.damaged ? "" : core::formatDate(x.reviewDue);
+            const std::string due = x.damaged         ? ""
+                                    : x.reviewDamaged ? "damaged"
+                                                      : core::formatDate(x.reviewDue);
             out.push_back({{"id", core::toHex(x.id)},
                            {"title", x.title},
                            {"collection", x.collection},
@@ -697,7 +712,19 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         SOPVAULT_TRY(list, s.flags(!allFlags));
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
+        std::size_t damaged = 0;
         for (const auto& f : list) {
+            if (f.damaged) {
+                damaged += 1;
+                out.push_back({{"sop", core::toHex(f.sop)},
+                               {"title", f.sopTitle},
+                               {"collection", f.collection},
+                               {"damaged", true},
+                               {"problem", f.problem}});
+                rows.push_back(
+                    {f.sopTitle, "", "", "(its flags failed verification)", "damaged", ""});
+                continue;
+            }
             out.push_back({{"id", core::toHex(f.id)},
                            {"sop", core::toHex(f.sop)},
                            {"title", f.sopTitle},
@@ -714,7 +741,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         }
         r.emit(out, list.empty() ? std::string("No open flags.")
                                  : table({"SOP", "BY", "DATE", "COMMENT", "STATE", "FLAG"}, rows));
-        return {};
+        return damagedReviewLog(damaged, "flags");
     });
 
     static std::string flagRef;
@@ -749,7 +776,22 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         SOPVAULT_TRY(list, s.reviewsDue(asOf, w));
         json out = json::array();
         std::vector<std::vector<std::string>> rows;
+        std::size_t damaged = 0;
         for (const auto& item : list) {
+            if (item.damaged) {
+                damaged += 1;
+                out.push_back({{"id", core::toHex(item.id)},
+                               {"title", item.title},
+                               {"collection", item.collection},
+                               {"due", ""},
+                               {"status", "damaged"},
+                               {"reviewer", item.reviewer},
+                               {"version", item.headVersion},
+                               {"problem", item.problem}});
+                rows.push_back(
+                    {item.title, item.collection, "", "damaged", "", "", core::toHex(item.id)});
+                continue;
+            }
             out.push_back({{"id", core::toHex(item.id)},
                            {"title", item.title},
                            {"collection", item.collection},
@@ -772,7 +814,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                    ? fmt::format("Nothing due for review as of {}.", core::formatDate(asOf))
                    : table({"TITLE", "COLLECTION", "DUE", "STATUS", "SINCE REVIEW", "FLAGS", "ID"},
                            rows));
-        return {};
+        return damagedReviewLog(damaged, "review status");
     });
 
     auto* signoff = review->add_subcommand("signoff", "Approve or request changes to a SOP");

@@ -594,7 +594,9 @@ void MainWindow::refreshList()
             m_list,
             {toQString(s.title), s.damaged ? tr("damaged") : toQString(core::stateName(s.state)),
              s.damaged ? QString() : formatDate(s.updated),
-             s.damaged ? QString() : formatDate(due)});
+             s.damaged         ? QString()
+             : s.reviewDamaged ? tr("damaged")
+                               : formatDate(due)});
         item->setData(0, kIdRole, toQString(core::toHex(s.id)));
         item->setToolTip(0, toQString(s.collection));
         if (s.state == core::SopState::Archived || s.damaged) {

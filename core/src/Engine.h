@@ -87,6 +87,10 @@ struct Engine
     [[nodiscard]] Result<Id> writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
                                         std::uint8_t decision, const Id& flagId,
                                         std::string_view text, const AuditNote& note);
+    // `integrity` when the review and flag log, or this SOP's part of it (when `sop` is given),
+    // failed verification: reads of review status and flags fail closed, and nothing is
+    // written on top of it.
+    [[nodiscard]] Result<void> requireSoundEvents(const SopRecordState* sop) const;
     // When the SOP's next review is due: its newest approval (or creation) plus `intervalDays`.
     [[nodiscard]] static Timestamp reviewDue(const SopRecordState& sop, std::uint32_t intervalDays);
     [[nodiscard]] Result<std::string> readEventText(const SopRecordState& sop,

@@ -727,6 +727,36 @@ void processVersion(ReplayResult& out, Pending& pending, storage::Statement& loa
     }
 }
 
+// A review or flag record that failed: the SOPs it is stored under and claims to concern lose
+// their trusted review status (fail closed, like a version chain); when neither is a SOP of
+// this vault, nobody can tell whose status it changed, so the whole log is untrusted.
+void eventFailed(ReplayResult& out, const Id& rowSop, const Result<Record>& record,
+                 std::uint64_t position, const std::string& why)
+{
+    const std::string where = describe("review or flag record", position);
+    out.problems.push_back({where, why});
+    std::vector<Id> concerned{rowSop};
+    if (record) {
+        if (auto p = decodeEvent(record->payload); p && p->sopId != rowSop) {
+            concerned.push_back(p->sopId);
+        }
+    }
+    bool known = false;
+    for (const Id& id : concerned) {
+        auto sop = out.state.sops.find(id);
+        if (sop == out.state.sops.end()) {
+            continue;
+        }
+        known = true;
+        if (sop->second.eventProblem.empty()) {
+            sop->second.eventProblem = fmt::format("{}: {}", where, why);
+        }
+    }
+    if (!known && out.state.eventLogProblem.empty()) {
+        out.state.eventLogProblem = fmt::format("{}: {}", where, why);
+    }
+}
+
 void processEvent(ReplayResult& out, Pending& pending)
 {
     auto payload = pending.record ? checkEvent(out.state, *pending.record)
@@ -735,8 +765,8 @@ void processEvent(ReplayResult& out, Pending& pending)
         payload = bad("it is stored under another SOP than it says");
     }
     if (!payload) {
-        out.problems.push_back(
-            {describe("review or flag record", pending.rowPosition), payload.error().message});
+        eventFailed(out, pending.rowSop, pending.record, pending.rowPosition,
+                    payload.error().message);
         return;
     }
     applyEvent(out.state, *pending.record, *payload);
@@ -770,9 +800,13 @@ void enforceRevocations(ReplayResult& out)
                 const bool late = e.author == rev.user && e.adminCount <= rev.position &&
                                   e.position >= rev.eventCount;
                 if (late) {
-                    out.problems.push_back(
-                        {describe("review or flag record", e.position),
-                         fmt::format("it was signed by {} after their rights were revoked", who)});
+                    const std::string where = describe("review or flag record", e.position);
+                    const std::string why =
+                        fmt::format("it was signed by {} after their rights were revoked", who);
+                    out.problems.push_back({where, why});
+                    if (sop.eventProblem.empty()) {
+                        sop.eventProblem = fmt::format("{}: {}", where, why);
+                    }
                 }
                 return late;
             });
@@ -915,8 +949,12 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
                 storage::Statement& stmt) {
                 out.eventRecords += 1;
                 if (!link) {
-                    chainProblems.push_back(
-                        {describe("review or flag record", position), link.error().message});
+                    const std::string where = describe("review or flag record", position);
+                    chainProblems.push_back({where, link.error().message});
+                    if (out.state.eventLogProblem.empty()) {
+                        out.state.eventLogProblem =
+                            fmt::format("{}: {}", where, link.error().message);
+                    }
                     return;
                 }
                 const std::uint64_t adminCount = rec ? rec->header.adminCount : kUnreadable;
@@ -1006,7 +1044,7 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
                                       "hold"
                                     : p.record.error().message;
         if (p.isEvent) {
-            out.problems.push_back({describe("review or flag record", p.rowPosition), why});
+            eventFailed(out, p.rowSop, p.record, p.rowPosition, why);
         } else {
             out.sopVersions += 1;
             markDamaged(out, p.rowSop, p.rowPosition, why);

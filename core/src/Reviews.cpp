@@ -112,12 +112,33 @@ Result<Quarter> parseQuarter(std::string_view text)
 
 namespace detail {
 
+Result<void> Engine::requireSoundEvents(const SopRecordState* sop) const
+{
+    if (!state.eventLogProblem.empty()) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("The review and flag log failed verification ({}), so no SOP's "
+                                "review status or flags can be trusted and nothing is added to "
+                                "it; run 'verify' and restore the vault from a backup.",
+                                state.eventLogProblem));
+    }
+    if (sop != nullptr && !sop->eventProblem.empty()) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("A review or flag record of this SOP failed verification ({}), "
+                                "so its review status and flags cannot be trusted and nothing "
+                                "is added to them; run 'verify' and restore the vault from a "
+                                "backup.",
+                                sop->eventProblem));
+    }
+    return {};
+}
+
 Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
                               std::uint8_t decision, const Id& flagId, std::string_view text,
                               const AuditNote& note)
 {
     SOPVAULT_CHECK(requireSound());
     const SopRecordState& sop = state.sops.at(sopId);
+    SOPVAULT_CHECK(requireSoundEvents(&sop));
     const crypto::SecureBuffer* key = keyFor(sop.collection);
     if (key == nullptr) {
         return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
@@ -136,6 +157,16 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
         readVersion(sopId, sop.versions.at(version - 1), "The SOP version this change builds on"));
     SOPVAULT_TRY(head, chainHead("sop_events"));
     const auto [position, prev] = head;
+    // The new record chains to the log this session verified, never to rows it has not seen.
+    if (position != state.eventCount || prev != state.eventHead) {
+        return position > state.eventCount
+                   ? fail(ErrorCode::Busy, "Someone else added a review or flag record since "
+                                           "the vault was opened; open it again and retry.")
+                   : fail(ErrorCode::Integrity,
+                          "The review and flag log in the file is not the one verified when "
+                          "the vault was opened (records were removed or changed); run "
+                          "'verify'.");
+    }
     // The record id is part of the text's associated data, so it is chosen first.
     const Id recordId = randomId();
     SOPVAULT_TRY(
@@ -287,6 +318,7 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
                                                     std::optional<std::uint32_t> withinDays) const
 {
     const Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<ReviewItem> out;
     for (const auto& [id, sop] : e.state.sops) {
         if (!sop.problem.empty() || sop.versions.empty() ||
@@ -295,6 +327,19 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
         }
         SOPVAULT_TRY(s, scheduleOf(e, sop));
         if (s.state == SopState::Archived || !assignedTo(e, sop, s.reviewer)) {
+            continue;
+        }
+        if (!sop.eventProblem.empty()) {
+            // Listed whatever its dates say: a hidden "changes requested" must not pass as ok.
+            ReviewItem item;
+            item.id = id;
+            item.title = s.title;
+            item.collection = e.pathOf(sop.collection);
+            item.reviewer = s.reviewer;
+            item.headVersion = sop.versions.back().version;
+            item.damaged = true;
+            item.problem = sop.eventProblem;
+            out.push_back(std::move(item));
             continue;
         }
         ReviewItem item;
@@ -350,6 +395,7 @@ Result<std::vector<ReviewRecord>> Session::reviewHistory(const Id& sopId) const
 {
     const Engine& e = *m_engine;
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_CHECK(e.requireSoundEvents(sop));
     std::vector<ReviewRecord> out;
     for (const EventState& ev : sop->events) {
         if (ev.kind != RecordKind::Signoff) {
@@ -366,6 +412,7 @@ Result<std::string> Session::changesSinceReview(const Id& sopId)
 {
     const Engine& e = *m_engine;
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_CHECK(e.requireSoundEvents(sop));
     SOPVAULT_TRY(s, scheduleOf(e, *sop));
     if (s.approvals.empty()) {
         return std::string();
@@ -383,12 +430,15 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
 {
     const Engine& e = *m_engine;
     SOPVAULT_TRY(quarter, parseQuarter(quarterText));
+    SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<QuarterRow> out;
     for (const auto& [id, sop] : e.state.sops) {
         if (!sop.problem.empty() || sop.versions.empty() ||
             !e.policy().allows(e.me, Right::View, sop.collection)) {
             continue;
         }
+        // A report that left out a damaged SOP would read as complete: fail closed instead.
+        SOPVAULT_CHECK(e.requireSoundEvents(&sop));
         SOPVAULT_TRY(s, scheduleOf(e, sop));
         Timestamp base = s.created;
         std::size_t next = 0; // approvals are in time order: each satisfies the next due date
@@ -451,6 +501,7 @@ Result<Id> Session::flag(const Id& sopId, std::string_view comment)
 Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     for (const auto& [id, sop] : e.state.sops) {
         for (const EventState& ev : sop.events) {
             if (ev.kind != RecordKind::Flag || ev.id != flagId) {
@@ -471,16 +522,34 @@ Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
             return {};
         }
     }
+    // The flag may be one a damaged record hides.
+    for (const auto& [id, sop] : e.state.sops) {
+        if (!sop.eventProblem.empty() && e.policy().allows(e.me, Right::View, sop.collection)) {
+            SOPVAULT_CHECK(e.requireSoundEvents(&sop));
+        }
+    }
     return fail(ErrorCode::NotFound, "There is no such flag on a SOP you can see.");
 }
 
 Result<std::vector<FlagInfo>> Session::flags(bool openOnly) const
 {
     const Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<FlagInfo> out;
     for (const auto& [id, sop] : e.state.sops) {
         if (!sop.problem.empty() || sop.versions.empty() ||
             !e.policy().allows(e.me, Right::View, sop.collection)) {
+            continue;
+        }
+        if (!sop.eventProblem.empty()) {
+            SOPVAULT_TRY(head, e.headLine(id, sop));
+            FlagInfo f;
+            f.sop = id;
+            f.sopTitle = head.title;
+            f.collection = e.pathOf(sop.collection);
+            f.damaged = true;
+            f.problem = sop.eventProblem;
+            out.push_back(std::move(f));
             continue;
         }
         for (const EventState& ev : sop.events) {

@@ -637,6 +637,7 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     s.reviewEveryDays = content->reviewEveryDays;
     s.reviewer = std::move(content->reviewer);
     s.reviewDue = Engine::reviewDue(sop, s.reviewEveryDays);
+    s.reviewDamaged = !e.state.eventLogProblem.empty() || !sop.eventProblem.empty();
     return s;
 }
 

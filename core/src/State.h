@@ -85,6 +85,9 @@ struct SopRecordState
     std::vector<VersionState> versions; // the verified prefix
     std::string problem;                // non-empty: a version failed; the SOP is damaged
     std::vector<EventState> events;     // sign-offs, flags and resolutions, in log order
+    // Non-empty: a review or flag record of this SOP failed (moved, damaged, forged or written
+    // after a revocation), so its review status and flags cannot be trusted.
+    std::string eventProblem;
 };
 
 struct State
@@ -99,6 +102,9 @@ struct State
     crypto::Hash32 auditHead{};
     std::uint64_t eventCount = 0;
     crypto::Hash32 eventHead{};
+    // Non-empty: the review and flag log itself is broken (a gap, a reordered or undecodable
+    // entry): which SOP lost a record cannot be known, so no SOP's review status is trusted.
+    std::string eventLogProblem;
     // Entry hashes by position, for comparing with what this machine saw before (rollback).
     std::vector<crypto::Hash32> adminHashes;
     std::vector<crypto::Hash32> auditHashes;

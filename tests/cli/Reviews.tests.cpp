@@ -1,8 +1,10 @@
 // Reviews through sopvault-cli: the JSON fields of `review due` and `review history` (cli.md).
 #include "CliRunner.h"
+#include "storage/Database.h"
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <regex>
 
 using namespace sopvault::clitest;
@@ -60,4 +62,53 @@ TEST_CASE("review due and review history carry cli.md's JSON fields", "[cli]")
     // Erin edits but holds no review right.
     checkError(team.run("erin", {"review", "signoff", id, "--decision", "approved"}), kDenied,
                "denied");
+}
+
+TEST_CASE("tamper 11 through the CLI: a sign-off moved to another SOP in the file makes every "
+          "review read exit 5",
+          "[cli][tamper]")
+{
+    Team team;
+    team.init();
+    team.ok("olivia", {"collection", "add", "Ops"});
+    team.addUser("rita");
+    team.addUser("tom");
+    team.grant("rita", "reviewer", "Ops");
+    team.grant("tom", "technician", "Ops");
+    const std::string patching = team.json(
+        "olivia", {"sop", "add", "Ops", "--title", "Monthly patching"}, "1. Patch\n")["id"];
+    const std::string backups = team.json(
+        "olivia", {"sop", "add", "Ops", "--title", "Backup restore test"}, "1. Restore\n")["id"];
+    team.ok("rita", {"review", "signoff", patching, "--decision", "changes-requested", "--comment",
+                     "step 2 is missing"});
+    team.ok("tom", {"sop", "flag", backups, "--comment", "the restore path moved"});
+    {
+        // An insider with write access and a SQLite shell moves the "changes requested" away.
+        auto db = sopvault::core::storage::Database::open(
+            team.vault(), sopvault::core::storage::OpenMode::OpenExisting,
+            std::chrono::milliseconds(200));
+        REQUIRE(db);
+        auto move = db->prepare("UPDATE sop_events SET sop_id = (SELECT sop_id FROM sop_events "
+                                "WHERE position = 1) WHERE position = 0");
+        REQUIRE(move);
+        REQUIRE(move->run());
+    }
+    for (const std::string& id : {patching, backups}) {
+        checkError(team.run("rita", {"review", "history", id}), kIntegrity, "integrity");
+    }
+    const RunResult due = team.run("rita", {"--json", "review", "due", "--within", "100000"});
+    checkError(due, kIntegrity, "integrity");
+    const json items = parseJson(due);
+    REQUIRE(items.size() == 2);
+    for (const auto& item : items) {
+        CHECK(item["status"] == "damaged");
+    }
+    checkError(team.run("tom", {"sop", "flags"}), kIntegrity, "integrity");
+    checkError(team.run("rita", {"review", "signoff", backups, "--decision", "approved"}),
+               kIntegrity, "integrity");
+    const json listed = team.json("tom", {"sop", "list"});
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0]["review_due"] == "damaged");
+    CHECK(listed[1]["review_due"] == "damaged");
+    checkError(team.run("olivia", {"verify"}), kIntegrity, "integrity");
 }

@@ -228,10 +228,13 @@ TEST_CASE("tamper case 7: a sign-off forged by a technician and written into the
     CHECK_FALSE(report.ok);
     REQUIRE_FALSE(report.problems.empty());
     CHECK(report.problems.front().problem.find("'review'") != std::string::npos);
-    // The forged approval does not move the schedule.
+    // The forged approval is not taken: the SOP's review status fails closed instead of
+    // silently dropping the record.
     auto rita = rv.v.as("rita");
-    CHECK(rita->reviewHistory(rv.sop)->empty());
-    CHECK(formatDate(rv.dueItem(*rita, date("2027-01-02")).due) == "2027-04-01");
+    auto history = rita->reviewHistory(rv.sop);
+    REQUIRE_FALSE(history);
+    CHECK(history.error().code == ErrorCode::Integrity);
+    CHECK(rv.dueItem(*rita, date("2027-01-02")).damaged);
 }
 
 TEST_CASE("the quarter report for a scripted year matches the hand-written expectation",

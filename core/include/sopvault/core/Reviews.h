@@ -44,6 +44,10 @@ struct ReviewItem
     std::optional<std::uint64_t> lastApprovedVersion;
     bool changedSinceReview = false;
     std::size_t openFlags = 0;
+    // A review or flag record of this SOP failed verification: its status is unknown (`status`
+    // and `due` mean nothing); `problem` says what failed.
+    bool damaged = false;
+    std::string problem;
 };
 
 struct ReviewRecord
@@ -68,6 +72,10 @@ struct FlagInfo
     bool resolved = false;
     std::string resolvedBy; // a person, or empty when a new version resolved it
     std::string resolution; // their note, or "resolved by version N"
+    // Stands for a SOP whose review and flag records failed verification: its flags cannot be
+    // listed (`problem` says why; only `sop`, `sopTitle` and `collection` are set).
+    bool damaged = false;
+    std::string problem;
 };
 
 // One due date that fell in the quarter and what became of it.

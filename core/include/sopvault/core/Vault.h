@@ -72,6 +72,9 @@ struct SopSummary
     // same date the review commands use.
     Timestamp reviewDue = 0;
     bool damaged = false; // a version failed verification; `verify` says which
+    // A review or flag record of this SOP (or the review log itself) failed verification: its
+    // review status and flags are unknown.
+    bool reviewDamaged = false;
 };
 
 struct SopVersionView
