@@ -1008,7 +1008,21 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     auto* audit = app.add_subcommand("audit", "Owners: the audit log");
     audit->add_option("--since", since, "YYYY-MM-DD");
     audit->add_option("--actor", actor, "USER");
-    r.withSession(audit, [&r](core::Session& s) -> Result<void> {
+    static bool alerts = false;
+    static std::uint64_t alarmViews = 0, alarmMinutes = 0;
+    audit->add_flag("--alerts", alerts,
+                    "only the exfiltration alarms: bursts in which someone read more distinct "
+                    "SOPs than the alarm allows");
+    auto* viewsOpt = audit
+                         ->add_option("--alarm-views", alarmViews,
+                                      "with --alerts: set the alarm to more than N SOPs (signed)")
+                         ->needs("--alerts");
+    auto* minutesOpt = audit
+                           ->add_option("--alarm-window", alarmMinutes,
+                                        "with --alerts: set the alarm's window in minutes (signed)")
+                           ->needs("--alerts");
+    audit->footer("Example: sopvault-cli --user olivia audit --alerts --alarm-views 40");
+    r.withSession(audit, [&r, viewsOpt, minutesOpt](core::Session& s) -> Result<void> {
         core::AuditFilter f;
         if (!since.empty()) {
             SOPVAULT_TRY(t, core::parseDate(since));
@@ -1016,6 +1030,35 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         }
         if (!actor.empty()) {
             f.actor = actor;
+        }
+        if (alerts) {
+            core::AlarmSettings alarm = s.alarmSettings();
+            if (viewsOpt->count() > 0) {
+                alarm.views = alarmViews;
+            }
+            if (minutesOpt->count() > 0) {
+                alarm.minutes = alarmMinutes;
+            }
+            SOPVAULT_CHECK(s.setAlarm(alarm));
+            SOPVAULT_TRY(found, s.viewAlerts(f));
+            json out = json::array();
+            std::string text;
+            for (const auto& a : found) {
+                out.push_back({{"actor", a.actor},
+                               {"from", core::formatTime(a.from)},
+                               {"to", core::formatTime(a.to)},
+                               {"sops", a.sops},
+                               {"reads", a.reads},
+                               {"threshold", alarm.views},
+                               {"window_minutes", alarm.minutes}});
+                text += fmt::format("ALERT  {} read {} distinct SOPs ({} reads) from {} to {}\n",
+                                    a.actor, a.sops, a.reads, core::formatTime(a.from),
+                                    core::formatTime(a.to));
+            }
+            text += fmt::format("{} alert(s); the alarm is more than {} SOPs within {} minutes.",
+                                found.size(), alarm.views, alarm.minutes);
+            r.emit(out, text);
+            return {};
         }
         SOPVAULT_TRY(entries, s.audit(f));
         json out = json::array();

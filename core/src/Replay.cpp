@@ -320,7 +320,10 @@ Result<AdminChange> checkAdmin(const State& st, const Record& rec, SignatureChec
         if (!signer->owner) {
             return bad("a setting was changed by someone who is not an owner");
         }
-        if (p.key != kDueSoonSetting || p.value > 365) {
+        const bool known = (p.key == kDueSoonSetting && p.value <= 365) ||
+                           (p.key == kAlarmViewsSetting && p.value >= 1 && p.value <= 100000) ||
+                           (p.key == kAlarmMinutesSetting && p.value >= 1 && p.value <= 10080);
+        if (!known) {
             return bad("it changes an unknown setting or sets an out-of-range value");
         }
         return AdminChange{std::move(p)};
@@ -408,7 +411,13 @@ void applyAdmin(State& st, const Record& rec, const AdminChange& change)
                 st.collections[p.collectionId] = std::move(c);
                 st.shares.insert(st.shares.end(), p.shares.begin(), p.shares.end());
             } else if constexpr (std::is_same_v<T, SettingPayload>) {
-                st.dueSoonDays = p.value;
+                if (p.key == kDueSoonSetting) {
+                    st.dueSoonDays = p.value;
+                } else if (p.key == kAlarmViewsSetting) {
+                    st.alarmViews = p.value;
+                } else {
+                    st.alarmMinutes = p.value;
+                }
             } else if constexpr (std::is_same_v<T, GrantPayload>) {
                 const GrantState g{p.userId, p.role, p.collectionId};
                 if (rec.header.kind == RecordKind::Grant) {

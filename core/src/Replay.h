@@ -23,6 +23,9 @@ using AdminChange =
                                                  const Id& revoked);
 
 inline constexpr std::string_view kDueSoonSetting = "review.due_soon_days";
+// The exfiltration alarm: more than `views` distinct SOPs read by one person within `minutes`.
+inline constexpr std::string_view kAlarmViewsSetting = "alarm.views";
+inline constexpr std::string_view kAlarmMinutesSetting = "alarm.window_minutes";
 
 // Skip: only for a record whose signature this process has checked already, or has just made
 // with the person's own key.

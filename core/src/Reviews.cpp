@@ -422,7 +422,7 @@ Result<std::string> Session::changesSinceReview(const Id& sopId)
     if (approved == head) {
         return std::string();
     }
-    return diff(sopId, approved, head);
+    return diffAudited(sopId, approved, head, "changes-since-review");
 }
 
 Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterText,

@@ -4,6 +4,8 @@
 
 #include "Engine.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -77,6 +79,19 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
             break;
         }
     }
+    // Snippets are SOP text: one audit entry per search names the SOPs shown, with the query
+    // sealed to the owners like a ticket reference.
+    AuditNote n{"search", out.size() == 1 ? out.front().id : Id{}, out.size() == 1, {}};
+    std::string shown;
+    for (const SearchHit& hit : out) {
+        shown += fmt::format("{}{}", shown.empty() ? "" : ",", toHex(hit.id));
+    }
+    n.detail.note = fmt::format("query \"{}\": {} SOP(s) shown{}{}", query.text, out.size(),
+                                shown.empty() ? "" : ": ", shown);
+    if (out.size() == 1) {
+        n.detail.title = out.front().title;
+    }
+    SOPVAULT_CHECK(e.audit(n));
     return out;
 }
 

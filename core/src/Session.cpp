@@ -698,11 +698,12 @@ Result<std::vector<HistoryEntry>> Session::history(const Id& sopId) const
     return out;
 }
 
-Result<std::string> Session::diff(const Id& sopId, std::uint64_t from, std::uint64_t to)
+namespace {
+
+// The unified diff of two versions' contents, title, tag and state changes first.
+std::string diffContents(const SopContent& a, const SopContent& b, std::uint64_t from,
+                         std::uint64_t to)
 {
-    const Engine& e = *m_engine;
-    SOPVAULT_TRY(a, e.readContent(sopId, from));
-    SOPVAULT_TRY(b, e.readContent(sopId, to));
     std::ostringstream out;
     out << "--- version " << from << "\n+++ version " << to << "\n";
     if (a.title != b.title) {
@@ -719,6 +720,26 @@ Result<std::string> Session::diff(const Id& sopId, std::uint64_t from, std::uint
     d.composeUnifiedHunks();
     d.printUnifiedFormat(out);
     return out.str();
+}
+
+} // namespace
+
+Result<std::string> Session::diff(const Id& sopId, std::uint64_t from, std::uint64_t to)
+{
+    return diffAudited(sopId, from, to, "diff");
+}
+
+Result<std::string> Session::diffAudited(const Id& sopId, std::uint64_t from, std::uint64_t to,
+                                         std::string_view action)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(a, e.readContent(sopId, from));
+    SOPVAULT_TRY(b, e.readContent(sopId, to));
+    // What a diff prints is SOP text: it is recorded like a view, before it is returned.
+    AuditNote n = note(std::string(action), sopId, b.title);
+    n.detail.note = fmt::format("versions {} and {}", from, to);
+    SOPVAULT_CHECK(e.audit(n));
+    return diffContents(a, b, from, to);
 }
 
 Result<std::uint64_t> Session::restore(const Id& sopId, std::uint64_t version)

@@ -110,6 +110,10 @@ struct State
     std::vector<crypto::Hash32> auditHashes;
     std::vector<crypto::Hash32> eventHashes;
     std::uint64_t dueSoonDays = 14;
+    // The exfiltration alarm (owner-signed settings): more than alarmViews distinct SOPs read
+    // by one person within alarmMinutes.
+    std::uint64_t alarmViews = 30;
+    std::uint64_t alarmMinutes = 10;
 
     std::map<Id, UserState> users;
     std::map<std::string, Id> userByName;

@@ -112,3 +112,34 @@ TEST_CASE("tamper 11 through the CLI: a sign-off moved to another SOP in the fil
     CHECK(listed[1]["review_due"] == "damaged");
     checkError(team.run("olivia", {"verify"}), kIntegrity, "integrity");
 }
+
+TEST_CASE("exfiltration alarm through the CLI: owners see a burst of reading in audit --alerts",
+          "[cli][audit]")
+{
+    Team team;
+    team.init();
+    team.ok("olivia", {"collection", "add", "Ops"});
+    team.addUser("tom");
+    team.grant("tom", "technician", "Ops");
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) {
+        ids.push_back(team.json("olivia",
+                                {"sop", "add", "Ops", "--title", "Runbook " + std::to_string(i)},
+                                "1. Step\n")["id"]);
+    }
+    // The owner lowers the threshold (a signed setting) so four SOPs are a burst.
+    const json none = team.json("olivia", {"audit", "--alerts", "--alarm-views", "3"});
+    CHECK(none.empty());
+    for (const std::string& id : ids) {
+        team.ok("tom", {"sop", "show", id});
+    }
+    const json alerts = team.json("olivia", {"audit", "--alerts"});
+    REQUIRE(alerts.size() == 1);
+    CHECK(alerts[0]["actor"] == "tom");
+    CHECK(alerts[0]["sops"] == 4);
+    CHECK(alerts[0]["threshold"] == 3);
+    const RunResult text = team.ok("olivia", {"audit", "--alerts"});
+    CHECK(text.out.find("ALERT  tom read 4 distinct SOPs") != std::string::npos);
+    checkError(team.run("tom", {"audit", "--alerts"}), kDenied, "denied");
+    checkError(team.run("tom", {"audit", "--alerts", "--alarm-views", "1000"}), kDenied, "denied");
+}

@@ -237,6 +237,23 @@ struct AuditFilter
     std::optional<std::string> actor;
 };
 
+// One burst of reading: a person read more distinct SOPs than the alarm allows within its
+// window (views, diffs and exports of SOP text, from the audit log).
+struct ViewAlert
+{
+    std::string actor;
+    Timestamp from = 0;   // the first read of the burst
+    Timestamp to = 0;     // the last
+    std::size_t sops = 0; // distinct SOPs read between them
+    std::size_t reads = 0;
+};
+
+struct AlarmSettings
+{
+    std::uint64_t views = 30;   // more distinct SOPs than this ...
+    std::uint64_t minutes = 10; // ... within this many minutes raises an alert
+};
+
 struct VerifyProblem
 {
     std::string record;
@@ -352,7 +369,8 @@ public:
     // One SOP's line of the list, without listing the rest (and without an audit entry).
     [[nodiscard]] Result<SopSummary> summary(const Id& sop) const;
     [[nodiscard]] Result<std::vector<HistoryEntry>> history(const Id& sop) const;
-    // Unified diff (dtl) of the bodies of two versions, with title changes noted first.
+    // Unified diff (dtl) of the bodies of two versions, with title changes noted first; it shows
+    // SOP text, so it is recorded in the audit log ("diff").
     [[nodiscard]] Result<std::string> diff(const Id& sop, std::uint64_t from, std::uint64_t to);
     [[nodiscard]] Result<std::uint64_t> restore(const Id& sop, std::uint64_t version);
     [[nodiscard]] Result<std::uint64_t> archive(const Id& sop);
@@ -403,7 +421,7 @@ public:
                                        std::optional<std::uint64_t> version = {});
     [[nodiscard]] Result<std::vector<ReviewRecord>> reviewHistory(const Id& sop) const;
     // The diff from the last approved version to the newest, or empty if nothing changed or
-    // nothing was ever approved.
+    // nothing was ever approved; a diff shown is audited ("changes-since-review").
     [[nodiscard]] Result<std::string> changesSinceReview(const Id& sop);
     [[nodiscard]] Result<std::vector<QuarterRow>> quarterReport(std::string_view quarter,
                                                                 Timestamp asOf) const;
@@ -417,8 +435,17 @@ public:
     // --- audit and verification ---
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) const;
     [[nodiscard]] Result<VerifyReport> verify() const;
+    // Owners: every burst in which someone read more distinct SOPs than the alarm allows
+    // (security.md: the cryptography cannot stop a reader from copying; owners must see it).
+    [[nodiscard]] Result<std::vector<ViewAlert>> viewAlerts(const AuditFilter& filter = {}) const;
+    [[nodiscard]] AlarmSettings alarmSettings() const;
+    // Owners: an owner-signed change of the alarm's threshold and window.
+    [[nodiscard]] Result<void> setAlarm(const AlarmSettings& settings);
 
 private:
+    // A diff recorded in the audit log as `action` (a diff, or the changes since review).
+    [[nodiscard]] Result<std::string> diffAudited(const Id& sop, std::uint64_t from,
+                                                  std::uint64_t to, std::string_view action);
     friend Result<std::unique_ptr<Session>> unlock(const std::filesystem::path&, std::string_view,
                                                    const crypto::SecureBuffer&, const OpenOptions&);
     explicit Session(std::unique_ptr<detail::Engine> engine);
