@@ -30,7 +30,7 @@ public:
         }
         m_buffer = &buffer;
     }
-    ~ScratchKey() { std::fill(m_buffer->span().begin(), m_buffer->span().end(), std::uint8_t{0}); }
+    ~ScratchKey() { crypto::wipe(m_buffer->span()); }
     ScratchKey(const ScratchKey&) = delete;
     ScratchKey& operator=(const ScratchKey&) = delete;
 
@@ -171,7 +171,7 @@ Result<SopContent> Engine::headLine(const Id& sopId, const SopRecordState& sop) 
 
 void Engine::rememberHead(const Id& sopId, const crypto::Hash32& hash, SopContent content) const
 {
-    std::fill(content.body.begin(), content.body.end(), '\0');
+    crypto::wipe(content.body);
     content.body.clear();
     content.body.shrink_to_fit();
     content.message.clear();
@@ -513,7 +513,7 @@ Result<SopContent> Engine::openVersion(const Record& rec, const SopVersionPayloa
                                                 rec.header.prev)));
     SOPVAULT_TRY(size, crypto::unpaddedSize(padded, kPadBlock));
     auto content = decodeSopContent(crypto::ByteView(padded).first(size));
-    std::fill(padded.begin(), padded.end(), std::uint8_t{0});
+    crypto::wipe(padded);
     return content;
 }
 
@@ -541,10 +541,10 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
                               dataKeyAd(state.vaultId, collection, epoch, sopId, version)));
     Bytes plain = encode(content);
     SOPVAULT_TRY(padded, crypto::pad(plain, kPadBlock));
-    std::fill(plain.begin(), plain.end(), std::uint8_t{0});
+    crypto::wipe(plain);
     auto sealed =
         crypto::seal(*dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
-    std::fill(padded.begin(), padded.end(), std::uint8_t{0});
+    crypto::wipe(padded);
     if (!sealed) {
         return std::unexpected(sealed.error());
     }

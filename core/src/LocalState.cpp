@@ -343,7 +343,7 @@ crypto::Bytes encodeCache(const VerifiedCache& cache)
         if (sop.head) {
             crypto::Bytes line = encode(sop.head->second);
             w.bytes(sop.head->first).bytes(line);
-            std::fill(line.begin(), line.end(), std::uint8_t{0});
+            crypto::wipe(line);
         }
     }
     return std::move(w).take();
@@ -433,7 +433,7 @@ std::optional<VerifiedCache> loadCache(const std::filesystem::path& file,
         return std::nullopt; // damaged, doctored, or another vault's: check everything again
     }
     auto cache = decodeCache(*plain);
-    std::fill(plain->begin(), plain->end(), std::uint8_t{0});
+    crypto::wipe(*plain);
     if (!cache || cache->genesis != genesis) {
         return std::nullopt;
     }
@@ -445,7 +445,7 @@ Result<void> saveCache(const std::filesystem::path& file, const crypto::SecureBu
 {
     crypto::Bytes plain = encodeCache(cache);
     auto sealed = crypto::seal(key, plain, cacheAd(cache.genesis));
-    std::fill(plain.begin(), plain.end(), std::uint8_t{0});
+    crypto::wipe(plain);
     if (!sealed) {
         return std::unexpected(sealed.error());
     }

@@ -324,18 +324,14 @@ Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
     }
     crypto::CanonicalWriter w("sopvault/local-state-key");
     w.bytes(engine.state.vaultId).bytes(engine.me);
-    SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
-    auto cacheKey = crypto::keyedHash(macKey, crypto::asBytes("sopvault/verified-cache-key"));
-    auto key = crypto::SecureBuffer::copyOf(macKey);
-    std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
-    if (!cacheKey || !key) {
+    // Both keys go straight into secure memory: no heap copy of them is left to wipe.
+    auto key = crypto::keyedHashKey(engine.signKeys.secretKey.span().first(32), w.data());
+    auto cache =
+        key ? crypto::keyedHashKey(key->span(), crypto::asBytes("sopvault/verified-cache-key"))
+            : Result<crypto::SecureBuffer>(std::unexpected(key.error()));
+    if (!key || !cache) {
         return fail(ErrorCode::Failed, "The keys for this machine's record of the vault could "
                                        "not be made.");
-    }
-    auto cache = crypto::SecureBuffer::copyOf(*cacheKey);
-    std::fill(cacheKey->begin(), cacheKey->end(), std::uint8_t{0});
-    if (!cache) {
-        return std::unexpected(cache.error());
     }
     // One record per vault file path and person: a different vault put in the file's place
     // is then a genesis mismatch, not a first open.

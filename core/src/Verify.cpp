@@ -112,7 +112,7 @@ Result<VerifyReport> Session::verify() const
         auto content = e.openVersion(rec, payload);
         if (content) {
             o.ciphertexts += 1;
-            std::fill(content->body.begin(), content->body.end(), '\0');
+            crypto::wipe(content->body);
         } else if (content.error().code == ErrorCode::Integrity) {
             o.problems.push_back(
                 {fmt::format("SOP {} version {}", toHex(payload.sopId), rec.header.position),
