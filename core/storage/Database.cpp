@@ -55,7 +55,8 @@ Error errorFrom(sqlite3* db, std::string_view context)
 
 // --- Statement ---
 
-Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt)
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_bindError(std::move(other.m_bindError))
 {
     other.m_stmt = nullptr;
 }
@@ -66,6 +67,7 @@ Statement& Statement::operator=(Statement&& other) noexcept
         sqlite3_finalize(m_stmt);
         m_db = other.m_db;
         m_stmt = other.m_stmt;
+        m_bindError = std::move(other.m_bindError);
         other.m_stmt = nullptr;
     }
     return *this;
@@ -76,34 +78,57 @@ Statement::~Statement()
     sqlite3_finalize(m_stmt);
 }
 
+void Statement::checkBind(int rc, int index)
+{
+    if (rc == SQLITE_OK || m_bindError) {
+        return;
+    }
+    // Reported at step(), where the caller looks at results: a statement run with a missing
+    // value would write or match the wrong rows, and SQLite's later errors would not say why.
+    const char* sql = sqlite3_sql(m_stmt);
+    m_bindError =
+        Error{ErrorCode::Failed,
+              fmt::format("Vault storage: binding parameter {} of \"{:.60}\" failed ({}); "
+                          "the statement was not run. This is a bug in SOP Vault; "
+                          "please report it.",
+                          index, sql != nullptr ? sql : "", sqlite3_errstr(rc))};
+}
+
 Statement& Statement::bind(int index, std::int64_t value)
 {
-    sqlite3_bind_int64(m_stmt, index, value);
+    checkBind(sqlite3_bind_int64(m_stmt, index, value), index);
     return *this;
 }
 
 Statement& Statement::bind(int index, crypto::ByteView value)
 {
     // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go away before step().
-    sqlite3_bind_blob64(m_stmt, index, value.empty() ? "" : static_cast<const void*>(value.data()),
-                        value.size(), SQLITE_TRANSIENT);
+    checkBind(sqlite3_bind_blob64(m_stmt, index,
+                                  value.empty() ? "" : static_cast<const void*>(value.data()),
+                                  value.size(), SQLITE_TRANSIENT),
+              index);
     return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view value)
 {
-    sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    checkBind(sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                  SQLITE_UTF8),
+              index);
     return *this;
 }
 
 Statement& Statement::bindNull(int index)
 {
-    sqlite3_bind_null(m_stmt, index);
+    checkBind(sqlite3_bind_null(m_stmt, index), index);
     return *this;
 }
 
 Result<bool> Statement::step()
 {
+    if (m_bindError) {
+        return std::unexpected(*m_bindError);
+    }
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) {
         return true;
@@ -130,6 +155,7 @@ void Statement::reset()
 {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
+    m_bindError.reset();
 }
 
 std::int64_t Statement::columnInt(int index) const
