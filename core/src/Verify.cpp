@@ -171,8 +171,17 @@ Result<VerifyReport> Session::verify() const
             }
             continue;
         }
-        wrapped.insert(user);
         const std::string where = fmt::format("stored keys of {}", u->name);
+        if (u->removed) {
+            // Removal deletes the wrap; one that is back was put there from an old copy of the
+            // file, so the removed person's old password opens their old keys again.
+            report.problems.push_back(
+                {where, "they were removed from the vault, yet a password wrap of their keys is "
+                        "stored (put back from an older copy of the file); restore from a "
+                        "backup or remove that row"});
+            continue;
+        }
+        wrapped.insert(user);
         auto wrap = decodeKeyWrap(wraps.columnBytes(1));
         if (!wrap) {
             report.problems.push_back({where, wrap.error().message});
