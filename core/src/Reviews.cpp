@@ -273,6 +273,7 @@ std::uint64_t Session::dueSoonDays() const
 Result<void> Session::setDueSoonDays(std::uint32_t days)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "change review settings"));
     if (days > 365) {
         return fail(ErrorCode::Usage, "The due-soon window must be at most 365 days.");
@@ -329,6 +330,7 @@ Result<void> Session::signOff(const Id& sopId, ReviewDecision decision, std::str
                               std::optional<std::uint64_t> version)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(e.policy().require(e.me, Right::Review, sop->collection));
     SOPVAULT_CHECK(validateComment(comment, false));
@@ -439,6 +441,7 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
 Result<Id> Session::flag(const Id& sopId, std::string_view comment)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(validateComment(comment, true));
     const std::uint64_t head = sop->versions.back().version;
@@ -451,6 +454,7 @@ Result<Id> Session::flag(const Id& sopId, std::string_view comment)
 Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     for (const auto& [id, sop] : e.state.sops) {
         for (const EventState& ev : sop.events) {
             if (ev.kind != RecordKind::Flag || ev.id != flagId) {

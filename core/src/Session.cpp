@@ -106,6 +106,7 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
                               crypto::KdfProfile profile)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add users"));
     SOPVAULT_CHECK(validateName("user", name));
     if (e.state.userNamed(name) != nullptr) {
@@ -127,6 +128,7 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
 Result<void> Session::addOwner(std::string_view name)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add owners"));
     const UserState* target = e.state.userNamed(name);
     if (target == nullptr) {
@@ -177,6 +179,7 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
 Result<void> Session::defineRole(std::string_view name, Rights rights)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "define roles"));
     SOPVAULT_CHECK(validateName("role", name));
     if (e.state.roleRights(name)) {
@@ -193,6 +196,7 @@ Result<void> Session::defineRole(std::string_view name, Rights rights)
 Result<void> Session::removeRole(std::string_view name)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "remove roles"));
     if (!e.state.customRoles.contains(std::string(name))) {
         const bool builtIn = e.state.roleRights(name).has_value();
@@ -536,6 +540,7 @@ Result<Id> Session::addSop(const NewSop& sop)
 Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
     const std::uint64_t head = sop->versions.back().version;
@@ -723,6 +728,7 @@ Result<std::string> Session::diff(const Id& sopId, std::uint64_t from, std::uint
 Result<std::uint64_t> Session::restore(const Id& sopId, std::uint64_t version)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
     SOPVAULT_TRY(old, e.readContent(sopId, version));
