@@ -160,7 +160,7 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     state.eventHead = rec.hash();
     state.eventHashes.resize(position);
     state.eventHashes.push_back(state.eventHead);
-    saveLocalState();
+    SOPVAULT_CHECK(saveLocalState());
     return recordId;
 }
 

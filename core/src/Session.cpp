@@ -59,7 +59,9 @@ Session::Session(std::unique_ptr<Engine> engine)
 Session::~Session()
 {
     if (m_engine) {
-        m_engine->saveCache();
+        // Nobody is left to tell: a cache that cannot be written was reported at unlock, and
+        // without it the next unlock only checks everything again.
+        (void)m_engine->saveCache();
     }
 }
 
@@ -172,8 +174,7 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
     SOPVAULT_CHECK(storeWrap(e.db, e.me, wrap));
     SOPVAULT_CHECK(e.appendAuditInTransaction(adminNote("password-change", {})));
     SOPVAULT_CHECK(tx.commit());
-    e.saveLocalState();
-    return {};
+    return e.saveLocalState();
 }
 
 Result<void> Session::defineRole(std::string_view name, Rights rights)

@@ -1,6 +1,7 @@
 // SQLite wrapper: connection settings, migrations, statements and error mapping.
 #include "storage/Database.h"
 #include "storage/Migrations.h"
+#include "storage/PrivateFiles.h"
 
 #include <sqlite3.h>
 
@@ -250,17 +251,41 @@ Result<Database> Database::open(const std::filesystem::path& path, OpenMode mode
     db.m_path = path;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (mode == OpenMode::CreateNew) {
-        flags |= SQLITE_OPEN_CREATE;
+        // SQLite would create the file under the umask (0644: readable by every local user, an
+        // offline password-guessing target) and give its -wal and -shm the same mode. Made here
+        // first, 0600; SQLite takes an empty file for a new database.
+        if (auto made = createPrivateFile(path); !made) {
+            return fail(ErrorCode::Failed, fmt::format("The vault file could not be created: {}.",
+                                                       made.error().message));
+        }
+        if (modeOf(path) != 0600U) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("The new vault file {} is not private to you (mode 0600); "
+                                    "nothing was written to it.",
+                                    path.string()));
+        }
     }
+    // A new file that did not become a vault is removed again: it was ours alone.
+    const auto abandon = [&](Error error) -> std::unexpected<Error> {
+        if (mode == OpenMode::CreateNew) {
+            sqlite3_close_v2(db.m_db);
+            db.m_db = nullptr;
+            std::error_code ignored;
+            for (const char* suffix : {"", "-wal", "-shm"}) {
+                std::filesystem::remove(path.string() + suffix, ignored);
+            }
+        }
+        return std::unexpected(std::move(error));
+    };
     const int rc = sqlite3_open_v2(path.c_str(), &db.m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        return std::unexpected(sqliteError(rc, fmt::format("Opening {}", path.string())));
+        return abandon(sqliteError(rc, fmt::format("Opening {}", path.string())));
     }
     if (auto ok = db.configure(busyTimeout); !ok) {
-        return std::unexpected(ok.error());
+        return abandon(ok.error());
     }
     if (auto ok = db.migrate(mode == OpenMode::CreateNew); !ok) {
-        return std::unexpected(ok.error());
+        return abandon(ok.error());
     }
     return db;
 }
