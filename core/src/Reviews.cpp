@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <tuple>
 
 namespace sopvault::core {
 
@@ -54,6 +55,11 @@ Result<ReviewDecision> parseDecision(std::string_view name)
     }
     return fail(ErrorCode::Usage,
                 fmt::format("Unknown decision '{}'; use approved or changes-requested.", name));
+}
+
+std::string_view quarterRowKindName(QuarterRowKind kind)
+{
+    return kind == QuarterRowKind::Signoff ? "signoff" : "due";
 }
 
 std::string_view statusName(ReviewStatus s)
@@ -380,6 +386,86 @@ Result<std::string> Session::changesSinceReview(const Id& sopId)
     return diff(sopId, approved, head);
 }
 
+namespace {
+
+// The due dates of one SOP that fall in `quarter`, each with the approval that met it. Each
+// approval (in time order) meets the next due date and starts the next cycle from its own day.
+// An approval on the day its cycle started (a SOP approved the day it was written) would start
+// a cycle due on the very day it just met: it counts for that due date, and the next cycle
+// runs from there. Several approvals on one day count once.
+void dueRows(const Engine& e, const Id& id, const SopRecordState& sop, const Schedule& s,
+             const Quarter& quarter, Timestamp asOf, std::vector<QuarterRow>& out)
+{
+    Timestamp base = s.created;
+    std::size_t next = 0;
+    // Bounded: one due date per interval, and intervals are at least a day.
+    for (int guard = 0; guard < 20000; ++guard) {
+        const Timestamp due = reviewDueAt(base, s.interval);
+        if (due >= quarter.end) {
+            return;
+        }
+        const EventState* approval = next < s.approvals.size() ? s.approvals[next] : nullptr;
+        if (due >= quarter.start) {
+            QuarterRow row;
+            row.sop = id;
+            row.title = s.title;
+            row.collection = e.pathOf(sop.collection);
+            row.due = due;
+            if (approval != nullptr) {
+                row.outcome = dayOf(approval->time) <= dayOf(due) ? "signed-off" : "late";
+                row.signedBy = e.userName(approval->author);
+                row.signedAt = approval->time;
+                row.version = approval->version;
+                row.decision = ReviewDecision::Approved;
+            } else {
+                row.outcome = dayOf(due) < dayOf(asOf) ? "missed" : "pending";
+            }
+            out.push_back(std::move(row));
+        }
+        if (approval == nullptr) {
+            return;
+        }
+        while (next < s.approvals.size() &&
+               dayOf(s.approvals[next]->time) == dayOf(approval->time)) {
+            ++next;
+        }
+        base = dayOf(reviewDueAt(approval->time, s.interval)) == dayOf(due) ? due : approval->time;
+    }
+}
+
+// Every sign-off of one SOP made in `quarter` (approved or changes requested), with the due
+// date in force when it was made: an auditor asks what was signed off, not only what was due.
+void signoffRows(const Engine& e, const Id& id, const SopRecordState& sop, const Schedule& s,
+                 const Quarter& quarter, std::vector<QuarterRow>& out)
+{
+    for (const EventState& ev : sop.events) {
+        if (ev.kind != RecordKind::Signoff || ev.time < quarter.start || ev.time >= quarter.end) {
+            continue;
+        }
+        Timestamp base = s.created;
+        for (const EventState* approval : s.approvals) {
+            if (approval->time < ev.time) {
+                base = approval->time;
+            }
+        }
+        const auto decision = static_cast<ReviewDecision>(ev.decision);
+        QuarterRow row;
+        row.kind = QuarterRowKind::Signoff;
+        row.sop = id;
+        row.title = s.title;
+        row.collection = e.pathOf(sop.collection);
+        row.due = reviewDueAt(base, s.interval);
+        row.outcome = std::string(decisionName(decision));
+        row.signedBy = e.userName(ev.author);
+        row.signedAt = ev.time;
+        row.version = ev.version;
+        row.decision = decision;
+        out.push_back(std::move(row));
+    }
+}
+
+} // namespace
+
 Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterText,
                                                        Timestamp asOf) const
 {
@@ -392,48 +478,15 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
             continue;
         }
         SOPVAULT_TRY(s, scheduleOf(e, sop));
-        Timestamp base = s.created;
-        std::size_t next = 0; // approvals are in time order: each satisfies the next due date
-        std::optional<Timestamp> previousDue;
-        // Bounded: one due date per interval, and intervals are at least a day.
-        for (int guard = 0; guard < 20000; ++guard) {
-            const Timestamp due = reviewDueAt(base, s.interval);
-            if (due >= quarter.end) {
-                break;
-            }
-            const EventState* approval = next < s.approvals.size() ? s.approvals[next] : nullptr;
-            // An approval on the day a cycle started opens a new cycle with the same due day;
-            // that day's row then reports the newer cycle, the one still running.
-            const bool repeat = previousDue && dayOf(*previousDue) == dayOf(due);
-            previousDue = due;
-            if (repeat && !out.empty() && out.back().sop == id) {
-                out.pop_back();
-            }
-            if (due >= quarter.start) {
-                QuarterRow row;
-                row.sop = id;
-                row.title = s.title;
-                row.collection = e.pathOf(sop.collection);
-                row.due = due;
-                if (approval != nullptr) {
-                    row.outcome = dayOf(approval->time) <= dayOf(due) ? "signed-off" : "late";
-                    row.signedBy = e.userName(approval->author);
-                    row.signedAt = approval->time;
-                    row.version = approval->version;
-                } else {
-                    row.outcome = dayOf(due) < dayOf(asOf) ? "missed" : "pending";
-                }
-                out.push_back(std::move(row));
-            }
-            if (approval == nullptr) {
-                break;
-            }
-            base = approval->time;
-            ++next;
-        }
+        dueRows(e, id, sop, s, quarter, asOf, out);
+        signoffRows(e, id, sop, s, quarter, out);
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.due, a.title) < std::tie(b.due, b.title);
+    // One timeline: a due date by its day, a sign-off by when it was made.
+    const auto when = [](const QuarterRow& r) {
+        return r.kind == QuarterRowKind::Signoff ? r.signedAt.value_or(r.due) : r.due;
+    };
+    std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+        return std::tuple(when(a), a.title, a.kind) < std::tuple(when(b), b.title, b.kind);
     });
     return out;
 }
