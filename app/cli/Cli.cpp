@@ -866,7 +866,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         }
         SOPVAULT_TRY(rows, s.quarterReport(quarter, asOf));
         json out = json::array();
-        std::vector<std::vector<std::string>> cells;
+        std::vector<std::vector<std::string>> dueCells;
+        std::vector<std::vector<std::string>> signoffCells;
         for (const auto& row : rows) {
             out.push_back(
                 {{"id", core::toHex(row.sop)},
@@ -876,15 +877,33 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                  {"outcome", row.outcome},
                  {"signed_by", row.signedBy},
                  {"signed_at", row.signedAt ? json(core::formatTime(*row.signedAt)) : json()},
-                 {"version", row.version ? json(*row.version) : json()}});
-            cells.push_back({row.title, row.collection, core::formatDate(row.due), row.outcome,
-                             row.signedBy,
-                             row.signedAt ? core::formatDate(*row.signedAt) : std::string()});
+                 {"version", row.version ? json(*row.version) : json()},
+                 {"kind", core::quarterRowKindName(row.kind)},
+                 {"decision", row.decision ? json(core::decisionName(*row.decision)) : json()}});
+            const std::string on = row.signedAt ? core::formatDate(*row.signedAt) : std::string();
+            const std::string signedVersion = row.version ? std::to_string(*row.version) : "";
+            if (row.kind == core::QuarterRowKind::Signoff) {
+                signoffCells.push_back({on, row.title, row.collection, signedVersion, row.outcome,
+                                        row.signedBy, core::formatDate(row.due)});
+            } else {
+                dueCells.push_back({row.title, row.collection, core::formatDate(row.due),
+                                    row.outcome, row.signedBy, on});
+            }
         }
-        r.emit(out,
-               rows.empty()
-                   ? fmt::format("Nothing was due in {}.", quarter)
-                   : table({"TITLE", "COLLECTION", "DUE", "OUTCOME", "SIGNED BY", "ON"}, cells));
+        // What was due and what became of it, then every sign-off made in the quarter: an
+        // approval in a quarter with nothing due still shows.
+        std::string text =
+            dueCells.empty()
+                ? fmt::format("Nothing was due in {}.", quarter)
+                : fmt::format("Due in {}:\n{}", quarter,
+                              table({"TITLE", "COLLECTION", "DUE", "OUTCOME", "SIGNED BY", "ON"},
+                                    dueCells));
+        text += signoffCells.empty() ? fmt::format("\nNothing was signed off in {}.", quarter)
+                                     : fmt::format("\nSigned off in {}:\n{}", quarter,
+                                                   table({"ON", "TITLE", "COLLECTION", "VER",
+                                                          "DECISION", "REVIEWER", "WAS DUE"},
+                                                         signoffCells));
+        r.emit(out, text);
         return {};
     });
 

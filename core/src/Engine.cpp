@@ -30,7 +30,7 @@ public:
         }
         m_buffer = &buffer;
     }
-    ~ScratchKey() { std::fill(m_buffer->span().begin(), m_buffer->span().end(), std::uint8_t{0}); }
+    ~ScratchKey() { crypto::wipe(m_buffer->span()); }
     ScratchKey(const ScratchKey&) = delete;
     ScratchKey& operator=(const ScratchKey&) = delete;
 
@@ -126,33 +126,55 @@ Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
     return {};
 }
 
-void Engine::saveLocalState() const
+namespace {
+
+std::unexpected<Error> notRecorded(const std::filesystem::path& file, const Error& why)
+{
+    return fail(ErrorCode::Failed,
+                fmt::format("The vault was updated, but this machine's record of it ({}) could "
+                            "not be written: {}. Until it is, an older copy of the vault put in "
+                            "its place would not be noticed here; make that folder writable (or "
+                            "free some space) and open the vault again.",
+                            file.parent_path().string(), why.message));
+}
+
+} // namespace
+
+Result<void> Engine::saveLocalState() const
 {
     // Inside a batch nothing is committed yet, and after a failed reload memory may be ahead:
     // marks must never run ahead of the file.
-    if (stateKey && batch == nullptr && adminSound) {
-        // Best effort: failing to record marks weakens later rollback checks but loses nothing.
-        (void)saveMarks(statePath, *stateKey, state, headsGeneration, savedHeads);
+    if (!stateKey || batch != nullptr || !adminSound) {
+        return {};
     }
+    if (auto ok = saveMarks(statePath, *stateKey, state, headsGeneration, savedHeads); !ok) {
+        return notRecorded(statePath, ok.error());
+    }
+    return {};
 }
 
-void Engine::saveCache() const
+Result<void> Engine::saveCache() const
 {
-    if (cacheKey && cacheBehind && batch == nullptr && adminSound) {
-        // List lines only of what this person may still view (not of what they lost since).
-        HeadSummaries viewable;
-        for (const auto& [id, line] : heads) {
-            auto sop = state.sops.find(id);
-            if (sop != state.sops.end() &&
-                policy().allows(me, Right::View, sop->second.collection)) {
-                viewable.emplace(id, line);
-            }
-        }
-        // Best effort, like the marks: without it the next unlock checks everything again.
-        if (detail::saveCache(cachePath, *cacheKey, cacheOf(state, viewable))) {
-            cacheBehind = false;
+    if (!cacheKey || !cacheBehind || batch != nullptr || !adminSound) {
+        return {};
+    }
+    // List lines only of what this person may still view (not of what they lost since).
+    HeadSummaries viewable;
+    for (const auto& [id, line] : heads) {
+        auto sop = state.sops.find(id);
+        if (sop != state.sops.end() && policy().allows(me, Right::View, sop->second.collection)) {
+            viewable.emplace(id, line);
         }
     }
+    if (auto ok = detail::saveCache(cachePath, *cacheKey, cacheOf(state, viewable)); !ok) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("The vault is unlocked, but this machine's verified cache of it "
+                                "({}) could not be written: {}. Every later unlock will check the "
+                                "whole vault again; make that folder writable or free some space.",
+                                cachePath.parent_path().string(), ok.error().message));
+    }
+    cacheBehind = false;
+    return {};
 }
 
 Result<SopContent> Engine::headLine(const Id& sopId, const SopRecordState& sop) const
@@ -171,7 +193,7 @@ Result<SopContent> Engine::headLine(const Id& sopId, const SopRecordState& sop) 
 
 void Engine::rememberHead(const Id& sopId, const crypto::Hash32& hash, SopContent content) const
 {
-    std::fill(content.body.begin(), content.body.end(), '\0');
+    crypto::wipe(content.body);
     content.body.clear();
     content.body.shrink_to_fit();
     content.message.clear();
@@ -185,8 +207,7 @@ Result<void> Engine::audit(const AuditNote& note)
     SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
-    saveLocalState();
-    return {};
+    return saveLocalState();
 }
 
 Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote& note,
@@ -230,8 +251,7 @@ Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote
             return fail(ok.error().code, ok.error().message + " Unlock again before retrying.");
         }
     }
-    saveLocalState();
-    return {};
+    return saveLocalState();
 }
 
 const crypto::SecureBuffer* Engine::keyFor(const Id& collection) const
@@ -513,7 +533,7 @@ Result<SopContent> Engine::openVersion(const Record& rec, const SopVersionPayloa
                                                 rec.header.prev)));
     SOPVAULT_TRY(size, crypto::unpaddedSize(padded, kPadBlock));
     auto content = decodeSopContent(crypto::ByteView(padded).first(size));
-    std::fill(padded.begin(), padded.end(), std::uint8_t{0});
+    crypto::wipe(padded);
     return content;
 }
 
@@ -541,10 +561,10 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
                               dataKeyAd(state.vaultId, collection, epoch, sopId, version)));
     Bytes plain = encode(content);
     SOPVAULT_TRY(padded, crypto::pad(plain, kPadBlock));
-    std::fill(plain.begin(), plain.end(), std::uint8_t{0});
+    crypto::wipe(plain);
     auto sealed =
         crypto::seal(*dataKey, padded, contentAd(state.vaultId, collection, sopId, version, prev));
-    std::fill(padded.begin(), padded.end(), std::uint8_t{0});
+    crypto::wipe(padded);
     if (!sealed) {
         return std::unexpected(sealed.error());
     }
@@ -584,10 +604,13 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
     }
     applyVersion(state, rec, checked);
     headsGeneration += 1;
-    saveLocalState();
+    auto recorded = saveLocalState();
     rememberHead(sopId, state.sops.at(sopId).versions.back().hash, content);
     if (searchIndex && !searchIndex->put(sopId, content)) {
         searchIndex.reset(); // rebuilt on the next search rather than answering stale
+    }
+    if (!recorded) {
+        return std::unexpected(recorded.error());
     }
     return version;
 }

@@ -129,8 +129,10 @@ struct Engine
     // Moves on whenever a SOP gets a new head (the marks' heads file is then rewritten).
     std::uint64_t headsGeneration = 1;
     mutable SavedHeads savedHeads;
-    // Records what this session has now seen; called after every committed write.
-    void saveLocalState() const;
+    // Records what this session has now seen; called after every committed write. A failure
+    // is `failed` with a sentence saying the vault change itself was saved: callers return it
+    // (after finishing their own bookkeeping), so a broken state folder never goes unnoticed.
+    [[nodiscard]] Result<void> saveLocalState() const;
 
     // The verified cache (LocalState.h): where it lives, its key, the list lines known so far,
     // and whether this session verified or read more than the cache on disk holds.
@@ -138,8 +140,9 @@ struct Engine
     std::optional<crypto::SecureBuffer> cacheKey;
     mutable HeadSummaries heads;
     mutable bool cacheBehind = false;
-    // Writes the cache if it is behind (at the end of an unlock and when the session closes).
-    void saveCache() const;
+    // Writes the cache if it is behind (at the end of an unlock and when the session closes);
+    // `failed` if it cannot be written (the vault itself is untouched by that).
+    [[nodiscard]] Result<void> saveCache() const;
 };
 
 } // namespace sopvault::core::detail

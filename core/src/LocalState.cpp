@@ -1,6 +1,8 @@
 // Rollback and fork detection against the marks this machine keeps per vault and person.
 #include "LocalState.h"
 
+#include "storage/PrivateFiles.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,9 +23,14 @@ std::unexpected<Error> rolledBack(std::string what)
                             what));
 }
 
-// The whole file, or nullopt if it cannot be opened.
+// The whole file, or nullopt if it cannot be opened or is not a regular file (a folder put in
+// its place reads as an absurd size, and must not turn into an allocation of it).
 std::optional<crypto::Bytes> readFile(const std::filesystem::path& file)
 {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return std::nullopt;
+    }
     std::ifstream in(file, std::ios::binary | std::ios::ate);
     if (!in) {
         return std::nullopt;
@@ -218,28 +225,28 @@ Result<std::optional<Marks>> loadMarks(const std::filesystem::path& file,
 
 namespace {
 
-// Writes `data` beside `file` and renames it into place, readable by this OS user only.
+// Replaces `file` atomically (storage::replaceFileAtomically), in the state folder made private
+// (0700) first; the state folder is this project's own, so an older, wider one is tightened.
 Result<void> replaceFile(const std::filesystem::path& file, crypto::ByteView data,
                          std::string_view what)
 {
-    std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
-    const auto tmp = std::filesystem::path(file.string() + ".tmp");
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data.data()),
-                  static_cast<std::streamsize>(data.size()));
-        if (!out) {
-            return fail(ErrorCode::Failed,
-                        fmt::format("Cannot write {}: {} were not saved.", tmp.string(), what));
+    const auto folder = file.parent_path();
+    auto ok = storage::createPrivateDirectories(folder);
+    if (ok && storage::modeOf(folder) != 0700U) {
+        std::error_code ec;
+        std::filesystem::permissions(folder, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, ec);
+        if (ec) {
+            ok = fail(ErrorCode::Failed,
+                      fmt::format("cannot make {} private: {}", folder.string(), ec.message()));
         }
     }
-    std::filesystem::permissions(
-        tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) {
+    if (ok) {
+        ok = storage::replaceFileAtomically(file, data);
+    }
+    if (!ok) {
         return fail(ErrorCode::Failed,
-                    fmt::format("Cannot replace {}: {}.", file.string(), ec.message()));
+                    fmt::format("{} were not saved: {}", what, ok.error().message));
     }
     return {};
 }
@@ -343,7 +350,7 @@ crypto::Bytes encodeCache(const VerifiedCache& cache)
         if (sop.head) {
             crypto::Bytes line = encode(sop.head->second);
             w.bytes(sop.head->first).bytes(line);
-            std::fill(line.begin(), line.end(), std::uint8_t{0});
+            crypto::wipe(line);
         }
     }
     return std::move(w).take();
@@ -433,7 +440,7 @@ std::optional<VerifiedCache> loadCache(const std::filesystem::path& file,
         return std::nullopt; // damaged, doctored, or another vault's: check everything again
     }
     auto cache = decodeCache(*plain);
-    std::fill(plain->begin(), plain->end(), std::uint8_t{0});
+    crypto::wipe(*plain);
     if (!cache || cache->genesis != genesis) {
         return std::nullopt;
     }
@@ -445,7 +452,7 @@ Result<void> saveCache(const std::filesystem::path& file, const crypto::SecureBu
 {
     crypto::Bytes plain = encodeCache(cache);
     auto sealed = crypto::seal(key, plain, cacheAd(cache.genesis));
-    std::fill(plain.begin(), plain.end(), std::uint8_t{0});
+    crypto::wipe(plain);
     if (!sealed) {
         return std::unexpected(sealed.error());
     }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <tuple>
 
 namespace sopvault::core {
 
@@ -54,6 +55,11 @@ Result<ReviewDecision> parseDecision(std::string_view name)
     }
     return fail(ErrorCode::Usage,
                 fmt::format("Unknown decision '{}'; use approved or changes-requested.", name));
+}
+
+std::string_view quarterRowKindName(QuarterRowKind kind)
+{
+    return kind == QuarterRowKind::Signoff ? "signoff" : "due";
 }
 
 std::string_view statusName(ReviewStatus s)
@@ -191,7 +197,7 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     state.eventHead = rec.hash();
     state.eventHashes.resize(position);
     state.eventHashes.push_back(state.eventHead);
-    saveLocalState();
+    SOPVAULT_CHECK(saveLocalState());
     return recordId;
 }
 
@@ -304,6 +310,7 @@ std::uint64_t Session::dueSoonDays() const
 Result<void> Session::setDueSoonDays(std::uint32_t days)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "change review settings"));
     if (days > 365) {
         return fail(ErrorCode::Usage, "The due-soon window must be at most 365 days.");
@@ -374,6 +381,7 @@ Result<void> Session::signOff(const Id& sopId, ReviewDecision decision, std::str
                               std::optional<std::uint64_t> version)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(e.policy().require(e.me, Right::Review, sop->collection));
     SOPVAULT_CHECK(validateComment(comment, false));
@@ -425,6 +433,90 @@ Result<std::string> Session::changesSinceReview(const Id& sopId)
     return diffAudited(sopId, approved, head, "changes-since-review");
 }
 
+namespace {
+
+// The due dates of one SOP that fall in `quarter`, each with the approval that met it. Each
+// approval (in time order) meets the next due date and starts the next cycle from its own time,
+// the rule Engine::reviewDue applies. An approval on the day its cycle started (a SOP approved
+// the day it was written) starts a cycle due on the same day: that day's row reports the newer
+// cycle, the one `review due` shows, and the approval itself is a sign-off row of its quarter.
+void dueRows(const Engine& e, const Id& id, const SopRecordState& sop, const Schedule& s,
+             const Quarter& quarter, Timestamp asOf, std::vector<QuarterRow>& out)
+{
+    Timestamp base = s.created;
+    std::size_t next = 0;
+    std::optional<Timestamp> previousDue;
+    const std::size_t firstRow = out.size();
+    // Bounded: one due date per interval, and intervals are at least a day.
+    for (int guard = 0; guard < 20000; ++guard) {
+        const Timestamp due = reviewDueAt(base, s.interval);
+        if (due >= quarter.end) {
+            return;
+        }
+        const EventState* approval = next < s.approvals.size() ? s.approvals[next] : nullptr;
+        const bool repeat = previousDue && dayOf(*previousDue) == dayOf(due);
+        previousDue = due;
+        if (repeat && out.size() > firstRow) {
+            out.pop_back();
+        }
+        if (due >= quarter.start) {
+            QuarterRow row;
+            row.sop = id;
+            row.title = s.title;
+            row.collection = e.pathOf(sop.collection);
+            row.due = due;
+            if (approval != nullptr) {
+                row.outcome = dayOf(approval->time) <= dayOf(due) ? "signed-off" : "late";
+                row.signedBy = e.userName(approval->author);
+                row.signedAt = approval->time;
+                row.version = approval->version;
+                row.decision = ReviewDecision::Approved;
+            } else {
+                row.outcome = dayOf(due) < dayOf(asOf) ? "missed" : "pending";
+            }
+            out.push_back(std::move(row));
+        }
+        if (approval == nullptr) {
+            return;
+        }
+        base = approval->time;
+        ++next;
+    }
+}
+
+// Every sign-off of one SOP made in `quarter` (approved or changes requested), with the due
+// date in force when it was made: an auditor asks what was signed off, not only what was due.
+void signoffRows(const Engine& e, const Id& id, const SopRecordState& sop, const Schedule& s,
+                 const Quarter& quarter, std::vector<QuarterRow>& out)
+{
+    for (const EventState& ev : sop.events) {
+        if (ev.kind != RecordKind::Signoff || ev.time < quarter.start || ev.time >= quarter.end) {
+            continue;
+        }
+        Timestamp base = s.created;
+        for (const EventState* approval : s.approvals) {
+            if (approval->time < ev.time) {
+                base = approval->time;
+            }
+        }
+        const auto decision = static_cast<ReviewDecision>(ev.decision);
+        QuarterRow row;
+        row.kind = QuarterRowKind::Signoff;
+        row.sop = id;
+        row.title = s.title;
+        row.collection = e.pathOf(sop.collection);
+        row.due = reviewDueAt(base, s.interval);
+        row.outcome = std::string(decisionName(decision));
+        row.signedBy = e.userName(ev.author);
+        row.signedAt = ev.time;
+        row.version = ev.version;
+        row.decision = decision;
+        out.push_back(std::move(row));
+    }
+}
+
+} // namespace
+
 Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterText,
                                                        Timestamp asOf) const
 {
@@ -440,48 +532,15 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
         // A report that left out a damaged SOP would read as complete: fail closed instead.
         SOPVAULT_CHECK(e.requireSoundEvents(&sop));
         SOPVAULT_TRY(s, scheduleOf(e, sop));
-        Timestamp base = s.created;
-        std::size_t next = 0; // approvals are in time order: each satisfies the next due date
-        std::optional<Timestamp> previousDue;
-        // Bounded: one due date per interval, and intervals are at least a day.
-        for (int guard = 0; guard < 20000; ++guard) {
-            const Timestamp due = reviewDueAt(base, s.interval);
-            if (due >= quarter.end) {
-                break;
-            }
-            const EventState* approval = next < s.approvals.size() ? s.approvals[next] : nullptr;
-            // An approval on the day a cycle started opens a new cycle with the same due day;
-            // that day's row then reports the newer cycle, the one still running.
-            const bool repeat = previousDue && dayOf(*previousDue) == dayOf(due);
-            previousDue = due;
-            if (repeat && !out.empty() && out.back().sop == id) {
-                out.pop_back();
-            }
-            if (due >= quarter.start) {
-                QuarterRow row;
-                row.sop = id;
-                row.title = s.title;
-                row.collection = e.pathOf(sop.collection);
-                row.due = due;
-                if (approval != nullptr) {
-                    row.outcome = dayOf(approval->time) <= dayOf(due) ? "signed-off" : "late";
-                    row.signedBy = e.userName(approval->author);
-                    row.signedAt = approval->time;
-                    row.version = approval->version;
-                } else {
-                    row.outcome = dayOf(due) < dayOf(asOf) ? "missed" : "pending";
-                }
-                out.push_back(std::move(row));
-            }
-            if (approval == nullptr) {
-                break;
-            }
-            base = approval->time;
-            ++next;
-        }
+        dueRows(e, id, sop, s, quarter, asOf, out);
+        signoffRows(e, id, sop, s, quarter, out);
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.due, a.title) < std::tie(b.due, b.title);
+    // One timeline: a due date by its day, a sign-off by when it was made.
+    const auto when = [](const QuarterRow& r) {
+        return r.kind == QuarterRowKind::Signoff ? r.signedAt.value_or(r.due) : r.due;
+    };
+    std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+        return std::tuple(when(a), a.title, a.kind) < std::tuple(when(b), b.title, b.kind);
     });
     return out;
 }
@@ -489,6 +548,7 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
 Result<Id> Session::flag(const Id& sopId, std::string_view comment)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(validateComment(comment, true));
     const std::uint64_t head = sop->versions.back().version;
@@ -501,6 +561,7 @@ Result<Id> Session::flag(const Id& sopId, std::string_view comment)
 Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     for (const auto& [id, sop] : e.state.sops) {
         for (const EventState& ev : sop.events) {

@@ -59,7 +59,9 @@ Session::Session(std::unique_ptr<Engine> engine)
 Session::~Session()
 {
     if (m_engine) {
-        m_engine->saveCache();
+        // Nobody is left to tell: a cache that cannot be written was reported at unlock, and
+        // without it the next unlock only checks everything again.
+        (void)m_engine->saveCache();
     }
 }
 
@@ -106,6 +108,7 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
                               crypto::KdfProfile profile)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add users"));
     SOPVAULT_CHECK(validateName("user", name));
     if (e.state.userNamed(name) != nullptr) {
@@ -127,6 +130,7 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
 Result<void> Session::addOwner(std::string_view name)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add owners"));
     const UserState* target = e.state.userNamed(name);
     if (target == nullptr) {
@@ -170,13 +174,13 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
     SOPVAULT_CHECK(storeWrap(e.db, e.me, wrap));
     SOPVAULT_CHECK(e.appendAuditInTransaction(adminNote("password-change", {})));
     SOPVAULT_CHECK(tx.commit());
-    e.saveLocalState();
-    return {};
+    return e.saveLocalState();
 }
 
 Result<void> Session::defineRole(std::string_view name, Rights rights)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "define roles"));
     SOPVAULT_CHECK(validateName("role", name));
     if (e.state.roleRights(name)) {
@@ -193,6 +197,7 @@ Result<void> Session::defineRole(std::string_view name, Rights rights)
 Result<void> Session::removeRole(std::string_view name)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_CHECK(e.policy().requireOwner(e.me, "remove roles"));
     if (!e.state.customRoles.contains(std::string(name))) {
         const bool builtIn = e.state.roleRights(name).has_value();
@@ -536,6 +541,7 @@ Result<Id> Session::addSop(const NewSop& sop)
 Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
     const std::uint64_t head = sop->versions.back().version;
@@ -745,6 +751,7 @@ Result<std::string> Session::diffAudited(const Id& sopId, std::uint64_t from, st
 Result<std::uint64_t> Session::restore(const Id& sopId, std::uint64_t version)
 {
     Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
     SOPVAULT_TRY(old, e.readContent(sopId, version));

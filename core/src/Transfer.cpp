@@ -6,6 +6,7 @@
 
 #include "Engine.h"
 #include "Validation.h"
+#include "storage/PrivateFiles.h"
 
 #include <fmt/format.h>
 
@@ -210,6 +211,8 @@ std::string markdownDocument(const ExportedSop& sop)
         sop.watermark.substr(std::string_view("Exported from SOP Vault by ").size()), sop.markdown);
 }
 
+// An export is private to the person who made it (0600, new folders 0700), whatever the umask:
+// it is SOP text out of the vault, watermarked but not encrypted.
 Result<void> writeNewFile(const std::filesystem::path& file, std::string_view content)
 {
     std::error_code ec;
@@ -219,13 +222,14 @@ Result<void> writeNewFile(const std::filesystem::path& file, std::string_view co
                                 file.string()));
     }
     if (file.has_parent_path()) {
-        std::filesystem::create_directories(file.parent_path(), ec);
+        if (auto made = storage::createPrivateDirectories(file.parent_path()); !made) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("Cannot write {}: {}.", file.string(), made.error().message));
+        }
     }
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (!out) {
-        return fail(ErrorCode::Failed, fmt::format("Cannot write {}.", file.string()));
+    if (auto written = storage::writeNewPrivateFile(file, crypto::asBytes(content)); !written) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("Cannot write {}: {}.", file.string(), written.error().message));
     }
     return {};
 }
@@ -609,10 +613,11 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         (void)e.reload();
         return std::unexpected(ok.error());
     }
-    e.saveLocalState();
+    const auto recorded = e.saveLocalState();
     if (progress) {
         progress(ImportProgress{files.size(), files.size(), {}});
     }
+    SOPVAULT_CHECK(recorded);
     return report;
 }
 

@@ -6,6 +6,7 @@
 #include "Engine.h"
 #include "LocalState.h"
 #include "Validation.h"
+#include "storage/PrivateFiles.h"
 
 #include <fmt/format.h>
 
@@ -208,7 +209,17 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
     // This machine trusts the vault it just made: no "first open" notice for its creator.
     // A new vault replaces whatever this machine remembered for the path.
     SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options));
-    engine.saveLocalState();
+    if (engine.stateKey) {
+        if (auto pinned = saveMarks(engine.statePath, *engine.stateKey, engine.state,
+                                    engine.headsGeneration, engine.savedHeads);
+            !pinned) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("The vault was not created: this machine's record of it "
+                                    "could not be written ({}). Make {} writable and try again.",
+                                    pinned.error().message,
+                                    engine.statePath.parent_path().string()));
+        }
+    }
     db = std::move(engine.db);
     return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
                         std::move(code)};
@@ -324,18 +335,14 @@ Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
     }
     crypto::CanonicalWriter w("sopvault/local-state-key");
     w.bytes(engine.state.vaultId).bytes(engine.me);
-    SOPVAULT_TRY(macKey, crypto::keyedHash(engine.signKeys.secretKey.span().first(32), w.data()));
-    auto cacheKey = crypto::keyedHash(macKey, crypto::asBytes("sopvault/verified-cache-key"));
-    auto key = crypto::SecureBuffer::copyOf(macKey);
-    std::fill(macKey.begin(), macKey.end(), std::uint8_t{0});
-    if (!cacheKey || !key) {
+    // Both keys go straight into secure memory: no heap copy of them is left to wipe.
+    auto key = crypto::keyedHashKey(engine.signKeys.secretKey.span().first(32), w.data());
+    auto cache =
+        key ? crypto::keyedHashKey(key->span(), crypto::asBytes("sopvault/verified-cache-key"))
+            : Result<crypto::SecureBuffer>(std::unexpected(key.error()));
+    if (!key || !cache) {
         return fail(ErrorCode::Failed, "The keys for this machine's record of the vault could "
                                        "not be made.");
-    }
-    auto cache = crypto::SecureBuffer::copyOf(*cacheKey);
-    std::fill(cacheKey->begin(), cacheKey->end(), std::uint8_t{0});
-    if (!cache) {
-        return std::unexpected(cache.error());
     }
     // One record per vault file path and person: a different vault put in the file's place
     // is then a genesis mismatch, not a first open.
@@ -457,8 +464,11 @@ Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_
         return fail(ErrorCode::Usage, "The password may not be empty.");
     }
     if (path.has_parent_path()) {
-        std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
+        // Folders made for the vault are private; an existing (perhaps shared) one is kept.
+        if (auto made = storage::createPrivateDirectories(path.parent_path()); !made) {
+            return fail(ErrorCode::Failed, fmt::format("The vault's folder could not be made: {}.",
+                                                       made.error().message));
+        }
     }
     SOPVAULT_TRY(db,
                  storage::Database::open(path, storage::OpenMode::CreateNew, options.busyTimeout));
@@ -526,8 +536,8 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(*secrets), path, options));
     if (engine->adminSound) {
         SOPVAULT_CHECK(auditLogin(*engine, "login"));
-        engine->saveLocalState();
-        engine->saveCache();
+        SOPVAULT_CHECK(engine->saveLocalState());
+        SOPVAULT_CHECK(engine->saveCache());
     }
     return std::unique_ptr<Session>(new Session(std::move(engine)));
 }
@@ -604,8 +614,7 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     note.detail.note = "password reset with the recovery code";
     SOPVAULT_CHECK(engine->appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
-    engine->saveLocalState();
-    return {};
+    return engine->saveLocalState();
 }
 
 } // namespace sopvault::core

@@ -112,7 +112,7 @@ Result<VerifyReport> Session::verify() const
         auto content = e.openVersion(rec, payload);
         if (content) {
             o.ciphertexts += 1;
-            std::fill(content->body.begin(), content->body.end(), '\0');
+            crypto::wipe(content->body);
         } else if (content.error().code == ErrorCode::Integrity) {
             o.problems.push_back(
                 {fmt::format("SOP {} version {}", toHex(payload.sopId), rec.header.position),
@@ -171,8 +171,17 @@ Result<VerifyReport> Session::verify() const
             }
             continue;
         }
-        wrapped.insert(user);
         const std::string where = fmt::format("stored keys of {}", u->name);
+        if (u->removed) {
+            // Removal deletes the wrap; one that is back was put there from an old copy of the
+            // file, so the removed person's old password opens their old keys again.
+            report.problems.push_back(
+                {where, "they were removed from the vault, yet a password wrap of their keys is "
+                        "stored (put back from an older copy of the file); restore from a "
+                        "backup or remove that row"});
+            continue;
+        }
+        wrapped.insert(user);
         auto wrap = decodeKeyWrap(wraps.columnBytes(1));
         if (!wrap) {
             report.problems.push_back({where, wrap.error().message});

@@ -1,6 +1,7 @@
 // SQLite wrapper: connection settings, migrations, statements and error mapping.
 #include "storage/Database.h"
 #include "storage/Migrations.h"
+#include "storage/PrivateFiles.h"
 
 #include <sqlite3.h>
 
@@ -55,7 +56,8 @@ Error errorFrom(sqlite3* db, std::string_view context)
 
 // --- Statement ---
 
-Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt)
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_bindError(std::move(other.m_bindError))
 {
     other.m_stmt = nullptr;
 }
@@ -66,6 +68,7 @@ Statement& Statement::operator=(Statement&& other) noexcept
         sqlite3_finalize(m_stmt);
         m_db = other.m_db;
         m_stmt = other.m_stmt;
+        m_bindError = std::move(other.m_bindError);
         other.m_stmt = nullptr;
     }
     return *this;
@@ -76,34 +79,57 @@ Statement::~Statement()
     sqlite3_finalize(m_stmt);
 }
 
+void Statement::checkBind(int rc, int index)
+{
+    if (rc == SQLITE_OK || m_bindError) {
+        return;
+    }
+    // Reported at step(), where the caller looks at results: a statement run with a missing
+    // value would write or match the wrong rows, and SQLite's later errors would not say why.
+    const char* sql = sqlite3_sql(m_stmt);
+    m_bindError =
+        Error{ErrorCode::Failed,
+              fmt::format("Vault storage: binding parameter {} of \"{:.60}\" failed ({}); "
+                          "the statement was not run. This is a bug in SOP Vault; "
+                          "please report it.",
+                          index, sql != nullptr ? sql : "", sqlite3_errstr(rc))};
+}
+
 Statement& Statement::bind(int index, std::int64_t value)
 {
-    sqlite3_bind_int64(m_stmt, index, value);
+    checkBind(sqlite3_bind_int64(m_stmt, index, value), index);
     return *this;
 }
 
 Statement& Statement::bind(int index, crypto::ByteView value)
 {
     // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go away before step().
-    sqlite3_bind_blob64(m_stmt, index, value.empty() ? "" : static_cast<const void*>(value.data()),
-                        value.size(), SQLITE_TRANSIENT);
+    checkBind(sqlite3_bind_blob64(m_stmt, index,
+                                  value.empty() ? "" : static_cast<const void*>(value.data()),
+                                  value.size(), SQLITE_TRANSIENT),
+              index);
     return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view value)
 {
-    sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    checkBind(sqlite3_bind_text64(m_stmt, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                  SQLITE_UTF8),
+              index);
     return *this;
 }
 
 Statement& Statement::bindNull(int index)
 {
-    sqlite3_bind_null(m_stmt, index);
+    checkBind(sqlite3_bind_null(m_stmt, index), index);
     return *this;
 }
 
 Result<bool> Statement::step()
 {
+    if (m_bindError) {
+        return std::unexpected(*m_bindError);
+    }
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) {
         return true;
@@ -130,6 +156,7 @@ void Statement::reset()
 {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
+    m_bindError.reset();
 }
 
 std::int64_t Statement::columnInt(int index) const
@@ -224,17 +251,41 @@ Result<Database> Database::open(const std::filesystem::path& path, OpenMode mode
     db.m_path = path;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     if (mode == OpenMode::CreateNew) {
-        flags |= SQLITE_OPEN_CREATE;
+        // SQLite would create the file under the umask (0644: readable by every local user, an
+        // offline password-guessing target) and give its -wal and -shm the same mode. Made here
+        // first, 0600; SQLite takes an empty file for a new database.
+        if (auto made = createPrivateFile(path); !made) {
+            return fail(ErrorCode::Failed, fmt::format("The vault file could not be created: {}.",
+                                                       made.error().message));
+        }
+        if (modeOf(path) != 0600U) {
+            return fail(ErrorCode::Failed,
+                        fmt::format("The new vault file {} is not private to you (mode 0600); "
+                                    "nothing was written to it.",
+                                    path.string()));
+        }
     }
+    // A new file that did not become a vault is removed again: it was ours alone.
+    const auto abandon = [&](Error error) -> std::unexpected<Error> {
+        if (mode == OpenMode::CreateNew) {
+            sqlite3_close_v2(db.m_db);
+            db.m_db = nullptr;
+            std::error_code ignored;
+            for (const char* suffix : {"", "-wal", "-shm"}) {
+                std::filesystem::remove(path.string() + suffix, ignored);
+            }
+        }
+        return std::unexpected(std::move(error));
+    };
     const int rc = sqlite3_open_v2(path.c_str(), &db.m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        return std::unexpected(sqliteError(rc, fmt::format("Opening {}", path.string())));
+        return abandon(sqliteError(rc, fmt::format("Opening {}", path.string())));
     }
     if (auto ok = db.configure(busyTimeout); !ok) {
-        return std::unexpected(ok.error());
+        return abandon(ok.error());
     }
     if (auto ok = db.migrate(mode == OpenMode::CreateNew); !ok) {
-        return std::unexpected(ok.error());
+        return abandon(ok.error());
     }
     return db;
 }

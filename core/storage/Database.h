@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,9 @@ struct sqlite3_stmt;
 
 namespace sopvault::core::storage {
 
-// A prepared statement; one SQL statement per object. Reset and reused by its owner.
+// A prepared statement; one SQL statement per object. Reset and reused by its owner. A bind
+// that SQLite refuses (an index the statement does not have, a value too large) is remembered
+// and returned as `failed` by the next step() or run(), which then runs nothing.
 class Statement
 {
 public:
@@ -47,8 +50,10 @@ public:
 private:
     friend class Database;
     Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+    void checkBind(int rc, int index);
     sqlite3* m_db = nullptr;
     sqlite3_stmt* m_stmt = nullptr;
+    std::optional<Error> m_bindError; // the first refused bind since the last reset
 };
 
 enum class OpenMode

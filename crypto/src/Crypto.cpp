@@ -53,6 +53,20 @@ Bytes randomBytes(std::size_t count)
     return out;
 }
 
+void wipe(std::span<std::uint8_t> bytes) noexcept
+{
+    if (!bytes.empty()) {
+        sodium_memzero(bytes.data(), bytes.size());
+    }
+}
+
+void wipe(std::string& text) noexcept
+{
+    if (!text.empty()) {
+        sodium_memzero(text.data(), text.size());
+    }
+}
+
 Result<SecureBuffer> randomKey(std::size_t size)
 {
     auto key = SecureBuffer::allocate(size);
@@ -415,6 +429,19 @@ Result<Bytes> keyedHash(ByteView key, ByteView data, std::size_t size)
         return fail(ErrorCode::Failed, "Unsupported keyed-hash key or output size.");
     }
     Bytes out(size);
+    crypto_generichash(out.data(), out.size(), nz(data), data.size(), key.data(), key.size());
+    return out;
+}
+
+Result<SecureBuffer> keyedHashKey(ByteView key, ByteView data, std::size_t size)
+{
+    (void)initialise();
+    if (key.size() < crypto_generichash_KEYBYTES_MIN ||
+        key.size() > crypto_generichash_KEYBYTES_MAX || size < crypto_generichash_BYTES_MIN ||
+        size > crypto_generichash_BYTES_MAX) {
+        return fail(ErrorCode::Failed, "Unsupported keyed-hash key or output size.");
+    }
+    SOPVAULT_TRY(out, SecureBuffer::allocate(size));
     crypto_generichash(out.data(), out.size(), nz(data), data.size(), key.data(), key.size());
     return out;
 }

@@ -143,3 +143,53 @@ TEST_CASE("exfiltration alarm through the CLI: owners see a burst of reading in 
     checkError(team.run("tom", {"audit", "--alerts"}), kDenied, "denied");
     checkError(team.run("tom", {"audit", "--alerts", "--alarm-views", "1000"}), kDenied, "denied");
 }
+
+TEST_CASE("review report lists every sign-off made in the quarter, in text and JSON", "[cli]")
+{
+    Team team;
+    team.init();
+    team.ok("olivia", {"collection", "add", "Clients"});
+    team.addUser("rita");
+    team.grant("rita", "reviewer", "Clients");
+    const std::string id = team.json(
+        "olivia",
+        {"sop", "add", "Clients", "--title", "Backup restore test", "--review-every", "365"},
+        "1. Restore one file.\n")["id"];
+    team.ok("rita", {"review", "signoff", id, "--decision", "approved"});
+    team.ok("rita", {"review", "signoff", id, "--decision", "changes-requested", "--comment",
+                     "step 1 names the old NAS"});
+    // The quarter the sign-offs were made in, from their own recorded time: nothing is due in
+    // it (the review is due in a year), so before sign-off rows the report was empty.
+    const json history = team.json("olivia", {"review", "history", id});
+    REQUIRE(history.size() == 2);
+    const std::string time = history[0]["time"];
+    const int month = std::stoi(time.substr(5, 2));
+    const std::string quarter = time.substr(0, 4) + "-Q" + std::to_string((month - 1) / 3 + 1);
+
+    const json report = team.json("olivia", {"review", "report", "--quarter", quarter});
+    REQUIRE(report.is_array());
+    std::vector<json> signoffs;
+    for (const auto& row : report) {
+        for (const char* field : {"id", "title", "collection", "due", "outcome", "signed_by",
+                                  "signed_at", "version", "kind", "decision"}) {
+            INFO(row.dump() << " field " << field);
+            CHECK(row.contains(field));
+        }
+        if (row["kind"] == "signoff") {
+            signoffs.push_back(row);
+        }
+    }
+    REQUIRE(signoffs.size() == 2);
+    CHECK(signoffs[0]["id"] == id);
+    CHECK(signoffs[0]["decision"] == "approved");
+    CHECK(signoffs[0]["outcome"] == "approved");
+    CHECK(signoffs[0]["signed_by"] == "rita");
+    CHECK(signoffs[0]["version"] == 1);
+    CHECK(signoffs[1]["decision"] == "changes-requested");
+
+    const std::string text = team.ok("olivia", {"review", "report", "--quarter", quarter}).out;
+    INFO(text);
+    CHECK(text.find("Signed off in " + quarter) != std::string::npos);
+    CHECK(text.find("changes-requested") != std::string::npos);
+    CHECK(text.find("Backup restore test") != std::string::npos);
+}

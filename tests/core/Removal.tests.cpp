@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace sopvault;
@@ -536,4 +537,49 @@ TEST_CASE("a second owner can run the vault, and the recovery code reaches them 
     auto oscar = v.tryAs("oscar", "oscar-new");
     REQUIRE(oscar);
     CHECK((*oscar)->verify()->ok);
+}
+
+TEST_CASE("a removed technician's old password wrap put back into the file is reported by verify",
+          "[core][removal][tamper]")
+{
+    TestVault v;
+    v.addUser("tom");
+    Id tom{};
+    crypto::Bytes oldWrap;
+    {
+        auto owner = v.as("olivia");
+        tom = userId(*owner, "tom");
+        auto db = v.raw();
+        auto row = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
+        REQUIRE(row);
+        row->bind(1, crypto::ByteView(tom));
+        REQUIRE(*row->step());
+        oldWrap = row->columnBytes(0);
+        REQUIRE_FALSE(oldWrap.empty());
+    }
+    {
+        auto owner = v.as("olivia");
+        REQUIRE(owner->removeUser("tom"));
+    }
+    REQUIRE(v.verifyAsOwner().ok);
+    {
+        // The attacker copies his old row back with a SQLite shell.
+        auto db = v.raw();
+        auto put = db.prepare("INSERT INTO user_keys (user_id, wrap) VALUES (?, ?)");
+        REQUIRE(put);
+        put->bind(1, crypto::ByteView(tom)).bind(2, crypto::ByteView(oldWrap));
+        REQUIRE(put->run());
+    }
+    const VerifyReport report = v.verifyAsOwner();
+    CHECK_FALSE(report.ok);
+    const bool listed =
+        std::any_of(report.problems.begin(), report.problems.end(), [](const auto& p) {
+            return p.record == "stored keys of tom" &&
+                   p.problem.find("removed") != std::string::npos;
+        });
+    INFO(report.problems.size() << " problem(s)");
+    CHECK(listed);
+    // He still cannot unlock: the removal in the log stands.
+    auto back = v.tryAs("tom");
+    REQUIRE_FALSE(back);
 }

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 using namespace sopvault;
 using namespace sopvault::core;
 using sopvault::test::TestVault;
@@ -269,26 +272,110 @@ TEST_CASE("the quarter report for a scripted year matches the hand-written expec
         const char* due;
         const char* outcome;
     };
-    auto check = [&](const char* quarter, std::vector<Row> expected) {
-        INFO(quarter);
+    // Rows of one kind, in report order; `when` is the due day, or the day of the sign-off.
+    auto check = [&](const char* quarter, QuarterRowKind kind, std::vector<Row> expected) {
+        INFO(quarter << " " << quarterRowKindName(kind));
         auto report = owner->quarterReport(quarter, asOf);
         REQUIRE(report);
-        REQUIRE(report->size() == expected.size());
+        std::vector<QuarterRow> rows;
+        std::copy_if(report->begin(), report->end(), std::back_inserter(rows),
+                     [&](const QuarterRow& r) { return r.kind == kind; });
+        REQUIRE(rows.size() == expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {
             INFO("row " << i);
-            CHECK((*report)[i].title == expected[i].title);
-            CHECK(formatDate((*report)[i].due) == expected[i].due);
-            CHECK((*report)[i].outcome == expected[i].outcome);
+            CHECK(rows[i].title == expected[i].title);
+            CHECK(formatDate(kind == QuarterRowKind::Due ? rows[i].due : *rows[i].signedAt) ==
+                  expected[i].due);
+            CHECK(rows[i].outcome == expected[i].outcome);
         }
     };
-    check("2027-Q1", {});
-    check("2027-Q2", {{"Backup restore test", "2027-04-01", "signed-off"},
-                      {"Monthly patching", "2027-04-01", "signed-off"},
-                      {"Monthly patching", "2027-06-18", "late"},
-                      {"Backup restore test", "2027-06-30", "missed"}});
-    check("2027-Q3", {{"Monthly patching", "2027-09-23", "missed"}});
-    check("2027-Q4", {});
+    const auto due = QuarterRowKind::Due;
+    const auto signoff = QuarterRowKind::Signoff;
+    check("2027-Q1", due, {});
+    check("2027-Q1", signoff, {{"Monthly patching", "2027-03-20", "approved"}});
+    check("2027-Q2", due,
+          {{"Backup restore test", "2027-04-01", "signed-off"},
+           {"Monthly patching", "2027-04-01", "signed-off"},
+           {"Monthly patching", "2027-06-18", "late"},
+           {"Backup restore test", "2027-06-30", "missed"}});
+    check("2027-Q2", signoff,
+          {{"Backup restore test", "2027-04-01", "approved"},
+           {"Monthly patching", "2027-06-25", "approved"}});
+    check("2027-Q3", due, {{"Monthly patching", "2027-09-23", "missed"}});
+    check("2027-Q3", signoff, {});
+    check("2027-Q4", due, {});
     CHECK(owner->quarterReport("2027-Q5", asOf).error().code == ErrorCode::Usage);
+}
+
+TEST_CASE("the quarter report shows a sign-off made in a quarter in which nothing was due",
+          "[core][review]")
+{
+    ReviewVault rv("2027-01-01"); // due 2027-04-01: nothing is due in Q1
+    auto rita = rv.v.as("rita");
+    rv.v.clock().set(date("2027-02-10") + 3600);
+    REQUIRE(rita->signOff(rv.sop, ReviewDecision::Approved, "looks right"));
+    rv.v.clock().set(date("2027-03-01") + 3600);
+    REQUIRE(rita->signOff(rv.sop, ReviewDecision::ChangesRequested, "step 3 is stale"));
+
+    auto owner = rv.v.as("olivia");
+    auto report = owner->quarterReport("2027-Q1", date("2027-12-31"));
+    REQUIRE(report);
+    REQUIRE(report->size() == 2);
+    const QuarterRow& approved = (*report)[0];
+    CHECK(approved.kind == QuarterRowKind::Signoff);
+    CHECK(approved.sop == rv.sop);
+    CHECK(approved.title == "Monthly patching");
+    CHECK(approved.collection == "Ops");
+    CHECK(approved.outcome == "approved");
+    CHECK(approved.decision == ReviewDecision::Approved);
+    CHECK(approved.signedBy == "rita");
+    CHECK(formatDate(*approved.signedAt) == "2027-02-10");
+    CHECK(approved.version == 1U);
+    CHECK(formatDate(approved.due) == "2027-04-01"); // what was due when it was signed
+    const QuarterRow& changes = (*report)[1];
+    CHECK(changes.kind == QuarterRowKind::Signoff);
+    CHECK(changes.outcome == "changes-requested");
+    CHECK(changes.decision == ReviewDecision::ChangesRequested);
+    CHECK(formatDate(*changes.signedAt) == "2027-03-01");
+    CHECK(formatDate(changes.due) == "2027-05-11"); // 90 days from the approval
+    // The early approval also met the next due date, as the Q2 rows say.
+    auto q2 = owner->quarterReport("2027-Q2", date("2027-12-31"));
+    REQUIRE(q2);
+    REQUIRE_FALSE(q2->empty());
+    CHECK(q2->front().kind == QuarterRowKind::Due);
+    CHECK(formatDate(q2->front().due) == "2027-04-01");
+    CHECK(q2->front().outcome == "signed-off");
+}
+
+TEST_CASE("an approval on the day a SOP was created is in its quarter's report, and the next "
+          "quarter shows the due date review due shows",
+          "[core][review]")
+{
+    ReviewVault rv("2027-01-01"); // created 09:00, due 2027-04-01
+    {
+        auto rita = rv.v.as("rita");
+        rv.v.clock().set(date("2027-01-01") + 15 * 3600);
+        REQUIRE(rita->signOff(rv.sop, ReviewDecision::Approved, ""));
+    }
+    // One rule for both: the approval restarts the schedule, so the next review is due
+    // 2027-04-01, and the report's row for that day is the running cycle.
+    CHECK(formatDate(rv.dueItem(*rv.v.as("rita"), date("2027-01-02")).due) == "2027-04-01");
+    auto owner = rv.v.as("olivia");
+    for (const char* asOf : {"2027-01-02", "2027-12-31"}) {
+        INFO("as of " << asOf);
+        auto q2 = owner->quarterReport("2027-Q2", date(asOf));
+        REQUIRE(q2);
+        REQUIRE(q2->size() == 1);
+        const QuarterRow& first = q2->front();
+        CHECK(first.kind == QuarterRowKind::Due);
+        CHECK(formatDate(first.due) == "2027-04-01");
+        CHECK(first.outcome == (std::string(asOf) == "2027-01-02" ? "pending" : "missed"));
+    }
+    auto q1 = owner->quarterReport("2027-Q1", date("2027-12-31"));
+    REQUIRE(q1);
+    REQUIRE(q1->size() == 1);
+    CHECK(q1->front().kind == QuarterRowKind::Signoff);
+    CHECK(formatDate(*q1->front().signedAt) == "2027-01-01");
 }
 
 TEST_CASE("a technician's flag reaches editors; a resolution or a new version closes it",

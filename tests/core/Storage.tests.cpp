@@ -287,3 +287,48 @@ TEST_CASE("a write while another connection holds the write lock is busy, and su
     REQUIRE(report);
     CHECK(report->ok);
 }
+
+TEST_CASE("a bind SQLite refuses is a clear failed error at the next step, and nothing runs",
+          "[core][storage]")
+{
+    auto db = storage::Database::openMemory();
+    REQUIRE(db);
+    REQUIRE(db->execScript("CREATE TABLE t (a INTEGER, b BLOB);"));
+    auto insert = db->prepare("INSERT INTO t (a, b) VALUES (?, ?)");
+    REQUIRE(insert);
+    // Parameter 3 does not exist: before, SQLite's SQLITE_RANGE was dropped and the row was
+    // written with b left NULL.
+    insert->bind(1, std::int64_t{7}).bind(3, crypto::asBytes("lost"));
+    auto ran = insert->run();
+    REQUIRE_FALSE(ran);
+    CHECK(ran.error().code == ErrorCode::Failed);
+    INFO(ran.error().message);
+    CHECK(ran.error().message.find("binding parameter 3") != std::string::npos);
+    CHECK(ran.error().message.find("try again") == std::string::npos);
+
+    auto count = db->prepare("SELECT count(*) FROM t");
+    REQUIRE(count);
+    REQUIRE(count->step());
+    CHECK(count->columnInt(0) == 0);
+    count->reset();
+
+    SECTION("a text and a null bind out of range are reported by step() too")
+    {
+        auto select = db->prepare("SELECT ?");
+        REQUIRE(select);
+        select->bind(2, std::string_view("x"));
+        auto row = select->step();
+        REQUIRE_FALSE(row);
+        CHECK(row.error().message.find("binding parameter 2") != std::string::npos);
+        select->reset();
+        select->bindNull(0);
+        CHECK_FALSE(select->step());
+    }
+    SECTION("after a reset the statement works again with good binds")
+    {
+        insert->bind(1, std::int64_t{8}).bind(2, crypto::asBytes("kept"));
+        REQUIRE(insert->run());
+        REQUIRE(count->step());
+        CHECK(count->columnInt(0) == 1);
+    }
+}

@@ -1338,6 +1338,83 @@ TEST_CASE("tamper 10: swapping two administration records fails closed", "[core]
     CHECK(eddie.error().code == ErrorCode::Integrity);
 }
 
+TEST_CASE("tamper 10: an old valid grant replayed at the end of the administration log is an "
+          "integrity failure, not a denial",
+          "[core][tamper]")
+{
+    Scenario s;
+    {
+        auto db = s.v.raw();
+        // Row 5 is olivia's grant of technician on Clients to tom: valid, signed by an owner.
+        const Stored grant = logRow(db, Log::Admin, 5);
+        REQUIRE(decoded(grant).header.kind == RecordKind::Grant);
+        auto stmt = db.prepare("INSERT INTO admin_log (position, record_id, body, signature) "
+                               "VALUES (?, ?, ?, ?)");
+        REQUIRE(stmt);
+        const Id rowId = randomId(); // the column is unique; the record inside still says 5
+        stmt->bind(1, static_cast<std::int64_t>(Scenario::kAdminRecords))
+            .bind(2, crypto::ByteView(rowId))
+            .bind(3, crypto::ByteView(grant.body))
+            .bind(4, crypto::ByteView(grant.signature));
+        REQUIRE(stmt->run());
+    }
+    for (const char* who : {"olivia", "tom", "eddie"}) {
+        INFO("as " << who);
+        auto session = s.v.tryAs(who);
+        if (!session) {
+            CHECK(session.error().code == ErrorCode::Integrity);
+            continue;
+        }
+        Session& person = **session;
+        INFO("session problems:" << listed(person.problems()));
+        CHECK(mentions(person.problems(), adminRecord(Scenario::kAdminRecords)));
+        // Every write, by anyone and of any kind, says the log is broken: a person who would
+        // also lack the right must not be told "denied" and go looking for a grant.
+        auto granted = person.grant("tom", "editor", "Clients");
+        REQUIRE_FALSE(granted);
+        CHECK(granted.error().code == ErrorCode::Integrity);
+        auto collection = person.addCollection("Replayed");
+        REQUIRE_FALSE(collection);
+        CHECK(collection.error().code == ErrorCode::Integrity);
+        auto ungranted = person.ungrant("tom", "technician", "Clients");
+        REQUIRE_FALSE(ungranted);
+        CHECK(ungranted.error().code == ErrorCode::Integrity);
+        auto removed = person.removeUser("eddie");
+        REQUIRE_FALSE(removed);
+        CHECK(removed.error().code == ErrorCode::Integrity);
+        NewSop sop;
+        sop.collection = "Clients";
+        sop.title = "Written over a replayed grant";
+        sop.body = "Must not be written\n";
+        auto added = person.addSop(sop);
+        REQUIRE_FALSE(added);
+        CHECK(added.error().code == ErrorCode::Integrity);
+        // The writes that check the person's rights first: tom (a technician) and eddie (an
+        // editor) lack most of them, and were told "denied" over a broken log.
+        auto refused = [&](const char* what, const auto& result) {
+            INFO(what);
+            REQUIRE_FALSE(result);
+            CHECK(result.error().code == ErrorCode::Integrity);
+        };
+        refused("add user", person.addUser("mallory", test::password("mallory-pw"),
+                                           crypto::KdfProfile::Interactive));
+        refused("add owner", person.addOwner("tom"));
+        refused("define role", person.defineRole("auditor", Rights{Right::View}));
+        refused("remove role", person.removeRole("auditor"));
+        SopEdit edit;
+        edit.body = "Changed over a replayed grant\n";
+        refused("edit", person.editSop(s.sopA, edit));
+        refused("restore", person.restore(s.sopA, 1));
+        refused("archive", person.archive(s.sopA));
+        refused("sign-off", person.signOff(s.sopA, ReviewDecision::Approved, ""));
+        refused("flag", person.flag(s.sopA, "stale"));
+        refused("review setting", person.setDueSoonDays(7));
+        if (person.isOwner()) {
+            requireVerifyReports(person, adminRecord(Scenario::kAdminRecords));
+        }
+    }
+}
+
 // --- verify reports everything ----------------------------------------------------------------
 
 TEST_CASE("tamper: verify reports every problem, not only the first", "[core][tamper]")

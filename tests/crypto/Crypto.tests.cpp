@@ -809,3 +809,51 @@ TEST_CASE("Randomness", "[crypto][random]")
     REQUIRE(longKey.has_value());
     CHECK(longKey->size() == 64);
 }
+
+TEST_CASE("wipe zeroes exactly the bytes of a key or text it is given, and nothing beside them",
+          "[crypto][wipe]")
+{
+    SECTION("bytes")
+    {
+        Bytes key = randomBytes(64);
+        key[0] = 0xff; // never all zero by chance
+        Bytes copy = key;
+        wipe(std::span<std::uint8_t>(key).subspan(8, 48));
+        CHECK(std::all_of(key.begin() + 8, key.begin() + 56, [](auto b) { return b == 0; }));
+        CHECK(std::equal(key.begin(), key.begin() + 8, copy.begin()));
+        CHECK(std::equal(key.begin() + 56, key.end(), copy.begin() + 56));
+        wipe(key);
+        CHECK(std::all_of(key.begin(), key.end(), [](auto b) { return b == 0; }));
+        CHECK(key.size() == 64);
+    }
+    SECTION("text")
+    {
+        std::string body = "1. Reset the domain admin password: hunter2";
+        const std::size_t size = body.size();
+        wipe(body);
+        CHECK(body.size() == size);
+        CHECK(std::all_of(body.begin(), body.end(), [](char c) { return c == '\0'; }));
+    }
+    SECTION("empty input is a no-op")
+    {
+        Bytes none;
+        std::string nothing;
+        wipe(none);
+        wipe(nothing);
+        CHECK(none.empty());
+        CHECK(nothing.empty());
+    }
+}
+
+TEST_CASE("keyedHashKey derives into secure memory the same bytes keyedHash returns",
+          "[crypto][hash]")
+{
+    const Bytes key = randomBytes(32);
+    const auto data = asBytes("sopvault/verified-cache-key");
+    auto plain = keyedHash(key, data);
+    auto secure = keyedHashKey(key, data);
+    REQUIRE(plain);
+    REQUIRE(secure);
+    CHECK(constantTimeEqual(*plain, secure->span()));
+    CHECK(keyedHashKey(ByteView(key).first(8), data).error().code == ErrorCode::Failed);
+}

@@ -78,17 +78,29 @@ struct FlagInfo
     std::string problem;
 };
 
-// One due date that fell in the quarter and what became of it.
+enum class QuarterRowKind
+{
+    Due,    // a due date that fell in the quarter, and what became of it
+    Signoff // a sign-off made in the quarter, whatever was due
+};
+[[nodiscard]] std::string_view quarterRowKindName(QuarterRowKind kind); // "due" or "signoff"
+
+// One row of the quarter report: a due date in the quarter (with the approval that met it), or a
+// sign-off made in the quarter (with the due date in force when it was made).
 struct QuarterRow
 {
     Id sop{};
     std::string title;
     std::string collection;
     Timestamp due = 0;
-    std::string outcome; // "signed-off", "late", "missed" or "pending"
+    // Due rows: "signed-off", "late", "missed" or "pending". Sign-off rows: the decision,
+    // "approved" or "changes-requested".
+    std::string outcome;
     std::string signedBy;
     std::optional<Timestamp> signedAt;
     std::optional<std::uint64_t> version;
+    QuarterRowKind kind = QuarterRowKind::Due;
+    std::optional<ReviewDecision> decision; // of the sign-off (the approval, on a due row)
 };
 
 // "2027-Q1" -> [start, end) in UTC.

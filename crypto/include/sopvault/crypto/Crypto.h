@@ -22,6 +22,12 @@ void randomBytes(std::span<std::uint8_t> out);
 // Constant-time for equal lengths; different lengths compare unequal.
 [[nodiscard]] bool constantTimeEqual(ByteView a, ByteView b) noexcept;
 
+// --- wiping ---
+// Zeroes memory that held a secret or plaintext with sodium_memzero: unlike a std::fill on a
+// buffer about to be freed, the compiler may not drop it as a dead store.
+void wipe(std::span<std::uint8_t> bytes) noexcept;
+void wipe(std::string& text) noexcept;
+
 // --- password KDF: Argon2id (crypto_pwhash, ALG_ARGON2ID13) ---
 enum class KdfProfile
 {
@@ -98,6 +104,8 @@ struct SignKeyPair
 [[nodiscard]] Hash32 hash32(ByteView data);
 // Keyed BLAKE2b, for key commitments. `failed` on a key or output size libsodium refuses.
 [[nodiscard]] Result<Bytes> keyedHash(ByteView key, ByteView data, std::size_t size = 32);
+// The same, straight into secure memory: for a key derived from another key.
+[[nodiscard]] Result<SecureBuffer> keyedHashKey(ByteView key, ByteView data, std::size_t size = 32);
 
 // --- padding (ISO/IEC 7816-4, sodium_pad) to hide exact lengths ---
 [[nodiscard]] Result<Bytes> pad(ByteView data, std::size_t blockSize);
