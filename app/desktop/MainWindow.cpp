@@ -3,6 +3,7 @@
 
 #include "Dialogs.h"
 #include "MarkdownHighlighter.h"
+#include "PasswordDialog.h"
 
 #include "sopvault/core/Markdown.h"
 
@@ -412,19 +413,11 @@ void MainWindow::buildMenus()
                    : QMessageBox::critical(this, tr("Problems found"), text);
     });
     tools->addAction(tr("Change &password…"), this, [this] {
-        bool ok = false;
-        const QString pw = QInputDialog::getText(this, tr("Change password"), tr("New password:"),
-                                                 QLineEdit::Password, {}, &ok);
-        if (!ok || pw.isEmpty()) {
-            return;
-        }
-        const QString again = QInputDialog::getText(this, tr("Change password"), tr("Repeat it:"),
-                                                    QLineEdit::Password, {}, &ok);
-        if (!ok || again != pw) {
-            QMessageBox::warning(this, tr("Change password"), tr("The passwords differ."));
-            return;
-        }
-        m_controller.changePassword(pw, crypto::KdfProfile::Moderate);
+        // Open, not exec: the key is derived on the controller's worker, the dialog shows it.
+        auto* dialog =
+            new PasswordDialog(m_controller, PasswordDialog::Purpose::ChangePassword, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
     });
     connect(&m_controller, &VaultController::passwordChanged, this, [this] {
         statusBar()->showMessage(tr("Password changed; the old one no longer works."), 8000);
