@@ -16,10 +16,12 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -117,6 +119,34 @@ SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)
 QVariant SafeBrowser::loadResource(int, const QUrl&)
 {
     return {}; // nothing is ever fetched, local or remote
+}
+
+bool SafeBrowser::wholeSelected() const
+{
+    const QTextCursor cursor = textCursor();
+    // characterCount() counts the final paragraph separator, which no selection includes.
+    return cursor.hasSelection() && cursor.selectionStart() == 0 &&
+           cursor.selectionEnd() >= document()->characterCount() - 1;
+}
+
+void SafeBrowser::keyPressEvent(QKeyEvent* event)
+{
+    if ((event->matches(QKeySequence::Copy) || event->matches(QKeySequence::Cut)) &&
+        wholeSelected()) {
+        event->accept();
+        emit wholeCopyRequested();
+        return;
+    }
+    QTextBrowser::keyPressEvent(event);
+}
+
+QMimeData* SafeBrowser::createMimeDataFromSelection() const
+{
+    // Every route out of the widget (copy, drag, the X11 selection) asks here.
+    if (wholeSelected()) {
+        return new QMimeData;
+    }
+    return QTextBrowser::createMimeDataFromSelection();
 }
 
 MainWindow::MainWindow(VaultController& controller, QWidget* parent)
@@ -227,6 +257,8 @@ void MainWindow::buildUi()
     m_readerMeta->setWordWrap(true);
     m_reader = new SafeBrowser;
     m_reader->setObjectName(QStringLiteral("readerView"));
+    // Ctrl+A then Ctrl+C is "copy all": the same export check as the button.
+    connect(m_reader, &SafeBrowser::wholeCopyRequested, this, &MainWindow::copyAll);
     connect(m_reader, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
         if (url.scheme() == QStringLiteral("task")) {
             const int n = url.path().toInt();
@@ -920,17 +952,17 @@ void MainWindow::printCurrent()
 
 void MainWindow::copyAll()
 {
-    if (m_currentId.isEmpty() || !m_copyAllButton->isEnabled()) {
+    if (m_currentId.isEmpty()) {
         return;
     }
-    auto docs =
-        m_controller.session().prepareExport({*core::idFromHex(toStd(m_currentId))}, "clipboard");
-    if (!docs) {
-        showFailure(tr("Cannot copy this SOP"), VaultController::failure(docs.error()));
+    // Core decides, not the button: a greyed-out button is a hint, the refusal is core's (and
+    // it is audited).
+    auto text = m_controller.copyAllText(m_currentId);
+    if (!text) {
+        statusBar()->showMessage(text.error().message, 10000);
         return;
     }
-    copyToClipboard(toQString(docs->front().markdown) + QStringLiteral("\n\n") +
-                    toQString(docs->front().watermark));
+    copyToClipboard(*text);
     statusBar()->showMessage(tr("Copied; the clipboard is cleared in 30 seconds."), 5000);
 }
 

@@ -27,6 +27,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
@@ -321,9 +322,38 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
                   ->toolTip()
                   .contains(QStringLiteral("export right")));
         CHECK(child<QPushButton>(&window, "flagButton")->isEnabled());
-        window.copyAll(); // does nothing for him
-        CHECK(QApplication::clipboard()->text().isEmpty());
         screenshot(&window, "12-technician");
+
+        // The button is only a hint: the copy path itself reaches core, which refuses.
+        QApplication::clipboard()->clear();
+        window.statusBar()->clearMessage();
+        window.copyAll();
+        CHECK(window.statusBar()->currentMessage().contains(
+            QStringLiteral("You do not have the 'export' right on Security")));
+        CHECK(QApplication::clipboard()->text().isEmpty());
+
+        // Ctrl+A then Ctrl+C in the reader is a copy of everything: the same check, no text.
+        window.statusBar()->clearMessage();
+        reader->setFocus();
+        QTest::keyClick(reader, Qt::Key_A, Qt::ControlModifier);
+        REQUIRE(reader->textCursor().hasSelection());
+        QTest::keyClick(reader, Qt::Key_C, Qt::ControlModifier);
+        CHECK(QApplication::clipboard()->text().isEmpty());
+        CHECK(window.statusBar()->currentMessage().contains(
+            QStringLiteral("You do not have the 'export' right")));
+
+        // The owner sees both refusals in the audit log: core refused them, not the widgets.
+        controller.lock();
+        controller.unlock(QStringLiteral("olivia"),
+                          *crypto::SecureBuffer::copyOf(std::string_view("correct horse battery")));
+        REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+        auto audit = controller.session().audit();
+        REQUIRE(audit);
+        int denied = 0;
+        for (const auto& entry : *audit) {
+            denied += entry.action == "export-denied" && entry.actor == "tom" ? 1 : 0;
+        }
+        CHECK(denied == 2);
     }
 
     SECTION("export to PDF with the watermark preview")
