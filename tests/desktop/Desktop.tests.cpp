@@ -530,3 +530,38 @@ TEST_CASE("a text buffer that another QString still shares is let go, not overwr
     CHECK(wipeText(alone));
     CHECK(alone.isEmpty());
 }
+
+TEST_CASE("the list's review date after an approval is core's new due date, not created + "
+          "interval",
+          "[desktop][reviews]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    controller.setClock(&clock);
+    createThroughWizard(controller);
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    auto* list = child<QTreeWidget>(&window, "sopList");
+    auto* item = findItem(list, QStringLiteral("P1 major incident"));
+    REQUIRE(item != nullptr);
+    const QString createdDue = item->text(3);
+    const auto id = *core::idFromHex(toStd(item->data(0, Qt::UserRole).toString()));
+    auto summary = controller.session().summary(id);
+    REQUIRE(summary);
+    const std::uint32_t interval = summary->reviewEveryDays;
+
+    clock.advance(40 * 86400); // approved forty days after it was written
+    SignoffDialog signoff(controller, id, &window);
+    signoff.show();
+    QTest::keyClicks(child<QPlainTextEdit>(&signoff, "comment"), QStringLiteral("still right"));
+    signoff.submit();
+    window.showVault();
+
+    item = findItem(list, QStringLiteral("P1 major incident"));
+    REQUIRE(item != nullptr);
+    CHECK(item->text(3) == formatDate(clock.now() + std::int64_t(interval) * 86400));
+    CHECK(item->text(3) != createdDue);
+    screenshot(&window, "16-review-date-after-approval");
+}
