@@ -1,6 +1,8 @@
 // History, reviews, administration, export/print and import dialogs.
 #include "Dialogs.h"
 
+#include "PasswordDialog.h"
+
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -485,6 +487,15 @@ AdminDialog::AdminDialog(VaultController& controller, const QString& collection,
                 m_progress->setValue(done);
                 m_progress->setFormat(what + QStringLiteral(" %v/%m"));
             });
+    connect(&m_controller, &VaultController::userAdded, this, [this](const QString& name) {
+        m_status->setText(tr("Added %1. Grant them roles on the Grants tab.").arg(name));
+        load();
+    });
+    // The session is not for two threads: nothing here touches it while a worker holds it.
+    connect(&m_controller, &VaultController::busyChanged, this, [tabs, close](bool busy) {
+        tabs->setEnabled(!busy);
+        close->setEnabled(!busy);
+    });
     connect(&m_controller, &VaultController::userRemoved, this, [this](const QString& name) {
         m_progress->setVisible(false);
         m_status->setText(tr("Removed %1; every collection key they held was rotated.").arg(name));
@@ -500,6 +511,13 @@ AdminDialog::AdminDialog(VaultController& controller, const QString& collection,
     load();
     if (const int i = m_accessTarget->findText(collection); i >= 0) {
         m_accessTarget->setCurrentIndex(i);
+    }
+}
+
+void AdminDialog::reject()
+{
+    if (!m_controller.busy()) {
+        QDialog::reject();
     }
 }
 
@@ -551,30 +569,10 @@ void AdminDialog::load()
 
 void AdminDialog::addUser()
 {
-    bool ok = false;
-    const QString name =
-        QInputDialog::getText(this, tr("Add user"), tr("User name:"), QLineEdit::Normal, {}, &ok);
-    if (!ok || name.trimmed().isEmpty()) {
-        return;
-    }
-    const QString pw = QInputDialog::getText(this, tr("Add user"),
-                                             tr("First password (they should change it at once):"),
-                                             QLineEdit::Password, {}, &ok);
-    if (!ok || pw.isEmpty()) {
-        return;
-    }
-    QByteArray utf8 = pw.toUtf8();
-    auto secret = crypto::SecureBuffer::copyOf(
-        std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
-    utf8.fill('\0');
-    auto added = m_controller.session().addUser(toStd(name.trimmed()), *secret,
-                                                crypto::KdfProfile::Moderate);
-    if (!added) {
-        warn(this, added.error());
-        return;
-    }
-    m_status->setText(tr("Added %1. Grant them roles on the Grants tab.").arg(name.trimmed()));
-    load();
+    // Open, not exec: Argon2id runs on the controller's worker and this dialog keeps painting.
+    auto* dialog = new PasswordDialog(m_controller, PasswordDialog::Purpose::AddUser, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void AdminDialog::makeOwner()

@@ -101,6 +101,8 @@ public:
     void grant(bool give);
     void showAccess();
     void addCollection();
+    // Not while a worker holds the session (adding or removing a person).
+    void reject() override;
 
 private:
     VaultController& m_controller;

@@ -3,6 +3,7 @@
 
 #include "Dialogs.h"
 #include "MarkdownHighlighter.h"
+#include "PasswordDialog.h"
 
 #include "sopvault/core/Markdown.h"
 
@@ -15,10 +16,12 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -116,6 +119,34 @@ SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)
 QVariant SafeBrowser::loadResource(int, const QUrl&)
 {
     return {}; // nothing is ever fetched, local or remote
+}
+
+bool SafeBrowser::wholeSelected() const
+{
+    const QTextCursor cursor = textCursor();
+    // characterCount() counts the final paragraph separator, which no selection includes.
+    return cursor.hasSelection() && cursor.selectionStart() == 0 &&
+           cursor.selectionEnd() >= document()->characterCount() - 1;
+}
+
+void SafeBrowser::keyPressEvent(QKeyEvent* event)
+{
+    if ((event->matches(QKeySequence::Copy) || event->matches(QKeySequence::Cut)) &&
+        wholeSelected()) {
+        event->accept();
+        emit wholeCopyRequested();
+        return;
+    }
+    QTextBrowser::keyPressEvent(event);
+}
+
+QMimeData* SafeBrowser::createMimeDataFromSelection() const
+{
+    // Every route out of the widget (copy, drag, the X11 selection) asks here.
+    if (wholeSelected()) {
+        return new QMimeData;
+    }
+    return QTextBrowser::createMimeDataFromSelection();
 }
 
 MainWindow::MainWindow(VaultController& controller, QWidget* parent)
@@ -226,6 +257,8 @@ void MainWindow::buildUi()
     m_readerMeta->setWordWrap(true);
     m_reader = new SafeBrowser;
     m_reader->setObjectName(QStringLiteral("readerView"));
+    // Ctrl+A then Ctrl+C is "copy all": the same export check as the button.
+    connect(m_reader, &SafeBrowser::wholeCopyRequested, this, &MainWindow::copyAll);
     connect(m_reader, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
         if (url.scheme() == QStringLiteral("task")) {
             const int n = url.path().toInt();
@@ -412,19 +445,11 @@ void MainWindow::buildMenus()
                    : QMessageBox::critical(this, tr("Problems found"), text);
     });
     tools->addAction(tr("Change &password…"), this, [this] {
-        bool ok = false;
-        const QString pw = QInputDialog::getText(this, tr("Change password"), tr("New password:"),
-                                                 QLineEdit::Password, {}, &ok);
-        if (!ok || pw.isEmpty()) {
-            return;
-        }
-        const QString again = QInputDialog::getText(this, tr("Change password"), tr("Repeat it:"),
-                                                    QLineEdit::Password, {}, &ok);
-        if (!ok || again != pw) {
-            QMessageBox::warning(this, tr("Change password"), tr("The passwords differ."));
-            return;
-        }
-        m_controller.changePassword(pw, crypto::KdfProfile::Moderate);
+        // Open, not exec: the key is derived on the controller's worker, the dialog shows it.
+        auto* dialog =
+            new PasswordDialog(m_controller, PasswordDialog::Purpose::ChangePassword, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
     });
     connect(&m_controller, &VaultController::passwordChanged, this, [this] {
         statusBar()->showMessage(tr("Password changed; the old one no longer works."), 8000);
@@ -929,17 +954,17 @@ void MainWindow::printCurrent()
 
 void MainWindow::copyAll()
 {
-    if (m_currentId.isEmpty() || !m_copyAllButton->isEnabled()) {
+    if (m_currentId.isEmpty()) {
         return;
     }
-    auto docs =
-        m_controller.session().prepareExport({*core::idFromHex(toStd(m_currentId))}, "clipboard");
-    if (!docs) {
-        showFailure(tr("Cannot copy this SOP"), VaultController::failure(docs.error()));
+    // Core decides, not the button: a greyed-out button is a hint, the refusal is core's (and
+    // it is audited).
+    auto text = m_controller.copyAllText(m_currentId);
+    if (!text) {
+        statusBar()->showMessage(text.error().message, 10000);
         return;
     }
-    copyToClipboard(toQString(docs->front().markdown) + QStringLiteral("\n\n") +
-                    toQString(docs->front().watermark));
+    copyToClipboard(*text);
     statusBar()->showMessage(tr("Copied; the clipboard is cleared in 30 seconds."), 5000);
 }
 

@@ -25,6 +25,8 @@ class QTreeWidgetItem;
 namespace sopvault::desktop {
 
 // A QTextBrowser that never fetches anything: no remote images, no tracking pixels, no files.
+// The whole text never leaves it by copy, drag or selection: copying all of it asks for "copy
+// all" instead, which goes through core's export check, watermark and audit.
 class SafeBrowser : public QTextBrowser
 {
     Q_OBJECT
@@ -32,6 +34,16 @@ class SafeBrowser : public QTextBrowser
 public:
     explicit SafeBrowser(QWidget* parent = nullptr);
     QVariant loadResource(int type, const QUrl& name) override;
+
+signals:
+    void wholeCopyRequested();
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+    QMimeData* createMimeDataFromSelection() const override;
+
+private:
+    [[nodiscard]] bool wholeSelected() const;
 };
 
 class MainWindow : public QMainWindow

@@ -1,6 +1,8 @@
 // First-run wizard and unlock dialog.
 #include "StartDialogs.h"
 
+#include "MainWindow.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -150,8 +152,6 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
                     tr("Owner key fingerprint: <b>%1</b><br>Colleagues can compare it when "
                        "they first open the vault.")
                         .arg(fingerprint));
-                m_password->clear();
-                m_confirm->clear();
                 next();
             });
     connect(&m_controller, &VaultController::createFailed, this,
@@ -161,12 +161,29 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
 bool FirstRunWizard::validateCurrentPage()
 {
     if (currentId() == m_ownerPage && !m_created) {
+        if (m_controller.busy()) {
+            return false;
+        }
+        // Into secure memory before the slow work starts; the fields are emptied.
+        auto password = takePassword(*m_password);
+        clearPassword(*m_confirm);
         m_error->clear();
-        m_controller.createVault(m_owner->text().trimmed(), m_password->text(),
+        if (!password) {
+            m_error->setText(VaultController::failure(password.error()).message);
+            return false;
+        }
+        m_controller.createVault(m_owner->text().trimmed(), std::move(*password),
                                  static_cast<crypto::KdfProfile>(m_kdf->currentData().toInt()));
         return false; // moves on by itself when the vault exists
     }
     return QWizard::validateCurrentPage();
+}
+
+void FirstRunWizard::reject()
+{
+    if (!m_controller.busy()) {
+        QWizard::reject();
+    }
 }
 
 bool FirstRunWizard::loadSamplesChosen() const
@@ -194,8 +211,12 @@ UnlockDialog::UnlockDialog(VaultController& controller, QWidget* parent)
     auto* buttons = new QDialogButtonBox;
     m_unlock = buttons->addButton(tr("&Unlock"), QDialogButtonBox::AcceptRole);
     m_unlock->setObjectName(QStringLiteral("unlockButton"));
+    // Enter always means Unlock: Cancel never becomes the default, not even while it has focus.
+    m_unlock->setAutoDefault(true);
     m_unlock->setDefault(true);
-    buttons->addButton(QDialogButtonBox::Cancel);
+    auto* cancel = buttons->addButton(QDialogButtonBox::Cancel);
+    cancel->setObjectName(QStringLiteral("cancelButton"));
+    cancel->setAutoDefault(false);
     auto* form = new QFormLayout;
     form->addRow(tr("&User:"), m_user);
     form->addRow(tr("&Password:"), m_password);
@@ -208,22 +229,24 @@ UnlockDialog::UnlockDialog(VaultController& controller, QWidget* parent)
     resize(460, sizeHint().height());
 
     connect(buttons, &QDialogButtonBox::accepted, this, &UnlockDialog::tryUnlock);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::rejected, this, &UnlockDialog::reject);
     connect(&m_controller, &VaultController::busyChanged, this, [this](bool busy) {
         m_busy->setVisible(busy);
+        // Read-only, not disabled: a disabled field hands its focus to the next button
+        // (Cancel), where the next Enter would land. Unlock itself is off, so Enter does nothing.
         m_unlock->setEnabled(!busy);
-        m_user->setEnabled(!busy);
-        m_password->setEnabled(!busy);
+        m_user->setReadOnly(busy);
+        m_password->setReadOnly(busy);
     });
     connect(&m_controller, &VaultController::unlocked, this, [this] {
         QSettings().setValue(QStringLiteral("unlock/lastUser"), m_user->text().trimmed());
-        m_password->clear();
         accept();
     });
     connect(&m_controller, &VaultController::unlockFailed, this, [this](const Failure& f) {
         m_error->setText(f.message);
-        m_password->clear();
-        m_password->setFocus();
+        // Back to the password, ready for typing: whatever is in it is selected and replaced.
+        m_password->setFocus(Qt::OtherFocusReason);
+        m_password->selectAll();
     });
     if (!m_user->text().isEmpty()) {
         m_password->setFocus();
@@ -232,12 +255,58 @@ UnlockDialog::UnlockDialog(VaultController& controller, QWidget* parent)
 
 void UnlockDialog::tryUnlock()
 {
+    if (m_controller.busy()) {
+        return;
+    }
     if (m_user->text().trimmed().isEmpty()) {
         m_error->setText(tr("Enter your user name."));
+        m_user->setFocus();
         return;
     }
     m_error->clear();
-    m_controller.unlock(m_user->text().trimmed(), m_password->text());
+    // Focus on the field before Unlock turns off, so it never falls through to Cancel.
+    m_password->setFocus(Qt::OtherFocusReason);
+    // The password leaves the field for secure memory now; after an error the field is empty.
+    auto password = takePassword(*m_password);
+    if (!password) {
+        m_error->setText(VaultController::failure(password.error()).message);
+        return;
+    }
+    m_controller.unlock(m_user->text().trimmed(), std::move(*password));
+}
+
+void UnlockDialog::reject()
+{
+    // Escape or the window's close button while the key is derived: the answer is coming.
+    if (!m_controller.busy()) {
+        QDialog::reject();
+    }
+}
+
+void unlockAgainOnLock(VaultController& controller, MainWindow& window,
+                       std::function<void()> onCancel)
+{
+    QObject::connect(
+        &controller, &VaultController::locked, &window,
+        [&controller, &window, onCancel] {
+            window.hide();
+            auto* dialog = new UnlockDialog(controller);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            // Closing it is not "the last window closed": quitting is onCancel's decision.
+            dialog->setAttribute(Qt::WA_QuitOnClose, false);
+            QObject::connect(&window, &QObject::destroyed, dialog, &QObject::deleteLater);
+            QObject::connect(dialog, &QDialog::finished, &window,
+                             [&controller, &window, onCancel](int result) {
+                                 if (result == QDialog::Accepted && controller.isUnlocked()) {
+                                     window.showVault();
+                                     window.show();
+                                 } else {
+                                     onCancel();
+                                 }
+                             });
+            dialog->open();
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace sopvault::desktop

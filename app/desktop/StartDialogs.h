@@ -7,6 +7,8 @@
 #include <QDialog>
 #include <QWizard>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -23,6 +25,9 @@ class FirstRunWizard : public QWizard
 public:
     explicit FirstRunWizard(VaultController& controller, QWidget* parent = nullptr);
     [[nodiscard]] bool loadSamplesChosen() const;
+
+    // Not while the vault is being created.
+    void reject() override;
 
 protected:
     bool validateCurrentPage() override;
@@ -50,6 +55,8 @@ class UnlockDialog : public QDialog
 
 public:
     explicit UnlockDialog(VaultController& controller, QWidget* parent = nullptr);
+    // Not while the key is being derived: no key closes the dialog under a running unlock.
+    void reject() override;
 
 private:
     void tryUnlock();
@@ -61,5 +68,12 @@ private:
     QProgressBar* m_busy = nullptr;
     QPushButton* m_unlock = nullptr;
 };
+
+class MainWindow;
+
+// Every lock (Ctrl+L, idle) hides the window until someone unlocks again; `onCancel` runs
+// when the person closes the unlock dialog instead (the app quits).
+void unlockAgainOnLock(VaultController& controller, MainWindow& window,
+                       std::function<void()> onCancel);
 
 } // namespace sopvault::desktop

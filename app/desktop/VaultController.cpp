@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
@@ -61,19 +62,76 @@ QString formatDate(core::Timestamp t)
 
 namespace {
 
-// A QString password goes into secure memory at once; the QString copy is overwritten.
-crypto::SecureBuffer secure(QString password)
+std::atomic<detail::TextWipeObserver> g_textWipeObserver{nullptr};
+
+// sodium is crypto's alone, so the overwrite goes through volatile stores the compiler must keep.
+template <typename Char>
+void overwrite(Char* data, qsizetype size)
 {
-    QByteArray utf8 = password.toUtf8();
-    auto buffer = crypto::SecureBuffer::copyOf(
-        std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
-    // Best effort for the Qt-side copies (Qt does not promise to wipe; see docs/security.md).
-    password.fill(QChar(u'\0'));
-    utf8.fill('\0');
-    return buffer ? std::move(*buffer) : crypto::SecureBuffer{};
+    volatile Char* p = data;
+    for (qsizetype i = 0; i < size; ++i) {
+        p[i] = Char{};
+    }
+}
+
+// Overwrites the whole allocation (capacity, not only size: deleted characters linger past the
+// end) when this array is its only owner, then lets it go.
+template <typename Array>
+bool wipeArray(Array& array)
+{
+    if (!array.isDetached()) {
+        array = Array(); // shared or static: writing would detach a copy, so only let go
+        return false;
+    }
+    const qsizetype capacity = array.capacity();
+    auto* data = array.data(); // no detach: this array is the only owner
+    overwrite(data, capacity);
+    return true;
 }
 
 } // namespace
+
+bool wipeText(QString& text)
+{
+    if (!text.isDetached()) {
+        text = QString();
+        return false;
+    }
+    const qsizetype capacity = text.capacity();
+    QChar* data = text.data();
+    overwrite(reinterpret_cast<char16_t*>(data), capacity);
+    if (auto observer = g_textWipeObserver.load()) {
+        observer(data, capacity);
+    }
+    text = QString();
+    return true;
+}
+
+void detail::setTextWipeObserver(TextWipeObserver observer) noexcept
+{
+    g_textWipeObserver = observer;
+}
+
+Result<crypto::SecureBuffer> takePassword(QLineEdit& field)
+{
+    QString text = field.text(); // shares the field's own buffer
+    // setText (not clear, which records every removed character for undo) lets go of that
+    // buffer and drops the undo list, so `text` is left as the buffer's only owner.
+    field.setText(QString());
+    QByteArray utf8 = text.toUtf8();
+    auto buffer = crypto::SecureBuffer::copyOf(
+        std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())));
+    wipeArray(utf8);
+    wipeText(text);
+    return buffer;
+}
+
+void clearPassword(QLineEdit& field)
+{
+    QString text = field.text();
+    field.setText(QString());
+    wipeText(text);
+}
 
 VaultController::VaultController(std::filesystem::path vaultFile, std::filesystem::path stateDir,
                                  QObject* parent)
@@ -144,10 +202,10 @@ void VaultController::runAsync(Work work, Done done)
     watcher->setFuture(QtConcurrent::run(std::move(work)));
 }
 
-void VaultController::createVault(const QString& owner, const QString& password,
+void VaultController::createVault(const QString& owner, crypto::SecureBuffer password,
                                   crypto::KdfProfile profile)
 {
-    auto pw = std::make_shared<crypto::SecureBuffer>(secure(password));
+    auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     const std::string name = toStd(owner);
     const auto file = m_vaultFile;
     const auto stateDir = m_stateDir;
@@ -174,9 +232,9 @@ void VaultController::createVault(const QString& owner, const QString& password,
         });
 }
 
-void VaultController::unlock(const QString& user, const QString& password)
+void VaultController::unlock(const QString& user, crypto::SecureBuffer password)
 {
-    auto pw = std::make_shared<crypto::SecureBuffer>(secure(password));
+    auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     const std::string name = toStd(user);
     const auto file = m_vaultFile;
     const auto stateDir = m_stateDir;
@@ -198,17 +256,34 @@ void VaultController::unlock(const QString& user, const QString& password)
         });
 }
 
-void VaultController::changePassword(const QString& password, crypto::KdfProfile profile)
+void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfProfile profile)
 {
-    auto pw = std::make_shared<crypto::SecureBuffer>(secure(password));
+    auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     runAsync([=]() { return session->changePassword(*pw, profile); },
              [this](auto result) {
                  if (!result) {
-                     emit operationFailed(failure(result.error()));
+                     emit passwordChangeFailed(failure(result.error()));
                      return;
                  }
                  emit passwordChanged();
+             });
+}
+
+void VaultController::addUser(const QString& name, crypto::SecureBuffer password,
+                              crypto::KdfProfile profile)
+{
+    auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
+    core::Session* session = m_session.get();
+    const std::string who = toStd(name);
+    runAsync([=]() { return session->addUser(who, *pw, profile); },
+             [this, name](auto result) {
+                 if (!result) {
+                     emit userAddFailed(failure(result.error()));
+                     return;
+                 }
+                 emit userAdded(name);
+                 emit vaultChanged();
              });
 }
 
@@ -266,6 +341,20 @@ void VaultController::lock()
     }
     m_session.reset();
     emit locked();
+}
+
+std::expected<QString, Failure> VaultController::copyAllText(const QString& sopId)
+{
+    const auto id = core::idFromHex(toStd(sopId));
+    if (!id) {
+        return std::unexpected(Failure{ErrorCode::NotFound, tr("Open a SOP to copy it.")});
+    }
+    auto docs = m_session->prepareExport({*id}, "clipboard");
+    if (!docs) {
+        return std::unexpected(failure(docs.error()));
+    }
+    return toQString(docs->front().markdown) + QStringLiteral("\n\n") +
+           toQString(docs->front().watermark);
 }
 
 std::optional<Failure> VaultController::loadSamples()

@@ -10,9 +10,11 @@
 #include <QString>
 
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 
 #include <atomic>
+#include <expected>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -30,6 +32,23 @@ QString toQString(std::string_view text);
 std::string toStd(const QString& text);
 QString formatTime(core::Timestamp t);
 QString formatDate(core::Timestamp t);
+
+// Moves a password out of a text field into secure memory, as early as possible: the field is
+// emptied (its undo list with it) and its own text buffer, once nothing else shares it, is
+// overwritten before Qt frees it. Copies Qt made elsewhere stay out of reach (docs/security.md).
+[[nodiscard]] Result<crypto::SecureBuffer> takePassword(QLineEdit& field);
+// The same for a field whose text is not needed (the "repeat it" field).
+void clearPassword(QLineEdit& field);
+// Overwrites a QString's characters in place when no other QString shares its buffer (writing
+// to a shared one would only detach a fresh copy), then empties it; true if it overwrote.
+bool wipeText(QString& text);
+
+namespace detail {
+// Test hook: called with a text buffer after it was overwritten and before it is freed, so a
+// test can check which buffer was wiped without reading freed memory. nullptr removes it.
+using TextWipeObserver = void (*)(const QChar* data, qsizetype size);
+void setTextWipeObserver(TextWipeObserver observer) noexcept;
+} // namespace detail
 
 // An empty, word-wrapped label in the error colour, for the sentences core returns.
 QLabel* errorLabel(const char* objectName);
@@ -54,15 +73,22 @@ public:
     // Only while unlocked; the widgets ask "may I?" through it to grey out actions.
     [[nodiscard]] core::Session& session() const { return *m_session; }
 
-    // Slow: each runs Argon2id on a worker thread and reports with a signal.
-    void createVault(const QString& owner, const QString& password, crypto::KdfProfile profile);
-    void unlock(const QString& user, const QString& password);
-    void changePassword(const QString& password, crypto::KdfProfile profile);
+    // Slow: each runs Argon2id on a worker thread and reports with a signal. Every path that
+    // derives a key from a password comes through here; widgets never call core for it.
+    void createVault(const QString& owner, crypto::SecureBuffer password,
+                     crypto::KdfProfile profile);
+    void unlock(const QString& user, crypto::SecureBuffer password);
+    void changePassword(crypto::SecureBuffer password, crypto::KdfProfile profile);
+    void addUser(const QString& name, crypto::SecureBuffer password, crypto::KdfProfile profile);
     void removeUser(const QString& name);
     void importFolder(const QString& folder, const QString& collection);
     void cancelImport() { m_cancelImport = true; }
     // Forgets the session and every key it held.
     void lock();
+
+    // The whole SOP with its watermark, for the clipboard: core checks the export right (a
+    // refusal is audited) and records what left, whatever the widgets showed.
+    [[nodiscard]] std::expected<QString, Failure> copyAllText(const QString& sopId);
 
     // Loads the bundled sample library (resources/samples) into the unlocked vault.
     [[nodiscard]] std::optional<Failure> loadSamples();
@@ -78,6 +104,9 @@ signals:
     void unlockFailed(sopvault::desktop::Failure failure);
     void locked();
     void passwordChanged();
+    void passwordChangeFailed(sopvault::desktop::Failure failure);
+    void userAdded(QString name);
+    void userAddFailed(sopvault::desktop::Failure failure);
     void operationFailed(sopvault::desktop::Failure failure);
     void progress(int done, int total, QString what);
     void userRemoved(QString name);

@@ -78,18 +78,6 @@ int main(int argc, char** argv)
         window.openLink(links.front());
     }
     // Every lock (Ctrl+L, idle) hides the window until someone unlocks again.
-    QObject::connect(
-        &controller, &VaultController::locked, &window,
-        [&] {
-            window.hide();
-            UnlockDialog again(controller);
-            if (again.exec() == QDialog::Accepted && controller.isUnlocked()) {
-                window.showVault();
-                window.show();
-            } else {
-                QApplication::quit();
-            }
-        },
-        Qt::QueuedConnection);
+    unlockAgainOnLock(controller, window, [] { QApplication::quit(); });
     return QApplication::exec();
 }

@@ -1,8 +1,11 @@
 // The desktop app driven through its real widgets, offscreen: first run, unlock, reading,
 // searching, editing with preview, history and restore, reviews, administration, export, and a
-// technician for whom export, print and copy-all are off. Screenshots land under the build tree.
+// technician for whom export, print and copy-all are off; the unlock dialog after a mistyped
+// password; key derivation off the GUI thread; passwords out of Qt's text fields. Screenshots
+// land under the build tree.
 #include "Dialogs.h"
 #include "MainWindow.h"
+#include "PasswordDialog.h"
 #include "StartDialogs.h"
 
 #include <catch2/catch.hpp>
@@ -16,12 +19,15 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
@@ -316,9 +322,38 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
                   ->toolTip()
                   .contains(QStringLiteral("export right")));
         CHECK(child<QPushButton>(&window, "flagButton")->isEnabled());
-        window.copyAll(); // does nothing for him
-        CHECK(QApplication::clipboard()->text().isEmpty());
         screenshot(&window, "12-technician");
+
+        // The button is only a hint: the copy path itself reaches core, which refuses.
+        QApplication::clipboard()->clear();
+        window.statusBar()->clearMessage();
+        window.copyAll();
+        CHECK(window.statusBar()->currentMessage().contains(
+            QStringLiteral("You do not have the 'export' right on Security")));
+        CHECK(QApplication::clipboard()->text().isEmpty());
+
+        // Ctrl+A then Ctrl+C in the reader is a copy of everything: the same check, no text.
+        window.statusBar()->clearMessage();
+        reader->setFocus();
+        QTest::keyClick(reader, Qt::Key_A, Qt::ControlModifier);
+        REQUIRE(reader->textCursor().hasSelection());
+        QTest::keyClick(reader, Qt::Key_C, Qt::ControlModifier);
+        CHECK(QApplication::clipboard()->text().isEmpty());
+        CHECK(window.statusBar()->currentMessage().contains(
+            QStringLiteral("You do not have the 'export' right")));
+
+        // The owner sees both refusals in the audit log: core refused them, not the widgets.
+        controller.lock();
+        controller.unlock(QStringLiteral("olivia"),
+                          *crypto::SecureBuffer::copyOf(std::string_view("correct horse battery")));
+        REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+        auto audit = controller.session().audit();
+        REQUIRE(audit);
+        int denied = 0;
+        for (const auto& entry : *audit) {
+            denied += entry.action == "export-denied" && entry.actor == "tom" ? 1 : 0;
+        }
+        CHECK(denied == 2);
     }
 
     SECTION("export to PDF with the watermark preview")
@@ -338,4 +373,195 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         CHECK(pdf.read(4) == QByteArray("%PDF"));
         CHECK(pdf.size() > 2000);
     }
+}
+
+namespace {
+
+UnlockDialog* visibleUnlockDialog()
+{
+    for (QWidget* w : QApplication::topLevelWidgets()) {
+        if (auto* d = qobject_cast<UnlockDialog*>(w); d != nullptr && d->isVisible()) {
+            return d;
+        }
+    }
+    return nullptr;
+}
+
+// Keys go where a person's keys go: to whatever has the focus.
+QWidget* focused()
+{
+    QWidget* w = QApplication::focusWidget();
+    INFO("focus widget");
+    REQUIRE(w != nullptr);
+    return w;
+}
+
+} // namespace
+
+TEST_CASE("a mistyped password then the right one and Enter unlocks, never quits",
+          "[desktop][unlock]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    bool quit = false;
+    unlockAgainOnLock(controller, window, [&] { quit = true; });
+
+    controller.lock();
+    QPointer<UnlockDialog> unlock;
+    REQUIRE(waitFor([&] {
+        unlock = visibleUnlockDialog();
+        return unlock != nullptr;
+    }));
+    CHECK_FALSE(window.isVisible());
+    REQUIRE(QTest::qWaitForWindowActive(unlock.data()));
+    child<QLineEdit>(unlock.data(), "user")->setText(QStringLiteral("olivia"));
+    auto* password = child<QLineEdit>(unlock.data(), "password");
+    password->setFocus();
+
+    QTest::keyClicks(focused(), QStringLiteral("wrong"));
+    QTest::keyClick(focused(), Qt::Key_Return);
+    CHECK(password->text().isEmpty()); // it went to secure memory
+    // Enter again while the key is derived: nothing, the dialog stays.
+    QTest::keyClick(focused(), Qt::Key_Return);
+    QTest::keyClick(focused(), Qt::Key_Escape);
+    REQUIRE(unlock);
+    CHECK(unlock->isVisible());
+    REQUIRE(waitFor([&] { return !child<QLabel>(unlock.data(), "error")->text().isEmpty(); }));
+    CHECK(focused() == password);
+    CHECK(password->selectedText() == password->text());
+    screenshot(unlock.data(), "14-unlock-after-wrong-password");
+
+    QTest::keyClicks(focused(), QStringLiteral("correct horse battery"));
+    QTest::keyClick(focused(), Qt::Key_Return);
+    REQUIRE(waitFor([&] { return controller.isUnlocked() && window.isVisible(); }));
+    CHECK_FALSE(quit);
+    CHECK(child<QTreeWidget>(&window, "sopList")->topLevelItemCount() == 10);
+}
+
+TEST_CASE("adding a user derives the key on a worker while the dialog shows it is busy",
+          "[desktop][admin]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    AdminDialog admin(controller, QString());
+    admin.show();
+    auto* users = child<QTreeWidget>(&admin, "userList");
+    QTest::mouseClick(child<QPushButton>(&admin, "addUserButton"), Qt::LeftButton);
+    QPointer<PasswordDialog> add =
+        admin.findChild<PasswordDialog*>(QStringLiteral("addUserDialog"));
+    REQUIRE(add);
+    REQUIRE(add->isVisible());
+    QTest::keyClicks(child<QLineEdit>(add.data(), "userName"), QStringLiteral("tom"));
+    QTest::keyClicks(child<QLineEdit>(add.data(), "password"), QStringLiteral("tom's first pw"));
+    auto* confirm = child<QLineEdit>(add.data(), "confirm");
+    QTest::keyClicks(confirm, QStringLiteral("tom's first pw"));
+    auto* kdf = child<QComboBox>(add.data(), "kdf");
+    kdf->setCurrentIndex(kdf->findData(int(crypto::KdfProfile::Interactive)));
+    QSignalSpy added(&controller, &VaultController::userAdded);
+
+    QTest::keyClick(confirm, Qt::Key_Return);
+    // The key press has returned, so Argon2id did not run on this thread: the work is still
+    // out on the worker, the dialog says so, and tom is not there yet.
+    CHECK(controller.busy());
+    CHECK(child<QProgressBar>(add.data(), "busy")->isVisible());
+    CHECK(added.count() == 0);
+    CHECK(findItem(users, QStringLiteral("tom")) == nullptr);
+    CHECK(child<QLineEdit>(add.data(), "password")->text().isEmpty());
+    CHECK(confirm->text().isEmpty());
+    screenshot(add.data(), "15-add-user-deriving");
+
+    REQUIRE(waitFor([&] { return added.count() == 1; }));
+    CHECK_FALSE(controller.busy());
+    CHECK(findItem(users, QStringLiteral("tom")) != nullptr);
+    REQUIRE(waitFor([&] { return add.isNull() || !add->isVisible(); }));
+
+    // The password that reached core is the one typed.
+    controller.lock();
+    controller.unlock(QStringLiteral("tom"),
+                      *crypto::SecureBuffer::copyOf(std::string_view("tom's first pw")));
+    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+    CHECK(controller.session().userName() == "tom");
+}
+
+namespace {
+const QChar* g_wiped = nullptr;
+bool g_wipedToZero = false;
+} // namespace
+
+TEST_CASE("a password taken from its field overwrites the field's own text buffer, not a copy",
+          "[desktop][secrets]")
+{
+    QLineEdit field;
+    field.setEchoMode(QLineEdit::Password);
+    QTest::keyClicks(&field, QStringLiteral("hunter2 horse"));
+    REQUIRE(field.isUndoAvailable());
+    // The buffer the field holds the text in (a copy of a QString shares it).
+    const QChar* fieldBuffer = field.text().constData();
+    g_wiped = nullptr;
+    g_wipedToZero = false;
+    detail::setTextWipeObserver([](const QChar* data, qsizetype size) {
+        g_wiped = data;
+        g_wipedToZero = std::all_of(data, data + size, [](QChar c) { return c.isNull(); });
+    });
+    auto password = takePassword(field);
+    detail::setTextWipeObserver(nullptr);
+    REQUIRE(password);
+    CHECK(password->view() == "hunter2 horse");
+    CHECK(field.text().isEmpty());
+    CHECK_FALSE(field.isUndoAvailable()); // the undo list of typed characters is gone too
+    CHECK(g_wiped == fieldBuffer);
+    CHECK(g_wipedToZero);
+}
+
+TEST_CASE("a text buffer that another QString still shares is let go, not overwritten",
+          "[desktop][secrets]")
+{
+    QString kept = QString::fromUtf8("shared secret");
+    QString copy = kept;
+    CHECK_FALSE(wipeText(copy)); // overwriting would only have detached a fresh copy
+    CHECK(copy.isEmpty());
+    CHECK(kept == QStringLiteral("shared secret"));
+    QString alone = QString::fromUtf8("lonely secret");
+    CHECK(wipeText(alone));
+    CHECK(alone.isEmpty());
+}
+
+TEST_CASE("the list's review date after an approval is core's new due date, not created + "
+          "interval",
+          "[desktop][reviews]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    controller.setClock(&clock);
+    createThroughWizard(controller);
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    auto* list = child<QTreeWidget>(&window, "sopList");
+    auto* item = findItem(list, QStringLiteral("P1 major incident"));
+    REQUIRE(item != nullptr);
+    const QString createdDue = item->text(3);
+    const auto id = *core::idFromHex(toStd(item->data(0, Qt::UserRole).toString()));
+    auto summary = controller.session().summary(id);
+    REQUIRE(summary);
+    const std::uint32_t interval = summary->reviewEveryDays;
+
+    clock.advance(40 * 86400); // approved forty days after it was written
+    SignoffDialog signoff(controller, id, &window);
+    signoff.show();
+    QTest::keyClicks(child<QPlainTextEdit>(&signoff, "comment"), QStringLiteral("still right"));
+    signoff.submit();
+    window.showVault();
+
+    item = findItem(list, QStringLiteral("P1 major incident"));
+    REQUIRE(item != nullptr);
+    CHECK(item->text(3) == formatDate(clock.now() + std::int64_t(interval) * 86400));
+    CHECK(item->text(3) != createdDue);
+    screenshot(&window, "16-review-date-after-approval");
 }
