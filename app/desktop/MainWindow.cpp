@@ -535,6 +535,7 @@ void MainWindow::showVault()
         tr("Unlocked as %1%2. Ctrl+L locks.")
             .arg(toQString(s.userName()), s.isOwner() ? tr(" (owner)") : QString()));
     remindReviews();
+    warnOfAlerts();
 }
 
 void MainWindow::clearViews()
@@ -551,6 +552,9 @@ void MainWindow::clearViews()
     m_readerMeta->clear();
     m_search->clear();
     m_info->setVisible(false);
+    if (m_alerts != nullptr) {
+        m_alerts->setVisible(false);
+    }
     m_currentId.clear();
     m_currentBody.clear();
     m_stack->setCurrentIndex(0);
@@ -1030,6 +1034,50 @@ void MainWindow::remindReviews()
         }
         m_tray->show();
         m_tray->showMessage(tr("SOP reviews due"), text);
+    }
+}
+
+void MainWindow::warnOfAlerts()
+{
+    auto& s = m_controller.session();
+    if (m_alerts == nullptr) {
+        m_alerts = new QLabel(this);
+        m_alerts->setObjectName(QStringLiteral("alertLabel"));
+        m_alerts->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; font-weight: bold; }"));
+        statusBar()->addPermanentWidget(m_alerts);
+    }
+    m_alerts->setVisible(false);
+    if (!s.isOwner()) {
+        return;
+    }
+    auto alerts = s.viewAlerts();
+    if (!alerts || alerts->empty()) {
+        return;
+    }
+    const core::ViewAlert& last = alerts->back();
+    const core::AlarmSettings alarm = s.alarmSettings();
+    const QString text =
+        tr("Reading alert: %1 read %2 SOPs from %3 to %4")
+            .arg(toQString(last.actor))
+            .arg(last.sops)
+            .arg(QDateTime::fromSecsSinceEpoch(last.from).toString(
+                     QStringLiteral("yyyy-MM-dd HH:mm")),
+                 QDateTime::fromSecsSinceEpoch(last.to).toString(QStringLiteral("HH:mm")));
+    m_alerts->setText(alerts->size() == 1
+                          ? text
+                          : tr("%1 (and %n more)", nullptr, int(alerts->size() - 1)).arg(text));
+    m_alerts->setToolTip(tr("More than %1 distinct SOPs within %2 minutes. Every burst: "
+                            "sopvault-cli audit --alerts.")
+                             .arg(alarm.views)
+                             .arg(alarm.minutes));
+    m_alerts->setVisible(true);
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        if (m_tray == nullptr) {
+            m_tray = new QSystemTrayIcon(windowIcon(), this);
+            connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::showReviews);
+        }
+        m_tray->show();
+        m_tray->showMessage(tr("SOP Vault reading alert"), text, QSystemTrayIcon::Warning);
     }
 }
 

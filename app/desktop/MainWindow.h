@@ -89,6 +89,8 @@ private:
     void updatePreview();
     void updateActions();
     void remindReviews();
+    // Owners: the exfiltration alarm's bursts (core's viewAlerts) in the status bar and tray.
+    void warnOfAlerts();
     void copyToClipboard(const QString& text);
     void showFailure(const QString& what, const Failure& failure);
     [[nodiscard]] QString selectedCollection() const;
@@ -129,6 +131,7 @@ private:
     QAction* m_adminAction = nullptr;
     QAction* m_importAction = nullptr;
     QSystemTrayIcon* m_tray = nullptr;
+    QLabel* m_alerts = nullptr; // permanent in the status bar; owners only, when there are any
 
     QString m_currentId;
     std::uint64_t m_currentVersion = 0;

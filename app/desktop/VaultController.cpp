@@ -1,6 +1,8 @@
 // VaultController: core behind signals and slots, slow work on QtConcurrent's pool.
 #include "VaultController.h"
 
+#include "sopvault/crypto/Crypto.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -64,14 +66,12 @@ namespace {
 
 std::atomic<detail::TextWipeObserver> g_textWipeObserver{nullptr};
 
-// sodium is crypto's alone, so the overwrite goes through volatile stores the compiler must keep.
+// The one wipe (crypto::wipe, sodium_memzero), over the characters' bytes.
 template <typename Char>
 void overwrite(Char* data, qsizetype size)
 {
-    volatile Char* p = data;
-    for (qsizetype i = 0; i < size; ++i) {
-        p[i] = Char{};
-    }
+    crypto::wipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(data),
+                                         static_cast<std::size_t>(size) * sizeof(Char)));
 }
 
 // Overwrites the whole allocation (capacity, not only size: deleted characters linger past the

@@ -565,3 +565,34 @@ TEST_CASE("the list's review date after an approval is core's new due date, not 
     CHECK(item->text(3) != createdDue);
     screenshot(&window, "16-review-date-after-approval");
 }
+
+TEST_CASE("an owner sees the exfiltration alarm in the status bar; nobody else does",
+          "[desktop][alarm]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    controller.setClock(&clock);
+    createThroughWizard(controller);
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    auto* alert = child<QLabel>(&window, "alertLabel");
+    CHECK_FALSE(alert->isVisible());
+
+    // The owner's signed threshold: more than three SOPs in ten minutes.
+    auto& s = controller.session();
+    REQUIRE(s.setAlarm({3, 10}));
+    auto list = s.listSops();
+    REQUIRE(list);
+    REQUIRE(list->size() >= 4);
+    for (std::size_t i = 0; i < 4; ++i) {
+        REQUIRE(s.readSop((*list)[i].id));
+        clock.advance(30);
+    }
+    window.showVault();
+    REQUIRE(alert->isVisible());
+    CHECK(alert->text().contains(toQString(s.userName())));
+    CHECK(alert->text().contains(QStringLiteral("read 4 SOPs")));
+    screenshot(&window, "17-reading-alert");
+}
