@@ -40,7 +40,10 @@ constexpr std::string_view kArchive = "Archive";
 // Base seed; SOPVAULT_CRASH_SEED overrides it to replay a failure.
 constexpr std::uint64_t kDefaultSeed = 0x5eed0fc4a5ULL;
 // Kills per test case; four cases make the 200 kills of the brief (CTest runs them in parallel).
+// SOPVAULT_CRASH_KILLS overrides it: the sanitizer run (CMakePresets.json, preset asan) kills
+// fewer times per case to fit CI's time, with the same seeds.
 constexpr int kKillsPerCase = 55;
+constexpr int kMaxKillsPerCase = 10000;
 // Where the kills land: in a seeded share of the cycles, uniformly in [0, kAfterForkMs] after
 // the fork, so mostly inside unlock (which itself writes the login audit entry and the rollback
 // marks); in the others, uniformly in [0, kAfterReadyMs] after the writer reports it unlocked,
@@ -73,6 +76,22 @@ std::uint64_t baseSeed()
         return std::strtoull(env, nullptr, 0);
     }
     return kDefaultSeed;
+}
+
+int killsPerCase()
+{
+    const char* env = std::getenv("SOPVAULT_CRASH_KILLS");
+    if (env == nullptr || *env == '\0') {
+        return kKillsPerCase;
+    }
+    char* end = nullptr;
+    const long kills = std::strtol(env, &end, 10);
+    // A typo must not quietly turn the campaign into zero kills.
+    INFO("SOPVAULT_CRASH_KILLS=" << env);
+    REQUIRE(*end == '\0');
+    REQUIRE(kills >= 1);
+    REQUIRE(kills <= kMaxKillsPerCase);
+    return static_cast<int>(kills);
 }
 
 crypto::SecureBuffer passwordOf(std::string_view user)
@@ -541,23 +560,23 @@ std::uint64_t caseSeed(int index)
 
 } // namespace
 
-// Four cases so CTest can run them side by side; 4 x 55 = 220 kills in all.
+// Four cases so CTest can run them side by side; 4 x 55 = 220 kills in all (fewer under ASan).
 TEST_CASE("a writer killed at random moments loses no reported write (run 1)", "[crash]")
 {
-    crashCampaign(caseSeed(0), kKillsPerCase);
+    crashCampaign(caseSeed(0), killsPerCase());
 }
 
 TEST_CASE("a writer killed at random moments loses no reported write (run 2)", "[crash]")
 {
-    crashCampaign(caseSeed(1), kKillsPerCase);
+    crashCampaign(caseSeed(1), killsPerCase());
 }
 
 TEST_CASE("a writer killed at random moments loses no reported write (run 3)", "[crash]")
 {
-    crashCampaign(caseSeed(2), kKillsPerCase);
+    crashCampaign(caseSeed(2), killsPerCase());
 }
 
 TEST_CASE("a writer killed at random moments loses no reported write (run 4)", "[crash]")
 {
-    crashCampaign(caseSeed(3), kKillsPerCase);
+    crashCampaign(caseSeed(3), killsPerCase());
 }
