@@ -106,6 +106,27 @@ Result<std::unique_ptr<core::Session>> openSession(const Globals& g)
     return session;
 }
 
+// Whether a progress line ("\rImporting 3/10") is drawn on stderr without its newline yet: a
+// failure after it must start a line of its own, not be glued to the count.
+bool& progressLineOpen()
+{
+    static bool open = false;
+    return open;
+}
+
+// Progress only for a person watching a terminal: scripts get one line or nothing.
+bool drawsProgress(const Globals& g)
+{
+    return !g.json && ::isatty(STDERR_FILENO) != 0;
+}
+
+void drawProgress(std::string_view what, std::size_t done, std::size_t total)
+{
+    std::cerr << fmt::format("\r{} {}/{}", what, done, total) << (done == total ? "\n" : "")
+              << std::flush;
+    progressLineOpen() = done != total;
+}
+
 Result<std::string> readBody(const std::string& file)
 {
     std::string body;
@@ -344,11 +365,10 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     userRemove->add_option("NAME", userName)->required();
     userRemove->footer("Example: sopvault-cli --user olivia user remove tom");
     r.withSession(userRemove, [&r](core::Session& s) -> Result<void> {
-        const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
-        SOPVAULT_CHECK(s.removeUser(userName, [quiet](std::size_t done, std::size_t total) {
-            if (!quiet && total > 0) {
-                std::cerr << fmt::format("\rRotating collection keys: {}/{}", done, total)
-                          << (done == total ? "\n" : "") << std::flush;
+        const bool draw = drawsProgress(r.globals());
+        SOPVAULT_CHECK(s.removeUser(userName, [draw](std::size_t done, std::size_t total) {
+            if (draw && total > 0) {
+                drawProgress("Rotating collection keys:", done, total);
             }
         }));
         r.emit({{"user", userName}, {"removed", true}},
@@ -891,17 +911,14 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     importCmd->footer("Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
                       "Imported");
     r.withSession(importCmd, [&r](core::Session& s) -> Result<void> {
-        // Progress only for a person watching a terminal: scripts get one line or nothing.
-        const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
-        SOPVAULT_TRY(report, s.importFolder(
-                                 importDir, sopCollection, [quiet](const core::ImportProgress& p) {
-                                     if (!quiet && p.total > 0) {
-                                         std::cerr
-                                             << fmt::format("\rImporting {}/{}", p.done, p.total)
-                                             << (p.done == p.total ? "\n" : "") << std::flush;
-                                     }
-                                     return true;
-                                 }));
+        const bool draw = drawsProgress(r.globals());
+        SOPVAULT_TRY(
+            report, s.importFolder(importDir, sopCollection, [draw](const core::ImportProgress& p) {
+                if (draw && p.total > 0) {
+                    drawProgress("Importing", p.done, p.total);
+                }
+                return true;
+            }));
         nlohmann::json skipped = nlohmann::json::array();
         std::string text = fmt::format("Imported {} new SOP(s), updated {}, {} unchanged.\n",
                                        report.imported, report.updated, report.unchanged);
@@ -1060,6 +1077,10 @@ std::string oneLine(std::string_view message)
 
 int report(const Error& error)
 {
+    if (progressLineOpen()) {
+        std::cerr << "\n";
+        progressLineOpen() = false;
+    }
     std::cerr << "sopvault-cli: error: " << codeWord(error.code) << ": " << oneLine(error.message)
               << "\n";
     return static_cast<int>(error.code);
