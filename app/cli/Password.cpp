@@ -1,6 +1,8 @@
 // Password sources for the CLI; the prompt reads straight into secure memory with echo off.
 #include "Password.h"
 
+#include "HumanText.h"
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -82,7 +84,7 @@ Result<crypto::SecureBuffer> readPassword(std::string_view user)
     if (const char* pw = std::getenv("SOPVAULT_PASSWORD"); pw != nullptr) {
         return crypto::SecureBuffer::copyOf(std::string_view(pw));
     }
-    return prompt(fmt::format("Password for {}: ", user),
+    return prompt(fmt::format("Password for {}: ", humanLine(user)),
                   Error{ErrorCode::Auth, "No password given: set SOPVAULT_PASSWORD_FILE or "
                                          "SOPVAULT_PASSWORD, or run on a terminal."});
 }
@@ -98,7 +100,8 @@ Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
     // A missing new password is a missing input (usage), not a failed authentication.
     const Error noTerminal{ErrorCode::Usage, "No new password given: set SOPVAULT_NEW_PASSWORD, "
                                              "or run on a terminal."};
-    SOPVAULT_TRY(first, prompt(fmt::format("New password for {}: ", forWhom), noTerminal));
+    SOPVAULT_TRY(first,
+                 prompt(fmt::format("New password for {}: ", humanLine(forWhom)), noTerminal));
     SOPVAULT_TRY(second, prompt("Repeat it: ", noTerminal));
     if (first.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");
