@@ -288,7 +288,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                 fmt::format("A vault already exists at {}; nothing was changed.", path.string()));
         }
         SOPVAULT_TRY(password, readNewPassword(owner));
-        SOPVAULT_TRY(created, core::createVault(path, owner, password, profile));
+        // With this machine's state folder, so the creator's next open checks the file against
+        // the marks made here (an impostor vault with the same owner name is then refused).
+        SOPVAULT_TRY(created, core::createVault(path, owner, password, profile, openOptions()));
         // The only time the recovery code is shown; it leaves secure memory only here.
         const std::string code(created.recoveryCode.view());
         r.emit({{"vault_id", created.vaultId},
@@ -1119,9 +1121,7 @@ int report(const Error& error)
     return static_cast<int>(error.code);
 }
 
-} // namespace
-
-int run(int argc, char** argv)
+int runCommand(int argc, char** argv)
 {
     Globals g;
     CLI::App app{"sopvault-cli: the SOP Vault command line. Passwords come from "
@@ -1156,6 +1156,26 @@ int run(int argc, char** argv)
     }
     std::cerr << pendingNotice();
     return 0;
+}
+
+} // namespace
+
+int run(int argc, char** argv)
+{
+    // Nothing may end the process with std::terminate (exit 134): a library that throws (JSON,
+    // the file system, an allocation) ends the command with exit 1 and the usual one line.
+    try {
+        return runCommand(argc, argv);
+    } catch (const std::exception& e) {
+        return report(Error{ErrorCode::Failed,
+                            fmt::format("An unexpected internal error stopped the command ({}); "
+                                        "run 'verify' if it was meant to change the vault.",
+                                        e.what())});
+    } catch (...) {
+        return report(Error{ErrorCode::Failed,
+                            "An unexpected internal error stopped the command; "
+                            "run 'verify' if it was meant to change the vault."});
+    }
 }
 
 } // namespace sopvault::cli
