@@ -1,7 +1,9 @@
 // The sopvault-cli commands. Each command is a small function over a core Session; rules
-// live in core, this file only parses, reads passwords and formats output.
+// live in core, this file only parses, reads passwords and formats output. Text a person typed
+// reaches the terminal only through HumanText; JSON carries it exactly.
 #include "Cli.h"
 
+#include "HumanText.h"
 #include "Password.h"
 #include "sopvault/core/Markdown.h"
 #include "sopvault/core/Vault.h"
@@ -101,9 +103,30 @@ Result<std::unique_ptr<core::Session>> openSession(const Globals& g)
         pendingNotice() = fmt::format("sopvault-cli: first time this vault is opened here as {}. "
                                       "Its owner key fingerprint is\n    {}\nCheck it with the "
                                       "owner; from now on an older or different copy is refused.\n",
-                                      user, session->ownerFingerprint());
+                                      humanLine(user), session->ownerFingerprint());
     }
     return session;
+}
+
+// Whether a progress line ("\rImporting 3/10") is drawn on stderr without its newline yet: a
+// failure after it must start a line of its own, not be glued to the count.
+bool& progressLineOpen()
+{
+    static bool open = false;
+    return open;
+}
+
+// Progress only for a person watching a terminal: scripts get one line or nothing.
+bool drawsProgress(const Globals& g)
+{
+    return !g.json && ::isatty(STDERR_FILENO) != 0;
+}
+
+void drawProgress(std::string_view what, std::size_t done, std::size_t total)
+{
+    std::cerr << fmt::format("\r{} {}/{}", what, done, total) << (done == total ? "\n" : "")
+              << std::flush;
+    progressLineOpen() = done != total;
 }
 
 Result<std::string> readBody(const std::string& file)
@@ -154,10 +177,16 @@ Result<void> damagedReviewLog(std::size_t damaged, std::string_view what)
                             what, damaged));
 }
 
-// Left-aligned columns for plain output.
+// Left-aligned columns for plain output. Every cell is a one-line field, escaped here, so a
+// newline in a comment or a ticket cannot start a row of its own.
 std::string table(const std::vector<std::string>& header,
-                  const std::vector<std::vector<std::string>>& rows)
+                  std::vector<std::vector<std::string>> rows)
 {
+    for (auto& row : rows) {
+        for (auto& cell : row) {
+            cell = humanLine(cell);
+        }
+    }
     std::vector<std::size_t> width(header.size());
     for (std::size_t i = 0; i < header.size(); ++i) {
         width[i] = header[i].size();
@@ -181,6 +210,22 @@ std::string table(const std::vector<std::string>& header,
         line(row);
     }
     return out;
+}
+
+// JSON strings must be UTF-8 (dump() throws otherwise); a file name or a message that is not
+// is given with its stray bytes as \xNN, everything else exactly as it is.
+void makeUtf8Safe(json& doc)
+{
+    if (doc.is_string()) {
+        const auto& text = doc.get_ref<const std::string&>();
+        if (!core::isValidUtf8(text)) {
+            doc = utf8Safe(text);
+        }
+    } else if (doc.is_structured()) {
+        for (auto& item : doc) {
+            makeUtf8Safe(item);
+        }
+    }
 }
 
 class Runner
@@ -213,9 +258,10 @@ public:
     }
     [[nodiscard]] bool hasAction() const { return bool(m_action); }
     Result<void> execute() { return m_action(); }
-    void emit(const json& doc, const std::string& text) const
+    void emit(json doc, const std::string& text) const
     {
         if (m_g.json) {
+            makeUtf8Safe(doc);
             std::cout << doc.dump(2) << "\n";
         } else {
             print(text);
@@ -255,7 +301,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                 fmt::format("A vault already exists at {}; nothing was changed.", path.string()));
         }
         SOPVAULT_TRY(password, readNewPassword(owner));
-        SOPVAULT_TRY(created, core::createVault(path, owner, password, profile));
+        // With this machine's state folder, so the creator's next open checks the file against
+        // the marks made here (an impostor vault with the same owner name is then refused).
+        SOPVAULT_TRY(created, core::createVault(path, owner, password, profile, openOptions()));
         // The only time the recovery code is shown; it leaves secure memory only here.
         const std::string code(created.recoveryCode.view());
         r.emit({{"vault_id", created.vaultId},
@@ -266,7 +314,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                fmt::format("Created vault {} at {}\nOwner: {}\nOwner key fingerprint: {}\n\n"
                            "Recovery code (shown once; write it down and keep it safe, it can "
                            "set a new password for an owner):\n\n    {}\n",
-                           created.vaultId, path.string(), owner, created.ownerFingerprint, code));
+                           created.vaultId, humanLine(path.string()), humanLine(owner),
+                           created.ownerFingerprint, code));
         return {};
     });
 
@@ -282,7 +331,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
             rows.push_back({gi.role, gi.collection, gi.rights.toString()});
         }
         r.emit({{"user", s.userName()}, {"owner", s.isOwner()}, {"grants", grants}},
-               fmt::format("{}{}\n{}", s.userName(), s.isOwner() ? " (owner)" : "",
+               fmt::format("{}{}\n{}", humanLine(s.userName()), s.isOwner() ? " (owner)" : "",
                            rows.empty() ? std::string("No grants.")
                                         : table({"ROLE", "COLLECTION", "RIGHTS"}, rows)));
         return {};
@@ -319,7 +368,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         r.emit({{"owner", recoverOwner}, {"recovered", true}},
                fmt::format("New password set for {}; the old one no longer works. The recovery "
                            "is recorded in the audit log.",
-                           recoverOwner));
+                           humanLine(recoverOwner)));
         return {};
     });
 
@@ -334,7 +383,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         SOPVAULT_TRY(profile, kdfOf(g));
         SOPVAULT_TRY(pw, readNewPassword(userName));
         SOPVAULT_CHECK(s.addUser(userName, pw, profile));
-        r.emit({{"user", userName}}, fmt::format("Added user {}.", userName));
+        r.emit({{"user", userName}}, fmt::format("Added user {}.", humanLine(userName)));
         return {};
     });
     auto* userList = user->add_subcommand("list", "List users");
@@ -357,15 +406,15 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     userRemove->add_option("NAME", userName)->required();
     userRemove->footer("Example: sopvault-cli --user olivia user remove tom");
     r.withSession(userRemove, [&r](core::Session& s) -> Result<void> {
-        const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
-        SOPVAULT_CHECK(s.removeUser(userName, [quiet](std::size_t done, std::size_t total) {
-            if (!quiet && total > 0) {
-                std::cerr << fmt::format("\rRotating collection keys: {}/{}", done, total)
-                          << (done == total ? "\n" : "") << std::flush;
+        const bool draw = drawsProgress(r.globals());
+        SOPVAULT_CHECK(s.removeUser(userName, [draw](std::size_t done, std::size_t total) {
+            if (draw && total > 0) {
+                drawProgress("Rotating collection keys:", done, total);
             }
         }));
         r.emit({{"user", userName}, {"removed", true}},
-               fmt::format("Removed {}; every collection key they held was rotated.", userName));
+               fmt::format("Removed {}; every collection key they held was rotated.",
+                           humanLine(userName)));
         return {};
     });
 
@@ -374,7 +423,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     ownerAdd->add_option("NAME", userName)->required();
     r.withSession(ownerAdd, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_CHECK(s.addOwner(userName));
-        r.emit({{"owner", userName}}, fmt::format("{} is now an owner.", userName));
+        r.emit({{"owner", userName}}, fmt::format("{} is now an owner.", humanLine(userName)));
         return {};
     });
 
@@ -403,14 +452,14 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         SOPVAULT_TRY(rights, core::Rights::parse(roleRights));
         SOPVAULT_CHECK(s.defineRole(roleName, rights));
         r.emit({{"role", roleName}, {"rights", rightsJson(rights)}},
-               fmt::format("Role {} = {}.", roleName, rights.toString()));
+               fmt::format("Role {} = {}.", humanLine(roleName), rights.toString()));
         return {};
     });
     auto* roleRemove = role->add_subcommand("remove", "Owner: remove a custom role");
     roleRemove->add_option("NAME", roleName)->required();
     r.withSession(roleRemove, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_CHECK(s.removeRole(roleName));
-        r.emit({{"role", roleName}}, fmt::format("Removed role {}.", roleName));
+        r.emit({{"role", roleName}}, fmt::format("Removed role {}.", humanLine(roleName)));
         return {};
     });
 
@@ -424,7 +473,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     r.withSession(collectionAdd, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.addCollection(path));
         r.emit({{"id", core::toHex(id)}, {"path", path}},
-               fmt::format("Added collection {}.", path));
+               fmt::format("Added collection {}.", humanLine(path)));
         return {};
     });
     r.withSession(collection->add_subcommand("list", "List collections"),
@@ -457,8 +506,9 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
             SOPVAULT_CHECK(isGrant ? s.grant(grantUser, grantRole, grantCollection)
                                    : s.ungrant(grantUser, grantRole, grantCollection));
             r.emit({{"user", grantUser}, {"role", grantRole}, {"collection", grantCollection}},
-                   fmt::format("{} {} {} on {}.", isGrant ? "Granted" : "Ungranted", grantUser,
-                               grantRole, grantCollection));
+                   fmt::format("{} {} {} on {}.", isGrant ? "Granted" : "Ungranted",
+                               humanLine(grantUser), humanLine(grantRole),
+                               humanLine(grantCollection)));
             return {};
         });
     }
@@ -577,9 +627,10 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                 {"state", core::stateName(view.state)},
                 {"body", body},
                 {"link", link(s, view.id)}},
-               fmt::format("# {}\n{} · version {} of {} · {} · {} · {}\n\n{}", view.title,
-                           view.collection, view.version, view.headVersion, view.author,
-                           core::formatTime(view.time), core::stateName(view.state), body));
+               fmt::format("# {}\n{} · version {} of {} · {} · {} · {}\n\n{}",
+                           humanLine(view.title), humanLine(view.collection), view.version,
+                           view.headVersion, humanLine(view.author), core::formatTime(view.time),
+                           core::stateName(view.state), humanBlock(body)));
         return {};
     });
 
@@ -660,7 +711,8 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     r.withSession(sopDiff, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(sopRef));
         SOPVAULT_TRY(d, s.diff(id, version, versionTo));
-        r.emit({{"id", core::toHex(id)}, {"from", version}, {"to", versionTo}, {"diff", d}}, d);
+        r.emit({{"id", core::toHex(id)}, {"from", version}, {"to", versionTo}, {"diff", d}},
+               humanBlock(d));
         return {};
     });
 
@@ -894,15 +946,16 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         // approval in a quarter with nothing due still shows.
         std::string text =
             dueCells.empty()
-                ? fmt::format("Nothing was due in {}.", quarter)
+                ? fmt::format("Nothing was due in {}.", humanLine(quarter))
                 : fmt::format("Due in {}:\n{}", quarter,
                               table({"TITLE", "COLLECTION", "DUE", "OUTCOME", "SIGNED BY", "ON"},
                                     dueCells));
-        text += signoffCells.empty() ? fmt::format("\nNothing was signed off in {}.", quarter)
-                                     : fmt::format("\nSigned off in {}:\n{}", quarter,
-                                                   table({"ON", "TITLE", "COLLECTION", "VER",
-                                                          "DECISION", "REVIEWER", "WAS DUE"},
-                                                         signoffCells));
+        text += signoffCells.empty()
+                    ? fmt::format("\nNothing was signed off in {}.", humanLine(quarter))
+                    : fmt::format("\nSigned off in {}:\n{}", quarter,
+                                  table({"ON", "TITLE", "COLLECTION", "VER", "DECISION", "REVIEWER",
+                                         "WAS DUE"},
+                                        signoffCells));
         r.emit(out, text);
         return {};
     });
@@ -937,10 +990,12 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
                            {"score", h.score},
                            {"state", core::stateName(h.state)},
                            {"tags", h.tags}});
-            text += fmt::format("{}  ({})  {}\n    {}\n", h.title, h.collection, core::toHex(h.id),
-                                h.snippet);
+            text += fmt::format("{}  ({})  {}\n    {}\n", humanLine(h.title),
+                                humanLine(h.collection), core::toHex(h.id), humanLine(h.snippet));
         }
-        r.emit(out, hits.empty() ? fmt::format("Nothing you can see matches '{}'.", query) : text);
+        r.emit(out, hits.empty()
+                        ? fmt::format("Nothing you can see matches '{}'.", humanLine(query))
+                        : text);
         return {};
     });
 
@@ -952,26 +1007,23 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     importCmd->footer("Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
                       "Imported");
     r.withSession(importCmd, [&r](core::Session& s) -> Result<void> {
-        // Progress only for a person watching a terminal: scripts get one line or nothing.
-        const bool quiet = r.globals().json || ::isatty(STDERR_FILENO) == 0;
-        SOPVAULT_TRY(report, s.importFolder(
-                                 importDir, sopCollection, [quiet](const core::ImportProgress& p) {
-                                     if (!quiet && p.total > 0) {
-                                         std::cerr
-                                             << fmt::format("\rImporting {}/{}", p.done, p.total)
-                                             << (p.done == p.total ? "\n" : "") << std::flush;
-                                     }
-                                     return true;
-                                 }));
+        const bool draw = drawsProgress(r.globals());
+        SOPVAULT_TRY(
+            report, s.importFolder(importDir, sopCollection, [draw](const core::ImportProgress& p) {
+                if (draw && p.total > 0) {
+                    drawProgress("Importing", p.done, p.total);
+                }
+                return true;
+            }));
         nlohmann::json skipped = nlohmann::json::array();
         std::string text = fmt::format("Imported {} new SOP(s), updated {}, {} unchanged.\n",
                                        report.imported, report.updated, report.unchanged);
         for (const auto& c : report.collectionsCreated) {
-            text += fmt::format("  new collection  {}\n", c);
+            text += fmt::format("  new collection  {}\n", humanLine(c));
         }
         for (const auto& k : report.skipped) {
             skipped.push_back({{"path", k.path}, {"reason", k.reason}});
-            text += fmt::format("  skipped  {}: {}\n", k.path, k.reason);
+            text += fmt::format("  skipped  {}: {}\n", humanLine(k.path), humanLine(k.reason));
         }
         r.emit({{"imported", report.imported},
                 {"updated", report.updated},
@@ -1018,7 +1070,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         }
         r.emit({{"sops", report.sops}, {"files", files}},
                fmt::format("Exported {} SOP(s) to {} (watermarked; recorded in the audit log).",
-                           report.sops, exportOut));
+                           report.sops, humanLine(exportOut)));
         return {};
     });
 
@@ -1104,7 +1156,7 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
         std::string text;
         for (const auto& p : report.problems) {
             problems.push_back({{"record", p.record}, {"problem", p.problem}});
-            text += fmt::format("PROBLEM  {}: {}\n", p.record, p.problem);
+            text += fmt::format("PROBLEM  {}: {}\n", humanLine(p.record), humanLine(p.problem));
         }
         const std::size_t records =
             report.adminRecords + report.auditRecords + report.sopVersions + report.reviewRecords;
@@ -1164,14 +1216,17 @@ std::string oneLine(std::string_view message)
 
 int report(const Error& error)
 {
-    std::cerr << "sopvault-cli: error: " << codeWord(error.code) << ": " << oneLine(error.message)
-              << "\n";
+    if (progressLineOpen()) {
+        std::cerr << "\n";
+        progressLineOpen() = false;
+    }
+    // Core's messages quote what was typed ("'...' is not a valid tag"): escaped like any text.
+    std::cerr << "sopvault-cli: error: " << codeWord(error.code) << ": "
+              << humanLine(oneLine(error.message)) << "\n";
     return static_cast<int>(error.code);
 }
 
-} // namespace
-
-int run(int argc, char** argv)
+int runCommand(int argc, char** argv)
 {
     Globals g;
     CLI::App app{"sopvault-cli: the SOP Vault command line. Passwords come from "
@@ -1206,6 +1261,26 @@ int run(int argc, char** argv)
     }
     std::cerr << pendingNotice();
     return 0;
+}
+
+} // namespace
+
+int run(int argc, char** argv)
+{
+    // Nothing may end the process with std::terminate (exit 134): a library that throws (JSON,
+    // the file system, an allocation) ends the command with exit 1 and the usual one line.
+    try {
+        return runCommand(argc, argv);
+    } catch (const std::exception& e) {
+        return report(Error{ErrorCode::Failed,
+                            fmt::format("An unexpected internal error stopped the command ({}); "
+                                        "run 'verify' if it was meant to change the vault.",
+                                        e.what())});
+    } catch (...) {
+        return report(Error{ErrorCode::Failed,
+                            "An unexpected internal error stopped the command; "
+                            "run 'verify' if it was meant to change the vault."});
+    }
 }
 
 } // namespace sopvault::cli

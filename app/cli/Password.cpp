@@ -1,6 +1,8 @@
 // Password sources for the CLI; the prompt reads straight into secure memory with echo off.
 #include "Password.h"
 
+#include "HumanText.h"
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -67,6 +69,18 @@ Result<crypto::SecureBuffer> prompt(std::string_view text, const Error& noTermin
 
 } // namespace
 
+std::optional<Result<crypto::SecureBuffer>> takeSecretFromEnv(const char* name)
+{
+    const char* value = std::getenv(name);
+    if (value == nullptr) {
+        return std::nullopt;
+    }
+    auto copy = crypto::SecureBuffer::copyOf(std::string_view(value));
+    // Gone from the environment at once: no child, crash report or later getenv sees it.
+    ::unsetenv(name);
+    return copy;
+}
+
 Result<crypto::SecureBuffer> readPassword(std::string_view user)
 {
     if (const char* file = std::getenv("SOPVAULT_PASSWORD_FILE"); file != nullptr && *file) {
@@ -79,26 +93,27 @@ Result<crypto::SecureBuffer> readPassword(std::string_view user)
         ::close(fd);
         return line;
     }
-    if (const char* pw = std::getenv("SOPVAULT_PASSWORD"); pw != nullptr) {
-        return crypto::SecureBuffer::copyOf(std::string_view(pw));
+    if (auto pw = takeSecretFromEnv("SOPVAULT_PASSWORD")) {
+        return std::move(*pw);
     }
-    return prompt(fmt::format("Password for {}: ", user),
+    return prompt(fmt::format("Password for {}: ", humanLine(user)),
                   Error{ErrorCode::Auth, "No password given: set SOPVAULT_PASSWORD_FILE or "
                                          "SOPVAULT_PASSWORD, or run on a terminal."});
 }
 
 Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
 {
-    if (const char* pw = std::getenv("SOPVAULT_NEW_PASSWORD"); pw != nullptr) {
-        if (*pw == '\0') {
+    if (auto pw = takeSecretFromEnv("SOPVAULT_NEW_PASSWORD")) {
+        if (*pw && (*pw)->empty()) {
             return fail(ErrorCode::Usage, "SOPVAULT_NEW_PASSWORD is empty.");
         }
-        return crypto::SecureBuffer::copyOf(std::string_view(pw));
+        return std::move(*pw);
     }
     // A missing new password is a missing input (usage), not a failed authentication.
     const Error noTerminal{ErrorCode::Usage, "No new password given: set SOPVAULT_NEW_PASSWORD, "
                                              "or run on a terminal."};
-    SOPVAULT_TRY(first, prompt(fmt::format("New password for {}: ", forWhom), noTerminal));
+    SOPVAULT_TRY(first,
+                 prompt(fmt::format("New password for {}: ", humanLine(forWhom)), noTerminal));
     SOPVAULT_TRY(second, prompt("Repeat it: ", noTerminal));
     if (first.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");
@@ -112,8 +127,9 @@ Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
 
 Result<crypto::SecureBuffer> readRecoveryCode()
 {
-    if (const char* code = std::getenv("SOPVAULT_RECOVERY_CODE"); code != nullptr && *code) {
-        return crypto::SecureBuffer::copyOf(std::string_view(code));
+    if (auto code = takeSecretFromEnv("SOPVAULT_RECOVERY_CODE");
+        code && !(*code && (*code)->empty())) {
+        return std::move(*code);
     }
     return prompt("Recovery code: ",
                   Error{ErrorCode::Usage, "No recovery code given: set SOPVAULT_RECOVERY_CODE, "

@@ -5,6 +5,7 @@
 
 #include "sopvault/crypto/SecureBuffer.h"
 
+#include <optional>
 #include <string_view>
 
 namespace sopvault::cli {
@@ -13,5 +14,8 @@ namespace sopvault::cli {
 [[nodiscard]] Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom);
 // $SOPVAULT_RECOVERY_CODE, else a no-echo prompt.
 [[nodiscard]] Result<crypto::SecureBuffer> readRecoveryCode();
+// The value of the environment variable `name` copied into secure memory, and the variable
+// unset; nullopt when it is not set.
+[[nodiscard]] std::optional<Result<crypto::SecureBuffer>> takeSecretFromEnv(const char* name);
 
 } // namespace sopvault::cli

@@ -384,6 +384,10 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         return fail(ErrorCode::NotFound, fmt::format("{} is not a folder.", dir.string()));
     }
     SOPVAULT_TRY(rootPath, normalisePath(collection));
+    // Someone who may not add SOPs to an existing target learns it before any progress is shown.
+    if (auto existing = e.collectionByPath(rootPath)) {
+        SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, *existing));
+    }
 
     // The plan first: every candidate file in a stable order, without reading any yet.
     ImportReport report;

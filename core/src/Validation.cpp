@@ -16,6 +16,36 @@ bool hasControl(std::string_view text)
     });
 }
 
+// On text already known to be UTF-8: C1 controls (U+0080-U+009F; U+009B is CSI to many
+// terminals), the bidirectional embeddings, overrides, isolates and marks (U+202A-U+202E,
+// U+2066-U+2069, U+061C, U+200E, U+200F), which make a title or path read differently from what
+// it is, and the Unicode line and paragraph separators (U+2028, U+2029).
+bool hasInvisibleControl(std::string_view text)
+{
+    const auto at = [&](std::size_t i) {
+        return i < text.size() ? static_cast<unsigned char>(text[i]) : 0U;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const unsigned lead = at(i);
+        if (lead == 0xC2 && at(i + 1) >= 0x80 && at(i + 1) <= 0x9F) {
+            return true;
+        }
+        if (lead == 0xD8 && at(i + 1) == 0x9C) {
+            return true;
+        }
+        if (lead == 0xE2 && at(i + 1) == 0x80) {
+            const unsigned third = at(i + 2);
+            if (third == 0x8E || third == 0x8F || (third >= 0xA8 && third <= 0xAE)) {
+                return true;
+            }
+        }
+        if (lead == 0xE2 && at(i + 1) == 0x81 && at(i + 2) >= 0xA6 && at(i + 2) <= 0xA9) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::string_view trim(std::string_view s)
 {
     while (!s.empty() && s.front() == ' ') {
@@ -50,9 +80,10 @@ Result<void> validateName(std::string_view what, std::string_view name)
 
 Result<std::string> normalisePath(std::string_view path)
 {
-    if (!isValidUtf8(path) || hasControl(path)) {
+    if (!isValidUtf8(path) || hasControl(path) || hasInvisibleControl(path)) {
         return fail(ErrorCode::Usage, "A collection path must be UTF-8 text without control "
-                                      "characters.");
+                                      "characters or bidirectional overrides (such as U+009B "
+                                      "or U+202E).");
     }
     std::string out;
     std::size_t start = 0;
@@ -96,8 +127,9 @@ Result<void> validateTitle(std::string_view title)
         return fail(ErrorCode::Usage,
                     fmt::format("A title may be at most {} bytes long.", kMaxTitleBytes));
     }
-    if (!isValidUtf8(title) || hasControl(title)) {
-        return fail(ErrorCode::Usage, "A title must be UTF-8 text without control characters.");
+    if (!isValidUtf8(title) || hasControl(title) || hasInvisibleControl(title)) {
+        return fail(ErrorCode::Usage, "A title must be UTF-8 text without control characters or "
+                                      "bidirectional overrides (such as U+009B or U+202E).");
     }
     return {};
 }
@@ -133,9 +165,10 @@ Result<std::vector<std::string>> normaliseTags(const std::vector<std::string>& t
             continue;
         }
         if (tag.size() > kMaxTagBytes || !isValidUtf8(tag) || hasControl(tag) ||
-            tag.find(',') != std::string_view::npos) {
+            hasInvisibleControl(tag) || tag.find(',') != std::string_view::npos) {
             return fail(ErrorCode::Usage,
-                        fmt::format("'{}' is not a valid tag: at most {} bytes of text, no commas.",
+                        fmt::format("'{}' is not a valid tag: at most {} bytes of text, no commas, "
+                                    "no control characters or bidirectional overrides.",
                                     tag, kMaxTagBytes));
         }
         if (std::find(out.begin(), out.end(), tag) == out.end()) {

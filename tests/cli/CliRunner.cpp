@@ -1,4 +1,5 @@
-// The sopvault-cli test harness (see CliRunner.h): fork/execve with pipes and poll.
+// The sopvault-cli test harness (see CliRunner.h): fork/execve with pipes (or pseudo-terminals)
+// and poll.
 #include "CliRunner.h"
 
 #include <catch2/catch.hpp>
@@ -14,7 +15,9 @@
 #include <fstream>
 #include <iterator>
 #include <poll.h>
+#include <pty.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #ifndef SOPVAULT_CLI
@@ -26,15 +29,30 @@ namespace {
 
 constexpr auto kRunTimeout = std::chrono::seconds(60);
 
-// A pipe whose ends are closed on exec and on destruction.
+// A pipe, or a pseudo-terminal in raw mode, whose ends are closed on exec and on destruction.
+// The CLI writes to fd[1] (for a terminal, the slave: a terminal to isatty) and the test reads
+// fd[0] (the master), so the run loop treats both alike.
 struct Pipe
 {
     int fd[2] = {-1, -1};
-    Pipe()
+    explicit Pipe(bool terminal = false)
     {
-        if (::pipe2(fd, O_CLOEXEC) != 0) {
-            FAIL("pipe2: " << std::strerror(errno));
+        if (!terminal) {
+            if (::pipe2(fd, O_CLOEXEC) != 0) {
+                FAIL("pipe2: " << std::strerror(errno));
+            }
+            return;
         }
+        termios raw{};
+        ::cfmakeraw(&raw);
+        winsize size{};
+        size.ws_row = 40;
+        size.ws_col = 120;
+        if (::openpty(&fd[0], &fd[1], nullptr, &raw, &size) != 0) {
+            FAIL("openpty: " << std::strerror(errno));
+        }
+        ::fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+        ::fcntl(fd[1], F_SETFD, FD_CLOEXEC);
     }
     ~Pipe()
     {
@@ -140,6 +158,18 @@ std::filesystem::path CliRunner::defaultVault() const
 RunResult CliRunner::run(const std::vector<std::string>& args, const Env& env,
                          std::string_view input) const
 {
+    return execute(args, env, input, false);
+}
+
+RunResult CliRunner::runAtTerminal(const std::vector<std::string>& args, const Env& env,
+                                   std::string_view input) const
+{
+    return execute(args, env, input, true);
+}
+
+RunResult CliRunner::execute(const std::vector<std::string>& args, const Env& env,
+                             std::string_view input, bool terminal) const
+{
     RunResult result;
     result.args = args;
 
@@ -167,13 +197,15 @@ RunResult CliRunner::run(const std::vector<std::string>& args, const Env& env,
     auto envp = pointers(envStrings);
 
     Pipe in;
-    Pipe out;
-    Pipe err;
+    Pipe out(terminal);
+    Pipe err(terminal);
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         // Child: only async-signal-safe calls from here to execve.
-        ::setsid(); // no controlling terminal: /dev/tty cannot be opened
+        // No controlling terminal: /dev/tty cannot be opened. A pseudo-terminal inherited as a
+        // descriptor (not opened after setsid) does not become one.
+        ::setsid();
         struct sigaction action
         {};
         action.sa_handler = SIG_DFL;
@@ -239,6 +271,8 @@ RunResult CliRunner::run(const std::vector<std::string>& args, const Env& env,
             if (n < 0 && errno == EINTR) {
                 continue;
             }
+            // A pseudo-terminal's master reads EIO once the CLI's last descriptor of the slave
+            // is closed: that is its end of file.
             std::string& sink = p.fd == out.fd[0] ? result.out : result.err;
             if (n <= 0) {
                 (p.fd == out.fd[0] ? out : err).closeEnd(0);
@@ -321,6 +355,33 @@ nlohmann::json Team::json(std::string_view user, const std::vector<std::string>&
     std::vector<std::string> all{"--json"};
     all.insert(all.end(), args.begin(), args.end());
     return parseJson(ok(user, all, input, env));
+}
+
+RunResult Team::runAtTerminal(std::string_view user, const std::vector<std::string>& args,
+                              std::string_view input, const Env& env) const
+{
+    Env all = as(user);
+    for (const auto& [name, value] : env) {
+        all[name] = value;
+    }
+    return m_cli.runAtTerminal(args, all, input);
+}
+
+RunResult Team::okAtTerminal(std::string_view user, const std::vector<std::string>& args,
+                             std::string_view input, const Env& env) const
+{
+    auto r = runAtTerminal(user, args, input, env);
+    INFO(r.describe());
+    REQUIRE(r.code == kOk);
+    return r;
+}
+
+nlohmann::json Team::jsonAtTerminal(std::string_view user, const std::vector<std::string>& args,
+                                    std::string_view input, const Env& env) const
+{
+    std::vector<std::string> all{"--json"};
+    all.insert(all.end(), args.begin(), args.end());
+    return parseJson(okAtTerminal(user, all, input, env));
 }
 
 void Team::addUser(std::string_view name) const

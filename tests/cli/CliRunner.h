@@ -58,15 +58,24 @@ class CliRunner
 public:
     explicit CliRunner(std::filesystem::path home);
 
-    // Runs with `env` on top of the base environment and `input` on stdin (then EOF).
+    // Runs with `env` on top of the base environment and `input` on stdin (then EOF); stdout
+    // and stderr are pipes, as for a script.
     [[nodiscard]] RunResult run(const std::vector<std::string>& args, const Env& env = {},
                                 std::string_view input = {}) const;
+    // The same for a person at a terminal: stdout and stderr are each a pseudo-terminal of its
+    // own (raw mode, so the bytes arrive as written; isatty() is true for both), captured
+    // separately. stdin stays a pipe, and the terminals are not the controlling terminal, so a
+    // password prompt still cannot open /dev/tty.
+    [[nodiscard]] RunResult runAtTerminal(const std::vector<std::string>& args, const Env& env = {},
+                                          std::string_view input = {}) const;
 
     [[nodiscard]] const std::filesystem::path& home() const { return m_home; }
     // $XDG_DATA_HOME/sopvault/vault.sopvault: where the CLI looks without --vault.
     [[nodiscard]] std::filesystem::path defaultVault() const;
 
 private:
+    [[nodiscard]] RunResult execute(const std::vector<std::string>& args, const Env& env,
+                                    std::string_view input, bool terminal) const;
     std::filesystem::path m_home;
     Env m_base;
 };
@@ -98,6 +107,14 @@ public:
     // `--json` prepended, REQUIRE-ing exit 0 and exactly one JSON document on stdout.
     nlohmann::json json(std::string_view user, const std::vector<std::string>& args,
                         std::string_view input = {}, const Env& env = {}) const;
+    // The three above for `user` at a terminal (CliRunner::runAtTerminal).
+    [[nodiscard]] RunResult runAtTerminal(std::string_view user,
+                                          const std::vector<std::string>& args,
+                                          std::string_view input = {}, const Env& env = {}) const;
+    RunResult okAtTerminal(std::string_view user, const std::vector<std::string>& args,
+                           std::string_view input = {}, const Env& env = {}) const;
+    nlohmann::json jsonAtTerminal(std::string_view user, const std::vector<std::string>& args,
+                                  std::string_view input = {}, const Env& env = {}) const;
 
     void addUser(std::string_view name) const;
     void grant(std::string_view user, std::string_view role, std::string_view collection) const;

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
 
 using namespace sopvault::clitest;
@@ -219,19 +220,55 @@ TEST_CASE("exit 7 (busy): another program holds a lock on the vault", "[cli]")
 
 TEST_CASE("a failure is one stderr line, even after notices or progress", "[cli]")
 {
-    // cli.md: on failure, one line on stderr: the first-open fingerprint notice waits for
-    // success, and import progress is only drawn on a terminal.
+    // cli.md: on failure, one line on stderr. The first-open fingerprint notice waits for
+    // success; import progress is drawn only on a terminal, so this runs where it is drawn.
     Team team;
     team.init();
     team.ok("olivia", {"collection", "add", "Clients"});
     team.addUser("tom");
+    team.addUser("erin");
     team.grant("tom", "technician", "Clients");
+    team.grant("erin", "editor", "Clients");
     // tom's first open of the vault here, denied.
-    checkError(team.run("tom", {"collection", "add", "Clients/Tom"}), kDenied, "denied");
-    // An import tom may not make.
+    checkError(team.runAtTerminal("tom", {"collection", "add", "Clients/Tom"}), kDenied, "denied");
     const auto folder = team.inputs() / "old-share";
-    std::filesystem::create_directories(folder);
-    writeFile(folder / "printer.md", "1. Turn it off and on.\n");
-    checkError(team.run("tom", {"import", folder.string(), "--collection", "Clients"}), kDenied,
-               "denied");
+    std::filesystem::create_directories(folder / "printers");
+    writeFile(folder / "backups.md", "1. Check last night's job.\n");
+    writeFile(folder / "printers" / "reset.md", "1. Turn it off and on.\n");
+
+    SECTION("denied before any progress: the error line alone")
+    {
+        checkError(
+            team.runAtTerminal("tom", {"import", folder.string(), "--collection", "Clients"}),
+            kDenied, "denied");
+    }
+    // erin may add SOPs to Clients but not the sub-collection 'printers'.
+    SECTION("denied halfway: the progress line ends before the error line")
+    {
+        const auto r =
+            team.runAtTerminal("erin", {"import", folder.string(), "--collection", "Clients"});
+        INFO(r.describe());
+        CHECK(r.code == kDenied);
+        // The progress really was drawn on this terminal...
+        REQUIRE(r.err.find("Importing 1/2") != std::string::npos);
+        // ...and the error is the last line, starting a line, the only one after it.
+        const auto at = r.err.find("sopvault-cli: error: denied: ");
+        REQUIRE(at != std::string::npos);
+        CHECK(at > 0);
+        CHECK(r.err[at - 1] == '\n');
+        CHECK(r.err.ends_with('\n'));
+        CHECK(std::count(r.err.begin() + static_cast<std::ptrdiff_t>(at), r.err.end(), '\n') == 1);
+        CHECK(team.json("olivia", {"sop", "list"}).empty()); // nothing was imported
+    }
+    SECTION("progress on a terminal, none into a pipe")
+    {
+        const auto drawn =
+            team.okAtTerminal("olivia", {"import", folder.string(), "--collection", "Clients"});
+        CHECK(drawn.err.find("\rImporting 0/2") != std::string::npos);
+        CHECK(drawn.err.find("\rImporting 2/2\n") != std::string::npos);
+        writeFile(folder / "backups.md", "1. Check last night's job, then the offsite copy.\n");
+        const auto piped =
+            team.ok("olivia", {"import", folder.string(), "--collection", "Clients"});
+        CHECK(piped.err.find("Importing") == std::string::npos);
+    }
 }

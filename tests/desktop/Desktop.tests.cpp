@@ -566,7 +566,7 @@ TEST_CASE("the list's review date after an approval is core's new due date, not 
     screenshot(&window, "16-review-date-after-approval");
 }
 
-TEST_CASE("an owner sees the exfiltration alarm in the status bar; nobody else does",
+TEST_CASE("an owner sees the exfiltration alarm in the status bar",
           "[desktop][alarm]")
 {
     TempDir dir;
