@@ -164,6 +164,25 @@ void print(const std::string& text)
     std::cout << text << (text.ends_with('\n') ? "" : "\n");
 }
 
+// Reading SOP text into a pipe or a file is an export (security.md): without a terminal on
+// stdout it needs the export right, and a refusal is audited as export-denied by core.
+Result<void> requireTerminalOrExport(core::Session& s, const core::Id& id)
+{
+    if (::isatty(STDOUT_FILENO) != 0) {
+        return {};
+    }
+    auto allowed = s.checkExport(id);
+    if (!allowed && allowed.error().code == ErrorCode::Denied) {
+        auto line = s.summary(id);
+        return fail(ErrorCode::Denied,
+                    fmt::format("Printing SOP text to a pipe or a file is an export, and you do "
+                                "not have the export right on {}; run the command in a "
+                                "terminal to read it.",
+                                line ? line->collection : std::string("its collection")));
+    }
+    return allowed;
+}
+
 // After a list that marked SOPs whose review and flag records failed verification: the
 // command still fails (exit 5), so a script never reads a partial list as complete.
 Result<void> damagedReviewLog(std::size_t damaged, std::string_view what)
@@ -604,9 +623,12 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     sopShow->add_option("--format", format, "md|html")->check(CLI::IsMember({"md", "html"}));
     sopShow->add_option("--ticket", ticket, "ticket reference for the audit log");
     sopShow->footer(
-        "Example: sopvault-cli --user tom sop show \"Reset a password\" --ticket T-1234");
+        "Example: sopvault-cli --user tom sop show \"Reset a password\" --ticket T-1234\n"
+        "On a terminal, view is enough; into a pipe or a file it is an export and needs the "
+        "export right.");
     r.withSession(sopShow, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_CHECK(requireTerminalOrExport(s, id));
         std::optional<std::uint64_t> v;
         if (version != 0) {
             v = version;
@@ -708,8 +730,11 @@ void addCommands(CLI::App& app, Runner& r, Globals& g)
     sopDiff->add_option("SOP", sopRef)->required();
     sopDiff->add_option("N", version)->required();
     sopDiff->add_option("M", versionTo)->required();
+    sopDiff->footer("On a terminal, view is enough; into a pipe or a file it is an export and "
+                    "needs the export right.");
     r.withSession(sopDiff, [&r](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(sopRef));
+        SOPVAULT_CHECK(requireTerminalOrExport(s, id));
         SOPVAULT_TRY(d, s.diff(id, version, versionTo));
         r.emit({{"id", core::toHex(id)}, {"from", version}, {"to", versionTo}, {"diff", d}},
                humanBlock(d));

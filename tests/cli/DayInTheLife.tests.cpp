@@ -133,7 +133,8 @@ TEST_CASE("a day in the life: owner, editor, technician and reviewer", "[cli]")
     CHECK(history[0]["hash"] != history[1]["hash"]);
 
     // Tom reads it during a ticket...
-    const json shown = team.json("tom", {"sop", "show", "Reset a password", "--ticket", "T-1001"});
+    const json shown =
+        team.jsonAtTerminal("tom", {"sop", "show", "Reset a password", "--ticket", "T-1001"});
     requireFields(shown,
                   {"id", "title", "collection", "version", "author", "updated", "tags", "body"});
     CHECK(shown["id"] == id);
@@ -144,7 +145,7 @@ TEST_CASE("a day in the life: owner, editor, technician and reviewer", "[cli]")
     CHECK(isTime(shown["updated"]));
     CHECK(shown["tags"] == json({"identity", "mfa"}));
     CHECK(shown["body"] == v2);
-    const json first = team.json("tom", {"sop", "show", id, "--version", "1"});
+    const json first = team.jsonAtTerminal("tom", {"sop", "show", id, "--version", "1"});
     CHECK(first["version"] == 1);
     CHECK(first["body"] == v1);
 
@@ -196,7 +197,7 @@ TEST_CASE("a day in the life: owner, editor, technician and reviewer", "[cli]")
     CHECK(verify["checked"]["records"].get<long>() > 0);
     CHECK(verify["problems"] == json::array());
     // Plain output for people.
-    const auto plain = team.ok("tom", {"sop", "show", id});
+    const auto plain = team.okAtTerminal("tom", {"sop", "show", id});
     CHECK(plain.out.starts_with("# Reset a password\n"));
     CHECK(plain.out.find("Require MFA re-enrolment.") != std::string::npos);
 }

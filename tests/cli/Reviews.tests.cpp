@@ -131,7 +131,7 @@ TEST_CASE("exfiltration alarm through the CLI: owners see a burst of reading in 
     const json none = team.json("olivia", {"audit", "--alerts", "--alarm-views", "3"});
     CHECK(none.empty());
     for (const std::string& id : ids) {
-        team.ok("tom", {"sop", "show", id});
+        team.okAtTerminal("tom", {"sop", "show", id});
     }
     const json alerts = team.json("olivia", {"audit", "--alerts"});
     REQUIRE(alerts.size() == 1);

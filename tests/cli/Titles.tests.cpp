@@ -39,6 +39,6 @@ TEST_CASE("an ambiguous title lists the candidates and an id always works", "[cl
     // the title is not ambiguous, and Globex's SOP does not exist even by id.
     team.addUser("tom");
     team.grant("tom", "technician", "Clients/Acme");
-    CHECK(team.json("tom", {"sop", "show", "Onboard a user"})["id"] == acme);
+    CHECK(team.jsonAtTerminal("tom", {"sop", "show", "Onboard a user"})["id"] == acme);
     checkError(team.run("tom", {"sop", "show", globex}), kNotFound, "not-found");
 }
