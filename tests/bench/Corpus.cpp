@@ -20,6 +20,8 @@
 namespace sopvault::bench {
 namespace {
 
+using test::Random;
+
 using Words = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 10> kGroups = {

@@ -99,23 +99,6 @@ std::vector<char*> pointers(std::vector<std::string>& strings)
 
 } // namespace
 
-// --- TempDir ---
-
-TempDir::TempDir()
-{
-    std::string pattern = (std::filesystem::temp_directory_path() / "sopvault-cli-test-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        FAIL("mkdtemp: " << std::strerror(errno));
-    }
-    m_path = pattern;
-}
-
-TempDir::~TempDir()
-{
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-}
-
 // --- RunResult ---
 
 std::string RunResult::describe() const

@@ -1,6 +1,8 @@
 // Test harness for sopvault-cli: runs the real binary, captures its output; temp dirs, helpers.
 #pragma once
 
+#include "TempDir.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -22,18 +24,7 @@ inline constexpr int kNotFound = 6;
 inline constexpr int kBusy = 7;
 
 // A private temporary directory (mode 0700), removed with everything in it at the end.
-class TempDir
-{
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using test::TempDir;
 
 using Env = std::map<std::string, std::string>;
 

@@ -1,10 +1,10 @@
 // Every exit code of cli.md (0-7), each from a realistic misuse, with its stderr code word.
 #include "CliRunner.h"
+#include "Random.h"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <random>
 
 using namespace sopvault::clitest;
 
@@ -33,11 +33,10 @@ struct ExitCodeTeam
 
 std::string randomBytes(std::size_t size)
 {
-    std::mt19937 generator(20261122);
-    std::uniform_int_distribution<int> byte(0, 255);
+    sopvault::test::Random random(20261122);
     std::string out(size, '\0');
     for (auto& c : out) {
-        c = static_cast<char>(byte(generator));
+        c = static_cast<char>(random.below(256));
     }
     return out;
 }

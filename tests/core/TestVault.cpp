@@ -7,23 +7,8 @@
 
 #include <fstream>
 #include <iterator>
-#include <random>
 
 namespace sopvault::test {
-
-TempDir::TempDir()
-{
-    std::random_device rd;
-    m_path = std::filesystem::temp_directory_path() /
-             ("sopvault-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(m_path);
-}
-
-TempDir::~TempDir()
-{
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-}
 
 crypto::SecureBuffer password(std::string_view text)
 {

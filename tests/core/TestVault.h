@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sopvault/core/Vault.h"
+#include "TempDir.h"
 #include "storage/Database.h"
 
 #include <filesystem>
@@ -10,20 +11,6 @@
 #include <string>
 
 namespace sopvault::test {
-
-// A temporary directory removed at the end of the test.
-class TempDir
-{
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 crypto::SecureBuffer password(std::string_view text);
 

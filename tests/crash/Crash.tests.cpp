@@ -3,6 +3,8 @@
 // pipe only after core returned success; the test SIGKILLs it at seeded random moments, and
 // after every kill unlocks the vault, requires verify() to pass, and requires every reported
 // write (and nothing contradicting the audit log) to be there.
+#include "Random.h"
+#include "TempDir.h"
 #include "sopvault/core/Vault.h"
 
 #include <catch2/catch.hpp>
@@ -52,23 +54,8 @@ constexpr int kAfterForkMs = 200;
 constexpr int kAfterReadyMs = 300;
 constexpr std::size_t kAfterReadyPercent = 60;
 
-// SplitMix64: deterministic from the seed on every platform.
-class Rng
-{
-public:
-    explicit Rng(std::uint64_t seed) : m_state(seed) {}
-    std::uint64_t next()
-    {
-        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ULL);
-        z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
-        return z ^ (z >> 31U);
-    }
-    std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-
-private:
-    std::uint64_t m_state;
-};
+// SplitMix64 (the tests' one seeded generator): deterministic from the seed on every platform.
+using Rng = sopvault::test::Random;
 
 std::uint64_t baseSeed()
 {
@@ -114,29 +101,7 @@ OpenOptions options(const std::filesystem::path& stateDir)
     return o;
 }
 
-class TempDir
-{
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "sopvault-crash-XXXXXX");
-        if (mkdtemp(pattern.data()) == nullptr) {
-            FAIL("mkdtemp failed: " << std::strerror(errno));
-        }
-        m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using sopvault::test::TempDir;
 
 // --- the writer (child process): never returns; reports on `fd` ---
 

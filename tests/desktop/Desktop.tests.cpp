@@ -7,6 +7,7 @@
 #include "MainWindow.h"
 #include "PasswordDialog.h"
 #include "StartDialogs.h"
+#include "TempDir.h"
 
 #include <catch2/catch.hpp>
 
@@ -33,33 +34,12 @@
 #include <QTextBrowser>
 #include <QTreeWidget>
 
-#include <random>
-
 using namespace sopvault;
 using namespace sopvault::desktop;
 
 namespace {
 
-class TempDir
-{
-public:
-    TempDir()
-    {
-        std::random_device rd;
-        m_path = std::filesystem::temp_directory_path() /
-                 ("sopvault-desktop-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(m_path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using sopvault::test::TempDir;
 
 template <typename T>
 T* child(QWidget* parent, const char* name)
@@ -566,8 +546,7 @@ TEST_CASE("the list's review date after an approval is core's new due date, not 
     screenshot(&window, "16-review-date-after-approval");
 }
 
-TEST_CASE("an owner sees the exfiltration alarm in the status bar",
-          "[desktop][alarm]")
+TEST_CASE("an owner sees the exfiltration alarm in the status bar", "[desktop][alarm]")
 {
     TempDir dir;
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");

@@ -1,6 +1,6 @@
-// A small deterministic PRNG for the benchmark corpus: SplitMix64, with its own uniform and
-// normal draws, so the same seed gives the same corpus on every machine and standard library
-// (std::*_distribution are implementation-defined, and std::random_device is not a seed).
+// The one seeded generator of the tests and the benchmark corpus: SplitMix64, with its own
+// uniform and normal draws, so the same seed gives the same data on every machine and standard
+// library (std::*_distribution are implementation-defined, and std::random_device is not a seed).
 #pragma once
 
 #include <cmath>
@@ -9,7 +9,7 @@
 #include <numbers>
 #include <span>
 
-namespace sopvault::bench {
+namespace sopvault::test {
 
 class Random
 {
@@ -55,4 +55,4 @@ private:
     std::uint64_t m_state;
 };
 
-} // namespace sopvault::bench
+} // namespace sopvault::test
