@@ -1,5 +1,6 @@
 // The access matrix of product.md: each role on a granted collection, a sub-collection and an
 // ungranted sibling; and that a member without view cannot decrypt even bypassing the policy.
+#include "Attacker.h"
 #include "Records.h"
 #include "TestVault.h"
 
@@ -147,62 +148,6 @@ TEST_CASE("a sub-collection added later reaches the people granted above it", "[
     CHECK(read->collection == "Clients/Later");
 }
 
-namespace {
-
-// What an attacker holding tom's password and the file can get: his secret box key and every
-// collection key sealed to him, read straight from the rows, never through the policy.
-struct StolenKeys
-{
-    crypto::BoxKeyPair box;
-    std::vector<crypto::SecureBuffer> collectionKeys;
-};
-
-StolenKeys steal(TestVault& v, const Id& user, std::string_view pw)
-{
-    using namespace sopvault::core::detail;
-    auto db = v.raw();
-    StolenKeys out;
-    auto wrapRow = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
-    REQUIRE(wrapRow);
-    wrapRow->bind(1, crypto::ByteView(user));
-    REQUIRE(*wrapRow->step());
-    auto wrap = decodeKeyWrap(wrapRow->columnBytes(0));
-    REQUIRE(wrap);
-    auto key = crypto::deriveKey(test::password(pw), wrap->salt, wrap->params);
-    REQUIRE(key);
-    Id vaultId{};
-    auto admin = db.prepare("SELECT body, signature FROM admin_log ORDER BY position");
-    REQUIRE(admin);
-    std::vector<Record> records;
-    while (*admin->step()) {
-        auto rec = decodeRecord(admin->columnBytes(0), admin->columnBytes(1));
-        REQUIRE(rec);
-        vaultId = rec->header.vault;
-        records.push_back(std::move(*rec));
-    }
-    auto secrets =
-        crypto::openSecret(*key, wrap->sealed, keyWrapAd(vaultId, user, wrap->params, wrap->salt));
-    REQUIRE(secrets);
-    out.box.secretKey = *crypto::SecureBuffer::copyOf(secrets->span().subspan(64));
-    out.box.publicKey = *crypto::boxPublicKeyOf(out.box.secretKey);
-    for (const Record& rec : records) {
-        std::vector<KeyShare> shares;
-        if (rec.header.kind == RecordKind::CollectionAdded) {
-            shares = decodeCollectionAdded(rec.payload)->shares;
-        } else if (rec.header.kind == RecordKind::Grant) {
-            shares = decodeGrant(rec.payload)->shares;
-        }
-        for (const auto& s : shares) {
-            if (auto k = crypto::openSealed(out.box, s.sealedKey)) {
-                out.collectionKeys.push_back(std::move(*k));
-            }
-        }
-    }
-    return out;
-}
-
-} // namespace
-
 TEST_CASE("without view, a member cannot decrypt a collection's SOPs or name even from the raw "
           "rows",
           "[core][access][security]")
@@ -210,7 +155,6 @@ TEST_CASE("without view, a member cannot decrypt a collection's SOPs or name eve
     using namespace sopvault::core::detail;
     TestVault v;
     v.addUser("tom");
-    Id tomId{};
     Id secretSop{};
     Id internal{};
     {
@@ -220,32 +164,20 @@ TEST_CASE("without view, a member cannot decrypt a collection's SOPs or name eve
         REQUIRE(owner->grant("tom", "technician", "Clients"));
         addSop(*owner, "Clients", "Visible");
         secretSop = addSop(*owner, "Internal", "Payroll runbook");
-        for (const auto& u : owner->users()) {
-            if (u.name == "tom") {
-                tomId = u.id;
-            }
-        }
     }
-    StolenKeys stolen = steal(v, tomId, "tom-pw");
+    // What an attacker holding tom's password and the file gets, never through the policy.
+    const test::Stolen stolen = test::steal(v, "tom");
     REQUIRE(stolen.collectionKeys.size() == 1); // Clients only
 
     auto db = v.raw();
-    auto row = db.prepare("SELECT body, signature FROM sop_versions WHERE sop_id = ?");
-    REQUIRE(row);
-    row->bind(1, crypto::ByteView(secretSop));
-    REQUIRE(*row->step());
-    auto rec = decodeRecord(row->columnBytes(0), row->columnBytes(1));
-    REQUIRE(rec);
-    auto payload = decodeSopVersion(rec->payload);
+    const Record rec = test::raw::decoded(test::raw::versionRow(db, secretSop, 1));
+    auto payload = decodeSopVersion(rec.payload);
     REQUIRE(payload);
-    auto admin = db.prepare("SELECT body, signature FROM admin_log ORDER BY position");
-    REQUIRE(admin);
     crypto::Bytes encryptedName;
-    Id vaultId = rec->header.vault;
-    while (*admin->step()) {
-        auto a = decodeRecord(admin->columnBytes(0), admin->columnBytes(1));
-        if (a->header.kind == RecordKind::CollectionAdded) {
-            auto c = decodeCollectionAdded(a->payload);
+    Id vaultId = rec.header.vault;
+    for (const Record& a : test::raw::readAdminLog(db).records) {
+        if (a.header.kind == RecordKind::CollectionAdded) {
+            auto c = decodeCollectionAdded(a.payload);
             if (c->collectionId == internal) {
                 encryptedName = c->encryptedPath;
                 for (const auto& s : c->shares) {
@@ -255,9 +187,10 @@ TEST_CASE("without view, a member cannot decrypt a collection's SOPs or name eve
         }
     }
     REQUIRE_FALSE(encryptedName.empty());
-    for (const auto& key : stolen.collectionKeys) {
-        CHECK_FALSE(crypto::openSecret(key, payload->wrappedKey,
+    for (const auto& stolenKey : stolen.collectionKeys) {
+        CHECK_FALSE(crypto::openSecret(stolenKey.key, payload->wrappedKey,
                                        dataKeyAd(vaultId, internal, 0, secretSop, 1)));
-        CHECK_FALSE(crypto::open(key, encryptedName, collectionPathAd(vaultId, internal)));
+        CHECK_FALSE(
+            crypto::open(stolenKey.key, encryptedName, collectionPathAd(vaultId, internal)));
     }
 }

@@ -1,6 +1,7 @@
 // What the vault leaves on this machine's disk: every file private to its owner whatever the
 // umask, and this machine's record of the vault (rollback marks, verified cache) written
 // atomically, with a failure to write it reported rather than dropped.
+#include "RawFile.h"
 #include "TestVault.h"
 #include "storage/PrivateFiles.h"
 
@@ -219,12 +220,7 @@ TEST_CASE("a crash between writing the new marks and renaming them leaves the ol
         REQUIRE(owner->addCollection("Clients"));
         addSop(*owner, "First");
     }
-    {
-        auto db = v.raw();
-        auto checkpoint = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
-        REQUIRE(checkpoint);
-        REQUIRE(checkpoint->step());
-    }
+    test::raw::checkpoint(v.file());
     std::filesystem::copy_file(v.file(), oldCopy);
     {
         auto owner = v.as("olivia");

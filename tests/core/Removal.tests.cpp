@@ -1,6 +1,7 @@
 // When a technician leaves and when someone brings an old copy: key rotation on removal and
 // ungrant, backdated records of a removed person, rollback and fork detection (tamper cases 3
 // and 4), the recovery code, and a second owner.
+#include "Attacker.h"
 #include "Records.h"
 #include "TestVault.h"
 
@@ -13,6 +14,7 @@ using namespace sopvault;
 using namespace sopvault::core;
 using namespace sopvault::core::detail;
 using sopvault::test::TestVault;
+using sopvault::test::raw::records;
 
 namespace {
 
@@ -25,70 +27,6 @@ Id addSop(Session& s, const std::string& collection, const std::string& title)
     auto id = s.addSop(sop);
     REQUIRE(id);
     return *id;
-}
-
-storage::Database openRaw(const std::filesystem::path& file)
-{
-    auto db = storage::Database::open(file, storage::OpenMode::OpenExisting,
-                                      std::chrono::milliseconds(200));
-    REQUIRE(db);
-    return std::move(*db);
-}
-
-std::vector<Record> rows(storage::Database& db, const char* sql)
-{
-    std::vector<Record> out;
-    auto stmt = db.prepare(sql);
-    REQUIRE(stmt);
-    while (*stmt->step()) {
-        auto rec = decodeRecord(stmt->columnBytes(0), stmt->columnBytes(1));
-        REQUIRE(rec);
-        out.push_back(std::move(*rec));
-    }
-    return out;
-}
-
-// Everything a person's password opens in a given copy of the file, read from the raw rows:
-// their X25519 key pair and every collection key ever sealed to them.
-struct Loot
-{
-    crypto::BoxKeyPair box;
-    std::vector<crypto::SecureBuffer> keys;
-};
-
-Loot loot(const std::filesystem::path& file, const Id& user, std::string_view pw)
-{
-    auto db = openRaw(file);
-    auto admin = rows(db, "SELECT body, signature FROM admin_log ORDER BY position");
-    const Id vault = admin.front().header.vault;
-    auto wrapRow = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
-    REQUIRE(wrapRow);
-    wrapRow->bind(1, crypto::ByteView(user));
-    REQUIRE(*wrapRow->step());
-    auto wrap = decodeKeyWrap(wrapRow->columnBytes(0));
-    REQUIRE(wrap);
-    auto key = crypto::deriveKey(test::password(pw), wrap->salt, wrap->params);
-    REQUIRE(key);
-    auto secrets =
-        crypto::openSecret(*key, wrap->sealed, keyWrapAd(vault, user, wrap->params, wrap->salt));
-    REQUIRE(secrets);
-    Loot out;
-    out.box.secretKey = *crypto::SecureBuffer::copyOf(secrets->span().subspan(64));
-    out.box.publicKey = *crypto::boxPublicKeyOf(out.box.secretKey);
-    for (const Record& rec : admin) {
-        std::vector<KeyShare> shares;
-        if (rec.header.kind == RecordKind::CollectionAdded) {
-            shares = decodeCollectionAdded(rec.payload)->shares;
-        } else if (rec.header.kind == RecordKind::Grant) {
-            shares = decodeGrant(rec.payload)->shares;
-        }
-        for (const auto& s : shares) {
-            if (auto k = crypto::openSealed(out.box, s.sealedKey)) {
-                out.keys.push_back(std::move(*k));
-            }
-        }
-    }
-    return out;
 }
 
 Id userId(Session& s, std::string_view name)
@@ -105,12 +43,7 @@ Id userId(Session& s, std::string_view name)
 void copyVault(const std::filesystem::path& from, const std::filesystem::path& to)
 {
     // Sessions are closed: fold the WAL in so one file is the whole vault.
-    {
-        auto db = openRaw(from);
-        auto checkpoint = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
-        REQUIRE(checkpoint);
-        REQUIRE(checkpoint->step());
-    }
+    test::raw::checkpoint(from);
     std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
 }
 
@@ -169,27 +102,28 @@ TEST_CASE("a removed technician's old password, keys and file copy open nothing 
     CHECK(v.verifyAsOwner().ok);
 
     // The attack: tom's password on the old copy gives his keys; use them on the new file.
-    Loot stolen = loot(oldCopy, tom, "tom-pw");
-    REQUIRE(stolen.keys.size() == 2);
-    auto db = openRaw(v.file());
+    const test::Stolen stolen = test::steal(oldCopy, tom, "tom-pw");
+    REQUIRE(stolen.collectionKeys.size() == 2);
+    auto db = test::raw::open(v.file());
     std::size_t afterRemoval = 0;
-    for (const Record& rec : rows(db, "SELECT body, signature FROM sop_versions")) {
+    for (const Record& rec : records(db, "SELECT body, signature FROM sop_versions")) {
         auto p = decodeSopVersion(rec.payload);
         REQUIRE(p);
         if (p->epoch == 0) {
             continue; // written before the removal: honestly still his
         }
         ++afterRemoval;
-        for (const auto& key : stolen.keys) {
+        for (const auto& stolenKey : stolen.collectionKeys) {
             for (std::uint32_t epoch : {0U, 1U}) {
-                CHECK_FALSE(crypto::openSecret(key, p->wrappedKey,
+                CHECK_FALSE(crypto::openSecret(stolenKey.key, p->wrappedKey,
                                                dataKeyAd(rec.header.vault, p->collectionId, epoch,
                                                          p->sopId, rec.header.position)));
             }
         }
     }
     CHECK(afterRemoval == 2);
-    for (const Record& rec : rows(db, "SELECT body, signature FROM admin_log ORDER BY position")) {
+    for (const Record& rec :
+         records(db, "SELECT body, signature FROM admin_log ORDER BY position")) {
         if (rec.header.kind == RecordKind::UserRemoved) {
             auto removal = decodeUserRemoved(rec.payload);
             REQUIRE(removal);
@@ -202,13 +136,13 @@ TEST_CASE("a removed technician's old password, keys and file copy open nothing 
         }
     }
     // What he could read before is, honestly, still readable in the old copy.
-    auto old = openRaw(oldCopy);
-    auto firstVersion = rows(old, "SELECT body, signature FROM sop_versions");
+    auto old = test::raw::open(oldCopy);
+    auto firstVersion = records(old, "SELECT body, signature FROM sop_versions");
     REQUIRE(firstVersion.size() == 1);
     auto p = decodeSopVersion(firstVersion.front().payload);
     bool opened = false;
-    for (const auto& key : stolen.keys) {
-        opened = opened || bool(crypto::openSecret(key, p->wrappedKey,
+    for (const auto& stolenKey : stolen.collectionKeys) {
+        opened = opened || bool(crypto::openSecret(stolenKey.key, p->wrappedKey,
                                                    dataKeyAd(firstVersion.front().header.vault,
                                                              p->collectionId, 0, p->sopId, 1)));
     }
@@ -260,15 +194,15 @@ TEST_CASE("ungranting view rotates the key; the person can no longer read what f
     }
     auto t = v.as("tom");
     CHECK(t->readSop(sop).error().code == ErrorCode::NotFound);
-    Loot stolen = loot(v.file(), tom, "tom-pw");
-    REQUIRE(stolen.keys.size() == 1);
-    auto db = openRaw(v.file());
-    auto versions = rows(db, "SELECT body, signature FROM sop_versions");
+    const test::Stolen stolen = test::steal(v.file(), tom, "tom-pw");
+    REQUIRE(stolen.collectionKeys.size() == 1);
+    auto db = test::raw::open(v.file());
+    auto versions = records(db, "SELECT body, signature FROM sop_versions");
     REQUIRE(versions.size() == 1);
     auto p = decodeSopVersion(versions.front().payload);
     CHECK(p->epoch == 1);
     CHECK_FALSE(crypto::openSecret(
-        stolen.keys.front(), p->wrappedKey,
+        stolen.collectionKeys.front().key, p->wrappedKey,
         dataKeyAd(versions.front().header.vault, p->collectionId, 1, p->sopId, 1)));
     CHECK(v.verifyAsOwner().ok);
 }
@@ -276,11 +210,10 @@ TEST_CASE("ungranting view rotates the key; the person can no longer read what f
 namespace {
 
 // Writes a SOP version signed by `signer` straight into the file, claiming `adminCount`.
-void forgeVersion(TestVault& v, const crypto::SignKeyPair& signer, const Id& signerId,
-                  const Id& collection, std::uint32_t epoch, std::uint64_t adminCount)
+void forgeVersion(TestVault& v, const test::Stolen& signer, const Id& collection,
+                  std::uint32_t epoch, std::uint64_t adminCount)
 {
     auto db = v.raw();
-    auto admin = rows(db, "SELECT body, signature FROM admin_log ORDER BY position");
     SopVersionPayload p;
     p.sopId = randomId();
     p.collectionId = collection;
@@ -288,32 +221,21 @@ void forgeVersion(TestVault& v, const crypto::SignKeyPair& signer, const Id& sig
     p.wrappedKey = crypto::randomBytes(72);
     p.ciphertext = crypto::randomBytes(300);
     RecordHeader h;
-    h.vault = admin.front().header.vault;
+    h.vault = signer.vault;
     h.recordId = randomId();
     h.kind = RecordKind::SopVersion;
     h.position = 1;
-    h.signer = signerId;
+    h.signer = signer.user;
     h.time = v.clock().now();
     h.adminCount = adminCount;
-    const auto payload = encode(p);
-    const auto body = encodeBody(h, payload);
-    auto signature = crypto::sign(signer.secretKey, body);
-    REQUIRE(signature);
-    auto insert = db.prepare("INSERT INTO sop_versions (sop_id, version, record_id, body, "
-                             "signature) VALUES (?, 1, ?, ?, ?)");
-    REQUIRE(insert);
-    insert->bind(1, crypto::ByteView(p.sopId))
-        .bind(2, crypto::ByteView(h.recordId))
-        .bind(3, crypto::ByteView(body))
-        .bind(4, crypto::ByteView(*signature));
-    REQUIRE(insert->run());
+    test::raw::putVersion(db, p.sopId, test::raw::signRecord(h, encode(p), signer.sign.secretKey));
 }
 
 struct EditorLeaves
 {
     TestVault v;
     Id ops{};
-    std::pair<Id, crypto::SignKeyPair> erin;
+    test::Stolen erin;
     std::uint64_t adminBeforeRemoval = 0;
     std::uint64_t adminAfterRemoval = 0;
 
@@ -326,7 +248,7 @@ struct EditorLeaves
                 owner->addUser("erin", test::password("erin-pw"), crypto::KdfProfile::Interactive));
             REQUIRE(owner->grant("erin", "editor", "Ops"));
         }
-        erin = test::stealSignKey(v, "erin"); // before her keys leave the file
+        erin = test::steal(v, "erin"); // before her keys leave the file
         adminBeforeRemoval = adminCount();
         {
             auto owner = v.as("olivia");
@@ -339,9 +261,7 @@ struct EditorLeaves
     std::uint64_t adminCount()
     {
         auto db = v.raw();
-        auto count = db.prepare("SELECT count(*) FROM admin_log");
-        REQUIRE(*count->step());
-        return static_cast<std::uint64_t>(count->columnInt(0));
+        return static_cast<std::uint64_t>(test::raw::count(db, "SELECT count(*) FROM admin_log"));
     }
 };
 
@@ -354,11 +274,11 @@ TEST_CASE("tamper case 6: a version a removed editor signs after the removal is 
     EditorLeaves t;
     SECTION("claiming a point after the removal")
     {
-        forgeVersion(t.v, t.erin.second, t.erin.first, t.ops, 1, t.adminAfterRemoval);
+        forgeVersion(t.v, t.erin, t.ops, 1, t.adminAfterRemoval);
     }
     SECTION("backdated to a point where she still had edit")
     {
-        forgeVersion(t.v, t.erin.second, t.erin.first, t.ops, 0, t.adminBeforeRemoval);
+        forgeVersion(t.v, t.erin, t.ops, 0, t.adminBeforeRemoval);
     }
     const auto report = t.v.verifyAsOwner();
     CHECK_FALSE(report.ok);
@@ -378,8 +298,8 @@ TEST_CASE("a write at a superseded epoch is refused", "[core][removal][tamper]")
         REQUIRE(owner->addUser("ed", test::password("ed-pw"), crypto::KdfProfile::Interactive));
         REQUIRE(owner->grant("ed", "editor", "Ops"));
     }
-    auto ed = test::stealSignKey(t.v, "ed");
-    forgeVersion(t.v, ed.second, ed.first, t.ops, 0, t.adminCount());
+    const test::Stolen ed = test::steal(t.v, "ed");
+    forgeVersion(t.v, ed, t.ops, 0, t.adminCount());
     const auto report = t.v.verifyAsOwner();
     REQUIRE_FALSE(report.ok);
     CHECK(report.problems.front().problem.find("superseded") != std::string::npos);
@@ -418,8 +338,7 @@ TEST_CASE("tamper cases 3 and 4: an older or cut-down copy of the file is an int
     SECTION("case 3: one SOP rolled back to an older valid version")
     {
         auto db = v.raw();
-        auto cut = db.prepare("DELETE FROM sop_versions WHERE version = 2");
-        REQUIRE(cut->run());
+        test::raw::exec(db, "DELETE FROM sop_versions WHERE version = 2");
         expectRollback("SOP");
     }
     SECTION("case 4: the whole file replaced by an older copy")
@@ -430,17 +349,15 @@ TEST_CASE("tamper cases 3 and 4: an older or cut-down copy of the file is an int
     SECTION("case 4: the tail of the administration log cut off")
     {
         auto db = v.raw();
-        auto cut = db.prepare("DELETE FROM admin_log WHERE position = (SELECT max(position) FROM "
-                              "admin_log)");
-        REQUIRE(cut->run());
+        test::raw::exec(db, "DELETE FROM admin_log WHERE position = (SELECT max(position) FROM "
+                            "admin_log)");
         expectRollback("administration log");
     }
     SECTION("case 4: the tail of the audit log cut off")
     {
         auto db = v.raw();
-        auto cut = db.prepare("DELETE FROM audit_log WHERE position >= (SELECT max(position) - 2 "
-                              "FROM audit_log)");
-        REQUIRE(cut->run());
+        test::raw::exec(db, "DELETE FROM audit_log WHERE position >= (SELECT max(position) - 2 "
+                            "FROM audit_log)");
         expectRollback("audit log");
     }
     SECTION("a different vault put in the file's place")
@@ -550,11 +467,7 @@ TEST_CASE("a removed technician's old password wrap put back into the file is re
         auto owner = v.as("olivia");
         tom = userId(*owner, "tom");
         auto db = v.raw();
-        auto row = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
-        REQUIRE(row);
-        row->bind(1, crypto::ByteView(tom));
-        REQUIRE(*row->step());
-        oldWrap = row->columnBytes(0);
+        oldWrap = test::raw::wrapOf(db, tom);
         REQUIRE_FALSE(oldWrap.empty());
     }
     {

@@ -1,6 +1,7 @@
 // Tamper case 11 (security.md): a review sign-off or flag record moved, dropped or flipped in the
 // file fails closed like a version chain: the reads that depend on it are `integrity`, lists
 // mark the SOP as damaged, nothing is written on top, and verify lists the record.
+#include "RawFile.h"
 #include "Records.h"
 #include "TestVault.h"
 
@@ -10,26 +11,10 @@ using namespace sopvault;
 using namespace sopvault::core;
 using crypto::Bytes;
 using sopvault::test::TestVault;
+using sopvault::test::raw::count;
+using sopvault::test::raw::exec;
 
 namespace {
-
-void exec(storage::Database& db, std::string_view sql)
-{
-    auto stmt = db.prepare(sql);
-    REQUIRE(stmt);
-    INFO(sql);
-    REQUIRE(stmt->run());
-}
-
-std::int64_t count(storage::Database& db, std::string_view sql)
-{
-    auto stmt = db.prepare(sql);
-    REQUIRE(stmt);
-    auto row = stmt->step();
-    REQUIRE(row);
-    REQUIRE(*row);
-    return stmt->columnInt(0);
-}
 
 // The template covers Result<void> too.
 template <typename T>

@@ -1,5 +1,6 @@
 // Quarterly reviews with a fake clock: due dates across month ends, leap days and year ends,
 // due-soon and overdue transitions, sign-offs bound to versions, flags, and the quarter report.
+#include "Attacker.h"
 #include "Records.h"
 #include "TestVault.h"
 
@@ -183,49 +184,31 @@ TEST_CASE("tamper case 7: a sign-off forged by a technician and written into the
     using namespace sopvault::core::detail;
     ReviewVault rv("2027-01-01");
     REQUIRE(rv.v.verifyAsOwner().ok);
-    auto tomKey = test::stealSignKey(rv.v, "tom");
+    const test::Stolen tom = test::steal(rv.v, "tom");
     {
         // Build a well-formed sign-off record signed by tom, chained correctly.
         auto db = rv.v.raw();
-        auto sopRow = db.prepare("SELECT body, signature FROM sop_versions WHERE sop_id = ?");
-        REQUIRE(sopRow);
-        sopRow->bind(1, crypto::ByteView(rv.sop));
-        REQUIRE(*sopRow->step());
-        auto version = decodeRecord(sopRow->columnBytes(0), sopRow->columnBytes(1));
-        REQUIRE(version);
-        auto versionPayload = decodeSopVersion(version->payload);
+        const Record version = test::raw::decoded(test::raw::versionRow(db, rv.sop, 1));
+        auto versionPayload = decodeSopVersion(version.payload);
         REQUIRE(versionPayload);
-        auto adminCount = db.prepare("SELECT count(*) FROM admin_log");
-        REQUIRE(*adminCount->step());
-
         EventPayload p;
         p.sopId = rv.sop;
         p.collectionId = versionPayload->collectionId;
         p.epoch = 0;
         p.version = 1;
-        p.versionHash = version->hash();
+        p.versionHash = version.hash();
         p.decision = 1;
         p.encryptedText = crypto::randomBytes(40);
         RecordHeader h;
-        h.vault = version->header.vault;
+        h.vault = version.header.vault;
         h.recordId = randomId();
         h.kind = RecordKind::Signoff;
         h.position = 0;
-        h.signer = tomKey.first;
+        h.signer = tom.user;
         h.time = rv.v.clock().now();
-        h.adminCount = static_cast<std::uint64_t>(adminCount->columnInt(0));
-        const auto payload = encode(p);
-        const auto body = encodeBody(h, payload);
-        auto signature = crypto::sign(tomKey.second.secretKey, body);
-        REQUIRE(signature);
-        auto insert = db.prepare("INSERT INTO sop_events (position, record_id, sop_id, body, "
-                                 "signature) VALUES (0, ?, ?, ?, ?)");
-        REQUIRE(insert);
-        insert->bind(1, crypto::ByteView(h.recordId))
-            .bind(2, crypto::ByteView(rv.sop))
-            .bind(3, crypto::ByteView(body))
-            .bind(4, crypto::ByteView(*signature));
-        REQUIRE(insert->run());
+        h.adminCount =
+            static_cast<std::uint64_t>(test::raw::count(db, "SELECT count(*) FROM admin_log"));
+        test::raw::putEvent(db, rv.sop, test::raw::signRecord(h, encode(p), tom.sign.secretKey));
     }
     const auto report = rv.v.verifyAsOwner();
     CHECK_FALSE(report.ok);

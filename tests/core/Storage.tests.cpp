@@ -1,4 +1,5 @@
 // The vault file as storage: missing, foreign, damaged or newer files, and two writers at once.
+#include "RawFile.h"
 #include "TestVault.h"
 
 #include <catch2/catch.hpp>
@@ -25,19 +26,15 @@ bool fileExists(const std::filesystem::path& path, const char* suffix = "")
 // Runs one statement (a pragma) through the raw storage handle, then closes it.
 void runRaw(const std::filesystem::path& file, std::string_view sql)
 {
-    auto db = storage::Database::open(file, storage::OpenMode::OpenExisting, 200ms);
-    REQUIRE(db);
-    auto stmt = db->prepare(sql);
-    REQUIRE(stmt);
-    INFO(sql);
-    REQUIRE(stmt->step());
+    auto db = test::raw::open(file);
+    test::raw::exec(db, sql);
 }
 
 // With every connection closed, moves the write-ahead log into the main file so that the file
 // alone holds the whole vault.
 void checkpoint(const std::filesystem::path& file)
 {
-    runRaw(file, "PRAGMA wal_checkpoint(TRUNCATE)");
+    test::raw::checkpoint(file);
     CHECK((!fileExists(file, "-wal") || std::filesystem::file_size(file.string() + "-wal") == 0));
 }
 

@@ -1,4 +1,5 @@
 // Tamper matrix (security.md cases 1, 2, 5, 6, 8, 9, 10): every tampering of the file fails closed.
+#include "Attacker.h"
 #include "LocalState.h"
 #include "Records.h"
 #include "Replay.h"
@@ -16,255 +17,13 @@ using namespace sopvault;
 using namespace sopvault::core;
 using namespace sopvault::core::detail;
 using crypto::Bytes;
+using sopvault::test::Stolen;
 using sopvault::test::TestVault;
+using namespace sopvault::test::raw;
 
 namespace {
 
-constexpr Timestamp kForgedTime = 1798765200; // an hour after TestVault's clock starts
-
-// --- raw rows ---------------------------------------------------------------------------------
-
-struct Stored
-{
-    Bytes body;
-    Bytes signature;
-};
-
-void exec(storage::Database& db, std::string_view sql)
-{
-    auto stmt = db.prepare(sql);
-    REQUIRE(stmt);
-    auto stepped = stmt->step();
-    INFO(sql);
-    REQUIRE(stepped);
-}
-
-Stored versionRow(storage::Database& db, const Id& sop, std::uint64_t version)
-{
-    auto stmt = db.prepare("SELECT body, signature FROM sop_versions WHERE sop_id = ? AND "
-                           "version = ?");
-    REQUIRE(stmt);
-    stmt->bind(1, crypto::ByteView(sop)).bind(2, static_cast<std::int64_t>(version));
-    auto row = stmt->step();
-    REQUIRE(row);
-    REQUIRE(*row);
-    return {stmt->columnBytes(0), stmt->columnBytes(1)};
-}
-
-void setVersionRow(storage::Database& db, const Id& sop, std::uint64_t version, const Stored& s)
-{
-    auto stmt = db.prepare("UPDATE sop_versions SET body = ?, signature = ? WHERE sop_id = ? AND "
-                           "version = ?");
-    REQUIRE(stmt);
-    stmt->bind(1, crypto::ByteView(s.body))
-        .bind(2, crypto::ByteView(s.signature))
-        .bind(3, crypto::ByteView(sop))
-        .bind(4, static_cast<std::int64_t>(version));
-    REQUIRE(stmt->run());
-}
-
-// A whole record, written where an attacker would put it (replacing what is there).
-void putVersion(storage::Database& db, const Id& sop, const Record& rec)
-{
-    auto stmt = db.prepare("INSERT OR REPLACE INTO sop_versions (sop_id, version, record_id, "
-                           "body, signature) VALUES (?, ?, ?, ?, ?)");
-    REQUIRE(stmt);
-    stmt->bind(1, crypto::ByteView(sop))
-        .bind(2, static_cast<std::int64_t>(rec.header.position))
-        .bind(3, crypto::ByteView(rec.header.recordId))
-        .bind(4, crypto::ByteView(rec.body))
-        .bind(5, crypto::ByteView(rec.signature));
-    REQUIRE(stmt->run());
-}
-
-enum class Log
-{
-    Admin,
-    Audit
-};
-
-const char* tableOf(Log which)
-{
-    return which == Log::Admin ? "admin_log" : "audit_log";
-}
-
-Stored logRow(storage::Database& db, Log which, std::uint64_t position)
-{
-    auto stmt = db.prepare(
-        fmt::format("SELECT body, signature FROM {} WHERE position = ?", tableOf(which)));
-    REQUIRE(stmt);
-    stmt->bind(1, static_cast<std::int64_t>(position));
-    auto row = stmt->step();
-    REQUIRE(row);
-    REQUIRE(*row);
-    return {stmt->columnBytes(0), stmt->columnBytes(1)};
-}
-
-void setLogRow(storage::Database& db, Log which, std::uint64_t position, const Stored& s)
-{
-    auto stmt = db.prepare(
-        fmt::format("UPDATE {} SET body = ?, signature = ? WHERE position = ?", tableOf(which)));
-    REQUIRE(stmt);
-    stmt->bind(1, crypto::ByteView(s.body))
-        .bind(2, crypto::ByteView(s.signature))
-        .bind(3, static_cast<std::int64_t>(position));
-    REQUIRE(stmt->run());
-}
-
-void putAdmin(storage::Database& db, const Record& rec)
-{
-    auto stmt = db.prepare("INSERT OR REPLACE INTO admin_log (position, record_id, body, "
-                           "signature) VALUES (?, ?, ?, ?)");
-    REQUIRE(stmt);
-    stmt->bind(1, static_cast<std::int64_t>(rec.header.position))
-        .bind(2, crypto::ByteView(rec.header.recordId))
-        .bind(3, crypto::ByteView(rec.body))
-        .bind(4, crypto::ByteView(rec.signature));
-    REQUIRE(stmt->run());
-}
-
-Bytes wrapOf(storage::Database& db, const Id& user)
-{
-    auto stmt = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
-    REQUIRE(stmt);
-    stmt->bind(1, crypto::ByteView(user));
-    auto row = stmt->step();
-    REQUIRE(row);
-    REQUIRE(*row);
-    return stmt->columnBytes(0);
-}
-
-void setWrap(storage::Database& db, const Id& user, const Bytes& wrap)
-{
-    auto stmt = db.prepare("UPDATE user_keys SET wrap = ? WHERE user_id = ?");
-    REQUIRE(stmt);
-    stmt->bind(1, crypto::ByteView(wrap)).bind(2, crypto::ByteView(user));
-    REQUIRE(stmt->run());
-}
-
-Record decoded(const Stored& s)
-{
-    auto rec = decodeRecord(s.body, s.signature);
-    REQUIRE(rec);
-    return std::move(*rec);
-}
-
-Bytes flipped(Bytes bytes, std::size_t offset)
-{
-    bytes.at(offset) ^= 0x01;
-    return bytes;
-}
-
-// Where `part` starts inside `whole`.
-std::size_t offsetOf(const Bytes& whole, const Bytes& part)
-{
-    const auto at = std::search(whole.begin(), whole.end(), part.begin(), part.end());
-    REQUIRE(at != whole.end());
-    return static_cast<std::size_t>(at - whole.begin());
-}
-
-// --- the administration log as an attacker sees it, and records forged onto it ----------------
-
-struct AdminLog
-{
-    Id vault{};
-    std::vector<Record> records;
-    crypto::Hash32 head{};
-    [[nodiscard]] std::uint64_t count() const { return records.size(); }
-};
-
-AdminLog readAdminLog(storage::Database& db)
-{
-    AdminLog out;
-    auto stmt = db.prepare("SELECT body, signature FROM admin_log ORDER BY position");
-    REQUIRE(stmt);
-    while (*stmt->step()) {
-        out.records.push_back(decoded({stmt->columnBytes(0), stmt->columnBytes(1)}));
-    }
-    REQUIRE_FALSE(out.records.empty());
-    out.vault = out.records.front().header.vault;
-    out.head = out.records.back().hash();
-    return out;
-}
-
-// What an attacker holding a person's password and the file can get: their secret keys and
-// every collection key sealed to them, read straight from the rows.
-struct Stolen
-{
-    crypto::SignKeyPair sign;
-    crypto::BoxKeyPair box;
-    std::map<Id, crypto::SecureBuffer> collectionKeys;
-};
-
-Stolen steal(storage::Database& db, const Id& user, std::string_view pw)
-{
-    const AdminLog admin = readAdminLog(db);
-    auto wrap = decodeKeyWrap(wrapOf(db, user));
-    REQUIRE(wrap);
-    auto key = crypto::deriveKey(test::password(pw), wrap->salt, wrap->params);
-    REQUIRE(key);
-    auto secrets = crypto::openSecret(*key, wrap->sealed,
-                                      keyWrapAd(admin.vault, user, wrap->params, wrap->salt));
-    REQUIRE(secrets);
-    REQUIRE(secrets->size() == 96);
-    Stolen out;
-    auto signSecret = crypto::SecureBuffer::copyOf(secrets->span().first(64));
-    REQUIRE(signSecret);
-    auto signPublic = crypto::signPublicKeyOf(*signSecret);
-    REQUIRE(signPublic);
-    out.sign = crypto::SignKeyPair{*signPublic, std::move(*signSecret)};
-    auto boxSecret = crypto::SecureBuffer::copyOf(secrets->span().subspan(64));
-    REQUIRE(boxSecret);
-    auto boxPublic = crypto::boxPublicKeyOf(*boxSecret);
-    REQUIRE(boxPublic);
-    out.box = crypto::BoxKeyPair{*boxPublic, std::move(*boxSecret)};
-    for (const Record& rec : admin.records) {
-        std::vector<KeyShare> shares;
-        if (rec.header.kind == RecordKind::CollectionAdded) {
-            shares = decodeCollectionAdded(rec.payload)->shares;
-        } else if (rec.header.kind == RecordKind::Grant) {
-            shares = decodeGrant(rec.payload)->shares;
-        } else if (rec.header.kind == RecordKind::OwnerAdded) {
-            shares = decodeOwnerAdded(rec.payload)->shares;
-        }
-        for (const KeyShare& s : shares) {
-            if (s.recipient != user) {
-                continue;
-            }
-            auto k = crypto::openSealed(out.box, s.sealedKey);
-            REQUIRE(k);
-            out.collectionKeys.insert_or_assign(s.collection, std::move(*k));
-        }
-    }
-    return out;
-}
-
-Record signRecord(const RecordHeader& header, Bytes payload, const crypto::SecureBuffer& secret)
-{
-    Record rec;
-    rec.header = header;
-    rec.payload = std::move(payload);
-    rec.body = encodeBody(rec.header, rec.payload);
-    auto signature = crypto::sign(secret, rec.body);
-    REQUIRE(signature);
-    rec.signature = *signature;
-    return rec;
-}
-
-// The header of the next administration record, correct in every chain field.
-RecordHeader nextAdmin(const AdminLog& admin, RecordKind kind, const Id& signer)
-{
-    RecordHeader h;
-    h.vault = admin.vault;
-    h.recordId = randomId();
-    h.kind = kind;
-    h.position = admin.count();
-    h.prev = admin.head;
-    h.signer = signer;
-    h.time = kForgedTime;
-    h.adminCount = admin.count();
-    return h;
-}
+// --- records forged onto the file ------------------------------------------------------------
 
 // The header of a SOP version, correct in every chain field (parent hash, admin count).
 RecordHeader versionHeader(storage::Database& db, const AdminLog& admin, const Id& sop,
@@ -911,18 +670,17 @@ TEST_CASE("tamper 2: an editor who re-signs another SOP's wrapped key and cipher
 {
     Scenario s;
     auto db = s.v.raw();
-    const Stolen eddie = steal(db, s.eddie, "eddie-pw");
-    REQUIRE(eddie.collectionKeys.contains(s.clients));
-    REQUIRE_FALSE(eddie.collectionKeys.contains(s.internal));
+    const Stolen eddie = test::steal(db, s.eddie, "eddie-pw");
+    REQUIRE(eddie.holds(s.clients));
+    REQUIRE_FALSE(eddie.holds(s.internal));
     const AdminLog admin = readAdminLog(db);
 
     // Control: the same forgery with honestly encrypted content is accepted as eddie's edit,
     // so what fails below is the moved ciphertext and nothing else.
     {
         const RecordHeader h = versionHeader(db, admin, s.sopA, 3, s.eddie);
-        const SopVersionPayload honest =
-            encryptVersion(admin, h, s.sopA, s.clients, eddie.collectionKeys.at(s.clients),
-                           "Eddie's honest edit\n");
+        const SopVersionPayload honest = encryptVersion(
+            admin, h, s.sopA, s.clients, eddie.keyOf(s.clients), "Eddie's honest edit\n");
         putVersion(db, s.sopA, signRecord(h, encode(honest), eddie.sign.secretKey));
     }
     {
@@ -972,8 +730,8 @@ TEST_CASE("tamper 5: a grant signed by a technician is rejected and freezes the 
     Scenario s;
     {
         auto db = s.v.raw();
-        const Stolen tom = steal(db, s.tom, "tom-pw");
-        const Stolen olivia = steal(db, s.olivia, "olivia-pw");
+        const Stolen tom = test::steal(db, s.tom, "tom-pw");
+        const Stolen olivia = test::steal(db, s.olivia, "olivia-pw");
         const AdminLog admin = readAdminLog(db);
         GrantPayload selfPromotion;
         selfPromotion.userId = s.tom;
@@ -1011,8 +769,8 @@ TEST_CASE("tamper 5: a grant whose sealed key does not match the collection's ke
     Record bad;
     {
         auto db = s.v.raw();
-        const Stolen olivia = steal(db, s.olivia, "olivia-pw");
-        REQUIRE(olivia.collectionKeys.contains(s.internal));
+        const Stolen olivia = test::steal(db, s.olivia, "olivia-pw");
+        REQUIRE(olivia.holds(s.internal));
         const AdminLog admin = readAdminLog(db);
         crypto::BoxPublicKey tomBox{};
         for (const Record& rec : admin.records) {
@@ -1040,8 +798,7 @@ TEST_CASE("tamper 5: a grant whose sealed key does not match the collection's ke
         auto randomKey = crypto::randomKey();
         REQUIRE(randomKey);
         const RecordHeader h = nextAdmin(admin, RecordKind::Grant, s.olivia);
-        good = signRecord(h, encode(sealShare(olivia.collectionKeys.at(s.internal))),
-                          olivia.sign.secretKey);
+        good = signRecord(h, encode(sealShare(olivia.keyOf(s.internal))), olivia.sign.secretKey);
         bad = signRecord(h, encode(sealShare(*randomKey)), olivia.sign.secretKey);
         // Control: the grant with the real key lets tom read Internal.
         putAdmin(db, good);
@@ -1083,18 +840,17 @@ TEST_CASE("tamper 6: a SOP version signed by a technician is rejected", "[core][
     const Id forgedSop = randomId();
     {
         auto db = s.v.raw();
-        const Stolen tom = steal(db, s.tom, "tom-pw");
-        const Stolen eddie = steal(db, s.eddie, "eddie-pw");
-        REQUIRE(tom.collectionKeys.contains(s.clients));
+        const Stolen tom = test::steal(db, s.tom, "tom-pw");
+        const Stolen eddie = test::steal(db, s.eddie, "eddie-pw");
+        REQUIRE(tom.holds(s.clients));
         const AdminLog admin = readAdminLog(db);
         auto forge = [&](const Id& sop, std::uint64_t version, const Id& signer,
                          const crypto::SecureBuffer& secret) {
             const RecordHeader h = versionHeader(db, admin, sop, version, signer);
-            return signRecord(
-                h,
-                encode(encryptVersion(admin, h, sop, s.clients, tom.collectionKeys.at(s.clients),
-                                      "Skip the approval step\n")),
-                secret);
+            return signRecord(h,
+                              encode(encryptVersion(admin, h, sop, s.clients, tom.keyOf(s.clients),
+                                                    "Skip the approval step\n")),
+                              secret);
         };
         // Control: the same version signed by the editor is accepted.
         {
@@ -1176,7 +932,7 @@ TEST_CASE("tamper 8: lowering a person's KDF parameters refuses their unlock wit
         Stolen tomKeys;
         {
             auto db = s.v.raw();
-            tomKeys = steal(db, s.tom, "tom-pw");
+            tomKeys = test::steal(db, s.tom, "tom-pw");
             KeyWrap weak = wrap;
             weak.params = {1, wrap.params.memLimit};
             auto signature =
@@ -1459,14 +1215,14 @@ TEST_CASE("tamper 6: an editor whose grant was removed cannot back-date a versio
     Record newOne;
     {
         auto db = s.v.raw();
-        const Stolen eddie = steal(db, s.eddie, "eddie-pw");
+        const Stolen eddie = test::steal(db, s.eddie, "eddie-pw");
         const AdminLog admin = readAdminLog(db);
         auto forge = [&](const Id& sop, std::uint64_t version) {
             RecordHeader h = versionHeader(db, admin, sop, version, s.eddie);
             h.adminCount = Scenario::kAdminRecords; // the log as it was before the ungrant
             return signRecord(
                 h,
-                encode(encryptVersion(admin, h, sop, s.clients, eddie.collectionKeys.at(s.clients),
+                encode(encryptVersion(admin, h, sop, s.clients, eddie.keyOf(s.clients),
                                       "Written after eddie lost 'edit'\n")),
                 eddie.sign.secretKey);
         };
@@ -1739,9 +1495,8 @@ TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and o
         std::filesystem::remove(current);
         {
             auto db = s.v.raw();
-            auto cut = db.prepare("DELETE FROM audit_log WHERE position = (SELECT max(position) "
-                                  "FROM audit_log)");
-            REQUIRE(cut->run());
+            exec(db,
+                 "DELETE FROM audit_log WHERE position = (SELECT max(position) FROM audit_log)");
         }
         auto owner = s.v.tryAs("olivia");
         REQUIRE_FALSE(owner);

@@ -1,7 +1,7 @@
 // Test fixture for core (see TestVault.h).
 #include "TestVault.h"
 
-#include "Records.h"
+#include "RawFile.h"
 
 #include <catch2/catch.hpp>
 
@@ -65,44 +65,7 @@ core::VerifyReport TestVault::verifyAsOwner()
 
 core::storage::Database TestVault::raw()
 {
-    auto db = core::storage::Database::open(m_file, core::storage::OpenMode::OpenExisting,
-                                            std::chrono::milliseconds(200));
-    REQUIRE(db);
-    return std::move(*db);
-}
-
-std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_view name)
-{
-    using namespace sopvault::core::detail;
-    core::Id user{};
-    core::Id vault{};
-    {
-        auto owner = v.as("olivia");
-        for (const auto& u : owner->users()) {
-            if (u.name == name) {
-                user = u.id;
-            }
-        }
-        auto id = core::idFromHex(owner->vaultId());
-        REQUIRE(id);
-        vault = *id;
-    }
-    auto db = v.raw();
-    auto row = db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?");
-    REQUIRE(row);
-    row->bind(1, crypto::ByteView(user));
-    REQUIRE(*row->step());
-    auto wrap = decodeKeyWrap(row->columnBytes(0));
-    REQUIRE(wrap);
-    auto key = crypto::deriveKey(password(std::string(name) + "-pw"), wrap->salt, wrap->params);
-    REQUIRE(key);
-    auto secrets =
-        crypto::openSecret(*key, wrap->sealed, keyWrapAd(vault, user, wrap->params, wrap->salt));
-    REQUIRE(secrets);
-    crypto::SignKeyPair pair;
-    pair.secretKey = *crypto::SecureBuffer::copyOf(secrets->span().first(64));
-    pair.publicKey = *crypto::signPublicKeyOf(pair.secretKey);
-    return {user, std::move(pair)};
+    return raw::open(m_file);
 }
 
 crypto::Bytes readFile(const std::filesystem::path& path)

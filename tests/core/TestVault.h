@@ -1,9 +1,9 @@
 // Test fixture for core: a vault in a fresh temporary folder, people with known passwords,
-// a fixed clock, and raw access to the file for tamper tests.
+// a fixed clock, and raw access to the file for tamper tests (RawFile.h, Attacker.h).
 #pragma once
 
-#include "sopvault/core/Vault.h"
 #include "TempDir.h"
+#include "sopvault/core/Vault.h"
 #include "storage/Database.h"
 
 #include <filesystem>
@@ -45,10 +45,6 @@ private:
     core::OpenOptions m_options;
     std::string m_recoveryCode;
 };
-
-// What an attacker with the file and `name`'s password gets: their user id and signing keys,
-// read straight from the rows (for forging records in tamper tests).
-std::pair<core::Id, crypto::SignKeyPair> stealSignKey(TestVault& v, std::string_view name);
 
 // A whole file's bytes (REQUIREs it opens), and writing them back in its place.
 crypto::Bytes readFile(const std::filesystem::path& path);
