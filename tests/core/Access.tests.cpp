@@ -22,13 +22,7 @@ struct Expect
 
 Id addSop(Session& s, const std::string& collection, const std::string& title)
 {
-    NewSop sop;
-    sop.collection = collection;
-    sop.title = title;
-    sop.body = "Body of " + title + "\n";
-    auto id = s.addSop(sop);
-    REQUIRE(id);
-    return *id;
+    return test::addSop(s, collection, title, "Body of " + title + "\n");
 }
 
 } // namespace

@@ -75,13 +75,7 @@ std::filesystem::path onlyFileEndingIn(const std::filesystem::path& dir, std::st
 
 Id addSop(Session& s, const std::string& title)
 {
-    NewSop sop;
-    sop.collection = "Clients";
-    sop.title = title;
-    sop.body = "1. " + title + "\n";
-    auto id = s.addSop(sop);
-    REQUIRE(id);
-    return *id;
+    return test::addSop(s, "Clients", title, "1. " + title + "\n");
 }
 
 } // namespace

@@ -20,13 +20,7 @@ namespace {
 
 Id addSop(Session& s, const std::string& collection, const std::string& title)
 {
-    NewSop sop;
-    sop.collection = collection;
-    sop.title = title;
-    sop.body = "Steps of " + title + "\n";
-    auto id = s.addSop(sop);
-    REQUIRE(id);
-    return *id;
+    return test::addSop(s, collection, title, "Steps of " + title + "\n");
 }
 
 Id userId(Session& s, std::string_view name)

@@ -189,18 +189,13 @@ void requireAdminFailsClosed(TestVault& v, std::string_view user, std::uint64_t 
 
 Id addSop(Session& s, const std::string& collection, const std::string& title, int versions)
 {
-    NewSop sop;
-    sop.collection = collection;
-    sop.title = title;
-    sop.body = "Step 1 of " + title + "\n";
-    auto id = s.addSop(sop);
-    REQUIRE(id);
+    const Id id = test::addSop(s, collection, title, "Step 1 of " + title + "\n");
     for (int n = 2; n <= versions; ++n) {
         SopEdit edit;
         edit.body = fmt::format("Step {} of {}\n", n, title);
-        REQUIRE(s.editSop(*id, edit));
+        REQUIRE(s.editSop(id, edit));
     }
-    return *id;
+    return id;
 }
 
 // olivia (owner); tom, technician on Clients; eddie, editor on Clients. Administration log:

@@ -68,6 +68,20 @@ core::storage::Database TestVault::raw()
     return raw::open(m_file);
 }
 
+core::Id addSop(core::Session& s, const std::string& collection, const std::string& title,
+                const std::string& body, std::vector<std::string> tags)
+{
+    core::NewSop sop;
+    sop.collection = collection;
+    sop.title = title;
+    sop.body = body;
+    sop.tags = std::move(tags);
+    auto id = s.addSop(sop);
+    INFO("adding the SOP " << title);
+    REQUIRE(id);
+    return *id;
+}
+
 crypto::Bytes readFile(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sopvault::test {
 
@@ -45,6 +46,10 @@ private:
     core::OpenOptions m_options;
     std::string m_recoveryCode;
 };
+
+// Adds a SOP as `s`; REQUIREs success.
+core::Id addSop(core::Session& s, const std::string& collection, const std::string& title,
+                const std::string& body, std::vector<std::string> tags = {});
 
 // A whole file's bytes (REQUIREs it opens), and writing them back in its place.
 crypto::Bytes readFile(const std::filesystem::path& path);

@@ -13,22 +13,10 @@
 
 using namespace sopvault;
 using namespace sopvault::core;
+using sopvault::test::addSop;
 using sopvault::test::TestVault;
 
 namespace {
-
-Id addSop(Session& s, const std::string& collection, const std::string& title,
-          const std::string& body, std::vector<std::string> tags = {})
-{
-    NewSop sop;
-    sop.collection = collection;
-    sop.title = title;
-    sop.body = body;
-    sop.tags = std::move(tags);
-    auto id = s.addSop(sop);
-    REQUIRE(id);
-    return *id;
-}
 
 void write(const std::filesystem::path& file, std::string_view content)
 {

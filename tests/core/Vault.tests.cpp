@@ -10,16 +10,10 @@ using sopvault::test::TestVault;
 
 namespace {
 
-Id addSop(Session& s, std::string collection, std::string title, std::string body)
+Id addSop(Session& s, const std::string& collection, const std::string& title,
+          const std::string& body)
 {
-    NewSop sop;
-    sop.collection = std::move(collection);
-    sop.title = std::move(title);
-    sop.body = std::move(body);
-    sop.tags = {"network"};
-    auto id = s.addSop(sop);
-    REQUIRE(id);
-    return *id;
+    return test::addSop(s, collection, title, body, {"network"});
 }
 
 } // namespace
