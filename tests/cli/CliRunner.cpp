@@ -311,20 +311,20 @@ nlohmann::json Team::init(std::string_view owner) const
     return parseJson(r);
 }
 
-RunResult Team::run(std::string_view user, const std::vector<std::string>& args,
-                    std::string_view input, const Env& env) const
+RunResult Team::runAs(bool terminal, std::string_view user, const std::vector<std::string>& args,
+                      std::string_view input, const Env& env) const
 {
     Env all = as(user);
     for (const auto& [name, value] : env) {
         all[name] = value;
     }
-    return m_cli.run(args, all, input);
+    return terminal ? m_cli.runAtTerminal(args, all, input) : m_cli.run(args, all, input);
 }
 
-RunResult Team::ok(std::string_view user, const std::vector<std::string>& args,
-                   std::string_view input, const Env& env) const
+RunResult Team::okAs(bool terminal, std::string_view user, const std::vector<std::string>& args,
+                     std::string_view input, const Env& env) const
 {
-    auto r = run(user, args, input, env);
+    auto r = runAs(terminal, user, args, input, env);
     INFO(r.describe());
     REQUIRE(r.code == kOk);
     // stderr may carry notices on success (e.g. the first-open fingerprint); cli.md only
@@ -332,39 +332,49 @@ RunResult Team::ok(std::string_view user, const std::vector<std::string>& args,
     return r;
 }
 
-nlohmann::json Team::json(std::string_view user, const std::vector<std::string>& args,
-                          std::string_view input, const Env& env) const
+nlohmann::json Team::jsonAs(bool terminal, std::string_view user,
+                            const std::vector<std::string>& args, std::string_view input,
+                            const Env& env) const
 {
     std::vector<std::string> all{"--json"};
     all.insert(all.end(), args.begin(), args.end());
-    return parseJson(ok(user, all, input, env));
+    return parseJson(okAs(terminal, user, all, input, env));
+}
+
+RunResult Team::run(std::string_view user, const std::vector<std::string>& args,
+                    std::string_view input, const Env& env) const
+{
+    return runAs(false, user, args, input, env);
+}
+
+RunResult Team::ok(std::string_view user, const std::vector<std::string>& args,
+                   std::string_view input, const Env& env) const
+{
+    return okAs(false, user, args, input, env);
+}
+
+nlohmann::json Team::json(std::string_view user, const std::vector<std::string>& args,
+                          std::string_view input, const Env& env) const
+{
+    return jsonAs(false, user, args, input, env);
 }
 
 RunResult Team::runAtTerminal(std::string_view user, const std::vector<std::string>& args,
                               std::string_view input, const Env& env) const
 {
-    Env all = as(user);
-    for (const auto& [name, value] : env) {
-        all[name] = value;
-    }
-    return m_cli.runAtTerminal(args, all, input);
+    return runAs(true, user, args, input, env);
 }
 
 RunResult Team::okAtTerminal(std::string_view user, const std::vector<std::string>& args,
                              std::string_view input, const Env& env) const
 {
-    auto r = runAtTerminal(user, args, input, env);
-    INFO(r.describe());
-    REQUIRE(r.code == kOk);
-    return r;
+    return okAs(true, user, args, input, env);
 }
 
 nlohmann::json Team::jsonAtTerminal(std::string_view user, const std::vector<std::string>& args,
                                     std::string_view input, const Env& env) const
 {
-    std::vector<std::string> all{"--json"};
-    all.insert(all.end(), args.begin(), args.end());
-    return parseJson(okAtTerminal(user, all, input, env));
+    return jsonAs(true, user, args, input, env);
 }
 
 void Team::addUser(std::string_view name) const

@@ -113,6 +113,15 @@ public:
     std::string inputFile(std::string_view name, std::string_view content) const;
 
 private:
+    // The three kinds of run above, with stdout and stderr pipes or terminals.
+    [[nodiscard]] RunResult runAs(bool terminal, std::string_view user,
+                                  const std::vector<std::string>& args, std::string_view input,
+                                  const Env& env) const;
+    RunResult okAs(bool terminal, std::string_view user, const std::vector<std::string>& args,
+                   std::string_view input, const Env& env) const;
+    nlohmann::json jsonAs(bool terminal, std::string_view user,
+                          const std::vector<std::string>& args, std::string_view input,
+                          const Env& env) const;
     TempDir m_home;
     TempDir m_inputs;
     CliRunner m_cli;
