@@ -2,6 +2,8 @@
 #include "sopvault/crypto/Canonical.h"
 #include "sopvault/crypto/Crypto.h"
 
+#include "ErrorCodeText.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstddef>
@@ -13,17 +15,6 @@
 
 using namespace sopvault;
 using namespace sopvault::crypto;
-
-namespace Catch {
-template <>
-struct StringMaker<sopvault::ErrorCode>
-{
-    static std::string convert(sopvault::ErrorCode code)
-    {
-        return std::string(sopvault::codeWord(code));
-    }
-};
-} // namespace Catch
 
 namespace {
 

@@ -1,6 +1,8 @@
 // Crypto primitives: published vectors (RFC 8032, XChaCha20-Poly1305 draft, RFC 7693) and failures.
 #include "sopvault/crypto/Crypto.h"
 
+#include "ErrorCodeText.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -13,17 +15,6 @@
 
 using namespace sopvault;
 using namespace sopvault::crypto;
-
-namespace Catch {
-template <>
-struct StringMaker<sopvault::ErrorCode>
-{
-    static std::string convert(sopvault::ErrorCode code)
-    {
-        return std::string(sopvault::codeWord(code));
-    }
-};
-} // namespace Catch
 
 namespace {
 
