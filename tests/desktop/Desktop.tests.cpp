@@ -41,6 +41,10 @@ namespace {
 
 using sopvault::test::TempDir;
 
+// Where the desktop tests' clock starts: 2027-01-01T00:00:00Z, the core tests' start, so a
+// review date or an overdue mark is the same on every day the tests run.
+constexpr core::Timestamp kStart = 1798761600;
+
 template <typename T>
 T* child(QWidget* parent, const char* name)
 {
@@ -133,7 +137,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
     const auto vault = dir.path() / "team.sopvault";
     VaultController controller(vault, dir.path() / "state");
     // Reviews run on days: a clock the test can move.
-    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    core::ManualClock clock(kStart);
     controller.setClock(&clock);
     REQUIRE_FALSE(controller.vaultExists());
     createThroughWizard(controller);
@@ -517,7 +521,7 @@ TEST_CASE("the list's review date after an approval is core's new due date, not 
 {
     TempDir dir;
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
-    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    core::ManualClock clock(kStart);
     controller.setClock(&clock);
     createThroughWizard(controller);
     MainWindow window(controller);
@@ -550,7 +554,7 @@ TEST_CASE("an owner sees the exfiltration alarm in the status bar", "[desktop][a
 {
     TempDir dir;
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
-    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    core::ManualClock clock(kStart);
     controller.setClock(&clock);
     createThroughWizard(controller);
     MainWindow window(controller);
