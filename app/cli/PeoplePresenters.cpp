@@ -23,45 +23,45 @@ Output presentCreatedVault(const core::CreatedVault& created, std::string_view o
 Output presentIdentity(std::string_view user, bool owner,
                        const std::vector<core::GrantInfo>& grants)
 {
-    json doc = json::array();
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& g : grants) {
-        doc.push_back(
-            {{"role", g.role}, {"collection", g.collection}, {"rights", g.rights.names()}});
-        rows.push_back({g.role, g.collection, g.rights.toString()});
-    }
-    return {{{"user", user}, {"owner", owner}, {"grants", doc}},
+    const Output list = listOutput(
+        grants, {"ROLE", "COLLECTION", "RIGHTS"},
+        [](const core::GrantInfo& g) -> json {
+            return {{"role", g.role}, {"collection", g.collection}, {"rights", g.rights.names()}};
+        },
+        [](const core::GrantInfo& g) -> std::vector<std::string> {
+            return {g.role, g.collection, g.rights.toString()};
+        });
+    return {{{"user", user}, {"owner", owner}, {"grants", list.doc}},
             say("{}{}\n{}", user, owner ? say(" (owner)") : TerminalText(),
-                rows.empty() ? say("No grants.") : table({"ROLE", "COLLECTION", "RIGHTS"}, rows))};
+                grants.empty() ? say("No grants.") : list.text)};
 }
 
 Output presentUsers(const std::vector<core::UserInfo>& users)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& u : users) {
-        out.doc.push_back({{"user", u.name},
-                           {"owner", u.owner},
-                           {"removed", u.removed},
-                           {"fingerprint", u.fingerprint},
-                           {"id", core::toHex(u.id)}});
-        rows.push_back({u.name, u.owner ? "owner" : (u.removed ? "removed" : ""), u.fingerprint});
-    }
-    out.text = table({"USER", "OWNER", "KEY FINGERPRINT"}, rows);
-    return out;
+    return listOutput(
+        users, {"USER", "OWNER", "KEY FINGERPRINT"},
+        [](const core::UserInfo& u) -> json {
+            return {{"user", u.name},
+                    {"owner", u.owner},
+                    {"removed", u.removed},
+                    {"fingerprint", u.fingerprint},
+                    {"id", core::toHex(u.id)}};
+        },
+        [](const core::UserInfo& u) -> std::vector<std::string> {
+            return {u.name, u.owner ? "owner" : (u.removed ? "removed" : ""), u.fingerprint};
+        });
 }
 
 Output presentRoles(const std::vector<core::RoleDefinition>& roles)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : roles) {
-        out.doc.push_back(
-            {{"role", r.name}, {"rights", r.rights.names()}, {"built_in", r.builtIn}});
-        rows.push_back({r.name, r.rights.toString(), r.builtIn ? "built-in" : "custom"});
-    }
-    out.text = table({"ROLE", "RIGHTS", "KIND"}, rows);
-    return out;
+    return listOutput(
+        roles, {"ROLE", "RIGHTS", "KIND"},
+        [](const core::RoleDefinition& r) -> json {
+            return {{"role", r.name}, {"rights", r.rights.names()}, {"built_in", r.builtIn}};
+        },
+        [](const core::RoleDefinition& r) -> std::vector<std::string> {
+            return {r.name, r.rights.toString(), r.builtIn ? "built-in" : "custom"};
+        });
 }
 
 Output presentRole(std::string_view name, core::Rights rights)
@@ -72,32 +72,32 @@ Output presentRole(std::string_view name, core::Rights rights)
 
 Output presentCollections(const std::vector<core::CollectionInfo>& collections)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& c : collections) {
-        out.doc.push_back({{"id", core::toHex(c.id)},
-                           {"path", c.path},
-                           {"readable", c.readable},
-                           {"rights", c.rights.names()}});
-        rows.push_back({c.path, c.rights.toString(), core::toHex(c.id)});
-    }
-    out.text = table({"COLLECTION", "YOUR RIGHTS", "ID"}, rows);
-    return out;
+    return listOutput(
+        collections, {"COLLECTION", "YOUR RIGHTS", "ID"},
+        [](const core::CollectionInfo& c) -> json {
+            return {{"id", core::toHex(c.id)},
+                    {"path", c.path},
+                    {"readable", c.readable},
+                    {"rights", c.rights.names()}};
+        },
+        [](const core::CollectionInfo& c) -> std::vector<std::string> {
+            return {c.path, c.rights.toString(), core::toHex(c.id)};
+        });
 }
 
 Output presentAccess(const std::vector<core::GrantInfo>& grants)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& g : grants) {
-        out.doc.push_back({{"user", g.user},
-                           {"role", g.role},
-                           {"collection", g.collection},
-                           {"rights", g.rights.names()}});
-        rows.push_back({g.user, g.role, g.collection, g.rights.toString()});
-    }
-    out.text = table({"USER", "ROLE", "GRANTED ON", "RIGHTS"}, rows);
-    return out;
+    return listOutput(
+        grants, {"USER", "ROLE", "GRANTED ON", "RIGHTS"},
+        [](const core::GrantInfo& g) -> json {
+            return {{"user", g.user},
+                    {"role", g.role},
+                    {"collection", g.collection},
+                    {"rights", g.rights.names()}};
+        },
+        [](const core::GrantInfo& g) -> std::vector<std::string> {
+            return {g.user, g.role, g.collection, g.rights.toString()};
+        });
 }
 
 } // namespace sopvault::cli

@@ -37,20 +37,16 @@ Output presentExport(const core::ExportReport& report, std::string_view out)
 
 Output presentAudit(const std::vector<core::AuditEntry>& entries)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& e : entries) {
-        out.doc.push_back({{"seq", e.seq},
-                           {"time", core::formatTime(e.time)},
-                           {"actor", e.actor},
-                           {"action", e.action},
-                           {"target", e.target},
-                           {"detail", e.detail}});
-        rows.push_back(
-            {std::to_string(e.seq), core::formatTime(e.time), e.actor, e.action, e.detail});
-    }
-    out.text = table({"SEQ", "TIME", "ACTOR", "ACTION", "DETAIL"}, rows);
-    return out;
+    return listOutput(
+        entries, {"SEQ", "TIME", "ACTOR", "ACTION", "DETAIL"},
+        [](const core::AuditEntry& e) -> json {
+            return {{"seq", e.seq},       {"time", core::formatTime(e.time)},
+                    {"actor", e.actor},   {"action", e.action},
+                    {"target", e.target}, {"detail", e.detail}};
+        },
+        [](const core::AuditEntry& e) -> std::vector<std::string> {
+            return {std::to_string(e.seq), core::formatTime(e.time), e.actor, e.action, e.detail};
+        });
 }
 
 Output presentAlerts(const std::vector<core::ViewAlert>& alerts, const core::AlarmSettings& alarm)

@@ -96,47 +96,43 @@ json quarterRowJson(const core::QuarterRow& row)
 
 Output presentFlags(const std::vector<core::FlagInfo>& flags)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& f : flags) {
-        out.doc.push_back(flagJson(f));
-        rows.push_back(flagRow(f));
+    Output out =
+        listOutput(flags, {"SOP", "BY", "DATE", "COMMENT", "STATE", "FLAG"}, flagJson, flagRow);
+    if (flags.empty()) {
+        out.text = say("No open flags.");
     }
-    out.text = flags.empty() ? say("No open flags.")
-                             : table({"SOP", "BY", "DATE", "COMMENT", "STATE", "FLAG"}, rows);
     return out;
 }
 
 Output presentReviewsDue(const std::vector<core::ReviewItem>& items, core::Timestamp asOf)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& item : items) {
-        out.doc.push_back(reviewItemJson(item));
-        rows.push_back(reviewItemRow(item));
+    Output out =
+        listOutput(items, {"TITLE", "COLLECTION", "DUE", "STATUS", "SINCE REVIEW", "FLAGS", "ID"},
+                   reviewItemJson, reviewItemRow);
+    if (items.empty()) {
+        out.text = say("Nothing due for review as of {}.", core::formatDate(asOf));
     }
-    out.text =
-        items.empty()
-            ? say("Nothing due for review as of {}.", core::formatDate(asOf))
-            : table({"TITLE", "COLLECTION", "DUE", "STATUS", "SINCE REVIEW", "FLAGS", "ID"}, rows);
     return out;
 }
 
 Output presentReviewHistory(const std::vector<core::ReviewRecord>& records)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& rec : records) {
-        out.doc.push_back({{"version", rec.version},
-                           {"reviewer", rec.reviewer},
-                           {"decision", core::decisionName(rec.decision)},
-                           {"comment", rec.comment},
-                           {"time", core::formatTime(rec.time)}});
-        rows.push_back({core::formatTime(rec.time), std::to_string(rec.version), rec.reviewer,
-                        std::string(core::decisionName(rec.decision)), rec.comment});
+    Output out = listOutput(
+        records, {"TIME", "VER", "REVIEWER", "DECISION", "COMMENT"},
+        [](const core::ReviewRecord& rec) -> json {
+            return {{"version", rec.version},
+                    {"reviewer", rec.reviewer},
+                    {"decision", core::decisionName(rec.decision)},
+                    {"comment", rec.comment},
+                    {"time", core::formatTime(rec.time)}};
+        },
+        [](const core::ReviewRecord& rec) -> std::vector<std::string> {
+            return {core::formatTime(rec.time), std::to_string(rec.version), rec.reviewer,
+                    std::string(core::decisionName(rec.decision)), rec.comment};
+        });
+    if (records.empty()) {
+        out.text = say("No sign-offs yet.");
     }
-    out.text = records.empty() ? say("No sign-offs yet.")
-                               : table({"TIME", "VER", "REVIEWER", "DECISION", "COMMENT"}, rows);
     return out;
 }
 

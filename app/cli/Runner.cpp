@@ -3,6 +3,7 @@
 #include "Runner.h"
 
 #include "Password.h"
+#include "sopvault/core/Locations.h"
 #include "sopvault/core/Markdown.h"
 
 #include <fmt/format.h>
@@ -16,12 +17,6 @@
 
 namespace sopvault::cli {
 namespace {
-
-std::string envOr(const char* name, std::string fallback)
-{
-    const char* value = std::getenv(name);
-    return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
-}
 
 // JSON strings must be UTF-8 (dump() throws otherwise); a file name or a message that is not
 // is given with its stray bytes as \xNN, everything else exactly as it is.
@@ -82,21 +77,7 @@ std::filesystem::path Runner::vaultPath() const
     if (!m_g.vault.empty()) {
         return m_g.vault;
     }
-    if (auto env = envOr("SOPVAULT_VAULT", ""); !env.empty()) {
-        return env;
-    }
-    const std::string home = envOr("HOME", ".");
-    const std::string data = envOr("XDG_DATA_HOME", home + "/.local/share");
-    return std::filesystem::path(data) / "sopvault" / "vault.sopvault";
-}
-
-core::OpenOptions Runner::openOptions()
-{
-    core::OpenOptions options;
-    const std::string home = envOr("HOME", ".");
-    options.stateDir =
-        std::filesystem::path(envOr("XDG_STATE_HOME", home + "/.local/state")) / "sopvault";
-    return options;
+    return core::defaultLocations().vault;
 }
 
 Result<core::Timestamp> Runner::asOf(const core::Session& session) const
@@ -112,8 +93,8 @@ Result<std::string> Runner::actingUser() const
     if (!m_g.user.empty()) {
         return m_g.user;
     }
-    if (auto env = envOr("SOPVAULT_USER", ""); !env.empty()) {
-        return env;
+    if (const char* env = std::getenv("SOPVAULT_USER"); env != nullptr && *env != '\0') {
+        return std::string(env);
     }
     return usage("Say who is acting: pass --user NAME or set SOPVAULT_USER.");
 }
@@ -129,7 +110,7 @@ Result<std::unique_ptr<core::Session>> Runner::openSession()
                                 path.string()));
     }
     SOPVAULT_TRY(password, readPassword(user));
-    SOPVAULT_TRY(session, core::unlock(path, user, password, openOptions()));
+    SOPVAULT_TRY(session, core::unlock(path, user, password, core::defaultOpenOptions()));
     if (session->firstOpen()) {
         m_notice = say("sopvault-cli: first time this vault is opened here as {}. Its owner key "
                        "fingerprint is\n    {}\nCheck it with the owner; from now on an older or "

@@ -46,9 +46,8 @@ public:
     void plain(CLI::App* cmd, std::function<Result<void>()> action);
 
     [[nodiscard]] const Globals& globals() const { return m_g; }
-    // --vault, else the default location.
+    // --vault, else core's default location.
     [[nodiscard]] std::filesystem::path vaultPath() const;
-    [[nodiscard]] static core::OpenOptions openOptions();
     // The day review commands evaluate: --as-of, else the session's today.
     [[nodiscard]] Result<core::Timestamp> asOf(const core::Session& session) const;
 

@@ -20,25 +20,30 @@ std::string reviewDueOf(const core::SopSummary& x)
 
 Output presentSopList(const std::vector<core::SopSummary>& sops)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& x : sops) {
-        out.doc.push_back({{"id", core::toHex(x.id)},
-                           {"title", x.title},
-                           {"collection", x.collection},
-                           {"version", x.version},
-                           {"updated", x.damaged ? "" : core::formatTime(x.updated)},
-                           {"state", stateOf(x)},
-                           {"review_due", reviewDueOf(x)},
-                           {"tags", x.tags}});
-        rows.push_back({x.title, x.collection, std::to_string(x.version), stateOf(x),
-                        x.damaged ? "" : core::formatDate(x.updated), reviewDueOf(x),
-                        core::toHex(x.id)});
+    Output out = listOutput(
+        sops, {"TITLE", "COLLECTION", "VER", "STATE", "UPDATED", "REVIEW DUE", "ID"},
+        [](const core::SopSummary& x) -> json {
+            return {{"id", core::toHex(x.id)},
+                    {"title", x.title},
+                    {"collection", x.collection},
+                    {"version", x.version},
+                    {"updated", x.damaged ? "" : core::formatTime(x.updated)},
+                    {"state", stateOf(x)},
+                    {"review_due", reviewDueOf(x)},
+                    {"tags", x.tags}};
+        },
+        [](const core::SopSummary& x) -> std::vector<std::string> {
+            return {x.title,
+                    x.collection,
+                    std::to_string(x.version),
+                    stateOf(x),
+                    x.damaged ? "" : core::formatDate(x.updated),
+                    reviewDueOf(x),
+                    core::toHex(x.id)};
+        });
+    if (sops.empty()) {
+        out.text = say("No SOPs you can see.");
     }
-    out.text =
-        sops.empty()
-            ? say("No SOPs you can see.")
-            : table({"TITLE", "COLLECTION", "VER", "STATE", "UPDATED", "REVIEW DUE", "ID"}, rows);
     return out;
 }
 
@@ -62,18 +67,18 @@ Output presentSop(const core::SopVersionView& view, const std::string& body,
 
 Output presentHistory(const std::vector<core::HistoryEntry>& history)
 {
-    Output out{json::array(), {}};
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& e : history) {
-        out.doc.push_back({{"version", e.version},
-                           {"author", e.author},
-                           {"time", core::formatTime(e.time)},
-                           {"message", e.message},
-                           {"hash", e.hash}});
-        rows.push_back({std::to_string(e.version), core::formatTime(e.time), e.author, e.message});
-    }
-    out.text = table({"VER", "TIME", "AUTHOR", "MESSAGE"}, rows);
-    return out;
+    return listOutput(
+        history, {"VER", "TIME", "AUTHOR", "MESSAGE"},
+        [](const core::HistoryEntry& e) -> json {
+            return {{"version", e.version},
+                    {"author", e.author},
+                    {"time", core::formatTime(e.time)},
+                    {"message", e.message},
+                    {"hash", e.hash}};
+        },
+        [](const core::HistoryEntry& e) -> std::vector<std::string> {
+            return {std::to_string(e.version), core::formatTime(e.time), e.author, e.message};
+        });
 }
 
 Output presentDiff(const core::Id& sop, std::uint64_t from, std::uint64_t to,

@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "Password.h"
 #include "Presenters.h"
+#include "sopvault/core/Locations.h"
 
 #include <fmt/format.h>
 
@@ -25,8 +26,8 @@ void addInit(CLI::App& app, Runner& r, VaultOptions& o)
         SOPVAULT_TRY(password, readNewPassword(o.owner));
         // With this machine's state folder, so the creator's next open checks the file against
         // the marks made here (an impostor vault with the same owner name is then refused).
-        SOPVAULT_TRY(created,
-                     core::createVault(path, o.owner, password, profile, Runner::openOptions()));
+        SOPVAULT_TRY(created, core::createVault(path, o.owner, password, profile,
+                                                core::defaultOpenOptions()));
         r.emit(presentCreatedVault(created, o.owner, path));
         return {};
     });
@@ -73,7 +74,8 @@ void addRecover(CLI::App& app, Runner& r, VaultOptions& o)
         }
         SOPVAULT_TRY(code, readRecoveryCode());
         SOPVAULT_TRY(pw, readNewPassword(o.owner));
-        SOPVAULT_CHECK(core::recoverOwner(path, o.owner, code, pw, profile, Runner::openOptions()));
+        SOPVAULT_CHECK(
+            core::recoverOwner(path, o.owner, code, pw, profile, core::defaultOpenOptions()));
         r.emit({{{"owner", o.owner}, {"recovered", true}},
                 say("New password set for {}; the old one no longer works. The recovery is "
                     "recorded in the audit log.",
