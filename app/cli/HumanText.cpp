@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -115,6 +116,49 @@ std::string humanLine(std::string_view text)
 std::string humanBlock(std::string_view text)
 {
     return escape(text, true);
+}
+
+TerminalText TerminalText::line(std::string_view text)
+{
+    return TerminalText(humanLine(text));
+}
+
+TerminalText TerminalText::block(std::string_view text)
+{
+    return TerminalText(humanBlock(text));
+}
+
+TerminalText table(const std::vector<std::string>& header,
+                   std::vector<std::vector<std::string>> rows)
+{
+    for (auto& row : rows) {
+        for (auto& cell : row) {
+            cell = humanLine(cell);
+        }
+    }
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        width[i] = header[i].size();
+        for (const auto& row : rows) {
+            width[i] = std::max(width[i], row[i].size());
+        }
+    }
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string l;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            l += i + 1 == cells.size() ? cells[i] : fmt::format("{:<{}}  ", cells[i], width[i]);
+        }
+        while (!l.empty() && l.back() == ' ') {
+            l.pop_back();
+        }
+        out += l + "\n";
+    };
+    line(header);
+    for (const auto& row : rows) {
+        line(row);
+    }
+    return detail::TerminalTextMaker::make(std::move(out));
 }
 
 std::string utf8Safe(std::string_view text)

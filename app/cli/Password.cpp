@@ -96,7 +96,7 @@ Result<crypto::SecureBuffer> readPassword(std::string_view user)
     if (auto pw = takeSecretFromEnv("SOPVAULT_PASSWORD")) {
         return std::move(*pw);
     }
-    return prompt(fmt::format("Password for {}: ", humanLine(user)),
+    return prompt(say("Password for {}: ", user).str(),
                   Error{ErrorCode::Auth, "No password given: set SOPVAULT_PASSWORD_FILE or "
                                          "SOPVAULT_PASSWORD, or run on a terminal."});
 }
@@ -112,8 +112,7 @@ Result<crypto::SecureBuffer> readNewPassword(std::string_view forWhom)
     // A missing new password is a missing input (usage), not a failed authentication.
     const Error noTerminal{ErrorCode::Usage, "No new password given: set SOPVAULT_NEW_PASSWORD, "
                                              "or run on a terminal."};
-    SOPVAULT_TRY(first,
-                 prompt(fmt::format("New password for {}: ", humanLine(forWhom)), noTerminal));
+    SOPVAULT_TRY(first, prompt(say("New password for {}: ", forWhom).str(), noTerminal));
     SOPVAULT_TRY(second, prompt("Repeat it: ", noTerminal));
     if (first.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");

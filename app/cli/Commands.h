@@ -1,0 +1,101 @@
+// sopvault-cli's commands, one registration function per domain. Each registers its commands
+// and binds their options to a struct that run() owns, so option values live exactly as long
+// as the run and no command sees another's.
+#pragma once
+
+#include "Runner.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace sopvault::cli {
+
+// init, recover, whoami, passwd.
+struct VaultOptions
+{
+    std::string owner;
+    std::string kdf = "moderate";
+};
+void addVaultCommands(CLI::App& app, Runner& r, VaultOptions& o);
+
+// user, owner, role, collection, grant, ungrant, access.
+struct PeopleOptions
+{
+    std::string user;
+    std::string role;
+    std::string rights;
+    std::string collection;
+    std::string target;
+    std::string kdf = "moderate";
+};
+void addPeopleCommands(CLI::App& app, Runner& r, PeopleOptions& o);
+
+// sop add, list, show, edit, history, diff, restore, archive, link.
+struct SopOptions
+{
+    std::string sop;
+    std::string collection;
+    std::string tag;
+    std::string title;
+    std::string file;
+    std::string tags;
+    std::string reviewer;
+    std::string state;
+    std::string message;
+    std::string format = "md";
+    std::string ticket;
+    std::uint32_t reviewEvery = 90;
+    std::uint64_t version = 0;
+    std::uint64_t versionTo = 0;
+};
+// Returns the `sop` command, to which the review domain adds its flag commands.
+CLI::App* addSopCommands(CLI::App& app, Runner& r, SopOptions& o);
+
+// sop flag, flags, resolve; review due, signoff, history, report.
+struct ReviewOptions
+{
+    std::string sop;
+    std::string flag;
+    std::string comment;
+    std::string decision;
+    std::string quarter;
+    std::uint32_t within = 0;
+    bool allFlags = false;
+};
+void addReviewCommands(CLI::App& app, CLI::App& sop, Runner& r, ReviewOptions& o);
+
+// search.
+struct SearchOptions
+{
+    std::string query;
+    std::string collection;
+    std::string tag;
+    std::size_t limit = 20;
+};
+void addSearchCommands(CLI::App& app, Runner& r, SearchOptions& o);
+
+// import, export.
+struct TransferOptions
+{
+    std::string dir;
+    std::string collection;
+    std::string sop;
+    std::string format;
+    std::string out;
+};
+void addTransferCommands(CLI::App& app, Runner& r, TransferOptions& o);
+
+// audit, verify.
+struct AuditOptions
+{
+    std::string since;
+    std::string actor;
+    bool alerts = false;
+    std::uint64_t alarmViews = 0;
+    std::uint64_t alarmMinutes = 0;
+};
+void addAuditCommands(CLI::App& app, Runner& r, AuditOptions& o);
+
+} // namespace sopvault::cli

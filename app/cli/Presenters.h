@@ -1,0 +1,56 @@
+// One presenter per domain type: each turns a value from core into both its JSON document and
+// its text for a person, so every command shows what it got in one call. The JSON keys are the
+// contract of docs/cli.md; the text escapes whatever a person typed (HumanText).
+#pragma once
+
+#include "Output.h"
+#include "sopvault/core/Vault.h"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sopvault::cli {
+
+// --- the vault and people (PeoplePresenters.cpp) ---
+[[nodiscard]] Output presentCreatedVault(const core::CreatedVault& created, std::string_view owner,
+                                         const std::filesystem::path& path);
+// whoami: a person, whether they are an owner, and their grants.
+[[nodiscard]] Output presentIdentity(std::string_view user, bool owner,
+                                     const std::vector<core::GrantInfo>& grants);
+[[nodiscard]] Output presentUsers(const std::vector<core::UserInfo>& users);
+[[nodiscard]] Output presentRoles(const std::vector<core::RoleDefinition>& roles);
+[[nodiscard]] Output presentRole(std::string_view name, core::Rights rights);
+[[nodiscard]] Output presentCollections(const std::vector<core::CollectionInfo>& collections);
+// access: who holds which role where.
+[[nodiscard]] Output presentAccess(const std::vector<core::GrantInfo>& grants);
+
+// --- SOPs (SopPresenters.cpp) ---
+[[nodiscard]] Output presentSopList(const std::vector<core::SopSummary>& sops);
+// A version as read, with its body as shown (Markdown or the rendered HTML) and its link.
+[[nodiscard]] Output presentSop(const core::SopVersionView& view, const std::string& body,
+                                const std::string& link);
+[[nodiscard]] Output presentHistory(const std::vector<core::HistoryEntry>& history);
+[[nodiscard]] Output presentDiff(const core::Id& sop, std::uint64_t from, std::uint64_t to,
+                                 const std::string& diff);
+[[nodiscard]] Output presentSearchHits(const std::vector<core::SearchHit>& hits,
+                                       std::string_view query);
+
+// --- reviews and flags (ReviewPresenters.cpp) ---
+[[nodiscard]] Output presentFlags(const std::vector<core::FlagInfo>& flags);
+[[nodiscard]] Output presentReviewsDue(const std::vector<core::ReviewItem>& items,
+                                       core::Timestamp asOf);
+[[nodiscard]] Output presentReviewHistory(const std::vector<core::ReviewRecord>& records);
+[[nodiscard]] Output presentQuarterReport(const std::vector<core::QuarterRow>& rows,
+                                          std::string_view quarter);
+
+// --- transfer, audit and verification (RecordPresenters.cpp) ---
+[[nodiscard]] Output presentImport(const core::ImportReport& report);
+[[nodiscard]] Output presentExport(const core::ExportReport& report, std::string_view out);
+[[nodiscard]] Output presentAudit(const std::vector<core::AuditEntry>& entries);
+[[nodiscard]] Output presentAlerts(const std::vector<core::ViewAlert>& alerts,
+                                   const core::AlarmSettings& alarm);
+[[nodiscard]] Output presentVerify(const core::VerifyReport& report);
+
+} // namespace sopvault::cli

@@ -1,0 +1,248 @@
+// SOPs: sop add, list, show, edit, history, diff, restore, archive, link.
+#include "Commands.h"
+#include "Presenters.h"
+#include "sopvault/core/Markdown.h"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+namespace sopvault::cli {
+namespace {
+
+std::string link(const core::Session& s, const core::Id& sop)
+{
+    return fmt::format("sopvault://{}/sop/{}", s.vaultId(), core::toHex(sop));
+}
+
+// Reading SOP text into a pipe or a file is an export (security.md): without a terminal on
+// stdout it needs the export right, and a refusal is audited as export-denied by core.
+Result<void> requireTerminalOrExport(core::Session& s, const core::Id& id)
+{
+    if (::isatty(STDOUT_FILENO) != 0) {
+        return {};
+    }
+    auto allowed = s.checkExport(id);
+    if (!allowed && allowed.error().code == ErrorCode::Denied) {
+        auto line = s.summary(id);
+        return fail(ErrorCode::Denied,
+                    fmt::format("Printing SOP text to a pipe or a file is an export, and you do "
+                                "not have the export right on {}; run the command in a "
+                                "terminal to read it.",
+                                line ? line->collection : std::string("its collection")));
+    }
+    return allowed;
+}
+
+void addSopAdd(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* add = sop.add_subcommand("add", "Add a SOP; the body comes from --file or stdin");
+    add->add_option("COLLECTION", o.collection)->required();
+    add->add_option("--title", o.title)->required();
+    add->add_option("--file", o.file, "Markdown file (default: stdin)");
+    add->add_option("--tags", o.tags, "comma-separated tags");
+    add->add_option("--review-every", o.reviewEvery, "days between reviews")->capture_default_str();
+    add->add_option("--reviewer", o.reviewer, "USER or @ROLE");
+    add->footer("Example: sopvault-cli --user erin sop add Clients/Acme --title \"Reset a "
+                "password\" --file reset.md --tags identity");
+    r.withSession(add, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(body, readBody(o.file));
+        core::NewSop n;
+        n.collection = o.collection;
+        n.title = o.title;
+        n.body = std::move(body);
+        n.tags = splitList(o.tags);
+        n.reviewEveryDays = o.reviewEvery;
+        n.reviewer = o.reviewer;
+        SOPVAULT_TRY(id, s.addSop(n));
+        r.emit({{{"id", core::toHex(id)}}, say("{}", core::toHex(id))});
+        return {};
+    });
+}
+
+void addSopList(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* list = sop.add_subcommand("list", "List the SOPs you may view");
+    list->add_option("--collection", o.collection);
+    list->add_option("--tag", o.tag);
+    r.withSession(list, [&r, &o](core::Session& s) -> Result<void> {
+        core::SopFilter f;
+        if (!o.collection.empty()) {
+            f.collection = o.collection;
+        }
+        if (!o.tag.empty()) {
+            f.tag = o.tag;
+        }
+        SOPVAULT_TRY(sops, s.listSops(f));
+        r.emit(presentSopList(sops));
+        return {};
+    });
+}
+
+void addSopShow(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* show = sop.add_subcommand("show", "Show a SOP (newest version unless --version)");
+    show->add_option("SOP", o.sop, "id or exact title")->required();
+    show->add_option("--version", o.version);
+    show->add_option("--format", o.format, "md|html")->check(CLI::IsMember({"md", "html"}));
+    show->add_option("--ticket", o.ticket, "ticket reference for the audit log");
+    show->footer(
+        "Example: sopvault-cli --user tom sop show \"Reset a password\" --ticket T-1234\n"
+        "On a terminal, view is enough; into a pipe or a file it is an export and needs the "
+        "export right.");
+    r.withSession(show, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_CHECK(requireTerminalOrExport(s, id));
+        std::optional<std::uint64_t> v;
+        if (o.version != 0) {
+            v = o.version;
+        }
+        SOPVAULT_TRY(view, s.readSop(id, v, o.ticket));
+        std::string body = view.body;
+        if (o.format == "html") {
+            SOPVAULT_TRY(html, core::renderHtml(view.body));
+            body = std::move(html);
+        }
+        r.emit(presentSop(view, body, link(s, view.id)));
+        return {};
+    });
+}
+
+// The options of `sop edit` that were given; an option not given leaves its field alone.
+struct EditGiven
+{
+    CLI::Option* file;
+    CLI::Option* title;
+    CLI::Option* tags;
+    CLI::Option* every;
+    CLI::Option* reviewer;
+    CLI::Option* state;
+};
+
+Result<core::SopEdit> editFrom(const SopOptions& o, const EditGiven& given)
+{
+    core::SopEdit e;
+    if (given.file->count() > 0) {
+        SOPVAULT_TRY(body, readBody(o.file));
+        e.body = std::move(body);
+    }
+    if (given.title->count() > 0) {
+        e.title = o.title;
+    }
+    if (given.tags->count() > 0) {
+        e.tags = splitList(o.tags);
+    }
+    if (given.every->count() > 0) {
+        e.reviewEveryDays = o.reviewEvery;
+    }
+    if (given.reviewer->count() > 0) {
+        e.reviewer = o.reviewer;
+    }
+    if (given.state->count() > 0) {
+        SOPVAULT_TRY(parsed, core::parseState(o.state));
+        e.state = parsed;
+    }
+    if (!e.body && !e.title && !e.tags && !e.reviewEveryDays && !e.reviewer && !e.state) {
+        return usage("Nothing to change: give --file, --title, --tags, --review-every, "
+                     "--reviewer or --state.");
+    }
+    e.message = o.message;
+    return e;
+}
+
+void addSopEdit(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* edit = sop.add_subcommand("edit", "Save a new version of a SOP");
+    edit->add_option("SOP", o.sop)->required();
+    EditGiven given{};
+    given.file = edit->add_option("--file", o.file, "new Markdown body ('-' for stdin)");
+    given.title = edit->add_option("--title", o.title);
+    given.tags = edit->add_option("--tags", o.tags);
+    given.every = edit->add_option("--review-every", o.reviewEvery, "days between reviews");
+    given.reviewer =
+        edit->add_option("--reviewer", o.reviewer, "USER or @ROLE ('' for anyone with review)");
+    given.state = edit->add_option("--state", o.state, "draft|published|archived");
+    edit->add_option("--message", o.message, "what changed and why");
+    edit->footer("Example: sopvault-cli --user erin sop edit \"Reset a password\" --file "
+                 "reset.md --message \"add MFA step\"");
+    r.withSession(edit, [&r, &o, given](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_TRY(e, editFrom(o, given));
+        SOPVAULT_TRY(v, s.editSop(id, e));
+        r.emit({{{"id", core::toHex(id)}, {"version", v}}, say("Saved version {}.", v)});
+        return {};
+    });
+}
+
+void addSopHistoryAndDiff(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* history = sop.add_subcommand("history", "Versions of a SOP");
+    history->add_option("SOP", o.sop)->required();
+    r.withSession(history, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_TRY(h, s.history(id));
+        r.emit(presentHistory(h));
+        return {};
+    });
+
+    auto* diff = sop.add_subcommand("diff", "Unified diff of versions N and M");
+    diff->add_option("SOP", o.sop)->required();
+    diff->add_option("N", o.version)->required();
+    diff->add_option("M", o.versionTo)->required();
+    diff->footer("On a terminal, view is enough; into a pipe or a file it is an export and "
+                 "needs the export right.");
+    r.withSession(diff, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_CHECK(requireTerminalOrExport(s, id));
+        SOPVAULT_TRY(d, s.diff(id, o.version, o.versionTo));
+        r.emit(presentDiff(id, o.version, o.versionTo, d));
+        return {};
+    });
+}
+
+void addSopVersions(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* restore = sop.add_subcommand("restore", "A new version equal to version N");
+    restore->add_option("SOP", o.sop)->required();
+    restore->add_option("N", o.version)->required();
+    r.withSession(restore, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_TRY(v, s.restore(id, o.version));
+        r.emit({{{"id", core::toHex(id)}, {"version", v}},
+                say("Restored version {} as version {}.", o.version, v)});
+        return {};
+    });
+
+    auto* archive = sop.add_subcommand("archive", "Archive a SOP (nothing is deleted)");
+    archive->add_option("SOP", o.sop)->required();
+    r.withSession(archive, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_TRY(v, s.archive(id));
+        r.emit({{{"id", core::toHex(id)}, {"version", v}}, say("Archived (version {}).", v)});
+        return {};
+    });
+
+    auto* sopLink = sop.add_subcommand("link", "The sopvault:// link for a ticket");
+    sopLink->add_option("SOP", o.sop)->required();
+    r.withSession(sopLink, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        r.emit({{{"id", core::toHex(id)}, {"link", link(s, id)}}, say("{}", link(s, id))});
+        return {};
+    });
+}
+
+} // namespace
+
+CLI::App* addSopCommands(CLI::App& app, Runner& r, SopOptions& o)
+{
+    auto* sop = app.add_subcommand("sop", "Standard operating procedures")->require_subcommand(1);
+    addSopAdd(*sop, r, o);
+    addSopList(*sop, r, o);
+    addSopShow(*sop, r, o);
+    addSopEdit(*sop, r, o);
+    addSopHistoryAndDiff(*sop, r, o);
+    addSopVersions(*sop, r, o);
+    return sop;
+}
+
+} // namespace sopvault::cli

@@ -1,0 +1,111 @@
+// Presenters for SOPs: the list, one version as read, its history, a diff and search hits
+// (see Presenters.h).
+#include "Presenters.h"
+
+namespace sopvault::cli {
+namespace {
+
+// A SOP whose versions failed verification has no trustworthy state, time or due date.
+std::string stateOf(const core::SopSummary& x)
+{
+    return x.damaged ? "damaged" : std::string(core::stateName(x.state));
+}
+
+std::string reviewDueOf(const core::SopSummary& x)
+{
+    return x.damaged ? "" : x.reviewDamaged ? "damaged" : core::formatDate(x.reviewDue);
+}
+
+} // namespace
+
+Output presentSopList(const std::vector<core::SopSummary>& sops)
+{
+    Output out = listOutput(
+        sops, {"TITLE", "COLLECTION", "VER", "STATE", "UPDATED", "REVIEW DUE", "ID"},
+        [](const core::SopSummary& x) -> json {
+            return {{"id", core::toHex(x.id)},
+                    {"title", x.title},
+                    {"collection", x.collection},
+                    {"version", x.version},
+                    {"updated", x.damaged ? "" : core::formatTime(x.updated)},
+                    {"state", stateOf(x)},
+                    {"review_due", reviewDueOf(x)},
+                    {"tags", x.tags}};
+        },
+        [](const core::SopSummary& x) -> std::vector<std::string> {
+            return {x.title,
+                    x.collection,
+                    std::to_string(x.version),
+                    stateOf(x),
+                    x.damaged ? "" : core::formatDate(x.updated),
+                    reviewDueOf(x),
+                    core::toHex(x.id)};
+        });
+    if (sops.empty()) {
+        out.text = say("No SOPs you can see.");
+    }
+    return out;
+}
+
+Output presentSop(const core::SopVersionView& view, const std::string& body,
+                  const std::string& link)
+{
+    return {{{"id", core::toHex(view.id)},
+             {"title", view.title},
+             {"collection", view.collection},
+             {"version", view.version},
+             {"author", view.author},
+             {"updated", core::formatTime(view.time)},
+             {"tags", view.tags},
+             {"state", core::stateName(view.state)},
+             {"body", body},
+             {"link", link}},
+            say("# {}\n{} · version {} of {} · {} · {} · {}\n\n{}", view.title, view.collection,
+                view.version, view.headVersion, view.author, core::formatTime(view.time),
+                core::stateName(view.state), TerminalText::block(body))};
+}
+
+Output presentHistory(const std::vector<core::HistoryEntry>& history)
+{
+    return listOutput(
+        history, {"VER", "TIME", "AUTHOR", "MESSAGE"},
+        [](const core::HistoryEntry& e) -> json {
+            return {{"version", e.version},
+                    {"author", e.author},
+                    {"time", core::formatTime(e.time)},
+                    {"message", e.message},
+                    {"hash", e.hash}};
+        },
+        [](const core::HistoryEntry& e) -> std::vector<std::string> {
+            return {std::to_string(e.version), core::formatTime(e.time), e.author, e.message};
+        });
+}
+
+Output presentDiff(const core::Id& sop, std::uint64_t from, std::uint64_t to,
+                   const std::string& diff)
+{
+    return {{{"id", core::toHex(sop)}, {"from", from}, {"to", to}, {"diff", diff}},
+            TerminalText::block(diff)};
+}
+
+Output presentSearchHits(const std::vector<core::SearchHit>& hits, std::string_view query)
+{
+    Output out{json::array(), {}};
+    for (const auto& h : hits) {
+        out.doc.push_back({{"id", core::toHex(h.id)},
+                           {"title", h.title},
+                           {"collection", h.collection},
+                           {"snippet", h.snippet},
+                           {"score", h.score},
+                           {"state", core::stateName(h.state)},
+                           {"tags", h.tags}});
+        out.text +=
+            say("{}  ({})  {}\n    {}\n", h.title, h.collection, core::toHex(h.id), h.snippet);
+    }
+    if (hits.empty()) {
+        out.text = say("Nothing you can see matches '{}'.", query);
+    }
+    return out;
+}
+
+} // namespace sopvault::cli
