@@ -5,6 +5,7 @@
 
 #include "HumanText.h"
 #include "Password.h"
+#include "ServerCommands.h"
 #include "sopvault/core/Markdown.h"
 #include "sopvault/core/Vault.h"
 
@@ -1266,6 +1267,7 @@ int runCommand(int argc, char** argv)
     app.fallthrough();
     Runner runner(g);
     addCommands(app, runner, g);
+    addServerCommands(app, g.json, [&runner](CLI::App* c, auto a) { runner.plain(c, a); });
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
