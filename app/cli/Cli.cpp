@@ -5,6 +5,7 @@
 
 #include "Commands.h"
 #include "Runner.h"
+#include "ServerCommands.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -53,6 +54,8 @@ int parseAndExecute(int argc, char** argv, Runner& runner, Options& o)
     app.require_subcommand(1);
     app.fallthrough();
     addCommands(app, runner, o);
+    addServerCommands(app, o.globals.json,
+                      [&runner](CLI::App* c, auto a) { runner.plain(c, std::move(a)); });
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,13 @@
+# Script half of EmbedPgSchema.cmake: writes each server migration as a raw string literal.
+set(content "// Generated from schema/postgres/*.sql by cmake/EmbedPgSchemaScript.cmake; do not edit.\n")
+string(APPEND content "#include \"PgMigrations.h\"\n\nnamespace sopvault::remote::detail {\n\n")
+string(APPEND content "const std::vector<PgMigration>& pgMigrations()\n{\n    static const std::vector<PgMigration> all{\n")
+foreach(file IN LISTS MIGRATIONS)
+  get_filename_component(name ${file} NAME)
+  string(SUBSTRING ${name} 0 4 number)
+  math(EXPR number "${number}")
+  file(READ ${file} sql)
+  string(APPEND content "        {${number}, \"${name}\", R\"sopvault_sql(${sql})sopvault_sql\"},\n")
+endforeach()
+string(APPEND content "    };\n    return all;\n}\n\n} // namespace sopvault::remote::detail\n")
+file(WRITE ${OUT} "${content}")

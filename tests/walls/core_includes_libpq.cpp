@@ -1,0 +1,2 @@
+// Must not compile: only core/remote may include libpq. See tests/walls.
+#include <libpq-fe.h>
