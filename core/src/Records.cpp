@@ -1,7 +1,10 @@
 // Canonical encodings of records, payloads, associated data and key commitments.
 #include "Records.h"
 
+#include <array>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 namespace sopvault::core::detail {
 
@@ -12,111 +15,220 @@ using crypto::CanonicalWriter;
 
 namespace {
 
-Result<Bytes> readBytes(CanonicalReader& r)
-{
-    SOPVAULT_TRY(raw, r.bytes());
-    return crypto::toBytes(raw);
-}
-
 // Lists carry their count first; a count larger than what remains is caught by the reader.
 constexpr std::uint32_t kMaxListItems = 1U << 20;
 
-void writeShares(CanonicalWriter& w, const std::vector<KeyShare>& shares)
-{
-    w.u32(static_cast<std::uint32_t>(shares.size()));
-    for (const KeyShare& s : shares) {
-        w.bytes(s.collection).u32(s.epoch).bytes(s.recipient).bytes(s.sealedKey);
-    }
-}
-
-Result<std::vector<KeyShare>> readShares(CanonicalReader& r)
-{
-    SOPVAULT_TRY(count, r.u32());
-    if (count > kMaxListItems) {
-        return fail(ErrorCode::Integrity, "Malformed record: too many key shares.");
-    }
-    std::vector<KeyShare> out;
-    for (std::uint32_t i = 0; i < count; ++i) {
-        KeyShare s;
-        SOPVAULT_TRY(collection, r.array<Id>());
-        SOPVAULT_TRY(epoch, r.u32());
-        SOPVAULT_TRY(recipient, r.array<Id>());
-        SOPVAULT_TRY(sealed, readBytes(r));
-        s.collection = collection;
-        s.epoch = epoch;
-        s.recipient = recipient;
-        s.sealedKey = std::move(sealed);
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
-void writeRotations(CanonicalWriter& w, const std::vector<Rotation>& rotations)
-{
-    w.u32(static_cast<std::uint32_t>(rotations.size()));
-    for (const Rotation& r : rotations) {
-        w.bytes(r.collectionId).u32(r.epoch).bytes(r.commitment).bytes(r.previousKey);
-        writeShares(w, r.shares);
-    }
-}
-
-Result<std::vector<Rotation>> readRotations(CanonicalReader& r)
-{
-    SOPVAULT_TRY(count, r.u32());
-    if (count > kMaxListItems) {
-        return fail(ErrorCode::Integrity, "Malformed record: too many key rotations.");
-    }
-    std::vector<Rotation> out;
-    for (std::uint32_t i = 0; i < count; ++i) {
-        Rotation rot;
-        SOPVAULT_TRY(collection, r.array<Id>());
-        SOPVAULT_TRY(epoch, r.u32());
-        SOPVAULT_TRY(commitment, readBytes(r));
-        SOPVAULT_TRY(previous, readBytes(r));
-        SOPVAULT_TRY(shares, readShares(r));
-        rot.collectionId = collection;
-        rot.epoch = epoch;
-        rot.commitment = std::move(commitment);
-        rot.previousKey = std::move(previous);
-        rot.shares = std::move(shares);
-        out.push_back(std::move(rot));
-    }
-    return out;
-}
-
-void writeMarks(CanonicalWriter& w, const RevocationMarks& m)
-{
-    w.u32(static_cast<std::uint32_t>(m.heads.size()));
-    for (const auto& [sop, versions] : m.heads) {
-        w.bytes(sop).u64(versions);
-    }
-    w.u64(m.eventCount).u64(m.auditCount);
-}
-
-Result<RevocationMarks> readMarks(CanonicalReader& r)
-{
-    RevocationMarks m;
-    SOPVAULT_TRY(count, r.u32());
-    if (count > kMaxListItems) {
-        return fail(ErrorCode::Integrity, "Malformed record: too many SOP heads.");
-    }
-    for (std::uint32_t i = 0; i < count; ++i) {
-        SOPVAULT_TRY(sop, r.array<Id>());
-        SOPVAULT_TRY(versions, r.u64());
-        m.heads.emplace_back(sop, versions);
-    }
-    SOPVAULT_TRY(events, r.u64());
-    SOPVAULT_TRY(audit, r.u64());
-    m.eventCount = events;
-    m.auditCount = audit;
-    return m;
-}
-
 template <typename T>
-Result<T> finished(CanonicalReader& r, T value)
+struct IsArray : std::false_type
+{};
+template <std::size_t N>
+struct IsArray<std::array<std::uint8_t, N>> : std::true_type
+{};
+template <typename T>
+struct IsPair : std::false_type
+{};
+template <typename A, typename B>
+struct IsPair<std::pair<A, B>> : std::true_type
+{};
+template <typename T>
+struct IsList : std::false_type
+{};
+template <typename T>
+struct IsList<std::vector<T>> : std::bool_constant<!std::is_same_v<T, std::uint8_t>>
+{};
+template <typename T>
+struct IsExactly : std::false_type
+{};
+template <typename B>
+struct IsExactly<Exactly<B>> : std::true_type
+{};
+
+// What a decoder says when a list claims more items than any real record holds.
+template <typename Item>
+std::string_view tooMany()
 {
+    if constexpr (std::is_same_v<Item, KeyShare>) {
+        return "Malformed record: too many key shares.";
+    } else if constexpr (std::is_same_v<Item, Rotation>) {
+        return "Malformed record: too many key rotations.";
+    } else if constexpr (std::is_same_v<Item, std::string>) {
+        return "Malformed SOP: too many tags.";
+    } else {
+        return "Malformed record: too many SOP heads.";
+    }
+}
+
+// Writes the fields a payload's `fields` names, in that order.
+class FieldWriter
+{
+public:
+    explicit FieldWriter(CanonicalWriter& w) : m_w(w) {}
+
+    template <typename... F>
+    void operator()(const F&... fields)
+    {
+        (write(fields), ...);
+    }
+
+private:
+    template <typename T>
+    void write(const T& v)
+    {
+        if constexpr (std::is_same_v<T, std::uint8_t> || std::is_same_v<T, SopState>) {
+            m_w.u8(static_cast<std::uint8_t>(v));
+        } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+            m_w.u32(v);
+        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+            m_w.u64(v);
+        } else if constexpr (std::is_same_v<T, Rights>) {
+            m_w.u32(v.bits());
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            m_w.text(v);
+        } else if constexpr (std::is_same_v<T, Bytes> || IsArray<T>::value) {
+            m_w.bytes(v);
+        } else if constexpr (IsExactly<T>::value) {
+            m_w.bytes(v.bytes);
+        } else if constexpr (IsPair<T>::value) {
+            write(v.first);
+            write(v.second);
+        } else if constexpr (IsList<T>::value) {
+            m_w.u32(static_cast<std::uint32_t>(v.size()));
+            for (const auto& item : v) {
+                write(item);
+            }
+        } else {
+            T::fields(v, *this); // a nested description (key shares, rotations, marks)
+        }
+    }
+
+    CanonicalWriter& m_w;
+};
+
+// Reads the fields a payload's `fields` names, in that order; after the first error it reads
+// nothing more and keeps that error.
+class FieldReader
+{
+public:
+    explicit FieldReader(CanonicalReader& r) : m_r(r) {}
+
+    template <typename... F>
+    void operator()(F&&... fields)
+    {
+        (read(fields), ...);
+    }
+    [[nodiscard]] Result<void> result() { return std::move(m_result); }
+
+private:
+    // Stores a read value, or keeps its error.
+    template <typename T, typename Into>
+    void take(Result<T> value, Into& into)
+    {
+        if (!value) {
+            m_result = std::unexpected(std::move(value.error()));
+        } else {
+            into = std::move(*value);
+        }
+    }
+    void fault(std::string_view message)
+    {
+        m_result = fail(ErrorCode::Integrity, std::string(message));
+    }
+
+    template <typename T>
+    void read(T& v)
+    {
+        if (!m_result) {
+            return;
+        }
+        if constexpr (std::is_same_v<T, std::uint8_t>) {
+            take(m_r.u8(), v);
+        } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+            take(m_r.u32(), v);
+        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+            take(m_r.u64(), v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            take(m_r.text(), v);
+        } else if constexpr (IsArray<T>::value) {
+            take(m_r.array<T>(), v);
+        } else if constexpr (std::is_same_v<T, Bytes>) {
+            readBytes(m_r.bytes(), v);
+        } else if constexpr (IsExactly<T>::value) {
+            readBytes(m_r.bytes(v.size), v.bytes);
+        } else if constexpr (IsPair<T>::value) {
+            read(v.first);
+            read(v.second);
+        } else if constexpr (IsList<T>::value) {
+            readList(v);
+        } else if constexpr (std::is_same_v<T, Rights> || std::is_same_v<T, SopState>) {
+            readChecked(v);
+        } else {
+            T::fields(v, *this);
+        }
+    }
+    void readBytes(Result<ByteView> raw, Bytes& into)
+    {
+        if (!raw) {
+            m_result = std::unexpected(std::move(raw.error()));
+        } else {
+            into = crypto::toBytes(*raw);
+        }
+    }
+    template <typename Item>
+    void readList(std::vector<Item>& list)
+    {
+        std::uint32_t count = 0;
+        read(count);
+        if (m_result && count > kMaxListItems) {
+            fault(tooMany<Item>());
+        }
+        for (std::uint32_t i = 0; m_result && i < count; ++i) {
+            read(list.emplace_back());
+        }
+    }
+    // Values of which a version of SOP Vault knows only some: anything else fails closed.
+    void readChecked(Rights& rights)
+    {
+        std::uint32_t bits = 0;
+        read(bits);
+        // Rights(bits) keeps known bits only: a role with others would mean less than it says.
+        if (m_result && Rights(bits).bits() != bits) {
+            fault("Malformed record: a role with rights this version of SOP Vault does not "
+                  "know.");
+        }
+        rights = Rights(bits);
+    }
+    void readChecked(SopState& state)
+    {
+        std::uint8_t raw = 0;
+        read(raw);
+        if (m_result && raw > static_cast<std::uint8_t>(SopState::Archived)) {
+            fault("Malformed SOP: unknown state.");
+        }
+        state = static_cast<SopState>(raw);
+    }
+
+    CanonicalReader& m_r;
+    Result<void> m_result{};
+};
+
+template <typename P>
+Bytes encodePayload(const P& p)
+{
+    CanonicalWriter w(P::kDomain);
+    P::fields(p, FieldWriter(w));
+    return std::move(w).take();
+}
+
+template <typename P>
+Result<P> decodePayload(ByteView data)
+{
+    SOPVAULT_TRY(r, CanonicalReader::open(data, P::kDomain));
+    P p;
+    FieldReader reader(r);
+    P::fields(p, reader);
+    SOPVAULT_CHECK(reader.result());
     SOPVAULT_CHECK(r.finish());
-    return value;
+    return p;
 }
 
 } // namespace
@@ -264,348 +376,146 @@ crypto::Hash32 entryHash(ByteView body, const crypto::Signature& signature)
     return crypto::hash32(w.data());
 }
 
-// --- payloads ---
+// --- payloads: each walks its one description (Records.h) ---
 
 Bytes encode(const GenesisPayload& p)
 {
-    CanonicalWriter w("sopvault/genesis");
-    w.bytes(p.userId)
-        .text(p.name)
-        .bytes(p.signKey)
-        .bytes(p.boxKey)
-        .bytes(p.auditKey)
-        .bytes(p.sealedAuditSecret)
-        .bytes(p.recoveryKey)
-        .bytes(p.recoveryWrap);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<GenesisPayload> decodeGenesis(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/genesis"));
-    GenesisPayload p;
-    SOPVAULT_TRY(userId, r.array<Id>());
-    SOPVAULT_TRY(name, r.text());
-    SOPVAULT_TRY(signKey, r.array<crypto::SignPublicKey>());
-    SOPVAULT_TRY(boxKey, r.array<crypto::BoxPublicKey>());
-    SOPVAULT_TRY(auditKey, r.array<crypto::BoxPublicKey>());
-    SOPVAULT_TRY(sealed, readBytes(r));
-    SOPVAULT_TRY(recoveryKey, r.array<crypto::BoxPublicKey>());
-    SOPVAULT_TRY(recoveryWrap, readBytes(r));
-    p.userId = userId;
-    p.name = std::move(name);
-    p.signKey = signKey;
-    p.boxKey = boxKey;
-    p.auditKey = auditKey;
-    p.sealedAuditSecret = std::move(sealed);
-    p.recoveryKey = recoveryKey;
-    p.recoveryWrap = std::move(recoveryWrap);
-    return finished(r, std::move(p));
+    return decodePayload<GenesisPayload>(data);
 }
 
 Bytes encode(const UserAddedPayload& p)
 {
-    CanonicalWriter w("sopvault/user-added");
-    w.bytes(p.userId).text(p.name).bytes(p.signKey).bytes(p.boxKey);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<UserAddedPayload> decodeUserAdded(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/user-added"));
-    UserAddedPayload p;
-    SOPVAULT_TRY(userId, r.array<Id>());
-    SOPVAULT_TRY(name, r.text());
-    SOPVAULT_TRY(signKey, r.array<crypto::SignPublicKey>());
-    SOPVAULT_TRY(boxKey, r.array<crypto::BoxPublicKey>());
-    p.userId = userId;
-    p.name = std::move(name);
-    p.signKey = signKey;
-    p.boxKey = boxKey;
-    return finished(r, std::move(p));
+    return decodePayload<UserAddedPayload>(data);
 }
 
 Bytes encode(const OwnerAddedPayload& p)
 {
-    CanonicalWriter w("sopvault/owner-added");
-    w.bytes(p.userId).bytes(p.sealedAuditSecret);
-    writeShares(w, p.shares);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<OwnerAddedPayload> decodeOwnerAdded(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/owner-added"));
-    OwnerAddedPayload p;
-    SOPVAULT_TRY(userId, r.array<Id>());
-    SOPVAULT_TRY(sealed, readBytes(r));
-    SOPVAULT_TRY(shares, readShares(r));
-    p.userId = userId;
-    p.sealedAuditSecret = std::move(sealed);
-    p.shares = std::move(shares);
-    return finished(r, std::move(p));
+    return decodePayload<OwnerAddedPayload>(data);
 }
 
 Bytes encode(const RolePayload& p)
 {
-    CanonicalWriter w("sopvault/role");
-    w.text(p.name).u32(p.rights.bits());
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<RolePayload> decodeRole(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/role"));
-    RolePayload p;
-    SOPVAULT_TRY(name, r.text());
-    SOPVAULT_TRY(bits, r.u32());
-    // Rights(bits) keeps known bits only: a role with others would mean less than it says.
-    if (Rights(bits).bits() != bits) {
-        return fail(ErrorCode::Integrity, "Malformed record: a role with rights this version of "
-                                          "SOP Vault does not know.");
-    }
-    p.name = std::move(name);
-    p.rights = Rights(bits);
-    return finished(r, std::move(p));
+    return decodePayload<RolePayload>(data);
 }
 
 Bytes encode(const CollectionAddedPayload& p)
 {
-    CanonicalWriter w("sopvault/collection-added");
-    w.bytes(p.collectionId).bytes(p.parentId).bytes(p.encryptedPath).bytes(p.commitment);
-    writeShares(w, p.shares);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<CollectionAddedPayload> decodeCollectionAdded(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/collection-added"));
-    CollectionAddedPayload p;
-    SOPVAULT_TRY(collectionId, r.array<Id>());
-    SOPVAULT_TRY(parentId, r.array<Id>());
-    SOPVAULT_TRY(path, readBytes(r));
-    SOPVAULT_TRY(commitment, readBytes(r));
-    SOPVAULT_TRY(shares, readShares(r));
-    p.collectionId = collectionId;
-    p.parentId = parentId;
-    p.encryptedPath = std::move(path);
-    p.commitment = std::move(commitment);
-    p.shares = std::move(shares);
-    return finished(r, std::move(p));
+    return decodePayload<CollectionAddedPayload>(data);
 }
 
 Bytes encode(const GrantPayload& p)
 {
-    CanonicalWriter w("sopvault/grant");
-    w.bytes(p.userId).text(p.role).bytes(p.collectionId);
-    writeShares(w, p.shares);
-    writeRotations(w, p.rotations);
-    writeMarks(w, p.marks);
-    return std::move(w).take();
-}
-
-Bytes encode(const UserRemovedPayload& p)
-{
-    CanonicalWriter w("sopvault/user-removed");
-    w.bytes(p.userId);
-    writeRotations(w, p.rotations);
-    writeMarks(w, p.marks);
-    return std::move(w).take();
-}
-
-Result<UserRemovedPayload> decodeUserRemoved(ByteView data)
-{
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/user-removed"));
-    UserRemovedPayload p;
-    SOPVAULT_TRY(userId, r.array<Id>());
-    SOPVAULT_TRY(rotations, readRotations(r));
-    SOPVAULT_TRY(marks, readMarks(r));
-    p.userId = userId;
-    p.rotations = std::move(rotations);
-    p.marks = std::move(marks);
-    return finished(r, std::move(p));
+    return encodePayload(p);
 }
 
 Result<GrantPayload> decodeGrant(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/grant"));
-    GrantPayload p;
-    SOPVAULT_TRY(userId, r.array<Id>());
-    SOPVAULT_TRY(role, r.text());
-    SOPVAULT_TRY(collectionId, r.array<Id>());
-    SOPVAULT_TRY(shares, readShares(r));
-    SOPVAULT_TRY(rotations, readRotations(r));
-    SOPVAULT_TRY(marks, readMarks(r));
-    p.userId = userId;
-    p.role = std::move(role);
-    p.collectionId = collectionId;
-    p.shares = std::move(shares);
-    p.rotations = std::move(rotations);
-    p.marks = std::move(marks);
-    return finished(r, std::move(p));
+    return decodePayload<GrantPayload>(data);
+}
+
+Bytes encode(const UserRemovedPayload& p)
+{
+    return encodePayload(p);
+}
+
+Result<UserRemovedPayload> decodeUserRemoved(ByteView data)
+{
+    return decodePayload<UserRemovedPayload>(data);
 }
 
 Bytes encode(const SopVersionPayload& p)
 {
-    CanonicalWriter w("sopvault/sop-version");
-    w.bytes(p.sopId).bytes(p.collectionId).u32(p.epoch).bytes(p.wrappedKey).bytes(p.ciphertext);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<SopVersionPayload> decodeSopVersion(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/sop-version"));
-    SopVersionPayload p;
-    SOPVAULT_TRY(sopId, r.array<Id>());
-    SOPVAULT_TRY(collectionId, r.array<Id>());
-    SOPVAULT_TRY(epoch, r.u32());
-    SOPVAULT_TRY(wrapped, readBytes(r));
-    SOPVAULT_TRY(ciphertext, readBytes(r));
-    p.sopId = sopId;
-    p.collectionId = collectionId;
-    p.epoch = epoch;
-    p.wrappedKey = std::move(wrapped);
-    p.ciphertext = std::move(ciphertext);
-    return finished(r, std::move(p));
+    return decodePayload<SopVersionPayload>(data);
 }
 
 Bytes encode(const SopContent& p)
 {
-    CanonicalWriter w("sopvault/sop-content");
-    w.text(p.title).text(p.body).u32(static_cast<std::uint32_t>(p.tags.size()));
-    for (const auto& tag : p.tags) {
-        w.text(tag);
-    }
-    w.u8(static_cast<std::uint8_t>(p.state))
-        .u32(p.reviewEveryDays)
-        .text(p.reviewer)
-        .text(p.message);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<SopContent> decodeSopContent(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/sop-content"));
-    SopContent p;
-    SOPVAULT_TRY(title, r.text());
-    SOPVAULT_TRY(body, r.text());
-    SOPVAULT_TRY(count, r.u32());
-    if (count > kMaxListItems) {
-        return fail(ErrorCode::Integrity, "Malformed SOP: too many tags.");
-    }
-    for (std::uint32_t i = 0; i < count; ++i) {
-        SOPVAULT_TRY(tag, r.text());
-        p.tags.push_back(std::move(tag));
-    }
-    SOPVAULT_TRY(state, r.u8());
-    if (state > static_cast<std::uint8_t>(SopState::Archived)) {
-        return fail(ErrorCode::Integrity, "Malformed SOP: unknown state.");
-    }
-    SOPVAULT_TRY(every, r.u32());
-    SOPVAULT_TRY(reviewer, r.text());
-    SOPVAULT_TRY(message, r.text());
-    p.title = std::move(title);
-    p.body = std::move(body);
-    p.state = static_cast<SopState>(state);
-    p.reviewEveryDays = every;
-    p.reviewer = std::move(reviewer);
-    p.message = std::move(message);
-    return finished(r, std::move(p));
+    return decodePayload<SopContent>(data);
 }
 
 Bytes encode(const AuditPayload& p)
 {
-    CanonicalWriter w("sopvault/audit");
-    w.text(p.action).bytes(p.target).bytes(p.sealedDetail);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<AuditPayload> decodeAudit(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/audit"));
-    AuditPayload p;
-    SOPVAULT_TRY(action, r.text());
-    SOPVAULT_TRY(target, readBytes(r));
-    SOPVAULT_TRY(detail, readBytes(r));
-    p.action = std::move(action);
-    p.target = std::move(target);
-    p.sealedDetail = std::move(detail);
-    return finished(r, std::move(p));
+    return decodePayload<AuditPayload>(data);
 }
 
 Bytes encode(const SettingPayload& p)
 {
-    CanonicalWriter w("sopvault/setting");
-    w.text(p.key).u64(p.value);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<SettingPayload> decodeSetting(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/setting"));
-    SettingPayload p;
-    SOPVAULT_TRY(key, r.text());
-    SOPVAULT_TRY(value, r.u64());
-    p.key = std::move(key);
-    p.value = value;
-    return finished(r, std::move(p));
+    return decodePayload<SettingPayload>(data);
 }
 
 Bytes encode(const EventPayload& p)
 {
-    CanonicalWriter w("sopvault/sop-event");
-    w.bytes(p.sopId)
-        .bytes(p.collectionId)
-        .u32(p.epoch)
-        .u64(p.version)
-        .bytes(p.versionHash)
-        .u8(p.decision)
-        .bytes(p.flagId)
-        .bytes(p.encryptedText);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<EventPayload> decodeEvent(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/sop-event"));
-    EventPayload p;
-    SOPVAULT_TRY(sopId, r.array<Id>());
-    SOPVAULT_TRY(collectionId, r.array<Id>());
-    SOPVAULT_TRY(epoch, r.u32());
-    SOPVAULT_TRY(version, r.u64());
-    SOPVAULT_TRY(versionHash, r.array<crypto::Hash32>());
-    SOPVAULT_TRY(decision, r.u8());
-    SOPVAULT_TRY(flagId, r.array<Id>());
-    SOPVAULT_TRY(text, readBytes(r));
-    p.sopId = sopId;
-    p.collectionId = collectionId;
-    p.epoch = epoch;
-    p.version = version;
-    p.versionHash = versionHash;
-    p.decision = decision;
-    p.flagId = flagId;
-    p.encryptedText = std::move(text);
-    return finished(r, std::move(p));
+    return decodePayload<EventPayload>(data);
 }
 
 Bytes encode(const AuditDetail& p)
 {
-    CanonicalWriter w("sopvault/audit-detail");
-    w.text(p.title).text(p.ticket).text(p.note);
-    return std::move(w).take();
+    return encodePayload(p);
 }
 
 Result<AuditDetail> decodeAuditDetail(ByteView data)
 {
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/audit-detail"));
-    AuditDetail p;
-    SOPVAULT_TRY(title, r.text());
-    SOPVAULT_TRY(ticket, r.text());
-    SOPVAULT_TRY(note, r.text());
-    p.title = std::move(title);
-    p.ticket = std::move(ticket);
-    p.note = std::move(note);
-    return finished(r, std::move(p));
+    return decodePayload<AuditDetail>(data);
+}
+
+Bytes encode(const KeyWrap& p)
+{
+    return encodePayload(p);
+}
+
+Result<KeyWrap> decodeKeyWrap(ByteView data)
+{
+    return decodePayload<KeyWrap>(data);
 }
 
 // --- associated data ---
@@ -675,17 +585,6 @@ Result<Bytes> keyCommitment(const crypto::SecureBuffer& key, const Id& vault, co
     return crypto::keyedHash(key.span(), w.data());
 }
 
-Bytes encode(const KeyWrap& wrap)
-{
-    CanonicalWriter w("sopvault/key-wrap");
-    w.bytes(wrap.salt)
-        .u64(wrap.params.opsLimit)
-        .u64(wrap.params.memLimit)
-        .bytes(wrap.sealed)
-        .bytes(wrap.signature);
-    return std::move(w).take();
-}
-
 Bytes keyWrapSigned(const Id& vault, const Id& user, const KeyWrap& wrap)
 {
     CanonicalWriter w("sopvault/key-wrap-signed");
@@ -697,22 +596,6 @@ Bytes keyWrapSigned(const Id& vault, const Id& user, const KeyWrap& wrap)
         .u64(wrap.params.memLimit)
         .bytes(wrap.sealed);
     return std::move(w).take();
-}
-
-Result<KeyWrap> decodeKeyWrap(ByteView data)
-{
-    SOPVAULT_TRY(r, CanonicalReader::open(data, "sopvault/key-wrap"));
-    KeyWrap wrap;
-    SOPVAULT_TRY(salt, r.bytes(crypto::kSaltSize));
-    SOPVAULT_TRY(ops, r.u64());
-    SOPVAULT_TRY(mem, r.u64());
-    SOPVAULT_TRY(sealed, readBytes(r));
-    SOPVAULT_TRY(signature, r.array<crypto::Signature>());
-    wrap.salt = crypto::toBytes(salt);
-    wrap.params = {ops, mem};
-    wrap.sealed = std::move(sealed);
-    wrap.signature = signature;
-    return finished(r, std::move(wrap));
 }
 
 } // namespace sopvault::core::detail

@@ -8,6 +8,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sopvault::core::detail {
@@ -75,6 +77,21 @@ struct Record
 [[nodiscard]] crypto::Hash32 entryHash(crypto::ByteView body, const crypto::Signature& signature);
 
 // --- payloads ---
+//
+// Each payload names its encoding once: `kDomain`, the canonical domain tag, and `fields`,
+// its fields in encoding order. The one encoder and the one decoder in Records.cpp both walk
+// `fields`, so a field cannot be written without being read back, or read in another order.
+// Changing a description changes the bytes on disk (tests/core/Records.tests.cpp fixes them).
+
+// A bytes field that must be exactly `size` long when read (a salt).
+template <typename B>
+struct Exactly
+{
+    B& bytes;
+    std::size_t size;
+};
+template <typename B>
+Exactly(B&, std::size_t) -> Exactly<B>;
 
 // A collection key given to one person: sealed to their X25519 key.
 struct KeyShare
@@ -83,10 +100,17 @@ struct KeyShare
     std::uint32_t epoch = 0;
     Id recipient{};
     crypto::Bytes sealedKey;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.collection, s.epoch, s.recipient, s.sealedKey);
+    }
 };
 
 struct GenesisPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/genesis";
     Id userId{};
     std::string name;
     crypto::SignPublicKey signKey{};
@@ -97,36 +121,71 @@ struct GenesisPayload
     // (an encoded KeyWrap without signature; see Vault.cpp).
     crypto::BoxPublicKey recoveryKey{};
     crypto::Bytes recoveryWrap;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.userId, s.name, s.signKey, s.boxKey, s.auditKey, s.sealedAuditSecret, s.recoveryKey,
+          s.recoveryWrap);
+    }
 };
 
 struct UserAddedPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/user-added";
     Id userId{};
     std::string name;
     crypto::SignPublicKey signKey{};
     crypto::BoxPublicKey boxKey{};
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.userId, s.name, s.signKey, s.boxKey);
+    }
 };
 
 struct OwnerAddedPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/owner-added";
     Id userId{};
     crypto::Bytes sealedAuditSecret;
     std::vector<KeyShare> shares;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.userId, s.sealedAuditSecret, s.shares);
+    }
 };
 
 struct RolePayload
 {
+    static constexpr std::string_view kDomain = "sopvault/role";
     std::string name;
     Rights rights;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.name, s.rights);
+    }
 };
 
 struct CollectionAddedPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/collection-added";
     Id collectionId{};
     Id parentId{}; // zero for a top-level collection
     crypto::Bytes encryptedPath;
     crypto::Bytes commitment; // key commitment of epoch 0
     std::vector<KeyShare> shares;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.collectionId, s.parentId, s.encryptedPath, s.commitment, s.shares);
+    }
 };
 
 // A collection key moving to a new epoch: the new key sealed to everyone who may still view
@@ -139,6 +198,12 @@ struct Rotation
     crypto::Bytes commitment;
     crypto::Bytes previousKey;
     std::vector<KeyShare> shares;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.collectionId, s.epoch, s.commitment, s.previousKey, s.shares);
+    }
 };
 
 // What existed when someone's rights were revoked: versions and review records of theirs that
@@ -148,37 +213,65 @@ struct RevocationMarks
     std::vector<std::pair<Id, std::uint64_t>> heads; // SOP id -> versions at revocation
     std::uint64_t eventCount = 0;
     std::uint64_t auditCount = 0;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.heads, s.eventCount, s.auditCount);
+    }
 };
 
 struct GrantPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/grant";
     Id userId{};
     std::string role;
     Id collectionId{};
     std::vector<KeyShare> shares;    // grants: keys for the grantee
     std::vector<Rotation> rotations; // ungrants: keys rotated away from the person
     RevocationMarks marks;           // ungrants
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.userId, s.role, s.collectionId, s.shares, s.rotations, s.marks);
+    }
 };
 
 struct UserRemovedPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/user-removed";
     Id userId{};
     std::vector<Rotation> rotations;
     RevocationMarks marks;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.userId, s.rotations, s.marks);
+    }
 };
 
 struct SopVersionPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/sop-version";
     Id sopId{};
     Id collectionId{};
     std::uint32_t epoch = 0;
     crypto::Bytes wrappedKey; // the version's data key, under the collection key
     crypto::Bytes ciphertext; // the padded, encrypted SopContent
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.sopId, s.collectionId, s.epoch, s.wrappedKey, s.ciphertext);
+    }
 };
 
 // What a SOP version says, once decrypted.
 struct SopContent
 {
+    static constexpr std::string_view kDomain = "sopvault/sop-content";
     std::string title;
     std::string body;
     std::vector<std::string> tags;
@@ -186,19 +279,33 @@ struct SopContent
     std::uint32_t reviewEveryDays = 90;
     std::string reviewer; // a user name, "@role", or empty
     std::string message;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.title, s.body, s.tags, s.state, s.reviewEveryDays, s.reviewer, s.message);
+    }
 };
 
 // A vault-wide setting an owner changes, e.g. "review.due_soon_days".
 struct SettingPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/setting";
     std::string key;
     std::uint64_t value = 0;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.key, s.value);
+    }
 };
 
 // A review sign-off, a flag, or a flag's resolution (table sop_events). The text (comment or
 // note) is encrypted under the collection key: readable by whoever may view the SOP.
 struct EventPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/sop-event";
     Id sopId{};
     Id collectionId{};
     std::uint32_t epoch = 0;
@@ -207,20 +314,41 @@ struct EventPayload
     std::uint8_t decision = 0;    // sign-offs: 1 approved, 2 changes requested
     Id flagId{};                  // resolutions: the flag resolved
     crypto::Bytes encryptedText;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.sopId, s.collectionId, s.epoch, s.version, s.versionHash, s.decision, s.flagId,
+          s.encryptedText);
+    }
 };
 
 struct AuditPayload
 {
+    static constexpr std::string_view kDomain = "sopvault/audit";
     std::string action;
     crypto::Bytes target;       // the id acted on, or empty
     crypto::Bytes sealedDetail; // AuditDetail sealed to the vault's audit key, or empty
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.action, s.target, s.sealedDetail);
+    }
 };
 
 struct AuditDetail
 {
+    static constexpr std::string_view kDomain = "sopvault/audit-detail";
     std::string title;  // what was acted on, by name
     std::string ticket; // a ticket reference, for views
     std::string note;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.title, s.ticket, s.note);
+    }
 };
 
 [[nodiscard]] crypto::Bytes encode(const GenesisPayload& p);
@@ -272,10 +400,18 @@ struct AuditDetail
 // before any key derivation runs.
 struct KeyWrap
 {
+    static constexpr std::string_view kDomain = "sopvault/key-wrap";
     crypto::Bytes salt;
     crypto::KdfParams params;
     crypto::Bytes sealed; // AEAD of sign secret (64) || box secret (32)
     crypto::Signature signature{};
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(Exactly{s.salt, crypto::kSaltSize}, s.params.opsLimit, s.params.memLimit, s.sealed,
+          s.signature);
+    }
 };
 // What the wrap's signature covers.
 [[nodiscard]] crypto::Bytes keyWrapSigned(const Id& vault, const Id& user, const KeyWrap& wrap);

@@ -2,17 +2,13 @@
 // signature, chain, and that its signer held the needed right at that point in the log.
 #pragma once
 
+#include "Rules.h"
 #include "State.h"
 #include "storage/Database.h"
 
 #include <functional>
-#include <variant>
 
 namespace sopvault::core::detail {
-
-using AdminChange =
-    std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
-                 CollectionAddedPayload, GrantPayload, SettingPayload, UserRemovedPayload>;
 
 // Collections whose key must move to a new epoch when `user` loses view: everything they can
 // view (removal, `without` empty) or what they would no longer view without grant `without`.
@@ -21,19 +17,18 @@ using AdminChange =
 // Who must receive a rotated key of `collection`: everyone who may view it except `revoked`.
 [[nodiscard]] std::vector<Id> rotationRecipients(const State& state, const Id& collection,
                                                  const Id& revoked);
+// Who must receive the key of a collection being added under `parent` (zero: top level):
+// every owner, and everyone who may view the parent (the new collection inherits its grants).
+[[nodiscard]] std::vector<Id> newCollectionRecipients(const State& state, const Id& parent);
+// The collections whose key a grant of `rights` on `collection` must give `user`: those of its
+// subtree they cannot view yet (none unless the role has view).
+[[nodiscard]] std::vector<Id> grantKeyCollections(const State& state, const Id& user, Rights rights,
+                                                  const Id& collection);
 
 inline constexpr std::string_view kDueSoonSetting = "review.due_soon_days";
 // The exfiltration alarm: more than `views` distinct SOPs read by one person within `minutes`.
 inline constexpr std::string_view kAlarmViewsSetting = "alarm.views";
 inline constexpr std::string_view kAlarmMinutesSetting = "alarm.window_minutes";
-
-// Skip: only for a record whose signature this process has checked already, or has just made
-// with the person's own key.
-enum class SignatureCheck
-{
-    Verify,
-    Skip
-};
 
 // Checks an administration record against the state it would follow (position, chain,
 // signature, rights, meaning) without changing anything.
@@ -46,6 +41,11 @@ void applyAdmin(State& state, const Record& record, const AdminChange& change);
 checkVersion(const State& state, const Record& record,
              SignatureCheck signature = SignatureCheck::Verify);
 void applyVersion(State& state, const Record& record, const SopVersionPayload& payload);
+// A version this person verified before on this machine (its entry hash commits to the chain
+// before it): the same rule as checkVersion, without the signature.
+[[nodiscard]] Result<void> checkCachedVersion(const State& state, const Id& sop,
+                                              const VersionState& version);
+void applyVersion(State& state, const Id& sop, const VersionState& version);
 
 // Checks a sign-off, flag or flag resolution against the state it would follow.
 [[nodiscard]] Result<EventPayload> checkEvent(const State& state, const Record& record);

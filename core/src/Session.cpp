@@ -250,12 +250,10 @@ Result<Id> Session::addCollection(std::string_view rawPath)
                                     collectionPathAd(e.state.vaultId, p.collectionId)));
     p.encryptedPath = std::move(name);
     bool mine = false;
-    for (const auto& [id, u] : e.state.users) {
-        if (u.owner || (!isZero(parent) && e.policy().allows(id, Right::View, parent))) {
-            SOPVAULT_TRY(sealed, crypto::sealTo(u.boxKey, key.span()));
-            p.shares.push_back({p.collectionId, 0, id, std::move(sealed)});
-            mine = mine || id == e.me;
-        }
+    for (const Id& id : newCollectionRecipients(e.state, parent)) {
+        SOPVAULT_TRY(sealed, crypto::sealTo(e.state.users.at(id).boxKey, key.span()));
+        p.shares.push_back({p.collectionId, 0, id, std::move(sealed)});
+        mine = mine || id == e.me;
     }
     const Id id = p.collectionId;
     SOPVAULT_CHECK(
@@ -321,20 +319,15 @@ Result<void> Session::grant(std::string_view user, std::string_view role,
     p.userId = t.user->id;
     p.role = std::string(role);
     p.collectionId = t.collection;
-    if (t.rights.has(Right::View)) {
-        for (const Id& c : e.state.subtree(t.collection)) {
-            if (e.policy().allows(t.user->id, Right::View, c)) {
-                continue;
-            }
-            const crypto::SecureBuffer* key = e.keyFor(c);
-            if (key == nullptr) {
-                return fail(ErrorCode::Denied,
-                            fmt::format("You hold no key for {}, so you cannot grant view on it.",
-                                        e.pathOf(c)));
-            }
-            SOPVAULT_TRY(sealed, crypto::sealTo(t.user->boxKey, key->span()));
-            p.shares.push_back({c, e.state.collections.at(c).epoch, t.user->id, std::move(sealed)});
+    for (const Id& c : grantKeyCollections(e.state, t.user->id, t.rights, t.collection)) {
+        const crypto::SecureBuffer* key = e.keyFor(c);
+        if (key == nullptr) {
+            return fail(ErrorCode::Denied,
+                        fmt::format("You hold no key for {}, so you cannot grant view on it.",
+                                    e.pathOf(c)));
         }
+        SOPVAULT_TRY(sealed, crypto::sealTo(t.user->boxKey, key->span()));
+        p.shares.push_back({c, e.state.collections.at(c).epoch, t.user->id, std::move(sealed)});
     }
     return e.commitAdmin(
         RecordKind::Grant, encode(p),
