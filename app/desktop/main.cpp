@@ -1,8 +1,9 @@
 // sopvault desktop entry point: hardens the process, finds the vault (first run: the wizard;
 // otherwise unlock), shows the main window, and returns to the unlock dialog on every lock.
+#include "FirstRunWizard.h"
 #include "MainWindow.h"
 #include "ProcessHardening.h"
-#include "StartDialogs.h"
+#include "UnlockDialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
