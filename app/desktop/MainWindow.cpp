@@ -340,7 +340,9 @@ void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     m_newAction = file->addAction(tr("&New SOP"), QKeySequence::New, this, &MainWindow::newSop);
+    m_newAction->setObjectName(QStringLiteral("newAction"));
     m_importAction = file->addAction(tr("&Import folder…"), this, &MainWindow::importFolder);
+    m_importAction->setObjectName(QStringLiteral("importAction"));
     file->addAction(tr("E&xport…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::showExport);
     file->addAction(tr("&Print…"), QKeySequence::Print, this, &MainWindow::printCurrent);
     file->addSeparator();
@@ -377,6 +379,7 @@ void MainWindow::buildToolsMenu()
     auto* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Reviews"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::showReviews);
     m_adminAction = tools->addAction(tr("&Administration"), this, &MainWindow::showAdmin);
+    m_adminAction->setObjectName(QStringLiteral("adminAction"));
     tools->addAction(tr("&Verify the vault"), this, &MainWindow::verifyVault);
     tools->addAction(tr("Change &password…"), this, [this] {
         // Open, not exec: the key is derived on the controller's worker, the dialog shows it.
@@ -659,7 +662,7 @@ void MainWindow::updateActions()
 {
     updateReaderActions();
     const bool unlocked = m_controller.isUnlocked();
-    const Abilities can = unlocked ? m_controller.abilities() : Abilities{};
+    const core::Abilities can = unlocked ? m_controller.abilities() : core::Abilities{};
     m_newAction->setEnabled(can.createSops);
     m_importAction->setEnabled(can.importFolders);
     m_adminAction->setEnabled(can.administer);
@@ -909,6 +912,15 @@ void MainWindow::importFolder()
     const QString target = QInputDialog::getText(this, tr("Import"), tr("Into which collection?"),
                                                  QLineEdit::Normal, tr("Imported"), &ok);
     if (!ok || target.trimmed().isEmpty()) {
+        return;
+    }
+    if (!m_controller.mayImportInto(target.trimmed())) {
+        // A hint before the work starts; core refuses the import itself anyway.
+        statusBar()->showMessage(
+            tr("You may not import into %1: it needs the edit right there, or the right to "
+               "create it.")
+                .arg(target.trimmed()),
+            10000);
         return;
     }
     ImportDialog dialog(m_controller, dir, target.trimmed(), this);

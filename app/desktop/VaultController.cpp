@@ -401,18 +401,9 @@ std::optional<Failure> VaultController::loadSamples()
             std::string(bytes.constData(), std::size_t(bytes.size())), toStd(name));
         const std::string collection =
             sop.collection.empty() ? std::string("Samples") : sop.collection;
-        // Parents first: "Internal/People" needs "Internal".
-        std::string partial;
-        std::string_view rest(collection);
-        while (!rest.empty()) {
-            const auto slash = rest.find('/');
-            partial += (partial.empty() ? "" : "/") + std::string(rest.substr(0, slash));
-            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-            if (!m_session->collectionId(partial)) {
-                if (auto added = m_session->addCollection(partial); !added) {
-                    return failure(added.error());
-                }
-            }
+        // Core creates the missing parents first: "Internal/People" needs "Internal".
+        if (auto path = m_session->ensureCollectionPath(collection); !path) {
+            return failure(path.error());
         }
         core::NewSop n;
         n.collection = collection;
@@ -467,29 +458,22 @@ core::Timestamp VaultController::now() const
 
 bool VaultController::may(core::Right right, const core::Id& collection) const
 {
-    return m_session->policy().allows(m_session->userId(), right, collection);
+    return m_session->may(right, collection);
 }
 
-Abilities VaultController::abilities() const
+core::Abilities VaultController::abilities() const
 {
-    Abilities a;
-    for (const auto& c : m_session->collections()) {
-        a.createSops = a.createSops || (c.readable && c.rights.has(core::Right::Edit));
-        a.administer = a.administer || c.rights.has(core::Right::Manage);
-    }
-    a.administer = a.administer || m_session->isOwner();
-    a.importFolders = m_session->isOwner();
-    return a;
+    return m_session->abilities();
 }
 
 bool VaultController::mayRestore(const core::Id& sop) const
 {
-    auto x = m_session->summary(sop);
-    if (!x) {
-        return false;
-    }
-    auto collection = m_session->collectionId(x->collection);
-    return collection && may(core::Right::Edit, *collection);
+    return m_session->mayRestore(sop);
+}
+
+bool VaultController::mayImportInto(const QString& collection) const
+{
+    return m_session->mayImportInto(toStd(collection));
 }
 
 std::vector<core::CollectionInfo> VaultController::readableCollections() const
@@ -649,14 +633,8 @@ Outcome<void> VaultController::addCollection(const QString& path)
 
 Outcome<QString> VaultController::watermarkLine(const core::Id& sop) const
 {
-    auto x = m_session->summary(sop);
-    if (!x) {
-        return std::unexpected(failure(x.error()));
-    }
-    return tr("Exported from SOP Vault by %1 on %2 · vault %3 · %4 · version %5 · "
-              "not for distribution")
-        .arg(userName(), toQString(core::formatTime(now())), vaultId(), toQString(x->collection))
-        .arg(x->version);
+    return outcome(m_session->watermarkLine(sop),
+                   [](const std::string& line) { return toQString(line); });
 }
 
 Outcome<core::ExportedSop> VaultController::prepareExport(const core::Id& sop,

@@ -34,14 +34,6 @@ struct Failure
 template <typename T>
 using Outcome = std::expected<T, Failure>;
 
-// What the person may start at all (core checks each action again).
-struct Abilities
-{
-    bool createSops = false;    // edit somewhere: "New SOP"
-    bool administer = false;    // owner, or manage somewhere: "Administration"
-    bool importFolders = false; // "Import folder"
-};
-
 QString toQString(std::string_view text);
 std::string toStd(const QString& text);
 QString formatTime(core::Timestamp t);
@@ -115,8 +107,9 @@ public:
     [[nodiscard]] QString firstProblem() const; // empty when the vault unlocked clean
     [[nodiscard]] core::Timestamp now() const;
     [[nodiscard]] bool may(core::Right right, const core::Id& collection) const;
-    [[nodiscard]] Abilities abilities() const;
+    [[nodiscard]] core::Abilities abilities() const;
     [[nodiscard]] bool mayRestore(const core::Id& sop) const;
+    [[nodiscard]] bool mayImportInto(const QString& collection) const;
     // The collections this person holds a key for.
     [[nodiscard]] std::vector<core::CollectionInfo> readableCollections() const;
     // The link a ticket can carry to open this SOP.

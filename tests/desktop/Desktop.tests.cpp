@@ -17,6 +17,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -73,7 +74,7 @@ private:
 };
 
 template <typename T>
-T* child(QWidget* parent, const char* name)
+T* child(QObject* parent, const char* name)
 {
     auto* w = parent->findChild<T*>(QString::fromLatin1(name));
     INFO("widget " << name);
@@ -920,4 +921,47 @@ TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark pale
             history.close();
         }
     }
+}
+
+TEST_CASE("the export dialog previews core's own watermark line", "[desktop][export]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    core::ManualClock clock(QDateTime::currentSecsSinceEpoch());
+    controller.setClock(&clock);
+    createThroughWizard(controller);
+    auto sops = controller.session().listSops();
+    REQUIRE(sops);
+    REQUIRE_FALSE(sops->empty());
+    const core::Id sop = sops->front().id;
+    ExportDialog dialog(controller, sop);
+    dialog.show();
+    auto line = controller.session().watermarkLine(sop);
+    REQUIRE(line);
+    CHECK(child<QLabel>(&dialog, "watermarkPreview")->text() == toQString(*line));
+}
+
+TEST_CASE("the menus offer what core's abilities say: an editor may import, not administer",
+          "[desktop][abilities]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    auto& s = controller.session();
+    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                      crypto::KdfProfile::Interactive));
+    REQUIRE(s.grant("tom", "editor", "Service desk"));
+    controller.lock();
+    controller.unlock(QStringLiteral("tom"),
+                      *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    const core::Abilities can = controller.session().abilities();
+    REQUIRE(can.importFolders);
+    REQUIRE_FALSE(can.administer);
+    CHECK(child<QAction>(&window, "importAction")->isEnabled());
+    CHECK(child<QAction>(&window, "newAction")->isEnabled() == can.createSops);
+    CHECK_FALSE(child<QAction>(&window, "adminAction")->isEnabled());
 }
