@@ -8,11 +8,17 @@ namespace sopvault::desktop {
 
 SopListModel::SopListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void SopListModel::showListing(const std::vector<core::SopSummary>& sops, core::Timestamp now)
+void SopListModel::replace(std::vector<Row> rows, bool search)
 {
     beginResetModel();
-    m_search = false;
-    m_rows.clear();
+    m_rows = std::move(rows);
+    m_search = search;
+    endResetModel();
+}
+
+void SopListModel::showListing(const std::vector<core::SopSummary>& sops, core::Timestamp now)
+{
+    std::vector<Row> rows;
     for (const auto& s : sops) {
         Row row;
         row.id = s.id;
@@ -27,16 +33,14 @@ void SopListModel::showListing(const std::vector<core::SopSummary>& sops, core::
         row.tooltip = QStringLiteral("%1 — %2").arg(row.columns[0], row.collection);
         row.muted = s.state == core::SopState::Archived || s.damaged;
         row.overdue = !s.damaged && s.reviewDue < now;
-        m_rows.push_back(std::move(row));
+        rows.push_back(std::move(row));
     }
-    endResetModel();
+    replace(std::move(rows), false);
 }
 
 void SopListModel::showSearch(const std::vector<core::SearchHit>& hits)
 {
-    beginResetModel();
-    m_search = true;
-    m_rows.clear();
+    std::vector<Row> rows;
     for (const auto& h : hits) {
         Row row;
         row.id = h.id;
@@ -45,17 +49,14 @@ void SopListModel::showSearch(const std::vector<core::SearchHit>& hits)
         row.columns[1] = toQString(core::stateName(h.state));
         row.columns[2] = row.collection;
         row.tooltip = toQString(h.snippet);
-        m_rows.push_back(std::move(row));
+        rows.push_back(std::move(row));
     }
-    endResetModel();
+    replace(std::move(rows), true);
 }
 
 void SopListModel::clear()
 {
-    beginResetModel();
-    m_rows.clear();
-    m_search = false;
-    endResetModel();
+    replace({}, false);
 }
 
 std::optional<core::Id> SopListModel::idAt(const QModelIndex& index) const

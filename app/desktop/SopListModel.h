@@ -52,6 +52,8 @@ private:
         bool overdue = false; // the review column in the warning colour
     };
 
+    void replace(std::vector<Row> rows, bool search);
+
     std::vector<Row> m_rows;
     bool m_search = false;
 };

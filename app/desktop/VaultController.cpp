@@ -200,18 +200,30 @@ auto outcome(Result<T> result, F convert) -> Outcome<decltype(convert(*result))>
 } // namespace
 
 template <typename Work, typename Done>
-void VaultController::runAsync(Work work, Done done)
+void VaultController::runAsync(Work work, FailedSignal failed, Done done)
 {
     using R = decltype(work());
     setBusy(true);
     auto* watcher = new QFutureWatcher<R>(this);
-    connect(watcher, &QFutureWatcher<R>::finished, this, [this, watcher, done]() mutable {
+    connect(watcher, &QFutureWatcher<R>::finished, this, [this, watcher, failed, done]() mutable {
         R result = watcher->future().takeResult();
         watcher->deleteLater();
         setBusy(false);
-        done(std::move(result));
+        if (!result) {
+            emit(this->*failed)(failure(result.error()));
+            return;
+        }
+        done(result);
     });
     watcher->setFuture(QtConcurrent::run(std::move(work)));
+}
+
+core::OpenOptions VaultController::openOptions() const
+{
+    core::OpenOptions options;
+    options.stateDir = m_stateDir;
+    options.clock = m_clock;
+    return options;
 }
 
 void VaultController::createVault(const QString& owner, crypto::SecureBuffer password,
@@ -220,22 +232,15 @@ void VaultController::createVault(const QString& owner, crypto::SecureBuffer pas
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     const std::string name = toStd(owner);
     const auto file = m_vaultFile;
-    const auto stateDir = m_stateDir;
-    const core::Clock* clock = m_clock;
+    const auto options = openOptions();
     runAsync(
         [=]() -> Result<std::pair<core::CreatedVault, std::unique_ptr<core::Session>>> {
-            core::OpenOptions options;
-            options.stateDir = stateDir;
-            options.clock = clock;
             SOPVAULT_TRY(created, core::createVault(file, name, *pw, profile, options));
             SOPVAULT_TRY(session, core::unlock(file, name, *pw, options));
             return std::pair{std::move(created), std::move(session)};
         },
-        [this](auto result) {
-            if (!result) {
-                emit createFailed(failure(result.error()));
-                return;
-            }
+        &VaultController::createFailed,
+        [this](auto& result) {
             m_session = std::move(result->second);
             emit created(toQString(result->first.vaultId),
                          toQString(result->first.ownerFingerprint),
@@ -249,23 +254,13 @@ void VaultController::unlock(const QString& user, crypto::SecureBuffer password)
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     const std::string name = toStd(user);
     const auto file = m_vaultFile;
-    const auto stateDir = m_stateDir;
-    const core::Clock* clock = m_clock;
-    runAsync(
-        [=]() {
-            core::OpenOptions options;
-            options.stateDir = stateDir;
-            options.clock = clock;
-            return core::unlock(file, name, *pw, options);
-        },
-        [this](auto result) {
-            if (!result) {
-                emit unlockFailed(failure(result.error()));
-                return;
-            }
-            m_session = std::move(*result);
-            emit unlocked();
-        });
+    const auto options = openOptions();
+    runAsync([=]() { return core::unlock(file, name, *pw, options); },
+             &VaultController::unlockFailed,
+             [this](auto& result) {
+                 m_session = std::move(*result);
+                 emit unlocked();
+             });
 }
 
 void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfProfile profile)
@@ -273,13 +268,7 @@ void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfP
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     runAsync([=]() { return session->changePassword(*pw, profile); },
-             [this](auto result) {
-                 if (!result) {
-                     emit passwordChangeFailed(failure(result.error()));
-                     return;
-                 }
-                 emit passwordChanged();
-             });
+             &VaultController::passwordChangeFailed, [this](auto&) { emit passwordChanged(); });
 }
 
 void VaultController::addUser(const QString& name, crypto::SecureBuffer password,
@@ -288,12 +277,8 @@ void VaultController::addUser(const QString& name, crypto::SecureBuffer password
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     const std::string who = toStd(name);
-    runAsync([=]() { return session->addUser(who, *pw, profile); },
-             [this, name](auto result) {
-                 if (!result) {
-                     emit userAddFailed(failure(result.error()));
-                     return;
-                 }
+    runAsync([=]() { return session->addUser(who, *pw, profile); }, &VaultController::userAddFailed,
+             [this, name](auto&) {
                  emit userAdded(name);
                  emit vaultChanged();
              });
@@ -303,22 +288,17 @@ void VaultController::removeUser(const QString& name)
 {
     core::Session* session = m_session.get();
     const std::string who = toStd(name);
-    runAsync(
-        [=, this]() {
-            return session->removeUser(who, [this](std::size_t done, std::size_t total) {
-                QMetaObject::invokeMethod(this, [this, done, total] {
-                    emit progress(int(done), int(total), tr("Rotating collection keys"));
-                });
-            });
-        },
-        [this, name](auto result) {
-            if (!result) {
-                emit operationFailed(failure(result.error()));
-                return;
-            }
-            emit userRemoved(name);
-            emit vaultChanged();
+    auto rotating = [this](std::size_t done, std::size_t total) {
+        QMetaObject::invokeMethod(this, [this, done, total] {
+            emit progress(int(done), int(total), tr("Rotating collection keys"));
         });
+    };
+    runAsync([=]() { return session->removeUser(who, rotating); },
+             &VaultController::operationFailed,
+             [this, name](auto&) {
+                 emit userRemoved(name);
+                 emit vaultChanged();
+             });
 }
 
 void VaultController::importFolder(const QString& folder, const QString& collection)
@@ -327,23 +307,17 @@ void VaultController::importFolder(const QString& folder, const QString& collect
     m_cancelImport = false;
     const std::filesystem::path dir = folder.toStdString();
     const std::string target = toStd(collection);
-    runAsync(
-        [=, this]() {
-            return session->importFolder(dir, target, [this](const core::ImportProgress& p) {
-                QMetaObject::invokeMethod(this, [this, p] {
-                    emit progress(int(p.done), int(p.total), toQString(p.current));
-                });
-                return !m_cancelImport.load();
-            });
-        },
-        [this](auto result) {
-            if (!result) {
-                emit operationFailed(failure(result.error()));
-                return;
-            }
-            emit imported(*result);
-            emit vaultChanged();
-        });
+    auto reporting = [this](const core::ImportProgress& p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { emit progress(int(p.done), int(p.total), toQString(p.current)); });
+        return !m_cancelImport.load();
+    };
+    runAsync([=]() { return session->importFolder(dir, target, reporting); },
+             &VaultController::operationFailed,
+             [this](auto& result) {
+                 emit imported(*result);
+                 emit vaultChanged();
+             });
 }
 
 void VaultController::ungrant(const QString& user, const QString& role, const QString& collection)
@@ -353,11 +327,8 @@ void VaultController::ungrant(const QString& user, const QString& role, const QS
     const std::string what = toStd(role);
     const std::string where = toStd(collection);
     runAsync([=]() { return session->ungrant(who, what, where); },
-             [this, user, role, collection](auto result) {
-                 if (!result) {
-                     emit operationFailed(failure(result.error()));
-                     return;
-                 }
+             &VaultController::operationFailed,
+             [this, user, role, collection](auto&) {
                  emit ungranted(user, role, collection);
                  emit vaultChanged();
              });

@@ -181,8 +181,13 @@ signals:
     void vaultChanged();
 
 private:
+    // The signal a failed piece of slow work reports on.
+    using FailedSignal = void (VaultController::*)(sopvault::desktop::Failure);
+    // Runs `work` on the pool; back on the GUI thread, a failure goes to `failed` and a
+    // success to `done`.
     template <typename Work, typename Done>
-    void runAsync(Work work, Done done);
+    void runAsync(Work work, FailedSignal failed, Done done);
+    [[nodiscard]] core::OpenOptions openOptions() const;
     void setBusy(bool busy);
 
     std::filesystem::path m_vaultFile;
