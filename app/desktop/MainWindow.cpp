@@ -1,30 +1,33 @@
 // Main window: layout, menus and shortcuts, the reader and the editor.
 #include "MainWindow.h"
 
-#include "Dialogs.h"
+#include "AdminDialog.h"
+#include "ExportDialog.h"
+#include "HistoryDialog.h"
+#include "ImportDialog.h"
 #include "MarkdownHighlighter.h"
 #include "PasswordDialog.h"
-
-#include "sopvault/core/Markdown.h"
+#include "ReviewDialog.h"
+#include "SafeBrowser.h"
+#include "SopListModel.h"
+#include "Widgets.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
@@ -33,6 +36,7 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QToolBar>
+#include <QTreeView>
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -41,8 +45,7 @@ namespace sopvault::desktop {
 
 namespace {
 
-constexpr int kIdRole = Qt::UserRole;
-constexpr int kPathRole = Qt::UserRole + 1;
+constexpr int kPathRole = Qt::UserRole;
 
 const char* kNewSopTemplate = R"(# Title of the procedure
 
@@ -64,90 +67,15 @@ const char* kNewSopTemplate = R"(# Title of the procedure
 | It fails | Escalate to the on-call engineer |
 )";
 
-// Task-list boxes become links the technician can tick while working a ticket; ticks live only
-// in this window (reading a runbook is not editing it).
-QString withTicks(QString html, const QSet<int>& ticked)
+// Both colours readable on the window's own palette, light or dark.
+QString mutedStyle(const char* extra = "")
 {
-    static const QRegularExpression box(
-        QStringLiteral(R"(<input type="checkbox"( checked="")? disabled="" />)"));
-    QString out;
-    qsizetype last = 0;
-    int n = 0;
-    auto it = box.globalMatch(html);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        out += html.mid(last, m.capturedStart() - last);
-        const bool checked = m.capturedLength(1) > 0 ? !ticked.contains(n) : ticked.contains(n);
-        out += QStringLiteral("<a href=\"task:%1\" style=\"text-decoration:none\">%2</a>")
-                   .arg(n)
-                   .arg(checked ? QStringLiteral("&#9745;") : QStringLiteral("&#9744;"));
-        last = m.capturedEnd();
-        ++n;
-    }
-    out += html.mid(last);
-    return out;
-}
-
-QString readerCss()
-{
-    return QStringLiteral(
-        "<style>body{font-family:'DejaVu Sans',sans-serif;font-size:11pt;line-height:140%;}"
-        "h1,h2,h3{color:#1f3b63;} table{border-collapse:collapse;margin:6px 0;}"
-        "th,td{border:1px solid #c8ccd1;padding:3px 8px;} th{background:#eef1f5;}"
-        "code,pre{font-family:'DejaVu Sans Mono',monospace;background:#f4f5f7;}"
-        "blockquote{color:#555;margin-left:12px;}</style>");
-}
-
-QString renderSop(const std::string& markdown, const QSet<int>& ticked)
-{
-    auto html = core::renderHtml(markdown);
-    if (!html) {
-        return QStringLiteral("<p><i>%1</i></p>")
-            .arg(toQString(html.error().message).toHtmlEscaped());
-    }
-    return readerCss() + withTicks(toQString(*html), ticked);
+    return QStringLiteral("color: %1; %2")
+        .arg(themed(QColor(0x5f, 0x66, 0x70), QColor(0xa8, 0xae, 0xb8)).name(),
+             QString::fromLatin1(extra));
 }
 
 } // namespace
-
-SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)
-{
-    setOpenLinks(false);
-    setOpenExternalLinks(false);
-}
-
-QVariant SafeBrowser::loadResource(int, const QUrl&)
-{
-    return {}; // nothing is ever fetched, local or remote
-}
-
-bool SafeBrowser::wholeSelected() const
-{
-    const QTextCursor cursor = textCursor();
-    // characterCount() counts the final paragraph separator, which no selection includes.
-    return cursor.hasSelection() && cursor.selectionStart() == 0 &&
-           cursor.selectionEnd() >= document()->characterCount() - 1;
-}
-
-void SafeBrowser::keyPressEvent(QKeyEvent* event)
-{
-    if ((event->matches(QKeySequence::Copy) || event->matches(QKeySequence::Cut)) &&
-        wholeSelected()) {
-        event->accept();
-        emit wholeCopyRequested();
-        return;
-    }
-    QTextBrowser::keyPressEvent(event);
-}
-
-QMimeData* SafeBrowser::createMimeDataFromSelection() const
-{
-    // Every route out of the widget (copy, drag, the X11 selection) asks here.
-    if (wholeSelected()) {
-        return new QMimeData;
-    }
-    return QTextBrowser::createMimeDataFromSelection();
-}
 
 MainWindow::MainWindow(VaultController& controller, QWidget* parent)
     : QMainWindow(parent), m_controller(controller)
@@ -194,7 +122,7 @@ MainWindow::MainWindow(VaultController& controller, QWidget* parent)
     updateActions();
 }
 
-void MainWindow::buildUi()
+void MainWindow::buildToolbar()
 {
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
@@ -213,11 +141,15 @@ void MainWindow::buildUi()
     toolbar->addWidget(m_ticket);
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDelay.start(); });
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
-        if (m_list->topLevelItemCount() > 0) {
-            m_list->setCurrentItem(m_list->topLevelItem(0));
+        if (m_model->rowCount() > 0) {
+            m_list->setCurrentIndex(m_model->index(0, 0));
         }
     });
+}
 
+void MainWindow::buildUi()
+{
+    buildToolbar();
     m_collections = new QTreeWidget;
     m_collections->setObjectName(QStringLiteral("collections"));
     m_collections->setHeaderLabel(tr("Collections"));
@@ -228,60 +160,82 @@ void MainWindow::buildUi()
         refreshList();
     });
 
-    m_list = new QTreeWidget;
+    m_model = new SopListModel(this);
+    m_list = new QTreeView;
     m_list->setObjectName(QStringLiteral("sopList"));
-    m_list->setHeaderLabels({tr("Title"), tr("State"), tr("Updated"), tr("Review")});
+    m_list->setModel(m_model);
     m_list->setRootIsDecorated(false);
     m_list->setAlternatingRowColors(true);
+    m_list->setUniformRowHeights(true);
     // The title gets the room; the other columns take only what they need.
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     for (int column = 1; column < 4; ++column) {
         m_list->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     }
-    connect(m_list, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
-        if (item != nullptr) {
-            openSop(item->data(0, kIdRole).toString());
-        }
-    });
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (auto id = m_model->idAt(current)) {
+                    openSop(*id);
+                }
+            });
 
-    // Reader.
-    auto* reader = new QWidget;
+    auto* empty = new QLabel(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
+    empty->setAlignment(Qt::AlignCenter);
+    empty->setWordWrap(true);
+    empty->setStyleSheet(mutedStyle("font-size: 12pt;"));
+    m_stack = new QStackedWidget;
+    m_stack->setObjectName(QStringLiteral("contentStack"));
+    m_stack->addWidget(empty);
+    m_stack->addWidget(buildReader());
+    m_stack->addWidget(buildEditor());
+
+    auto* middle = new QSplitter(Qt::Horizontal);
+    middle->addWidget(m_collections);
+    middle->addWidget(m_list);
+    middle->addWidget(m_stack);
+    middle->setStretchFactor(0, 1);
+    middle->setStretchFactor(1, 2);
+    middle->setStretchFactor(2, 4);
+    middle->setSizes({200, 470, 610});
+
+    m_info = new QLabel;
+    m_info->setObjectName(QStringLiteral("infoBar"));
+    m_info->setWordWrap(true);
+    // Its own text colour with its own background: readable whatever the palette.
+    m_info->setStyleSheet(QStringLiteral("background: #fff6d6; color: #3d3200; border: 1px solid "
+                                         "#e8cf7a; padding: 6px;"));
+    m_info->setVisible(false);
+    auto* central = new QWidget;
+    auto* cl = new QVBoxLayout(central);
+    cl->setContentsMargins(6, 6, 6, 6);
+    cl->addWidget(m_info);
+    cl->addWidget(middle, 1);
+    setCentralWidget(central);
+}
+
+QWidget* MainWindow::buildReader()
+{
     m_readerTitle = new QLabel;
     m_readerTitle->setObjectName(QStringLiteral("readerTitle"));
     m_readerTitle->setStyleSheet(QStringLiteral("font-size: 16pt; font-weight: bold;"));
     m_readerTitle->setWordWrap(true);
     m_readerMeta = new QLabel;
     m_readerMeta->setObjectName(QStringLiteral("readerMeta"));
-    m_readerMeta->setStyleSheet(QStringLiteral("color: #5f6670;"));
+    m_readerMeta->setStyleSheet(mutedStyle());
     m_readerMeta->setWordWrap(true);
     m_reader = new SafeBrowser;
     m_reader->setObjectName(QStringLiteral("readerView"));
     // Ctrl+A then Ctrl+C is "copy all": the same export check as the button.
     connect(m_reader, &SafeBrowser::wholeCopyRequested, this, &MainWindow::copyAll);
-    connect(m_reader, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
-        if (url.scheme() == QStringLiteral("task")) {
-            const int n = url.path().toInt();
-            if (!m_ticked.remove(n)) {
-                m_ticked.insert(n);
-            }
-            const int scroll = m_reader->verticalScrollBar()->value();
-            m_reader->setHtml(renderSop(m_currentBody, m_ticked));
-            m_reader->verticalScrollBar()->setValue(scroll);
-        }
-    });
-    auto button = [](const QString& text, const char* name) {
-        auto* b = new QPushButton(text);
-        b->setObjectName(QString::fromLatin1(name));
-        return b;
-    };
-    m_editButton = button(tr("&Edit"), "editButton");
-    m_historyButton = button(tr("&History"), "historyButton");
-    m_flagButton = button(tr("&Flag as wrong"), "flagButton");
-    m_exportButton = button(tr("E&xport…"), "exportButton");
-    m_printButton = button(tr("&Print…"), "printButton");
-    m_copyAllButton = button(tr("Copy &all"), "copyAllButton");
-    m_copyLinkButton = button(tr("Copy &link"), "copyLinkButton");
+    connect(m_reader, &QTextBrowser::anchorClicked, this, &MainWindow::toggleTask);
+    m_editButton = namedButton(tr("&Edit"), "editButton");
+    m_historyButton = namedButton(tr("&History"), "historyButton");
+    m_flagButton = namedButton(tr("&Flag as wrong"), "flagButton");
+    m_exportButton = namedButton(tr("E&xport…"), "exportButton");
+    m_printButton = namedButton(tr("&Print…"), "printButton");
+    m_copyAllButton = namedButton(tr("Copy &all"), "copyAllButton");
+    m_copyLinkButton = namedButton(tr("Copy &link"), "copyLinkButton");
     connect(m_editButton, &QPushButton::clicked, this, &MainWindow::editCurrent);
     connect(m_historyButton, &QPushButton::clicked, this, &MainWindow::showHistory);
     connect(m_flagButton, &QPushButton::clicked, this, &MainWindow::flagCurrent);
@@ -289,28 +243,40 @@ void MainWindow::buildUi()
     connect(m_printButton, &QPushButton::clicked, this, &MainWindow::printCurrent);
     connect(m_copyAllButton, &QPushButton::clicked, this, &MainWindow::copyAll);
     connect(m_copyLinkButton, &QPushButton::clicked, this, [this] {
-        if (!m_currentId.isEmpty()) {
-            copyToClipboard(QStringLiteral("sopvault://%1/sop/%2")
-                                .arg(toQString(m_controller.session().vaultId()), m_currentId));
+        if (m_currentId) {
+            copyToClipboard(m_controller.link(*m_currentId));
             statusBar()->showMessage(tr("Link copied; paste it into the ticket."), 5000);
         }
     });
-    auto* buttons = new QHBoxLayout;
-    for (auto* b : {m_editButton, m_historyButton, m_flagButton}) {
-        buttons->addWidget(b);
-    }
-    buttons->addStretch();
-    for (auto* b : {m_copyLinkButton, m_copyAllButton, m_printButton, m_exportButton}) {
-        buttons->addWidget(b);
-    }
-    auto* rl = new QVBoxLayout(reader);
-    rl->addWidget(m_readerTitle);
-    rl->addWidget(m_readerMeta);
-    rl->addLayout(buttons);
-    rl->addWidget(m_reader, 1);
+    auto* buttons =
+        new ButtonRow({m_editButton, m_historyButton, m_flagButton},
+                      {m_copyLinkButton, m_copyAllButton, m_printButton, m_exportButton});
+    buttons->setObjectName(QStringLiteral("readerButtons"));
+    auto* reader = new QWidget;
+    auto* layout = new QVBoxLayout(reader);
+    layout->addWidget(m_readerTitle);
+    layout->addWidget(m_readerMeta);
+    layout->addWidget(buttons);
+    layout->addWidget(m_reader, 1);
+    return reader;
+}
 
-    // Editor.
-    auto* editor = new QWidget;
+void MainWindow::toggleTask(const QUrl& url)
+{
+    if (url.scheme() != QStringLiteral("task")) {
+        return;
+    }
+    const int n = url.path().toInt();
+    if (!m_ticked.remove(n)) {
+        m_ticked.insert(n);
+    }
+    const int scroll = m_reader->verticalScrollBar()->value();
+    m_reader->setHtml(renderSop(m_currentBody, m_ticked));
+    m_reader->verticalScrollBar()->setValue(scroll);
+}
+
+QWidget* MainWindow::buildEditor()
+{
     m_editorTitle = new QLineEdit;
     m_editorTitle->setObjectName(QStringLiteral("editorTitle"));
     m_editorTitle->setPlaceholderText(tr("Title"));
@@ -340,8 +306,8 @@ void MainWindow::buildUi()
     m_editorMessage = new QLineEdit;
     m_editorMessage->setObjectName(QStringLiteral("editorMessage"));
     m_editorMessage->setPlaceholderText(tr("What changed and why (kept in the history)"));
-    m_saveButton = button(tr("&Save version (Ctrl+S)"), "saveButton");
-    auto* cancel = button(tr("Cancel"), "cancelButton");
+    m_saveButton = namedButton(tr("&Save version (Ctrl+S)"), "saveButton");
+    auto* cancel = namedButton(tr("Cancel"), "cancelButton");
     connect(m_saveButton, &QPushButton::clicked, this, &MainWindow::saveEditor);
     connect(cancel, &QPushButton::clicked, this, &MainWindow::cancelEditor);
     m_editorError = errorLabel("editorError");
@@ -360,51 +326,23 @@ void MainWindow::buildUi()
     bottom->addWidget(m_editorMessage, 1);
     bottom->addWidget(cancel);
     bottom->addWidget(m_saveButton);
-    auto* el = new QVBoxLayout(editor);
-    el->addLayout(top);
-    el->addLayout(review);
-    el->addWidget(split, 1);
-    el->addWidget(m_editorError);
-    el->addLayout(bottom);
-
-    auto* empty = new QLabel(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
-    empty->setAlignment(Qt::AlignCenter);
-    empty->setStyleSheet(QStringLiteral("color: #7a808a; font-size: 12pt;"));
-
-    m_stack = new QStackedWidget;
-    m_stack->setObjectName(QStringLiteral("contentStack"));
-    m_stack->addWidget(empty);
-    m_stack->addWidget(reader);
-    m_stack->addWidget(editor);
-
-    auto* middle = new QSplitter(Qt::Horizontal);
-    middle->addWidget(m_collections);
-    middle->addWidget(m_list);
-    middle->addWidget(m_stack);
-    middle->setStretchFactor(0, 1);
-    middle->setStretchFactor(1, 2);
-    middle->setStretchFactor(2, 4);
-    middle->setSizes({200, 470, 610});
-
-    m_info = new QLabel;
-    m_info->setObjectName(QStringLiteral("infoBar"));
-    m_info->setWordWrap(true);
-    m_info->setStyleSheet(QStringLiteral("background: #fff6d6; border: 1px solid #e8cf7a; "
-                                         "padding: 6px;"));
-    m_info->setVisible(false);
-    auto* central = new QWidget;
-    auto* cl = new QVBoxLayout(central);
-    cl->setContentsMargins(6, 6, 6, 6);
-    cl->addWidget(m_info);
-    cl->addWidget(middle, 1);
-    setCentralWidget(central);
+    auto* editor = new QWidget;
+    auto* layout = new QVBoxLayout(editor);
+    layout->addLayout(top);
+    layout->addLayout(review);
+    layout->addWidget(split, 1);
+    layout->addWidget(m_editorError);
+    layout->addLayout(bottom);
+    return editor;
 }
 
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     m_newAction = file->addAction(tr("&New SOP"), QKeySequence::New, this, &MainWindow::newSop);
+    m_newAction->setObjectName(QStringLiteral("newAction"));
     m_importAction = file->addAction(tr("&Import folder…"), this, &MainWindow::importFolder);
+    m_importAction->setObjectName(QStringLiteral("importAction"));
     file->addAction(tr("E&xport…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::showExport);
     file->addAction(tr("&Print…"), QKeySequence::Print, this, &MainWindow::printCurrent);
     file->addSeparator();
@@ -426,24 +364,23 @@ void MainWindow::buildMenus()
     sop->addAction(tr("&History"), QKeySequence(tr("Ctrl+H")), this, &MainWindow::showHistory);
     sop->addAction(tr("&Flag as wrong or stale…"), this, &MainWindow::flagCurrent);
 
+    buildToolsMenu();
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SOP Vault"), this, [this] {
+        QMessageBox::about(this, tr("About SOP Vault"),
+                           tr("<h3>SOP Vault</h3><p>Encrypted, access-controlled, versioned and "
+                              "reviewed standard operating procedures.</p><p>Apache-2.0</p>"));
+    });
+}
+
+void MainWindow::buildToolsMenu()
+{
     auto* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Reviews"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::showReviews);
     m_adminAction = tools->addAction(tr("&Administration"), this, &MainWindow::showAdmin);
-    tools->addAction(tr("&Verify the vault"), this, [this] {
-        auto report = m_controller.session().verify();
-        if (!report) {
-            showFailure(tr("Verification failed"), VaultController::failure(report.error()));
-            return;
-        }
-        QString text = tr("%1 records checked; %2 ciphertexts opened.")
-                           .arg(report->adminRecords + report->auditRecords + report->sopVersions)
-                           .arg(report->ciphertexts);
-        for (const auto& p : report->problems) {
-            text += QStringLiteral("\n• %1: %2").arg(toQString(p.record), toQString(p.problem));
-        }
-        report->ok ? QMessageBox::information(this, tr("The vault verifies"), text)
-                   : QMessageBox::critical(this, tr("Problems found"), text);
-    });
+    m_adminAction->setObjectName(QStringLiteral("adminAction"));
+    tools->addAction(tr("&Verify the vault"), this, &MainWindow::verifyVault);
     tools->addAction(tr("Change &password…"), this, [this] {
         // Open, not exec: the key is derived on the controller's worker, the dialog shows it.
         auto* dialog =
@@ -454,24 +391,37 @@ void MainWindow::buildMenus()
     connect(&m_controller, &VaultController::passwordChanged, this, [this] {
         statusBar()->showMessage(tr("Password changed; the old one no longer works."), 8000);
     });
-    tools->addAction(tr("Idle lock &timeout…"), this, [this] {
-        bool ok = false;
-        const int minutes = QInputDialog::getInt(
-            this, tr("Idle lock"), tr("Lock after this many idle minutes (0: never):"),
-            QSettings().value(QStringLiteral("lock/idleMinutes"), 10).toInt(), 0, 480, 1, &ok);
-        if (ok) {
-            QSettings().setValue(QStringLiteral("lock/idleMinutes"), minutes);
-            m_idle.setInterval(minutes * 60000);
-            minutes > 0 ? m_idle.start() : m_idle.stop();
-        }
-    });
+    tools->addAction(tr("Idle lock &timeout…"), this, &MainWindow::setIdleMinutes);
+}
 
-    auto* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About SOP Vault"), this, [this] {
-        QMessageBox::about(this, tr("About SOP Vault"),
-                           tr("<h3>SOP Vault</h3><p>Encrypted, access-controlled, versioned and "
-                              "reviewed standard operating procedures.</p><p>Apache-2.0</p>"));
-    });
+void MainWindow::verifyVault()
+{
+    auto report = m_controller.verify();
+    if (!report) {
+        showFailure(tr("Verification failed"), report.error());
+        return;
+    }
+    QString text = tr("%1 records checked; %2 ciphertexts opened.")
+                       .arg(report->adminRecords + report->auditRecords + report->sopVersions)
+                       .arg(report->ciphertexts);
+    for (const auto& p : report->problems) {
+        text += QStringLiteral("\n• %1: %2").arg(toQString(p.record), toQString(p.problem));
+    }
+    report->ok ? QMessageBox::information(this, tr("The vault verifies"), text)
+               : QMessageBox::critical(this, tr("Problems found"), text);
+}
+
+void MainWindow::setIdleMinutes()
+{
+    bool ok = false;
+    const int minutes = QInputDialog::getInt(
+        this, tr("Idle lock"), tr("Lock after this many idle minutes (0: never):"),
+        QSettings().value(QStringLiteral("lock/idleMinutes"), 10).toInt(), 0, 480, 1, &ok);
+    if (ok) {
+        QSettings().setValue(QStringLiteral("lock/idleMinutes"), minutes);
+        m_idle.setInterval(minutes * 60000);
+        minutes > 0 ? m_idle.start() : m_idle.stop();
+    }
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
@@ -509,31 +459,30 @@ void MainWindow::closeEvent(QCloseEvent* event)
 
 void MainWindow::showVault()
 {
-    auto& s = m_controller.session();
     const int minutes = QSettings().value(QStringLiteral("lock/idleMinutes"), 10).toInt();
     m_idle.setInterval(minutes * 60000);
     if (minutes > 0) {
         m_idle.start();
     }
-    setWindowTitle(tr("SOP Vault — %1").arg(toQString(s.userName())));
-    if (s.firstOpen()) {
+    const QString user = m_controller.userName();
+    setWindowTitle(tr("SOP Vault — %1").arg(user));
+    if (m_controller.firstOpen()) {
         m_info->setText(tr("First time this vault is opened here. Its owner key fingerprint is "
                            "<b>%1</b>: check it with the owner. From now on an older or "
                            "different copy of the file is refused.")
-                            .arg(toQString(s.ownerFingerprint())));
+                            .arg(m_controller.ownerFingerprint()));
         m_info->setVisible(true);
     }
-    if (!s.problems().empty()) {
-        m_info->setText(tr("This vault has problems (%1). Use Tools > Verify the vault.")
-                            .arg(toQString(s.problems().front().problem)));
+    if (const QString problem = m_controller.firstProblem(); !problem.isEmpty()) {
+        m_info->setText(
+            tr("This vault has problems (%1). Use Tools > Verify the vault.").arg(problem));
         m_info->setVisible(true);
     }
     refreshCollections();
     refreshList();
     updateActions();
-    statusBar()->showMessage(
-        tr("Unlocked as %1%2. Ctrl+L locks.")
-            .arg(toQString(s.userName()), s.isOwner() ? tr(" (owner)") : QString()));
+    statusBar()->showMessage(tr("Unlocked as %1%2. Ctrl+L locks.")
+                                 .arg(user, m_controller.isOwner() ? tr(" (owner)") : QString()));
     remindReviews();
     warnOfAlerts();
 }
@@ -541,7 +490,7 @@ void MainWindow::showVault()
 void MainWindow::clearViews()
 {
     m_collections->clear();
-    m_list->clear();
+    m_model->clear();
     m_reader->clear();
     m_preview->clear();
     m_editorText->clear();
@@ -555,7 +504,7 @@ void MainWindow::clearViews()
     if (m_alerts != nullptr) {
         m_alerts->setVisible(false);
     }
-    m_currentId.clear();
+    m_currentId.reset();
     m_currentBody.clear();
     m_stack->setCurrentIndex(0);
     m_idle.stop();
@@ -573,10 +522,7 @@ void MainWindow::refreshCollections()
     auto* all = new QTreeWidgetItem(m_collections, {tr("All SOPs")});
     all->setData(0, kPathRole, QString());
     QMap<QString, QTreeWidgetItem*> byPath;
-    for (const auto& c : m_controller.session().collections()) {
-        if (!c.readable) {
-            continue;
-        }
+    for (const auto& c : m_controller.readableCollections()) {
         const QString path = toQString(c.path);
         const qsizetype slash = path.lastIndexOf(u'/');
         QTreeWidgetItem* parent = slash < 0 ? all : byPath.value(path.left(slash), all);
@@ -602,91 +548,55 @@ void MainWindow::refreshList()
         showSearchResults();
         return;
     }
-    QSignalBlocker block(m_list);
-    m_list->clear();
-    m_list->setHeaderLabels({tr("Title"), tr("State"), tr("Updated"), tr("Review")});
+    QSignalBlocker block(m_list->selectionModel());
     if (!m_controller.isUnlocked()) {
+        m_model->clear();
         return;
     }
-    core::SopFilter filter;
-    if (const QString path = selectedCollection(); !path.isEmpty()) {
-        filter.collection = toStd(path);
-    }
-    auto list = m_controller.session().listSops(filter);
+    auto list = m_controller.listSops(selectedCollection());
     if (!list) {
+        m_model->clear();
         return;
     }
-    const core::Timestamp now = m_controller.session().now();
-    for (const auto& s : *list) {
-        const core::Timestamp due = s.reviewDue;
-        auto* item = new QTreeWidgetItem(
-            m_list,
-            {toQString(s.title), s.damaged ? tr("damaged") : toQString(core::stateName(s.state)),
-             s.damaged ? QString() : formatDate(s.updated),
-             s.damaged         ? QString()
-             : s.reviewDamaged ? tr("damaged")
-                               : formatDate(due)});
-        item->setData(0, kIdRole, toQString(core::toHex(s.id)));
-        item->setToolTip(0, toQString(s.collection));
-        if (s.state == core::SopState::Archived || s.damaged) {
-            item->setForeground(0, QColor(0x8a, 0x8f, 0x98));
-        }
-        if (!s.damaged && due < now) {
-            item->setForeground(3, QColor(0xb0, 0x00, 0x20));
-        }
-        if (toQString(core::toHex(s.id)) == m_currentId) {
-            m_list->setCurrentItem(item);
-        }
+    m_model->showListing(*list, m_controller.now());
+    if (m_currentId) {
+        m_list->setCurrentIndex(m_model->indexOf(*m_currentId));
     }
 }
 
 void MainWindow::showSearchResults()
 {
-    QSignalBlocker block(m_list);
-    m_list->clear();
     const QString text = m_search->text().trimmed();
     if (!m_controller.isUnlocked()) {
+        m_model->clear();
         return;
     }
     if (text.isEmpty()) {
-        block.unblock();
         refreshList();
         return;
     }
-    core::SearchQuery q;
-    q.text = toStd(text);
-    q.limit = 100;
-    auto hits = m_controller.session().search(q);
+    QSignalBlocker block(m_list->selectionModel());
+    auto hits = m_controller.search(text);
     if (!hits) {
-        statusBar()->showMessage(toQString(hits.error().message), 4000);
+        m_model->clear();
+        statusBar()->showMessage(hits.error().message, 4000);
         return;
     }
-    m_list->setHeaderLabels({tr("Title"), tr("State"), tr("Collection"), QString()});
-    for (const auto& h : *hits) {
-        auto* item =
-            new QTreeWidgetItem(m_list, {toQString(h.title), toQString(core::stateName(h.state)),
-                                         toQString(h.collection), QString()});
-        item->setData(0, kIdRole, toQString(core::toHex(h.id)));
-        item->setToolTip(0, toQString(h.snippet));
-    }
+    m_model->showSearch(*hits);
     statusBar()->showMessage(tr("%n match(es)", nullptr, int(hits->size())), 3000);
 }
 
-void MainWindow::openSop(const QString& idHex)
+void MainWindow::openSop(const core::Id& sop)
 {
-    if (!m_controller.isUnlocked() || idHex.isEmpty()) {
+    if (!m_controller.isUnlocked()) {
         return;
     }
-    auto id = core::idFromHex(toStd(idHex));
-    if (!id) {
-        return;
-    }
-    auto view = m_controller.session().readSop(*id, {}, toStd(m_ticket->text().trimmed()));
+    auto view = m_controller.readSop(sop, {}, m_ticket->text().trimmed());
     if (!view) {
-        showFailure(tr("Cannot open this SOP"), VaultController::failure(view.error()));
+        showFailure(tr("Cannot open this SOP"), view.error());
         return;
     }
-    m_currentId = idHex;
+    m_currentId = sop;
     m_currentVersion = view->version;
     m_currentCollection = view->collectionId;
     m_currentBody = std::move(view->body);
@@ -708,39 +618,30 @@ void MainWindow::openSop(const QString& idHex)
 
 void MainWindow::openLink(const QString& url)
 {
-    // sopvault://<vault id>/sop/<sop id>
+    // sopvault://<vault id>/sop/<sop id>: the one place an id is read back from text.
     const QUrl u(url);
     const QStringList parts = u.path().split(u'/', Qt::SkipEmptyParts);
-    if (u.scheme() != QStringLiteral("sopvault") || parts.size() != 2 ||
-        parts[0] != QStringLiteral("sop")) {
+    const bool shaped = u.scheme() == QStringLiteral("sopvault") && parts.size() == 2 &&
+                        parts[0] == QStringLiteral("sop");
+    const auto id = core::idFromHex(shaped ? toStd(parts[1]) : std::string());
+    if (!id) {
         statusBar()->showMessage(tr("Not a SOP Vault link: %1").arg(url), 6000);
         return;
     }
-    if (u.host() != toQString(m_controller.session().vaultId())) {
+    if (u.host() != m_controller.vaultId()) {
         statusBar()->showMessage(tr("That link belongs to another vault."), 6000);
         return;
     }
-    openSop(parts[1]);
+    openSop(*id);
 }
 
-bool MainWindow::canEditIn(const core::Id& collection) const
+void MainWindow::updateReaderActions()
 {
-    auto& s = m_controller.session();
-    return s.policy().allows(s.userId(), core::Right::Edit, collection);
-}
-
-void MainWindow::updateActions()
-{
-    const bool unlocked = m_controller.isUnlocked();
-    const bool reading = unlocked && !m_currentId.isEmpty() && m_stack->currentIndex() == 1;
-    bool edit = false;
-    bool exportRight = false;
-    if (reading) {
-        auto& s = m_controller.session();
-        // The collection of the SOP on screen, as readSop reported it: no listing needed.
-        edit = canEditIn(m_currentCollection);
-        exportRight = s.policy().allows(s.userId(), core::Right::Export, m_currentCollection);
-    }
+    const bool reading =
+        m_controller.isUnlocked() && m_currentId.has_value() && m_stack->currentIndex() == 1;
+    // The collection of the SOP on screen, as readSop reported it: no listing needed.
+    const bool edit = reading && m_controller.may(core::Right::Edit, m_currentCollection);
+    const bool exportRight = reading && m_controller.may(core::Right::Export, m_currentCollection);
     m_editButton->setEnabled(edit);
     m_historyButton->setEnabled(reading);
     m_flagButton->setEnabled(reading);
@@ -753,25 +654,18 @@ void MainWindow::updateActions()
                                "printing and copying the whole SOP are reserved to those an owner "
                                "allows."));
     }
-    if (!exportRight) {
-        // Partial copies are still possible by hand, but not "select all".
-        m_reader->setContextMenuPolicy(Qt::NoContextMenu);
-    } else {
-        m_reader->setContextMenuPolicy(Qt::DefaultContextMenu);
-    }
-    bool anyEdit = false;
-    bool manages = false;
-    if (unlocked) {
-        auto& s = m_controller.session();
-        for (const auto& c : s.collections()) {
-            anyEdit = anyEdit || c.rights.has(core::Right::Edit);
-            manages = manages || c.rights.has(core::Right::Manage);
-        }
-        manages = manages || s.isOwner();
-    }
-    m_newAction->setEnabled(anyEdit);
-    m_importAction->setEnabled(unlocked && m_controller.session().isOwner());
-    m_adminAction->setEnabled(manages);
+    // Partial copies are still possible by hand, but not "select all".
+    m_reader->setContextMenuPolicy(exportRight ? Qt::DefaultContextMenu : Qt::NoContextMenu);
+}
+
+void MainWindow::updateActions()
+{
+    updateReaderActions();
+    const bool unlocked = m_controller.isUnlocked();
+    const core::Abilities can = unlocked ? m_controller.abilities() : core::Abilities{};
+    m_newAction->setEnabled(can.createSops);
+    m_importAction->setEnabled(can.importFolders);
+    m_adminAction->setEnabled(can.administer);
     m_lockAction->setEnabled(unlocked);
 }
 
@@ -782,8 +676,8 @@ void MainWindow::newSop()
     }
     m_editingNew = true;
     m_editorCollection->clear();
-    for (const auto& c : m_controller.session().collections()) {
-        if (c.readable && c.rights.has(core::Right::Edit)) {
+    for (const auto& c : m_controller.readableCollections()) {
+        if (c.rights.has(core::Right::Edit)) {
             m_editorCollection->addItem(toQString(c.path));
         }
     }
@@ -805,33 +699,37 @@ void MainWindow::newSop()
     m_editorTitle->setFocus();
 }
 
-void MainWindow::editCurrent()
+void MainWindow::fillEditor(const core::SopVersionView& view)
 {
-    if (m_currentId.isEmpty() || !m_editButton->isEnabled()) {
-        return;
-    }
-    auto id = core::idFromHex(toStd(m_currentId));
-    auto view = m_controller.session().readSop(*id, m_currentVersion, {});
-    if (!view) {
-        showFailure(tr("Cannot edit this SOP"), VaultController::failure(view.error()));
-        return;
-    }
-    m_editingNew = false;
     m_editorCollection->clear();
-    m_editorCollection->addItem(toQString(view->collection));
+    m_editorCollection->addItem(toQString(view.collection));
     m_editorCollection->setEnabled(false);
-    m_editorTitle->setText(toQString(view->title));
+    m_editorTitle->setText(toQString(view.title));
     QStringList tags;
-    for (const auto& t : view->tags) {
+    for (const auto& t : view.tags) {
         tags << toQString(t);
     }
     m_editorTags->setText(tags.join(QStringLiteral(", ")));
-    m_editorReviewEvery->setValue(int(view->reviewEveryDays));
-    m_editorReviewer->setText(toQString(view->reviewer));
-    m_editorText->setPlainText(toQString(view->body));
+    m_editorReviewEvery->setValue(int(view.reviewEveryDays));
+    m_editorReviewer->setText(toQString(view.reviewer));
+    m_editorText->setPlainText(toQString(view.body));
     m_editorText->document()->setModified(false);
     m_editorMessage->clear();
     m_editorError->clear();
+}
+
+void MainWindow::editCurrent()
+{
+    if (!m_currentId || !m_editButton->isEnabled()) {
+        return;
+    }
+    auto view = m_controller.readSop(*m_currentId, m_currentVersion, {});
+    if (!view) {
+        showFailure(tr("Cannot edit this SOP"), view.error());
+        return;
+    }
+    m_editingNew = false;
+    fillEditor(*view);
     updatePreview();
     m_stack->setCurrentIndex(2);
     m_editorText->setFocus();
@@ -840,6 +738,43 @@ void MainWindow::editCurrent()
 void MainWindow::updatePreview()
 {
     m_preview->setHtml(renderSop(toStd(m_editorText->toPlainText()), {}));
+}
+
+bool MainWindow::saveNew(const std::vector<std::string>& tags)
+{
+    core::NewSop n;
+    n.collection = toStd(m_editorCollection->currentText());
+    n.title = toStd(m_editorTitle->text().trimmed());
+    n.body = toStd(m_editorText->toPlainText());
+    n.tags = tags;
+    n.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
+    n.reviewer = toStd(m_editorReviewer->text().trimmed());
+    n.message = toStd(m_editorMessage->text());
+    auto id = m_controller.addSop(n);
+    if (!id) {
+        m_editorError->setText(id.error().message);
+        return false;
+    }
+    m_currentId = *id;
+    return true;
+}
+
+bool MainWindow::saveEdit(const std::vector<std::string>& tags)
+{
+    core::SopEdit e;
+    e.title = toStd(m_editorTitle->text().trimmed());
+    e.body = toStd(m_editorText->toPlainText());
+    e.tags = tags;
+    e.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
+    e.reviewer = toStd(m_editorReviewer->text().trimmed());
+    e.message = toStd(m_editorMessage->text());
+    e.baseVersion = m_currentVersion;
+    auto v = m_controller.editSop(*m_currentId, e);
+    if (!v) {
+        m_editorError->setText(v.error().message);
+        return false;
+    }
+    return true;
 }
 
 void MainWindow::saveEditor()
@@ -851,63 +786,31 @@ void MainWindow::saveEditor()
     for (const QString& t : m_editorTags->text().split(u',', Qt::SkipEmptyParts)) {
         tags.push_back(toStd(t.trimmed()));
     }
-    auto& s = m_controller.session();
-    QString openId;
-    if (m_editingNew) {
-        core::NewSop n;
-        n.collection = toStd(m_editorCollection->currentText());
-        n.title = toStd(m_editorTitle->text().trimmed());
-        n.body = toStd(m_editorText->toPlainText());
-        n.tags = tags;
-        n.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
-        n.reviewer = toStd(m_editorReviewer->text().trimmed());
-        n.message = toStd(m_editorMessage->text());
-        auto id = s.addSop(n);
-        if (!id) {
-            m_editorError->setText(toQString(id.error().message));
-            return;
-        }
-        openId = toQString(core::toHex(*id));
-    } else {
-        core::SopEdit e;
-        e.title = toStd(m_editorTitle->text().trimmed());
-        e.body = toStd(m_editorText->toPlainText());
-        e.tags = tags;
-        e.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
-        e.reviewer = toStd(m_editorReviewer->text().trimmed());
-        e.message = toStd(m_editorMessage->text());
-        e.baseVersion = m_currentVersion;
-        auto id = core::idFromHex(toStd(m_currentId));
-        auto v = s.editSop(*id, e);
-        if (!v) {
-            m_editorError->setText(toQString(v.error().message));
-            return;
-        }
-        openId = m_currentId;
+    if (!(m_editingNew ? saveNew(tags) : saveEdit(tags))) {
+        return;
     }
     m_editorText->document()->setModified(false);
-    m_currentId = openId;
     refreshCollections();
     refreshList();
-    openSop(openId);
+    openSop(*m_currentId);
     statusBar()->showMessage(tr("Saved a new signed version."), 5000);
 }
 
 void MainWindow::cancelEditor()
 {
     m_editorText->document()->setModified(false);
-    m_stack->setCurrentIndex(m_currentId.isEmpty() ? 0 : 1);
+    m_stack->setCurrentIndex(m_currentId ? 1 : 0);
 }
 
 void MainWindow::showHistory()
 {
-    if (m_currentId.isEmpty()) {
+    if (!m_currentId) {
         return;
     }
-    HistoryDialog dialog(m_controller, *core::idFromHex(toStd(m_currentId)), this);
+    HistoryDialog dialog(m_controller, *m_currentId, this);
     connect(&dialog, &HistoryDialog::restored, this, [this] {
         refreshList();
-        openSop(m_currentId);
+        openSop(*m_currentId);
     });
     dialog.exec();
 }
@@ -937,33 +840,33 @@ void MainWindow::showAdmin()
 
 void MainWindow::showExport()
 {
-    if (m_currentId.isEmpty() || !m_exportButton->isEnabled()) {
+    if (!m_currentId || !m_exportButton->isEnabled()) {
         statusBar()->showMessage(m_exportButton->toolTip().isEmpty()
                                      ? tr("Open a SOP to export it.")
                                      : m_exportButton->toolTip(),
                                  6000);
         return;
     }
-    ExportDialog dialog(m_controller, *core::idFromHex(toStd(m_currentId)), this);
+    ExportDialog dialog(m_controller, *m_currentId, this);
     dialog.exec();
 }
 
 void MainWindow::printCurrent()
 {
-    if (m_currentId.isEmpty() || !m_printButton->isEnabled()) {
+    if (!m_currentId || !m_printButton->isEnabled()) {
         return;
     }
-    ExportDialog::print(m_controller, *core::idFromHex(toStd(m_currentId)), this);
+    ExportDialog::print(m_controller, *m_currentId, this);
 }
 
 void MainWindow::copyAll()
 {
-    if (m_currentId.isEmpty()) {
+    if (!m_currentId) {
         return;
     }
     // Core decides, not the button: a greyed-out button is a hint, the refusal is core's (and
     // it is audited).
-    auto text = m_controller.copyAllText(m_currentId);
+    auto text = m_controller.copyAllText(*m_currentId);
     if (!text) {
         statusBar()->showMessage(text.error().message, 10000);
         return;
@@ -981,7 +884,7 @@ void MainWindow::copyToClipboard(const QString& text)
 
 void MainWindow::flagCurrent()
 {
-    if (m_currentId.isEmpty()) {
+    if (!m_currentId) {
         return;
     }
     bool ok = false;
@@ -992,10 +895,8 @@ void MainWindow::flagCurrent()
     if (!ok || comment.trimmed().isEmpty()) {
         return;
     }
-    auto flagged =
-        m_controller.session().flag(*core::idFromHex(toStd(m_currentId)), toStd(comment));
-    if (!flagged) {
-        showFailure(tr("Cannot flag this SOP"), VaultController::failure(flagged.error()));
+    if (auto flagged = m_controller.flag(*m_currentId, comment); !flagged) {
+        showFailure(tr("Cannot flag this SOP"), flagged.error());
         return;
     }
     statusBar()->showMessage(tr("Flagged. Thank you: editors will see it."), 5000);
@@ -1013,49 +914,65 @@ void MainWindow::importFolder()
     if (!ok || target.trimmed().isEmpty()) {
         return;
     }
+    if (!m_controller.mayImportInto(target.trimmed())) {
+        // A hint before the work starts; core refuses the import itself anyway.
+        statusBar()->showMessage(
+            tr("You may not import into %1: it needs the edit right there, or the right to "
+               "create it.")
+                .arg(target.trimmed()),
+            10000);
+        return;
+    }
     ImportDialog dialog(m_controller, dir, target.trimmed(), this);
     dialog.exec();
 }
 
+void MainWindow::notify(const QString& title, const QString& text, bool warning)
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        return;
+    }
+    if (m_tray == nullptr) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::showReviews);
+    }
+    m_tray->show();
+    m_tray->showMessage(title, text,
+                        warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+}
+
 void MainWindow::remindReviews()
 {
-    auto& s = m_controller.session();
-    auto due = s.reviewsDue(s.now());
+    auto due = m_controller.reviewsDue(m_controller.now());
     if (!due || due->empty()) {
         return;
     }
     const QString text = tr("%n SOP review(s) are due or due soon. Tools > Reviews (Ctrl+R).",
                             nullptr, int(due->size()));
     statusBar()->showMessage(text, 15000);
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        if (m_tray == nullptr) {
-            m_tray = new QSystemTrayIcon(windowIcon(), this);
-            connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::showReviews);
-        }
-        m_tray->show();
-        m_tray->showMessage(tr("SOP reviews due"), text);
-    }
+    notify(tr("SOP reviews due"), text, false);
 }
 
 void MainWindow::warnOfAlerts()
 {
-    auto& s = m_controller.session();
     if (m_alerts == nullptr) {
         m_alerts = new QLabel(this);
         m_alerts->setObjectName(QStringLiteral("alertLabel"));
-        m_alerts->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; font-weight: bold; }"));
+        m_alerts->setStyleSheet(
+            QStringLiteral("QLabel { color: %1; font-weight: bold; }")
+                .arg(themed(QColor(0xb3, 0x26, 0x1e), QColor(0xff, 0x8a, 0x80)).name()));
         statusBar()->addPermanentWidget(m_alerts);
     }
     m_alerts->setVisible(false);
-    if (!s.isOwner()) {
+    if (!m_controller.isOwner()) {
         return;
     }
-    auto alerts = s.viewAlerts();
+    auto alerts = m_controller.viewAlerts();
     if (!alerts || alerts->empty()) {
         return;
     }
     const core::ViewAlert& last = alerts->back();
-    const core::AlarmSettings alarm = s.alarmSettings();
+    const core::AlarmSettings alarm = m_controller.alarmSettings();
     const QString text =
         tr("Reading alert: %1 read %2 SOPs from %3 to %4")
             .arg(toQString(last.actor))
@@ -1071,14 +988,7 @@ void MainWindow::warnOfAlerts()
                              .arg(alarm.views)
                              .arg(alarm.minutes));
     m_alerts->setVisible(true);
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        if (m_tray == nullptr) {
-            m_tray = new QSystemTrayIcon(windowIcon(), this);
-            connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::showReviews);
-        }
-        m_tray->show();
-        m_tray->showMessage(tr("SOP Vault reading alert"), text, QSystemTrayIcon::Warning);
-    }
+    notify(tr("SOP Vault reading alert"), text, true);
 }
 
 void MainWindow::showFailure(const QString& what, const Failure& failure)

@@ -7,8 +7,9 @@
 
 #include <QMainWindow>
 #include <QSet>
-#include <QTextBrowser>
 #include <QTimer>
+
+#include <optional>
 
 class QAction;
 class QComboBox;
@@ -19,32 +20,13 @@ class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QSystemTrayIcon;
+class QTreeView;
 class QTreeWidget;
-class QTreeWidgetItem;
 
 namespace sopvault::desktop {
 
-// A QTextBrowser that never fetches anything: no remote images, no tracking pixels, no files.
-// The whole text never leaves it by copy, drag or selection: copying all of it asks for "copy
-// all" instead, which goes through core's export check, watermark and audit.
-class SafeBrowser : public QTextBrowser
-{
-    Q_OBJECT
-
-public:
-    explicit SafeBrowser(QWidget* parent = nullptr);
-    QVariant loadResource(int type, const QUrl& name) override;
-
-signals:
-    void wholeCopyRequested();
-
-protected:
-    void keyPressEvent(QKeyEvent* event) override;
-    QMimeData* createMimeDataFromSelection() const override;
-
-private:
-    [[nodiscard]] bool wholeSelected() const;
-};
+class SafeBrowser;
+class SopListModel;
 
 class MainWindow : public QMainWindow
 {
@@ -56,11 +38,11 @@ public:
     // After unlock: fill every view. After lock: clear every view.
     void showVault();
     void clearViews();
-    // Opens a SOP by id (e.g. from a sopvault:// link).
-    void openSop(const QString& idHex);
+    void openSop(const core::Id& sop);
+    // Opens a SOP from a sopvault:// link (from the command line or a ticket).
     void openLink(const QString& url);
-    // For the reader: the current SOP's id, or empty.
-    [[nodiscard]] QString currentSop() const { return m_currentId; }
+    // For the reader: the current SOP's id, or nothing.
+    [[nodiscard]] std::optional<core::Id> currentSop() const { return m_currentId; }
 
     void newSop();
     void editCurrent();
@@ -81,26 +63,37 @@ protected:
 
 private:
     void buildUi();
+    void buildToolbar();
+    QWidget* buildReader();
+    QWidget* buildEditor();
     void buildMenus();
+    void buildToolsMenu();
+    void verifyVault();
+    void setIdleMinutes();
     void refreshCollections();
     void refreshList();
     void showSearchResults();
-    void renderReader();
+    void toggleTask(const QUrl& url);
     void updatePreview();
     void updateActions();
+    void updateReaderActions();
+    void fillEditor(const core::SopVersionView& view);
+    [[nodiscard]] bool saveNew(const std::vector<std::string>& tags);
+    [[nodiscard]] bool saveEdit(const std::vector<std::string>& tags);
     void remindReviews();
     // Owners: the exfiltration alarm's bursts (core's viewAlerts) in the status bar and tray.
     void warnOfAlerts();
+    void notify(const QString& title, const QString& text, bool warning);
     void copyToClipboard(const QString& text);
     void showFailure(const QString& what, const Failure& failure);
     [[nodiscard]] QString selectedCollection() const;
-    [[nodiscard]] bool canEditIn(const core::Id& collection) const;
 
     VaultController& m_controller;
     QTreeWidget* m_collections = nullptr;
     QLineEdit* m_search = nullptr;
     QLineEdit* m_ticket = nullptr;
-    QTreeWidget* m_list = nullptr;
+    QTreeView* m_list = nullptr;
+    SopListModel* m_model = nullptr;
     QStackedWidget* m_stack = nullptr;
     QLabel* m_info = nullptr;
     // Reader.
@@ -133,7 +126,7 @@ private:
     QSystemTrayIcon* m_tray = nullptr;
     QLabel* m_alerts = nullptr; // permanent in the status bar; owners only, when there are any
 
-    QString m_currentId;
+    std::optional<core::Id> m_currentId;
     std::uint64_t m_currentVersion = 0;
     core::Id m_currentCollection{};
     std::string m_currentBody;

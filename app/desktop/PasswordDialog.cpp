@@ -1,8 +1,10 @@
-// The password dialog: a name (when adding a person), the password twice, the key-derivation
-// cost, and a busy bar while Argon2id runs off the GUI thread.
+// The password dialog: a name (when adding a person), the shared password rows, and a busy
+// bar while Argon2id runs off the GUI thread.
 #include "PasswordDialog.h"
 
-#include <QComboBox>
+#include "PasswordFields.h"
+#include "Widgets.h"
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -26,27 +28,8 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
         m_name->setObjectName(QStringLiteral("userName"));
         form->addRow(tr("User &name:"), m_name);
     }
-    m_password = new QLineEdit;
-    m_password->setObjectName(QStringLiteral("password"));
-    m_password->setEchoMode(QLineEdit::Password);
-    m_confirm = new QLineEdit;
-    m_confirm->setObjectName(QStringLiteral("confirm"));
-    m_confirm->setEchoMode(QLineEdit::Password);
-    m_strength = new QLabel(VaultController::passwordStrengthHint({}));
-    m_strength->setObjectName(QStringLiteral("strength"));
-    m_strength->setWordWrap(true);
-    m_kdf = new QComboBox;
-    m_kdf->setObjectName(QStringLiteral("kdf"));
-    m_kdf->addItem(tr("Moderate (recommended, about 1 s to unlock)"),
-                   int(crypto::KdfProfile::Moderate));
-    m_kdf->addItem(tr("Interactive (faster, weaker against guessing)"),
-                   int(crypto::KdfProfile::Interactive));
-    m_kdf->addItem(tr("Sensitive (1 GiB of memory, several seconds)"),
-                   int(crypto::KdfProfile::Sensitive));
-    form->addRow(adding ? tr("First &password:") : tr("New &password:"), m_password);
-    form->addRow(tr("&Repeat it:"), m_confirm);
-    form->addRow(QString(), m_strength);
-    form->addRow(tr("Key &derivation:"), m_kdf);
+    m_fields =
+        new PasswordFields(*form, adding ? tr("First &password:") : tr("New &password:"), this);
     m_busy = busyBar("busy");
     m_busy->setFormat(tr("Deriving the key…"));
     m_error = errorLabel("error");
@@ -69,23 +52,9 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
     layout->addWidget(buttons);
     setMinimumWidth(480);
 
-    connect(m_password, &QLineEdit::textChanged, this, [this](const QString& text) {
-        m_strength->setText(VaultController::passwordStrengthHint(text));
-    });
     connect(buttons, &QDialogButtonBox::accepted, this, &PasswordDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &PasswordDialog::reject);
-    connect(&m_controller, &VaultController::busyChanged, this, [this](bool busy) {
-        m_busy->setVisible(busy);
-        // Read-only rather than disabled: focus stays in the field, not on a button.
-        for (auto* field : {m_name, m_password, m_confirm}) {
-            if (field != nullptr) {
-                field->setReadOnly(busy);
-            }
-        }
-        m_kdf->setEnabled(!busy);
-        m_ok->setEnabled(!busy);
-        m_cancel->setEnabled(!busy);
-    });
+    connect(&m_controller, &VaultController::busyChanged, this, &PasswordDialog::setBusy);
     if (adding) {
         connect(&m_controller, &VaultController::userAdded, this, &QDialog::accept);
         connect(&m_controller, &VaultController::userAddFailed, this, &PasswordDialog::failed);
@@ -94,7 +63,18 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
         connect(&m_controller, &VaultController::passwordChangeFailed, this,
                 &PasswordDialog::failed);
     }
-    (adding ? m_name : m_password)->setFocus();
+    (adding ? m_name : m_fields->password())->setFocus();
+}
+
+void PasswordDialog::setBusy(bool busy)
+{
+    m_busy->setVisible(busy);
+    if (m_name != nullptr) {
+        m_name->setReadOnly(busy);
+    }
+    m_fields->setBusy(busy);
+    m_ok->setEnabled(!busy);
+    m_cancel->setEnabled(!busy);
 }
 
 void PasswordDialog::submit()
@@ -108,26 +88,25 @@ void PasswordDialog::submit()
         m_name->setFocus();
         return;
     }
-    if (m_password->text().isEmpty()) {
+    if (m_fields->isEmpty()) {
         m_error->setText(tr("Choose a password."));
-        m_password->setFocus();
+        m_fields->password()->setFocus();
         return;
     }
-    if (m_password->text() != m_confirm->text()) {
+    if (!m_fields->matches()) {
         m_error->setText(tr("The two passwords differ."));
-        clearPassword(*m_confirm);
-        m_confirm->setFocus();
+        m_fields->clearConfirm();
+        m_fields->confirm()->setFocus();
         return;
     }
     m_error->clear();
-    m_password->setFocus();
-    auto password = takePassword(*m_password);
-    clearPassword(*m_confirm);
+    m_fields->password()->setFocus();
+    const auto profile = m_fields->profile();
+    auto password = m_fields->take();
     if (!password) {
         failed(VaultController::failure(password.error()));
         return;
     }
-    const auto profile = static_cast<crypto::KdfProfile>(m_kdf->currentData().toInt());
     if (m_purpose == Purpose::AddUser) {
         m_controller.addUser(name, std::move(*password), profile);
     } else {
@@ -145,7 +124,7 @@ void PasswordDialog::reject()
 void PasswordDialog::failed(const Failure& failure)
 {
     m_error->setText(failure.message);
-    m_password->setFocus();
+    m_fields->password()->setFocus();
 }
 
 } // namespace sopvault::desktop

@@ -6,13 +6,14 @@
 
 #include <QDialog>
 
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
 
 namespace sopvault::desktop {
+
+class PasswordFields;
 
 class PasswordDialog : public QDialog
 {
@@ -31,14 +32,12 @@ public:
 
 private:
     void failed(const Failure& failure);
+    void setBusy(bool busy);
 
     VaultController& m_controller;
     Purpose m_purpose;
     QLineEdit* m_name = nullptr;
-    QLineEdit* m_password = nullptr;
-    QLineEdit* m_confirm = nullptr;
-    QLabel* m_strength = nullptr;
-    QComboBox* m_kdf = nullptr;
+    PasswordFields* m_fields = nullptr;
     QProgressBar* m_busy = nullptr;
     QLabel* m_error = nullptr;
     QPushButton* m_ok = nullptr;

@@ -7,9 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QLabel>
 #include <QLineEdit>
-#include <QProgressBar>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -37,24 +35,6 @@ QString formatTime(core::Timestamp t)
     return QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc())
         .toLocalTime()
         .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-}
-
-QLabel* errorLabel(const char* objectName)
-{
-    auto* label = new QLabel;
-    label->setObjectName(QString::fromLatin1(objectName));
-    label->setStyleSheet(QStringLiteral("color: #b00020"));
-    label->setWordWrap(true);
-    return label;
-}
-
-QProgressBar* busyBar(const char* objectName)
-{
-    auto* bar = new QProgressBar;
-    bar->setObjectName(QString::fromLatin1(objectName));
-    bar->setRange(0, 0);
-    bar->setVisible(false);
-    return bar;
 }
 
 QString formatDate(core::Timestamp t)
@@ -187,19 +167,63 @@ void VaultController::setBusy(bool busy)
     }
 }
 
+namespace {
+
+template <typename T>
+Outcome<T> outcome(Result<T> result)
+{
+    if (!result) {
+        return std::unexpected(VaultController::failure(result.error()));
+    }
+    if constexpr (std::is_void_v<T>) {
+        return {};
+    } else {
+        return std::move(*result);
+    }
+}
+
+// The same, with the value turned into what the screens show (g++ 12's std::expected has no
+// transform yet).
+template <typename T, typename F>
+auto outcome(Result<T> result, F convert) -> Outcome<decltype(convert(*result))>
+{
+    if (!result) {
+        return std::unexpected(VaultController::failure(result.error()));
+    }
+    if constexpr (std::is_void_v<decltype(convert(*result))>) {
+        return {};
+    } else {
+        return convert(*result);
+    }
+}
+
+} // namespace
+
 template <typename Work, typename Done>
-void VaultController::runAsync(Work work, Done done)
+void VaultController::runAsync(Work work, FailedSignal failed, Done done)
 {
     using R = decltype(work());
     setBusy(true);
     auto* watcher = new QFutureWatcher<R>(this);
-    connect(watcher, &QFutureWatcher<R>::finished, this, [this, watcher, done]() mutable {
+    connect(watcher, &QFutureWatcher<R>::finished, this, [this, watcher, failed, done]() mutable {
         R result = watcher->future().takeResult();
         watcher->deleteLater();
         setBusy(false);
-        done(std::move(result));
+        if (!result) {
+            emit(this->*failed)(failure(result.error()));
+            return;
+        }
+        done(result);
     });
     watcher->setFuture(QtConcurrent::run(std::move(work)));
+}
+
+core::OpenOptions VaultController::openOptions() const
+{
+    core::OpenOptions options;
+    options.stateDir = m_stateDir;
+    options.clock = m_clock;
+    return options;
 }
 
 void VaultController::createVault(const QString& owner, crypto::SecureBuffer password,
@@ -208,22 +232,15 @@ void VaultController::createVault(const QString& owner, crypto::SecureBuffer pas
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     const std::string name = toStd(owner);
     const auto file = m_vaultFile;
-    const auto stateDir = m_stateDir;
-    const core::Clock* clock = m_clock;
+    const auto options = openOptions();
     runAsync(
         [=]() -> Result<std::pair<core::CreatedVault, std::unique_ptr<core::Session>>> {
-            core::OpenOptions options;
-            options.stateDir = stateDir;
-            options.clock = clock;
             SOPVAULT_TRY(created, core::createVault(file, name, *pw, profile, options));
             SOPVAULT_TRY(session, core::unlock(file, name, *pw, options));
             return std::pair{std::move(created), std::move(session)};
         },
-        [this](auto result) {
-            if (!result) {
-                emit createFailed(failure(result.error()));
-                return;
-            }
+        &VaultController::createFailed,
+        [this](auto& result) {
             m_session = std::move(result->second);
             emit created(toQString(result->first.vaultId),
                          toQString(result->first.ownerFingerprint),
@@ -237,23 +254,13 @@ void VaultController::unlock(const QString& user, crypto::SecureBuffer password)
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     const std::string name = toStd(user);
     const auto file = m_vaultFile;
-    const auto stateDir = m_stateDir;
-    const core::Clock* clock = m_clock;
-    runAsync(
-        [=]() {
-            core::OpenOptions options;
-            options.stateDir = stateDir;
-            options.clock = clock;
-            return core::unlock(file, name, *pw, options);
-        },
-        [this](auto result) {
-            if (!result) {
-                emit unlockFailed(failure(result.error()));
-                return;
-            }
-            m_session = std::move(*result);
-            emit unlocked();
-        });
+    const auto options = openOptions();
+    runAsync([=]() { return core::unlock(file, name, *pw, options); },
+             &VaultController::unlockFailed,
+             [this](auto& result) {
+                 m_session = std::move(*result);
+                 emit unlocked();
+             });
 }
 
 void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfProfile profile)
@@ -261,13 +268,7 @@ void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfP
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     runAsync([=]() { return session->changePassword(*pw, profile); },
-             [this](auto result) {
-                 if (!result) {
-                     emit passwordChangeFailed(failure(result.error()));
-                     return;
-                 }
-                 emit passwordChanged();
-             });
+             &VaultController::passwordChangeFailed, [this](auto&) { emit passwordChanged(); });
 }
 
 void VaultController::addUser(const QString& name, crypto::SecureBuffer password,
@@ -276,12 +277,8 @@ void VaultController::addUser(const QString& name, crypto::SecureBuffer password
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     const std::string who = toStd(name);
-    runAsync([=]() { return session->addUser(who, *pw, profile); },
-             [this, name](auto result) {
-                 if (!result) {
-                     emit userAddFailed(failure(result.error()));
-                     return;
-                 }
+    runAsync([=]() { return session->addUser(who, *pw, profile); }, &VaultController::userAddFailed,
+             [this, name](auto&) {
                  emit userAdded(name);
                  emit vaultChanged();
              });
@@ -291,22 +288,17 @@ void VaultController::removeUser(const QString& name)
 {
     core::Session* session = m_session.get();
     const std::string who = toStd(name);
-    runAsync(
-        [=, this]() {
-            return session->removeUser(who, [this](std::size_t done, std::size_t total) {
-                QMetaObject::invokeMethod(this, [this, done, total] {
-                    emit progress(int(done), int(total), tr("Rotating collection keys"));
-                });
-            });
-        },
-        [this, name](auto result) {
-            if (!result) {
-                emit operationFailed(failure(result.error()));
-                return;
-            }
-            emit userRemoved(name);
-            emit vaultChanged();
+    auto rotating = [this](std::size_t done, std::size_t total) {
+        QMetaObject::invokeMethod(this, [this, done, total] {
+            emit progress(int(done), int(total), tr("Rotating collection keys"));
         });
+    };
+    runAsync([=]() { return session->removeUser(who, rotating); },
+             &VaultController::operationFailed,
+             [this, name](auto&) {
+                 emit userRemoved(name);
+                 emit vaultChanged();
+             });
 }
 
 void VaultController::importFolder(const QString& folder, const QString& collection)
@@ -315,23 +307,31 @@ void VaultController::importFolder(const QString& folder, const QString& collect
     m_cancelImport = false;
     const std::filesystem::path dir = folder.toStdString();
     const std::string target = toStd(collection);
-    runAsync(
-        [=, this]() {
-            return session->importFolder(dir, target, [this](const core::ImportProgress& p) {
-                QMetaObject::invokeMethod(this, [this, p] {
-                    emit progress(int(p.done), int(p.total), toQString(p.current));
-                });
-                return !m_cancelImport.load();
-            });
-        },
-        [this](auto result) {
-            if (!result) {
-                emit operationFailed(failure(result.error()));
-                return;
-            }
-            emit imported(*result);
-            emit vaultChanged();
-        });
+    auto reporting = [this](const core::ImportProgress& p) {
+        QMetaObject::invokeMethod(
+            this, [this, p] { emit progress(int(p.done), int(p.total), toQString(p.current)); });
+        return !m_cancelImport.load();
+    };
+    runAsync([=]() { return session->importFolder(dir, target, reporting); },
+             &VaultController::operationFailed,
+             [this](auto& result) {
+                 emit imported(*result);
+                 emit vaultChanged();
+             });
+}
+
+void VaultController::ungrant(const QString& user, const QString& role, const QString& collection)
+{
+    core::Session* session = m_session.get();
+    const std::string who = toStd(user);
+    const std::string what = toStd(role);
+    const std::string where = toStd(collection);
+    runAsync([=]() { return session->ungrant(who, what, where); },
+             &VaultController::operationFailed,
+             [this, user, role, collection](auto&) {
+                 emit ungranted(user, role, collection);
+                 emit vaultChanged();
+             });
 }
 
 void VaultController::lock()
@@ -343,18 +343,13 @@ void VaultController::lock()
     emit locked();
 }
 
-std::expected<QString, Failure> VaultController::copyAllText(const QString& sopId)
+Outcome<QString> VaultController::copyAllText(const core::Id& sop)
 {
-    const auto id = core::idFromHex(toStd(sopId));
-    if (!id) {
-        return std::unexpected(Failure{ErrorCode::NotFound, tr("Open a SOP to copy it.")});
+    auto doc = prepareExport(sop, "clipboard");
+    if (!doc) {
+        return std::unexpected(doc.error());
     }
-    auto docs = m_session->prepareExport({*id}, "clipboard");
-    if (!docs) {
-        return std::unexpected(failure(docs.error()));
-    }
-    return toQString(docs->front().markdown) + QStringLiteral("\n\n") +
-           toQString(docs->front().watermark);
+    return toQString(doc->markdown) + QStringLiteral("\n\n") + toQString(doc->watermark);
 }
 
 std::optional<Failure> VaultController::loadSamples()
@@ -377,18 +372,9 @@ std::optional<Failure> VaultController::loadSamples()
             std::string(bytes.constData(), std::size_t(bytes.size())), toStd(name));
         const std::string collection =
             sop.collection.empty() ? std::string("Samples") : sop.collection;
-        // Parents first: "Internal/People" needs "Internal".
-        std::string partial;
-        std::string_view rest(collection);
-        while (!rest.empty()) {
-            const auto slash = rest.find('/');
-            partial += (partial.empty() ? "" : "/") + std::string(rest.substr(0, slash));
-            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-            if (!m_session->collectionId(partial)) {
-                if (auto added = m_session->addCollection(partial); !added) {
-                    return failure(added.error());
-                }
-            }
+        // Core creates the missing parents first: "Internal/People" needs "Internal".
+        if (auto path = m_session->ensureCollectionPath(collection); !path) {
+            return failure(path.error());
         }
         core::NewSop n;
         n.collection = collection;
@@ -403,6 +389,255 @@ std::optional<Failure> VaultController::loadSamples()
     }
     emit vaultChanged();
     return std::nullopt;
+}
+
+QString VaultController::userName() const
+{
+    return toQString(m_session->userName());
+}
+
+QString VaultController::vaultId() const
+{
+    return toQString(m_session->vaultId());
+}
+
+bool VaultController::isOwner() const
+{
+    return m_session->isOwner();
+}
+
+bool VaultController::firstOpen() const
+{
+    return m_session->firstOpen();
+}
+
+QString VaultController::ownerFingerprint() const
+{
+    return toQString(m_session->ownerFingerprint());
+}
+
+QString VaultController::firstProblem() const
+{
+    const auto& problems = m_session->problems();
+    return problems.empty() ? QString() : toQString(problems.front().problem);
+}
+
+core::Timestamp VaultController::now() const
+{
+    return m_session->now();
+}
+
+bool VaultController::may(core::Right right, const core::Id& collection) const
+{
+    return m_session->may(right, collection);
+}
+
+core::Abilities VaultController::abilities() const
+{
+    return m_session->abilities();
+}
+
+bool VaultController::mayRestore(const core::Id& sop) const
+{
+    return m_session->mayRestore(sop);
+}
+
+bool VaultController::mayImportInto(const QString& collection) const
+{
+    return m_session->mayImportInto(toStd(collection));
+}
+
+std::vector<core::CollectionInfo> VaultController::readableCollections() const
+{
+    std::vector<core::CollectionInfo> out;
+    for (auto& c : m_session->collections()) {
+        if (c.readable) {
+            out.push_back(std::move(c));
+        }
+    }
+    return out;
+}
+
+QString VaultController::link(const core::Id& sop) const
+{
+    return QStringLiteral("sopvault://%1/sop/%2").arg(vaultId(), toQString(core::toHex(sop)));
+}
+
+Outcome<std::vector<core::SopSummary>> VaultController::listSops(const QString& collection) const
+{
+    core::SopFilter filter;
+    if (!collection.isEmpty()) {
+        filter.collection = toStd(collection);
+    }
+    return outcome(m_session->listSops(filter));
+}
+
+Outcome<std::vector<core::SearchHit>> VaultController::search(const QString& text)
+{
+    core::SearchQuery q;
+    q.text = toStd(text);
+    q.limit = 100;
+    return outcome(m_session->search(q));
+}
+
+Outcome<core::SopSummary> VaultController::summary(const core::Id& sop) const
+{
+    return outcome(m_session->summary(sop));
+}
+
+Outcome<core::SopVersionView> VaultController::readSop(const core::Id& sop,
+                                                       std::optional<std::uint64_t> version,
+                                                       const QString& ticket)
+{
+    return outcome(m_session->readSop(sop, version, toStd(ticket)));
+}
+
+Outcome<core::Id> VaultController::addSop(const core::NewSop& sop)
+{
+    return outcome(m_session->addSop(sop));
+}
+
+Outcome<std::uint64_t> VaultController::editSop(const core::Id& sop, const core::SopEdit& edit)
+{
+    return outcome(m_session->editSop(sop, edit));
+}
+
+Outcome<core::Id> VaultController::flag(const core::Id& sop, const QString& comment)
+{
+    return outcome(m_session->flag(sop, toStd(comment)));
+}
+
+Outcome<std::vector<core::HistoryEntry>> VaultController::history(const core::Id& sop) const
+{
+    return outcome(m_session->history(sop));
+}
+
+Outcome<QString> VaultController::diff(const core::Id& sop, std::uint64_t from, std::uint64_t to)
+{
+    return outcome(m_session->diff(sop, from, to),
+                   [](const std::string& text) { return toQString(text); });
+}
+
+Outcome<std::uint64_t> VaultController::restore(const core::Id& sop, std::uint64_t version)
+{
+    return outcome(m_session->restore(sop, version));
+}
+
+Outcome<std::vector<core::ReviewItem>>
+VaultController::reviewsDue(core::Timestamp asOf, std::optional<std::uint32_t> withinDays) const
+{
+    return outcome(m_session->reviewsDue(asOf, withinDays));
+}
+
+Outcome<QString> VaultController::changesSinceReview(const core::Id& sop)
+{
+    return outcome(m_session->changesSinceReview(sop),
+                   [](const std::string& text) { return toQString(text); });
+}
+
+Outcome<void> VaultController::signOff(const core::Id& sop, core::ReviewDecision decision,
+                                       const QString& comment)
+{
+    return outcome(m_session->signOff(sop, decision, toStd(comment)));
+}
+
+Outcome<std::vector<core::FlagInfo>> VaultController::openFlags() const
+{
+    return outcome(m_session->flags(true));
+}
+
+Outcome<void> VaultController::resolveFlag(const core::Id& flag, const QString& note)
+{
+    return outcome(m_session->resolveFlag(flag, toStd(note)));
+}
+
+std::vector<core::UserInfo> VaultController::users() const
+{
+    return m_session->users();
+}
+
+std::vector<core::RoleDefinition> VaultController::roles() const
+{
+    return m_session->roles();
+}
+
+std::vector<core::GrantInfo> VaultController::allGrants() const
+{
+    std::vector<core::GrantInfo> out;
+    for (const auto& u : m_session->users()) {
+        for (auto& g : m_session->grantsOf(u.name)) {
+            out.push_back(std::move(g));
+        }
+    }
+    return out;
+}
+
+Outcome<std::vector<core::GrantInfo>> VaultController::access(const QString& target) const
+{
+    return outcome(m_session->access(toStd(target)));
+}
+
+Outcome<void> VaultController::addOwner(const QString& name)
+{
+    return outcome(m_session->addOwner(toStd(name)));
+}
+
+Outcome<void> VaultController::defineRole(const QString& name, const QStringList& rights)
+{
+    auto parsed = core::Rights::parse(toStd(rights.join(u',')));
+    if (!parsed) {
+        return std::unexpected(failure(parsed.error()));
+    }
+    return outcome(m_session->defineRole(toStd(name.trimmed()), *parsed));
+}
+
+Outcome<void> VaultController::grant(const QString& user, const QString& role,
+                                     const QString& collection)
+{
+    return outcome(m_session->grant(toStd(user), toStd(role), toStd(collection)));
+}
+
+Outcome<void> VaultController::addCollection(const QString& path)
+{
+    return outcome(m_session->addCollection(toStd(path.trimmed())), [](const core::Id&) {});
+}
+
+Outcome<QString> VaultController::watermarkLine(const core::Id& sop) const
+{
+    return outcome(m_session->watermarkLine(sop),
+                   [](const std::string& line) { return toQString(line); });
+}
+
+Outcome<core::ExportedSop> VaultController::prepareExport(const core::Id& sop,
+                                                          std::string_view purpose)
+{
+    auto docs = m_session->prepareExport({sop}, purpose);
+    if (!docs) {
+        return std::unexpected(failure(docs.error()));
+    }
+    return std::move(docs->front());
+}
+
+Outcome<void> VaultController::exportFile(const core::Id& sop, core::ExportFormat format,
+                                          const QString& path)
+{
+    return outcome(m_session->exportSop(sop, format, toStd(path)),
+                   [](const core::ExportReport&) {});
+}
+
+Outcome<core::VerifyReport> VaultController::verify() const
+{
+    return outcome(m_session->verify());
+}
+
+Outcome<std::vector<core::ViewAlert>> VaultController::viewAlerts() const
+{
+    return outcome(m_session->viewAlerts());
+}
+
+core::AlarmSettings VaultController::alarmSettings() const
+{
+    return m_session->alarmSettings();
 }
 
 } // namespace sopvault::desktop

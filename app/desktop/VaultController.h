@@ -1,6 +1,7 @@
 // The desktop app's one adapter to core: holds the unlocked Session, converts strings and
 // times for Qt, runs slow work (Argon2id, import, re-keying) off the GUI thread with progress,
-// and turns core errors into messages. Widgets hold no SQL, no sodium and no rights decisions.
+// and turns core errors into messages. Widgets reach core only through it: they hold no SQL, no
+// sodium and no rights decisions.
 #pragma once
 
 #include "sopvault/core/Vault.h"
@@ -8,16 +9,17 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
-class QLabel;
 class QLineEdit;
-class QProgressBar;
 
 #include <atomic>
 #include <expected>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace sopvault::desktop {
 
@@ -27,6 +29,10 @@ struct Failure
     ErrorCode code = ErrorCode::Failed;
     QString message;
 };
+
+// A core result with its error turned into a Failure.
+template <typename T>
+using Outcome = std::expected<T, Failure>;
 
 QString toQString(std::string_view text);
 std::string toStd(const QString& text);
@@ -50,11 +56,6 @@ using TextWipeObserver = void (*)(const QChar* data, qsizetype size);
 void setTextWipeObserver(TextWipeObserver observer) noexcept;
 } // namespace detail
 
-// An empty, word-wrapped label in the error colour, for the sentences core returns.
-QLabel* errorLabel(const char* objectName);
-// An indeterminate, hidden progress bar: shown while slow work runs off the GUI thread.
-QProgressBar* busyBar(const char* objectName);
-
 class VaultController : public QObject
 {
     Q_OBJECT
@@ -70,7 +71,8 @@ public:
     [[nodiscard]] bool vaultExists() const;
     [[nodiscard]] bool isUnlocked() const { return m_session != nullptr; }
     [[nodiscard]] bool busy() const { return m_busy; }
-    // Only while unlocked; the widgets ask "may I?" through it to grey out actions.
+    // Only while unlocked. For tests that set up a vault directly; the screens use the
+    // methods below, which keep every call to core in this one class.
     [[nodiscard]] core::Session& session() const { return *m_session; }
 
     // Slow: each runs Argon2id on a worker thread and reports with a signal. Every path that
@@ -82,16 +84,79 @@ public:
     void addUser(const QString& name, crypto::SecureBuffer password, crypto::KdfProfile profile);
     void removeUser(const QString& name);
     void importFolder(const QString& folder, const QString& collection);
+    // Slow on a big vault: an ungrant rotates the keys the person no longer needs and re-seals
+    // them for everyone else. Reports with ungranted or operationFailed.
+    void ungrant(const QString& user, const QString& role, const QString& collection);
     void cancelImport() { m_cancelImport = true; }
     // Forgets the session and every key it held.
     void lock();
 
     // The whole SOP with its watermark, for the clipboard: core checks the export right (a
     // refusal is audited) and records what left, whatever the widgets showed.
-    [[nodiscard]] std::expected<QString, Failure> copyAllText(const QString& sopId);
+    [[nodiscard]] Outcome<QString> copyAllText(const core::Id& sop);
 
     // Loads the bundled sample library (resources/samples) into the unlocked vault.
     [[nodiscard]] std::optional<Failure> loadSamples();
+
+    // Who is here and what they may do: only while unlocked.
+    [[nodiscard]] QString userName() const;
+    [[nodiscard]] QString vaultId() const;
+    [[nodiscard]] bool isOwner() const;
+    [[nodiscard]] bool firstOpen() const;
+    [[nodiscard]] QString ownerFingerprint() const;
+    [[nodiscard]] QString firstProblem() const; // empty when the vault unlocked clean
+    [[nodiscard]] core::Timestamp now() const;
+    [[nodiscard]] bool may(core::Right right, const core::Id& collection) const;
+    [[nodiscard]] core::Abilities abilities() const;
+    [[nodiscard]] bool mayRestore(const core::Id& sop) const;
+    [[nodiscard]] bool mayImportInto(const QString& collection) const;
+    // The collections this person holds a key for.
+    [[nodiscard]] std::vector<core::CollectionInfo> readableCollections() const;
+    // The link a ticket can carry to open this SOP.
+    [[nodiscard]] QString link(const core::Id& sop) const;
+
+    // Reading and writing SOPs.
+    [[nodiscard]] Outcome<std::vector<core::SopSummary>> listSops(const QString& collection) const;
+    [[nodiscard]] Outcome<std::vector<core::SearchHit>> search(const QString& text);
+    [[nodiscard]] Outcome<core::SopSummary> summary(const core::Id& sop) const;
+    [[nodiscard]] Outcome<core::SopVersionView>
+    readSop(const core::Id& sop, std::optional<std::uint64_t> version, const QString& ticket);
+    [[nodiscard]] Outcome<core::Id> addSop(const core::NewSop& sop);
+    [[nodiscard]] Outcome<std::uint64_t> editSop(const core::Id& sop, const core::SopEdit& edit);
+    [[nodiscard]] Outcome<core::Id> flag(const core::Id& sop, const QString& comment);
+    [[nodiscard]] Outcome<std::vector<core::HistoryEntry>> history(const core::Id& sop) const;
+    [[nodiscard]] Outcome<QString> diff(const core::Id& sop, std::uint64_t from, std::uint64_t to);
+    [[nodiscard]] Outcome<std::uint64_t> restore(const core::Id& sop, std::uint64_t version);
+
+    // Reviews and flags.
+    [[nodiscard]] Outcome<std::vector<core::ReviewItem>>
+    reviewsDue(core::Timestamp asOf, std::optional<std::uint32_t> withinDays = {}) const;
+    [[nodiscard]] Outcome<QString> changesSinceReview(const core::Id& sop);
+    [[nodiscard]] Outcome<void> signOff(const core::Id& sop, core::ReviewDecision decision,
+                                        const QString& comment);
+    [[nodiscard]] Outcome<std::vector<core::FlagInfo>> openFlags() const;
+    [[nodiscard]] Outcome<void> resolveFlag(const core::Id& flag, const QString& note);
+
+    // Administration (the slow parts above run on the worker).
+    [[nodiscard]] std::vector<core::UserInfo> users() const;
+    [[nodiscard]] std::vector<core::RoleDefinition> roles() const;
+    [[nodiscard]] std::vector<core::GrantInfo> allGrants() const;
+    [[nodiscard]] Outcome<std::vector<core::GrantInfo>> access(const QString& target) const;
+    [[nodiscard]] Outcome<void> addOwner(const QString& name);
+    [[nodiscard]] Outcome<void> defineRole(const QString& name, const QStringList& rights);
+    [[nodiscard]] Outcome<void> grant(const QString& user, const QString& role,
+                                      const QString& collection);
+    [[nodiscard]] Outcome<void> addCollection(const QString& path);
+
+    // Exports: core checks the export right and audits what left.
+    [[nodiscard]] Outcome<QString> watermarkLine(const core::Id& sop) const;
+    [[nodiscard]] Outcome<core::ExportedSop> prepareExport(const core::Id& sop,
+                                                           std::string_view purpose);
+    [[nodiscard]] Outcome<void> exportFile(const core::Id& sop, core::ExportFormat format,
+                                           const QString& path);
+    [[nodiscard]] Outcome<core::VerifyReport> verify() const;
+    [[nodiscard]] Outcome<std::vector<core::ViewAlert>> viewAlerts() const;
+    [[nodiscard]] core::AlarmSettings alarmSettings() const;
 
     [[nodiscard]] static Failure failure(const Error& error);
     [[nodiscard]] static QString passwordStrengthHint(const QString& password);
@@ -111,12 +176,18 @@ signals:
     void progress(int done, int total, QString what);
     void userRemoved(QString name);
     void imported(sopvault::core::ImportReport report);
+    void ungranted(QString user, QString role, QString collection);
     // Any change to the vault's content that views should show.
     void vaultChanged();
 
 private:
+    // The signal a failed piece of slow work reports on.
+    using FailedSignal = void (VaultController::*)(sopvault::desktop::Failure);
+    // Runs `work` on the pool; back on the GUI thread, a failure goes to `failed` and a
+    // success to `done`.
     template <typename Work, typename Done>
-    void runAsync(Work work, Done done);
+    void runAsync(Work work, FailedSignal failed, Done done);
+    [[nodiscard]] core::OpenOptions openOptions() const;
     void setBusy(bool busy);
 
     std::filesystem::path m_vaultFile;
@@ -130,4 +201,5 @@ private:
 } // namespace sopvault::desktop
 
 Q_DECLARE_METATYPE(sopvault::desktop::Failure)
+Q_DECLARE_METATYPE(sopvault::core::Id)
 Q_DECLARE_METATYPE(sopvault::core::ImportReport)

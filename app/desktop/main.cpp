@@ -1,25 +1,16 @@
 // sopvault desktop entry point: hardens the process, finds the vault (first run: the wizard;
 // otherwise unlock), shows the main window, and returns to the unlock dialog on every lock.
+#include "FirstRunWizard.h"
 #include "MainWindow.h"
 #include "ProcessHardening.h"
-#include "StartDialogs.h"
+#include "UnlockDialog.h"
+
+#include "sopvault/core/Locations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
-
-#include <cstdlib>
-
-namespace {
-
-std::filesystem::path envPath(const char* name, const std::filesystem::path& fallback)
-{
-    const char* value = std::getenv(name);
-    return value != nullptr && *value != '\0' ? std::filesystem::path(value) : fallback;
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -39,14 +30,12 @@ int main(int argc, char** argv)
                                  QStringLiteral("A sopvault:// link to open after unlocking."));
     parser.process(app);
 
-    const std::filesystem::path home = envPath("HOME", ".");
-    std::filesystem::path vault =
-        parser.isSet(vaultOption)
-            ? std::filesystem::path(parser.value(vaultOption).toStdString())
-            : envPath("SOPVAULT_VAULT", envPath("XDG_DATA_HOME", home / ".local/share") /
-                                            "sopvault" / "vault.sopvault");
-    const std::filesystem::path state =
-        envPath("XDG_STATE_HOME", home / ".local/state") / "sopvault";
+    // The same defaults as the CLI: core's one rule over $SOPVAULT_VAULT and the XDG folders.
+    const sopvault::core::Locations defaults = sopvault::core::defaultLocations();
+    const std::filesystem::path vault =
+        parser.isSet(vaultOption) ? std::filesystem::path(parser.value(vaultOption).toStdString())
+                                  : defaults.vault;
+    const std::filesystem::path state = defaults.stateDir;
 
     using namespace sopvault::desktop;
     VaultController controller(vault, state);

@@ -3,14 +3,22 @@
 // technician for whom export, print and copy-all are off; the unlock dialog after a mistyped
 // password; key derivation off the GUI thread; passwords out of Qt's text fields. Screenshots
 // land under the build tree.
-#include "Dialogs.h"
+#include "AdminDialog.h"
+#include "ExportDialog.h"
+#include "FirstRunWizard.h"
+#include "HistoryDialog.h"
 #include "MainWindow.h"
 #include "PasswordDialog.h"
-#include "StartDialogs.h"
+#include "ReviewDialog.h"
+#include "SignoffDialog.h"
+#include "SopListModel.h"
 #include "TempDir.h"
+#include "UnlockDialog.h"
+#include "Widgets.h"
 
 #include <catch2/catch.hpp>
 
+#include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -31,8 +39,12 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextTable>
+#include <QTreeView>
 #include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 
 using namespace sopvault;
 using namespace sopvault::desktop;
@@ -46,7 +58,7 @@ using sopvault::test::TempDir;
 constexpr core::Timestamp kStart = 1798761600;
 
 template <typename T>
-T* child(QWidget* parent, const char* name)
+T* child(QObject* parent, const char* name)
 {
     auto* w = parent->findChild<T*>(QString::fromLatin1(name));
     INFO("widget " << name);
@@ -54,13 +66,87 @@ T* child(QWidget* parent, const char* name)
     return w;
 }
 
-void screenshot(QWidget* widget, const char* name)
+void screenshot(QWidget* widget, const QString& name)
 {
     QDir().mkpath(QStringLiteral(SOPVAULT_SCREENSHOT_DIR));
     widget->repaint();
     QCoreApplication::processEvents();
-    const QString file = QStringLiteral(SOPVAULT_SCREENSHOT_DIR "/%1.png").arg(QLatin1String(name));
+    const QString file = QStringLiteral(SOPVAULT_SCREENSHOT_DIR "/%1.png").arg(name);
     REQUIRE(widget->grab().save(file));
+}
+
+void screenshot(QWidget* widget, const char* name)
+{
+    screenshot(widget, QString::fromLatin1(name));
+}
+
+// A dark palette such as a desktop's dark theme hands to Qt, for as long as the scope lasts.
+class DarkPalette
+{
+public:
+    DarkPalette() : m_saved(QApplication::palette())
+    {
+        QPalette p;
+        const QColor text(0xe6, 0xe6, 0xe6);
+        p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
+        p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x37, 0x3b));
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9e, 0xa6));
+        p.setColor(QPalette::Highlight, QColor(0x3d, 0x6f, 0xb6));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::Link, QColor(0x79, 0xc0, 0xff));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+        QApplication::setPalette(p);
+    }
+    ~DarkPalette() { QApplication::setPalette(m_saved); }
+    DarkPalette(const DarkPalette&) = delete;
+    DarkPalette& operator=(const DarkPalette&) = delete;
+
+private:
+    QPalette m_saved;
+};
+
+// The lowest contrast between any piece of text in a rich-text view and what it is drawn
+// on: its own background, its table cell's, or the view's base.
+double worstContrast(QTextBrowser* view)
+{
+    const QPalette palette = view->palette();
+    double worst = 21;
+    for (QTextBlock block = view->document()->begin(); block.isValid(); block = block.next()) {
+        QColor behind = palette.color(QPalette::Base);
+        QTextCursor cursor(block);
+        if (QTextTable* table = cursor.currentTable()) {
+            const QBrush cell = table->cellAt(cursor).format().background();
+            if (cell.style() != Qt::NoBrush) {
+                behind = cell.color();
+            }
+        }
+        if (block.blockFormat().background().style() != Qt::NoBrush) {
+            behind = block.blockFormat().background().color();
+        }
+        for (auto it = block.begin(); !it.atEnd(); ++it) {
+            const QTextFragment fragment = it.fragment();
+            if (!fragment.isValid() || fragment.text().trimmed().isEmpty()) {
+                continue;
+            }
+            const QTextCharFormat format = fragment.charFormat();
+            const QColor fg = format.foreground().style() != Qt::NoBrush
+                                  ? format.foreground().color()
+                                  : palette.color(QPalette::Text);
+            const QColor bg =
+                format.background().style() != Qt::NoBrush ? format.background().color() : behind;
+            worst = std::min(worst, contrastRatio(fg, bg));
+        }
+    }
+    return worst;
 }
 
 bool waitFor(const std::function<bool()>& condition, int ms = 60000)
@@ -80,13 +166,26 @@ void typeText(QWidget* widget, const QString& text)
     }
 }
 
-QStringList titles(QTreeWidget* list)
+// The SOP list is an item model: rows and the title column, as the view shows them.
+int rows(QTreeView* list)
+{
+    return list->model()->rowCount();
+}
+
+QStringList titles(QTreeView* list)
 {
     QStringList out;
-    for (int i = 0; i < list->topLevelItemCount(); ++i) {
-        out << list->topLevelItem(i)->text(0);
+    for (int i = 0; i < rows(list); ++i) {
+        out << list->model()->index(i, 0).data().toString();
     }
     return out;
+}
+
+// The row showing `title`, or an invalid index.
+QModelIndex findRow(QTreeView* list, const QString& title)
+{
+    const int i = int(titles(list).indexOf(title));
+    return i < 0 ? QModelIndex() : list->model()->index(i, 0);
 }
 
 QTreeWidgetItem* findItem(QTreeWidget* list, const QString& title)
@@ -101,7 +200,8 @@ QTreeWidgetItem* findItem(QTreeWidget* list, const QString& title)
 
 // Runs the first-run wizard as a person would: owner, password twice, interactive KDF, the
 // recovery code page, the samples page.
-void createThroughWizard(VaultController& controller)
+// `shots` prefixes the screenshots' names (each theme writes its own).
+void createThroughWizard(VaultController& controller, const QString& shots = {})
 {
     FirstRunWizard wizard(controller);
     wizard.show();
@@ -111,7 +211,7 @@ void createThroughWizard(VaultController& controller)
     QTest::keyClicks(child<QLineEdit>(&wizard, "confirm"), QStringLiteral("correct horse battery"));
     CHECK(child<QLabel>(&wizard, "strength")->text().contains(QStringLiteral("Strong")));
     child<QComboBox>(&wizard, "kdf")->setCurrentIndex(1); // interactive: quick tests
-    screenshot(&wizard, "01-first-run-wizard");
+    screenshot(&wizard, shots + QStringLiteral("01-first-run-wizard"));
     wizard.next();
     REQUIRE(waitFor([&] { return wizard.currentId() == 1; }));
     const QString code = child<QLabel>(&wizard, "recoveryCode")->text();
@@ -119,7 +219,7 @@ void createThroughWizard(VaultController& controller)
               .match(code)
               .hasMatch());
     CHECK_FALSE(wizard.button(QWizard::NextButton)->isEnabled()); // not before "written down"
-    screenshot(&wizard, "02-recovery-code");
+    screenshot(&wizard, shots + QStringLiteral("02-recovery-code"));
     child<QCheckBox>(&wizard, "writtenDown")->setChecked(true);
     CHECK(wizard.button(QWizard::NextButton)->isEnabled());
     wizard.next();
@@ -146,12 +246,12 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
     window.resize(1280, 800);
     window.showVault();
     window.show();
-    auto* list = child<QTreeWidget>(&window, "sopList");
-    REQUIRE(list->topLevelItemCount() == 10);
+    auto* list = child<QTreeView>(&window, "sopList");
+    REQUIRE(rows(list) == 10);
     CHECK(titles(list).contains(QStringLiteral("P1 major incident")));
 
     // Read a sample SOP: rendered, tickable, with its actions.
-    list->setCurrentItem(findItem(list, QStringLiteral("P1 major incident")));
+    list->setCurrentIndex(findRow(list, QStringLiteral("P1 major incident")));
     auto* reader = child<QTextBrowser>(&window, "readerView");
     CHECK(reader->toPlainText().contains(QStringLiteral("30 minutes")));
     CHECK(child<QPushButton>(&window, "exportButton")->isEnabled());
@@ -163,13 +263,13 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         QTest::keyClicks(search, QStringLiteral("callbac"));
         // The list turns into search results (fewer rows, the match among them).
         REQUIRE(waitFor([&] {
-            return list->topLevelItemCount() < 10 &&
-                   findItem(list, QStringLiteral("Password reset with identity check")) != nullptr;
+            return rows(list) < 10 &&
+                   findRow(list, QStringLiteral("Password reset with identity check")).isValid();
         }));
-        CHECK(findItem(list, QStringLiteral("Monthly patching")) == nullptr);
+        CHECK_FALSE(findRow(list, QStringLiteral("Monthly patching")).isValid());
         screenshot(&window, "04-search");
         search->clear();
-        REQUIRE(waitFor([&] { return list->topLevelItemCount() == 10; }));
+        REQUIRE(waitFor([&] { return rows(list) == 10; }));
     }
 
     SECTION("create and edit a SOP with a live preview; history shows the diff; restore")
@@ -190,12 +290,13 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         child<QSpinBox>(&window, "editorReviewEvery")->setValue(30);
         screenshot(&window, "05-editor-preview");
         QTest::mouseClick(child<QPushButton>(&window, "saveButton"), Qt::LeftButton);
-        REQUIRE(findItem(list, QStringLiteral("Printer jam at reception")) != nullptr);
+        REQUIRE(findRow(list, QStringLiteral("Printer jam at reception")).isValid());
         CHECK(child<QStackedWidget>(&window, "contentStack")->currentIndex() == 1);
         CHECK(reader->toPlainText().contains(QStringLiteral("Clear the paper")));
         {
             auto& session = controller.session();
-            auto view = session.readSop(*core::idFromHex(window.currentSop().toStdString()));
+            REQUIRE(window.currentSop());
+            auto view = session.readSop(*window.currentSop());
             REQUIRE(view);
             CHECK(view->reviewEveryDays == 30); // the review schedule is set from the editor
         }
@@ -207,7 +308,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         REQUIRE(
             waitFor([&] { return reader->toPlainText().contains(QStringLiteral("test page")); }));
 
-        const auto id = *core::idFromHex(window.currentSop().toStdString());
+        const auto id = *window.currentSop();
         HistoryDialog history(controller, id, &window);
         history.show();
         auto* versions = child<QTreeWidget>(&history, "versions");
@@ -222,7 +323,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         CHECK(restored.count() == 1);
         CHECK(versions->topLevelItemCount() == 3);
         history.close();
-        window.openSop(window.currentSop());
+        window.openSop(*window.currentSop());
         CHECK_FALSE(reader->toPlainText().contains(QStringLiteral("test page")));
     }
 
@@ -245,9 +346,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         screenshot(&reviews, "07-review-dashboard");
         const QString first = due->topLevelItem(0)->text(0);
         SignoffDialog signoff(
-            controller,
-            *core::idFromHex(due->topLevelItem(0)->data(0, Qt::UserRole).toString().toStdString()),
-            &reviews);
+            controller, due->topLevelItem(0)->data(0, kReviewIdRole).value<core::Id>(), &reviews);
         signoff.show();
         QTest::keyClicks(child<QPlainTextEdit>(&signoff, "comment"), QStringLiteral("checked"));
         screenshot(&signoff, "08-signoff");
@@ -280,7 +379,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         QSignalSpy locked(&controller, &VaultController::locked);
         controller.lock();
         CHECK(locked.count() == 1);
-        CHECK(list->topLevelItemCount() == 0); // locking clears every view
+        CHECK(rows(list) == 0); // locking clears every view
         CHECK(reader->toPlainText().isEmpty());
 
         UnlockDialog unlock(controller);
@@ -296,8 +395,8 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
 
         window.showVault();
-        REQUIRE(list->topLevelItemCount() == 2); // Security only
-        list->setCurrentItem(list->topLevelItem(0));
+        REQUIRE(rows(list) == 2); // Security only
+        list->setCurrentIndex(list->model()->index(0, 0));
         for (const char* name : {"exportButton", "printButton", "copyAllButton", "editButton"}) {
             INFO(name);
             CHECK_FALSE(child<QPushButton>(&window, name)->isEnabled());
@@ -342,8 +441,8 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
 
     SECTION("export to PDF with the watermark preview")
     {
-        ExportDialog dialog(controller, *core::idFromHex(window.currentSop().toStdString()),
-                            &window);
+        REQUIRE(window.currentSop());
+        ExportDialog dialog(controller, *window.currentSop(), &window);
         dialog.show();
         CHECK(child<QLabel>(&dialog, "watermarkPreview")
                   ->text()
@@ -423,7 +522,7 @@ TEST_CASE("a mistyped password then the right one and Enter unlocks, never quits
     QTest::keyClick(focused(), Qt::Key_Return);
     REQUIRE(waitFor([&] { return controller.isUnlocked() && window.isVisible(); }));
     CHECK_FALSE(quit);
-    CHECK(child<QTreeWidget>(&window, "sopList")->topLevelItemCount() == 10);
+    CHECK(rows(child<QTreeView>(&window, "sopList")) == 10);
 }
 
 TEST_CASE("adding a user derives the key on a worker while the dialog shows it is busy",
@@ -527,11 +626,11 @@ TEST_CASE("the list's review date after an approval is core's new due date, not 
     MainWindow window(controller);
     window.showVault();
     window.show();
-    auto* list = child<QTreeWidget>(&window, "sopList");
-    auto* item = findItem(list, QStringLiteral("P1 major incident"));
-    REQUIRE(item != nullptr);
-    const QString createdDue = item->text(3);
-    const auto id = *core::idFromHex(toStd(item->data(0, Qt::UserRole).toString()));
+    auto* list = child<QTreeView>(&window, "sopList");
+    auto row = findRow(list, QStringLiteral("P1 major incident"));
+    REQUIRE(row.isValid());
+    const QString createdDue = row.siblingAtColumn(3).data().toString();
+    const auto id = row.data(SopListModel::IdRole).value<core::Id>();
     auto summary = controller.session().summary(id);
     REQUIRE(summary);
     const std::uint32_t interval = summary->reviewEveryDays;
@@ -543,10 +642,11 @@ TEST_CASE("the list's review date after an approval is core's new due date, not 
     signoff.submit();
     window.showVault();
 
-    item = findItem(list, QStringLiteral("P1 major incident"));
-    REQUIRE(item != nullptr);
-    CHECK(item->text(3) == formatDate(clock.now() + std::int64_t(interval) * 86400));
-    CHECK(item->text(3) != createdDue);
+    row = findRow(list, QStringLiteral("P1 major incident"));
+    REQUIRE(row.isValid());
+    CHECK(row.siblingAtColumn(3).data().toString() ==
+          formatDate(clock.now() + std::int64_t(interval) * 86400));
+    CHECK(row.siblingAtColumn(3).data().toString() != createdDue);
     screenshot(&window, "16-review-date-after-approval");
 }
 
@@ -578,4 +678,274 @@ TEST_CASE("an owner sees the exfiltration alarm in the status bar", "[desktop][a
     CHECK(alert->text().contains(toQString(s.userName())));
     CHECK(alert->text().contains(QStringLiteral("read 4 SOPs")));
     screenshot(&window, "17-reading-alert");
+}
+
+TEST_CASE("the SOP list carries each SOP's id in a role, in a listing and in search results",
+          "[desktop][model]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    auto* list = child<QTreeView>(&window, "sopList");
+    auto sops = controller.session().listSops();
+    REQUIRE(sops);
+    REQUIRE(rows(list) == int(sops->size()));
+    for (const auto& s : *sops) {
+        const auto row = findRow(list, toQString(s.title));
+        INFO(s.title);
+        REQUIRE(row.isValid());
+        CHECK(row.data(SopListModel::IdRole).value<core::Id>() == s.id);
+        CHECK(row.data(SopListModel::CollectionRole).toString() == toQString(s.collection));
+    }
+
+    QTest::keyClicks(child<QLineEdit>(&window, "search"), QStringLiteral("callbac"));
+    REQUIRE(waitFor([&] { return rows(list) > 0 && rows(list) < int(sops->size()); }));
+    const auto hit = findRow(list, QStringLiteral("Password reset with identity check"));
+    REQUIRE(hit.isValid());
+    const auto id = hit.data(SopListModel::IdRole).value<core::Id>();
+    auto summary = controller.session().summary(id);
+    REQUIRE(summary);
+    CHECK(summary->title == "Password reset with identity check");
+    // Choosing the row opens exactly that SOP.
+    list->setCurrentIndex(hit);
+    REQUIRE(window.currentSop());
+    CHECK(*window.currentSop() == id);
+}
+
+TEST_CASE("ungranting rotates keys on a worker while administration shows it is busy",
+          "[desktop][admin]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    REQUIRE(controller.session().addUser("tom",
+                                         *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                                         crypto::KdfProfile::Interactive));
+    REQUIRE(controller.session().grant("tom", "technician", "Security"));
+    AdminDialog admin(controller, QStringLiteral("Security"));
+    admin.show();
+    auto* grants = child<QTreeWidget>(&admin, "grantList");
+    REQUIRE(grants->topLevelItemCount() == 1);
+    child<QComboBox>(&admin, "grantUser")->setCurrentText(QStringLiteral("tom"));
+    child<QComboBox>(&admin, "grantRole")->setCurrentText(QStringLiteral("technician"));
+    child<QComboBox>(&admin, "grantCollection")->setCurrentText(QStringLiteral("Security"));
+    QSignalSpy ungranted(&controller, &VaultController::ungranted);
+
+    QTest::mouseClick(child<QPushButton>(&admin, "ungrantButton"), Qt::LeftButton);
+    // The click has returned and the re-keying is still out on the worker: the dialog is
+    // greyed out and cannot be closed under it.
+    CHECK(controller.busy());
+    CHECK_FALSE(child<QTabWidget>(&admin, "adminTabs")->isEnabled());
+    CHECK(ungranted.count() == 0);
+    admin.reject();
+    CHECK(admin.isVisible());
+
+    REQUIRE(waitFor([&] { return ungranted.count() == 1; }));
+    CHECK_FALSE(controller.busy());
+    CHECK(child<QTabWidget>(&admin, "adminTabs")->isEnabled());
+    CHECK(grants->topLevelItemCount() == 0);
+    CHECK(child<QLabel>(&admin, "status")->text().contains(QStringLiteral("rotated")));
+    auto access = controller.session().access("Security");
+    REQUIRE(access);
+    for (const auto& a : *access) {
+        CHECK(a.user != "tom");
+    }
+}
+
+TEST_CASE("the add-user dialog says the two passwords differ as they are typed, like the "
+          "first-run wizard",
+          "[desktop][password]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    {
+        FirstRunWizard wizard(controller);
+        wizard.show();
+        QTest::keyClicks(child<QLineEdit>(&wizard, "password"), QStringLiteral("one two three"));
+        QTest::keyClicks(child<QLineEdit>(&wizard, "confirm"), QStringLiteral("one two"));
+        CHECK(child<QLabel>(&wizard, "mismatch")->isVisible());
+        CHECK(child<QLabel>(&wizard, "mismatch")->text().contains(QStringLiteral("differ")));
+    }
+    createThroughWizard(controller);
+    PasswordDialog add(controller, PasswordDialog::Purpose::AddUser);
+    add.show();
+    auto* mismatch = child<QLabel>(&add, "mismatch");
+    QTest::keyClicks(child<QLineEdit>(&add, "password"), QStringLiteral("tom's first pw"));
+    CHECK(child<QLabel>(&add, "strength")->text().contains(QStringLiteral("Fair")));
+    QTest::keyClicks(child<QLineEdit>(&add, "confirm"), QStringLiteral("tom's"));
+    CHECK(mismatch->isVisible());
+    CHECK(mismatch->text().contains(QStringLiteral("differ")));
+    QTest::keyClicks(child<QLineEdit>(&add, "confirm"), QStringLiteral(" first pw"));
+    CHECK_FALSE(mismatch->isVisible());
+}
+
+TEST_CASE("history offers restore only to those who may edit the SOP's own collection",
+          "[desktop][history]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    auto& s = controller.session();
+    auto sops = s.listSops();
+    REQUIRE(sops);
+    const auto it = std::find_if(sops->begin(), sops->end(),
+                                 [](const auto& x) { return x.collection == "Security"; });
+    REQUIRE(it != sops->end());
+    const core::Id sop = it->id;
+    core::SopEdit edit;
+    edit.title = it->title;
+    auto view = s.readSop(sop);
+    REQUIRE(view);
+    edit.body = view->body + "\nOne more line.\n";
+    edit.baseVersion = view->version;
+    REQUIRE(s.editSop(sop, edit));
+    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                      crypto::KdfProfile::Interactive));
+    // tom edits elsewhere, and only reads Security.
+    REQUIRE(s.grant("tom", "editor", "Service desk"));
+    REQUIRE(s.grant("tom", "technician", "Security"));
+    controller.lock();
+    controller.unlock(QStringLiteral("tom"),
+                      *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+
+    HistoryDialog history(controller, sop);
+    history.show();
+    REQUIRE(child<QTreeWidget>(&history, "versions")->topLevelItemCount() == 2);
+    CHECK_FALSE(child<QPushButton>(&history, "restoreButton")->isEnabled());
+    // Core agrees: the restore itself is refused.
+    CHECK_FALSE(controller.session().restore(sop, 1));
+}
+
+TEST_CASE("in a dark palette the reader's headings, table heads, code and quotes stay readable",
+          "[desktop][theme]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    DarkPalette dark;
+    REQUIRE(darkPalette());
+    createThroughWizard(controller, QStringLiteral("dark-"));
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    auto* list = child<QTreeView>(&window, "sopList");
+    auto* reader = child<QTextBrowser>(&window, "readerView");
+    // Every sample: between them they have headings, tables, code and quotes.
+    for (const QString& title : titles(list)) {
+        list->setCurrentIndex(findRow(list, title));
+        INFO(title.toStdString());
+        CHECK(worstContrast(reader) >= 4.5);
+    }
+}
+
+TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark palette",
+          "[desktop][screenshots]")
+{
+    for (const bool darkTheme : {false, true}) {
+        std::optional<DarkPalette> dark;
+        if (darkTheme) {
+            dark.emplace();
+        }
+        const QString theme = darkTheme ? QStringLiteral("dark") : QStringLiteral("light");
+        TempDir dir;
+        VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+        createThroughWizard(controller, QStringLiteral("theme-%1-").arg(theme));
+        for (const QSize size : {QSize(1024, 700), QSize(1440, 900)}) {
+            const QString shot =
+                QStringLiteral("size-%1x%2-%3-").arg(size.width()).arg(size.height()).arg(theme);
+            MainWindow window(controller);
+            window.resize(size);
+            window.showVault();
+            window.show();
+            auto* list = child<QTreeView>(&window, "sopList");
+            list->setCurrentIndex(findRow(list, QStringLiteral("P1 major incident")));
+            REQUIRE(window.currentSop());
+            QTest::qWait(50); // the layouts settle as they would on screen
+            // Every button of the reader fits: none is squeezed below what its text needs.
+            for (auto* button :
+                 child<QWidget>(&window, "contentStack")->findChildren<QPushButton*>()) {
+                if (button->isVisible()) {
+                    INFO(button->objectName().toStdString() << " at " << size.width());
+                    CHECK(button->width() >= button->minimumSizeHint().width());
+                }
+            }
+            // Titles and collection names are readable, not squeezed to their first letters.
+            const QFontMetrics metrics(list->font());
+            CHECK(list->columnWidth(0) >=
+                  metrics.horizontalAdvance(QStringLiteral("P1 major incident")));
+            auto* collections = child<QTreeWidget>(&window, "collections");
+            for (QTreeWidgetItemIterator it(collections); *it != nullptr; ++it) {
+                const QModelIndex index = collections->indexFromItem(*it);
+                INFO((*it)->text(0).toStdString() << " at " << size.width());
+                CHECK(collections->visualRect(index).left() +
+                          metrics.horizontalAdvance((*it)->text(0)) <=
+                      collections->viewport()->width());
+            }
+            screenshot(&window, shot + QStringLiteral("reader"));
+            window.newSop();
+            screenshot(&window, shot + QStringLiteral("editor"));
+            window.cancelEditor();
+            ReviewDialog reviews(controller, &window);
+            reviews.resize(size);
+            reviews.show();
+            screenshot(&reviews, shot + QStringLiteral("reviews"));
+            reviews.close();
+            AdminDialog admin(controller, QStringLiteral("Security"), &window);
+            admin.resize(size);
+            admin.show();
+            screenshot(&admin, shot + QStringLiteral("administration"));
+            admin.close();
+            HistoryDialog history(controller, *window.currentSop(), &window);
+            history.resize(size);
+            history.show();
+            screenshot(&history, shot + QStringLiteral("history"));
+            history.close();
+        }
+    }
+}
+
+TEST_CASE("the export dialog previews core's own watermark line", "[desktop][export]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    core::ManualClock clock(kStart);
+    controller.setClock(&clock);
+    createThroughWizard(controller);
+    auto sops = controller.session().listSops();
+    REQUIRE(sops);
+    REQUIRE_FALSE(sops->empty());
+    const core::Id sop = sops->front().id;
+    ExportDialog dialog(controller, sop);
+    dialog.show();
+    auto line = controller.session().watermarkLine(sop);
+    REQUIRE(line);
+    CHECK(child<QLabel>(&dialog, "watermarkPreview")->text() == toQString(*line));
+}
+
+TEST_CASE("the menus offer what core's abilities say: an editor may import, not administer",
+          "[desktop][abilities]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    auto& s = controller.session();
+    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                      crypto::KdfProfile::Interactive));
+    REQUIRE(s.grant("tom", "editor", "Service desk"));
+    controller.lock();
+    controller.unlock(QStringLiteral("tom"),
+                      *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    const core::Abilities can = controller.session().abilities();
+    REQUIRE(can.importFolders);
+    REQUIRE_FALSE(can.administer);
+    CHECK(child<QAction>(&window, "importAction")->isEnabled());
+    CHECK(child<QAction>(&window, "newAction")->isEnabled() == can.createSops);
+    CHECK_FALSE(child<QAction>(&window, "adminAction")->isEnabled());
 }

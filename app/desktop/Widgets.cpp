@@ -1,0 +1,161 @@
+// Widget factories and palette-aware colours shared by the screens.
+#include "Widgets.h"
+
+#include <QApplication>
+#include <QBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPalette>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTreeWidget>
+
+#include <cmath>
+
+namespace sopvault::desktop {
+
+QPushButton* namedButton(const QString& text, const char* objectName)
+{
+    auto* b = new QPushButton(text);
+    b->setObjectName(QString::fromLatin1(objectName));
+    return b;
+}
+
+QTreeWidget* namedTree(const char* objectName, const QStringList& headers)
+{
+    auto* t = new QTreeWidget;
+    t->setObjectName(QString::fromLatin1(objectName));
+    t->setHeaderLabels(headers);
+    t->setRootIsDecorated(false);
+    t->setAlternatingRowColors(true);
+    t->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    return t;
+}
+
+QLabel* errorLabel(const char* objectName)
+{
+    auto* label = new QLabel;
+    label->setObjectName(QString::fromLatin1(objectName));
+    label->setStyleSheet(
+        QStringLiteral("color: %1")
+            .arg(themed(QColor(0xb0, 0x00, 0x20), QColor(0xff, 0x8a, 0x80)).name()));
+    label->setWordWrap(true);
+    return label;
+}
+
+QProgressBar* busyBar(const char* objectName)
+{
+    auto* bar = new QProgressBar;
+    bar->setObjectName(QString::fromLatin1(objectName));
+    bar->setRange(0, 0);
+    bar->setVisible(false);
+    return bar;
+}
+
+ButtonRow::ButtonRow(const QList<QWidget*>& left, const QList<QWidget*>& right, QWidget* parent)
+    : QWidget(parent)
+{
+    m_left = new QHBoxLayout;
+    for (auto* w : left) {
+        m_left->addWidget(w);
+    }
+    m_left->addStretch();
+    m_right = new QHBoxLayout;
+    m_right->addStretch();
+    for (auto* w : right) {
+        m_right->addWidget(w);
+    }
+    m_layout = new QBoxLayout(QBoxLayout::LeftToRight, this);
+    m_layout->setContentsMargins(0, 0, 0, 0);
+    // The row says itself how narrow it may get (one group's width), not the layout.
+    m_layout->setSizeConstraint(QLayout::SetNoConstraint);
+    m_layout->addLayout(m_left);
+    m_layout->addLayout(m_right);
+}
+
+QSize ButtonRow::minimumSizeHint() const
+{
+    const int width = std::max(m_left->minimumSize().width(), m_right->minimumSize().width());
+    return {width, m_layout->minimumSize().height()};
+}
+
+bool ButtonRow::wrapped() const
+{
+    return m_layout->direction() == QBoxLayout::TopToBottom;
+}
+
+void ButtonRow::resizeEvent(QResizeEvent* event)
+{
+    const int both =
+        m_left->minimumSize().width() + m_layout->spacing() + m_right->minimumSize().width();
+    const auto direction = width() < both ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight;
+    if (direction != m_layout->direction()) {
+        m_layout->setDirection(direction);
+        updateGeometry(); // one row or two: the height the window must give it changes
+    }
+    QWidget::resizeEvent(event);
+}
+
+void warn(QWidget* parent, const Failure& failure)
+{
+    QMessageBox::warning(parent, QObject::tr("That did not work"), failure.message);
+}
+
+bool darkPalette()
+{
+    const QPalette palette = QApplication::palette();
+    return palette.color(QPalette::Base).lightnessF() < palette.color(QPalette::Text).lightnessF();
+}
+
+QColor themed(QColor light, QColor dark)
+{
+    return darkPalette() ? dark : light;
+}
+
+namespace {
+
+double luminance(const QColor& c)
+{
+    auto channel = [](double v) {
+        return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+}
+
+} // namespace
+
+double contrastRatio(const QColor& a, const QColor& b)
+{
+    const double la = luminance(a);
+    const double lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+QString diffToHtml(const QString& diff)
+{
+    const bool dark = darkPalette();
+    const QString added = dark ? QStringLiteral("background:#12361f;color:#7ee2a0")
+                               : QStringLiteral("background:#e6ffec;color:#116329");
+    const QString removed = dark ? QStringLiteral("background:#4a1419;color:#ffa198")
+                                 : QStringLiteral("background:#ffebe9;color:#82071e");
+    const QString hunk = dark ? QStringLiteral("color:#79c0ff") : QStringLiteral("color:#0550ae");
+    QString html = QStringLiteral("<pre style=\"font-family:'DejaVu Sans Mono',monospace;\">");
+    for (const QString& line : diff.split(u'\n')) {
+        const QString escaped = line.toHtmlEscaped();
+        if (line.startsWith(QStringLiteral("+++")) || line.startsWith(QStringLiteral("---"))) {
+            html += QStringLiteral("<b>%1</b>\n").arg(escaped);
+        } else if (line.startsWith(u'+')) {
+            html += QStringLiteral("<span style=\"%1\">%2</span>\n").arg(added, escaped);
+        } else if (line.startsWith(u'-')) {
+            html += QStringLiteral("<span style=\"%1\">%2</span>\n").arg(removed, escaped);
+        } else if (line.startsWith(QStringLiteral("@@")) || line.startsWith(u'#')) {
+            html += QStringLiteral("<span style=\"%1\">%2</span>\n").arg(hunk, escaped);
+        } else {
+            html += escaped + u'\n';
+        }
+    }
+    return html + QStringLiteral("</pre>");
+}
+
+} // namespace sopvault::desktop

@@ -1,0 +1,63 @@
+// Small widget factories and formatting the screens share: named buttons and lists (tests and
+// screen readers find them by name), the error label, the busy bar, the coloured diff, and the
+// colours that must stay readable in a light and a dark palette alike.
+#pragma once
+
+#include "VaultController.h"
+
+#include <QColor>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+class QBoxLayout;
+class QHBoxLayout;
+
+namespace sopvault::desktop {
+
+QPushButton* namedButton(const QString& text, const char* objectName);
+// A flat list with headers whose columns take what their text needs.
+QTreeWidget* namedTree(const char* objectName, const QStringList& headers);
+// An empty, word-wrapped label in the error colour, for the sentences core returns.
+QLabel* errorLabel(const char* objectName);
+// An indeterminate, hidden progress bar: shown while slow work runs off the GUI thread.
+QProgressBar* busyBar(const char* objectName);
+// The sentence core returned, in a message box titled "That did not work".
+void warn(QWidget* parent, const Failure& failure);
+
+// Two groups of buttons side by side (one at the left, one at the right) that go on two rows
+// when the width is too small for both, so a narrow window clips no button.
+class ButtonRow : public QWidget
+{
+    Q_OBJECT
+
+public:
+    ButtonRow(const QList<QWidget*>& left, const QList<QWidget*>& right, QWidget* parent = nullptr);
+    [[nodiscard]] QSize minimumSizeHint() const override;
+    [[nodiscard]] bool wrapped() const;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    QBoxLayout* m_layout = nullptr;
+    QHBoxLayout* m_left = nullptr;
+    QHBoxLayout* m_right = nullptr;
+};
+
+// Unified diff text as coloured HTML, in colours readable on the current palette's base.
+QString diffToHtml(const QString& diff);
+
+// True when the application's palette is dark (light text on a dark base).
+[[nodiscard]] bool darkPalette();
+// A colour with a readable contrast against the current palette's base: `light` on a light
+// palette, `dark` on a dark one.
+[[nodiscard]] QColor themed(QColor light, QColor dark);
+// WCAG contrast ratio of two colours (1 to 21); 4.5 is the floor for body text.
+[[nodiscard]] double contrastRatio(const QColor& a, const QColor& b);
+
+} // namespace sopvault::desktop
