@@ -8,8 +8,6 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
-
 namespace sopvault::core::detail {
 
 using crypto::Bytes;
@@ -75,31 +73,13 @@ Result<Record> Engine::makeRecord(RecordKind kind, std::uint64_t position,
     return rec;
 }
 
-Result<std::pair<std::uint64_t, crypto::Hash32>> Engine::chainHead(std::string_view table) const
-{
-    SOPVAULT_TRY(head, db.prepare(fmt::format("SELECT position, body, signature FROM {} "
-                                              "ORDER BY position DESC LIMIT 1",
-                                              table)));
-    SOPVAULT_TRY(row, head.step());
-    if (!row) {
-        return std::pair{std::uint64_t{0}, crypto::Hash32{}};
-    }
-    const Bytes sig = head.columnBytes(2);
-    crypto::Signature signature{};
-    if (sig.size() == signature.size()) {
-        std::memcpy(signature.data(), sig.data(), sig.size());
-    }
-    return std::pair{static_cast<std::uint64_t>(head.columnInt(0)) + 1,
-                     entryHash(head.columnBytes(1), signature)};
-}
-
 Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
 {
     if (note.action.empty() || batch != nullptr) {
         return {}; // part of a batch (an import) that is audited as one act
     }
     // The audit head is read inside the write transaction: other people's clients append too.
-    SOPVAULT_TRY(head, chainHead("audit_log"));
+    SOPVAULT_TRY(head, file.head(Chain::Audit));
     const auto [position, prev] = head;
     AuditPayload payload;
     payload.action = note.action;
@@ -112,13 +92,7 @@ Result<void> Engine::appendAuditInTransaction(const AuditNote& note)
         payload.sealedDetail = std::move(sealed);
     }
     SOPVAULT_TRY(rec, makeRecord(RecordKind::AuditEvent, position, prev, encode(payload)));
-    SOPVAULT_TRY(insert, db.prepare("INSERT INTO audit_log (position, record_id, body, signature) "
-                                    "VALUES (?, ?, ?, ?)"));
-    insert.bind(1, static_cast<std::int64_t>(position))
-        .bind(2, crypto::ByteView(rec.header.recordId))
-        .bind(3, crypto::ByteView(rec.body))
-        .bind(4, crypto::ByteView(rec.signature));
-    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_CHECK(file.append(Chain::Audit, rec));
     state.auditCount = position + 1;
     state.auditHead = rec.hash();
     state.auditHashes.resize(position);
@@ -204,14 +178,14 @@ void Engine::rememberHead(const Id& sopId, const crypto::Hash32& hash, SopConten
 Result<void> Engine::audit(const AuditNote& note)
 {
     SOPVAULT_CHECK(requireSound());
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    SOPVAULT_TRY(tx, file.beginWrite());
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
     return saveLocalState();
 }
 
 Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote& note,
-                                 const std::function<Result<void>(storage::Database&)>& extra)
+                                 const std::function<Result<void>(VaultFile&)>& extra)
 {
     SOPVAULT_CHECK(requireSound());
     SOPVAULT_TRY(rec, makeRecord(kind, state.adminCount, state.adminHead, std::move(payload)));
@@ -220,24 +194,17 @@ Result<void> Engine::commitAdmin(RecordKind kind, Bytes payload, const AuditNote
 
     std::optional<storage::WriteTransaction> own;
     if (batch == nullptr) {
-        SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+        SOPVAULT_TRY(tx, file.beginWrite());
         own.emplace(std::move(tx));
     }
-    SOPVAULT_TRY(head, db.prepare("SELECT count(*) FROM admin_log"));
-    SOPVAULT_TRY(row, head.step());
-    if (!row || static_cast<std::uint64_t>(head.columnInt(0)) != state.adminCount) {
+    SOPVAULT_TRY(count, file.adminCount());
+    if (count != state.adminCount) {
         return fail(ErrorCode::Busy, "Someone else changed the vault's administration since it "
                                      "was unlocked; unlock again and retry.");
     }
-    SOPVAULT_TRY(insert, db.prepare("INSERT INTO admin_log (position, record_id, body, signature) "
-                                    "VALUES (?, ?, ?, ?)"));
-    insert.bind(1, static_cast<std::int64_t>(rec.header.position))
-        .bind(2, crypto::ByteView(rec.header.recordId))
-        .bind(3, crypto::ByteView(rec.body))
-        .bind(4, crypto::ByteView(rec.signature));
-    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_CHECK(file.append(Chain::Admin, rec));
     if (extra) {
-        SOPVAULT_CHECK(extra(db));
+        SOPVAULT_CHECK(extra(file));
     }
     applyAdmin(state, rec, change);
     if (auto ok = appendAuditInTransaction(note); !ok) {
@@ -378,7 +345,7 @@ void Engine::openKeys()
 
 Result<void> Engine::reload()
 {
-    auto result = replay(db);
+    auto result = replay(file);
     if (!result) {
         // Memory may still hold what was rolled back: refuse writes, save no marks or cache.
         adminSound = false;
@@ -472,16 +439,15 @@ Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
     return &it->second;
 }
 
-Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& verified,
-                            std::string_view what)
+Result<Record> readVerified(const std::optional<StoredRecord>& stored,
+                            const crypto::Hash32& verified, std::string_view what)
 {
-    SOPVAULT_TRY(row, stmt.step());
-    if (!row) {
+    if (!stored) {
         return fail(ErrorCode::Integrity, fmt::format("{} disappeared from the file after it was "
                                                       "verified; run 'verify'.",
                                                       what));
     }
-    SOPVAULT_TRY(rec, decodeRecord(stmt.columnBytes(0), stmt.columnBytes(1)));
+    SOPVAULT_TRY(rec, decodeRecord(stored->body, stored->signature));
     // The row must be the very record replay verified, not one swapped in since.
     if (rec.hash() != verified) {
         return fail(ErrorCode::Integrity, fmt::format("{} changed in the file after it was "
@@ -494,10 +460,8 @@ Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& veri
 Result<Record> Engine::readVersion(const Id& sopId, const VersionState& v,
                                    std::string_view what) const
 {
-    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_versions "
-                                  "WHERE sop_id = ? AND version = ?"));
-    stmt.bind(1, crypto::ByteView(sopId)).bind(2, static_cast<std::int64_t>(v.version));
-    return readVerified(stmt, v.hash, what);
+    SOPVAULT_TRY(stored, file.version({sopId, v.version}));
+    return readVerified(stored, v.hash, what);
 }
 
 Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) const
@@ -576,13 +540,11 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
 
     std::optional<storage::WriteTransaction> own;
     if (batch == nullptr) {
-        SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+        SOPVAULT_TRY(tx, file.beginWrite());
         own.emplace(std::move(tx));
     }
-    SOPVAULT_TRY(head, db.prepare("SELECT count(*) FROM sop_versions WHERE sop_id = ?"));
-    head.bind(1, crypto::ByteView(sopId));
-    SOPVAULT_TRY(row, head.step());
-    if (!row || static_cast<std::uint64_t>(head.columnInt(0)) != version - 1) {
+    SOPVAULT_TRY(stored, file.versionCount(sopId));
+    if (stored != version - 1) {
         return fail(ErrorCode::Busy, "This SOP was changed by someone else since you opened it; "
                                      "reload it and apply your edit again.");
     }
@@ -590,14 +552,7 @@ Result<std::uint64_t> Engine::writeVersion(const Id& sopId, const Id& collection
         SOPVAULT_CHECK(readVersion(sopId, state.sops.at(sopId).versions.back(),
                                    "The SOP version this change builds on"));
     }
-    SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_versions (sop_id, version, record_id, body, "
-                                    "signature) VALUES (?, ?, ?, ?, ?)"));
-    insert.bind(1, crypto::ByteView(sopId))
-        .bind(2, static_cast<std::int64_t>(version))
-        .bind(3, crypto::ByteView(rec.header.recordId))
-        .bind(4, crypto::ByteView(rec.body))
-        .bind(5, crypto::ByteView(rec.signature));
-    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_CHECK(file.appendVersion(sopId, rec));
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     if (own) {
         SOPVAULT_CHECK(own->commit());

@@ -20,14 +20,14 @@ struct AuditNote
     AuditDetail detail;
 };
 
-// Steps a statement selecting (body, signature) of one record and checks it is byte for byte
-// the record replay verified (`verified` is its entry hash); `what` names it in errors.
-[[nodiscard]] Result<Record> readVerified(storage::Statement& stmt, const crypto::Hash32& verified,
-                                          std::string_view what);
+// Checks a record read back from the file is byte for byte the record replay verified
+// (`verified` is its entry hash); `what` names it in errors.
+[[nodiscard]] Result<Record> readVerified(const std::optional<StoredRecord>& stored,
+                                          const crypto::Hash32& verified, std::string_view what);
 
 struct Engine
 {
-    mutable storage::Database db; // reads from const paths prepare statements
+    VaultFile file;
     SystemClock systemClock;
     const Clock* clock = &systemClock;
     State state;
@@ -41,7 +41,7 @@ struct Engine
     std::map<std::pair<Id, std::uint32_t>, crypto::SecureBuffer> keys;
     std::map<Id, std::string> paths; // collections this person can read
 
-    explicit Engine(storage::Database database) : db(std::move(database)) {}
+    explicit Engine(VaultFile vaultFile) : file(std::move(vaultFile)) {}
 
     [[nodiscard]] AccessPolicy policy() const { return AccessPolicy(state); }
     [[nodiscard]] const std::string& myName() const { return state.users.at(me).name; }
@@ -55,12 +55,8 @@ struct Engine
     // an administration record. `busy` if someone else wrote first.
     [[nodiscard]] Result<void>
     commitAdmin(RecordKind kind, crypto::Bytes payload, const AuditNote& note,
-                const std::function<Result<void>(storage::Database&)>& extra = {});
+                const std::function<Result<void>(VaultFile&)>& extra = {});
     [[nodiscard]] Result<void> appendAuditInTransaction(const AuditNote& note);
-    // The next position and the hash of the newest entry of a hash-chained table (audit_log,
-    // sop_events), read inside the caller's write transaction.
-    [[nodiscard]] Result<std::pair<std::uint64_t, crypto::Hash32>>
-    chainHead(std::string_view table) const;
     [[nodiscard]] Result<void> audit(const AuditNote& note);
 
     // SOP versions.

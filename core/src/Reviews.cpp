@@ -158,10 +158,10 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     p.decision = decision;
     p.flagId = flagId;
 
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
+    SOPVAULT_TRY(tx, file.beginWrite());
     SOPVAULT_CHECK(
         readVersion(sopId, sop.versions.at(version - 1), "The SOP version this change builds on"));
-    SOPVAULT_TRY(head, chainHead("sop_events"));
+    SOPVAULT_TRY(head, file.head(Chain::Events));
     const auto [position, prev] = head;
     // The new record chains to the log this session verified, never to rows it has not seen.
     if (position != state.eventCount || prev != state.eventHead) {
@@ -182,14 +182,7 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
     SOPVAULT_TRY(rec, makeRecord(kind, position, prev, encode(p), recordId));
     SOPVAULT_TRY(checked, checkEvent(state, rec));
 
-    SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_events (position, record_id, sop_id, body, "
-                                    "signature) VALUES (?, ?, ?, ?, ?)"));
-    insert.bind(1, static_cast<std::int64_t>(position))
-        .bind(2, crypto::ByteView(recordId))
-        .bind(3, crypto::ByteView(sopId))
-        .bind(4, crypto::ByteView(rec.body))
-        .bind(5, crypto::ByteView(rec.signature));
-    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_CHECK(file.append(Chain::Events, rec, sopId));
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
     applyEvent(state, rec, checked);
@@ -203,9 +196,8 @@ Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t ve
 
 Result<std::string> Engine::readEventText(const SopRecordState& sop, const EventState& event) const
 {
-    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_events WHERE record_id = ?"));
-    stmt.bind(1, crypto::ByteView(event.id));
-    SOPVAULT_TRY(rec, readVerified(stmt, event.hash, "A review or flag record"));
+    SOPVAULT_TRY(stored, file.event(event.id));
+    SOPVAULT_TRY(rec, readVerified(stored, event.hash, "A review or flag record"));
     SOPVAULT_TRY(p, decodeEvent(rec.payload));
     auto key = keys.find({p.collectionId, p.epoch});
     if (key == keys.end()) {

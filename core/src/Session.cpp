@@ -21,7 +21,6 @@ namespace detail {
 Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
                           crypto::KdfProfile profile);
-Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap);
 } // namespace detail
 
 namespace {
@@ -124,7 +123,7 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
     const Id id = p.userId;
     return e.commitAdmin(RecordKind::UserAdded, encode(p),
                          adminNote("user-add", fmt::format("added user {}", name)),
-                         [&](storage::Database& db) { return storeWrap(db, id, wrap); });
+                         [&](VaultFile& file) { return file.storeWrap(id, wrap); });
 }
 
 Result<void> Session::addOwner(std::string_view name)
@@ -170,8 +169,8 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
     }
     SOPVAULT_TRY(wrap,
                  wrapSecrets(e.state.vaultId, e.me, e.signKeys, e.boxKeys, newPassword, profile));
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
-    SOPVAULT_CHECK(storeWrap(e.db, e.me, wrap));
+    SOPVAULT_TRY(tx, e.file.beginWrite());
+    SOPVAULT_CHECK(e.file.storeWrap(e.me, wrap));
     SOPVAULT_CHECK(e.appendAuditInTransaction(adminNote("password-change", {})));
     SOPVAULT_CHECK(tx.commit());
     return e.saveLocalState();
@@ -404,11 +403,9 @@ Result<void> Session::removeUser(std::string_view name,
         RecordKind::UserRemoved, encode(p),
         adminNote("user-remove",
                   fmt::format("removed {}; {} collection key(s) rotated", name, rotations.size())),
-        [&](storage::Database& db) -> Result<void> {
+        [&](VaultFile& file) -> Result<void> {
             // Their password wrap goes too: this file no longer unlocks for them.
-            SOPVAULT_TRY(stmt, db.prepare("DELETE FROM user_keys WHERE user_id = ?"));
-            stmt.bind(1, crypto::ByteView(removed));
-            return stmt.run();
+            return file.removeWrap(removed);
         }));
     e.keepRotatedKeys(rotations);
     if (progress) {

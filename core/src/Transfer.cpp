@@ -430,7 +430,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     }
     std::sort(files.begin(), files.end());
 
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
+    SOPVAULT_TRY(tx, e.file.beginWrite());
     e.batch = &tx;
     struct BatchEnd
     {
@@ -439,7 +439,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     } batchEnd{e};
     auto abandon = [&](Error error) -> Result<ImportReport> {
         e.batch = nullptr;
-        e.db.rollback();
+        e.file.rollback();
         (void)e.reload();
         return std::unexpected(std::move(error));
     };

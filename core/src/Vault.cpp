@@ -48,16 +48,8 @@ Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKey
     return encode(wrap);
 }
 
-Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap)
-{
-    SOPVAULT_TRY(stmt,
-                 db.prepare("INSERT OR REPLACE INTO user_keys (user_id, wrap) VALUES (?, ?)"));
-    stmt.bind(1, crypto::ByteView(user)).bind(2, crypto::ByteView(wrap));
-    return stmt.run();
-}
-
 // Seals an owner's secret keys to the recovery identity, signed by the owner.
-Result<void> storeRecoverySeal(storage::Database& db, const Id& vault, const Id& user,
+Result<void> storeRecoverySeal(VaultFile& file, const Id& vault, const Id& user,
                                const crypto::BoxPublicKey& recoveryKey,
                                const crypto::SignKeyPair& sign, const crypto::BoxKeyPair& box)
 {
@@ -66,12 +58,7 @@ Result<void> storeRecoverySeal(storage::Database& db, const Id& vault, const Id&
     Bytes message = recoverySealAd(vault, user);
     message.insert(message.end(), sealed.begin(), sealed.end());
     SOPVAULT_TRY(signature, crypto::sign(sign.secretKey, message));
-    SOPVAULT_TRY(stmt, db.prepare("INSERT OR REPLACE INTO recovery_seals (user_id, sealed, "
-                                  "signature) VALUES (?, ?, ?)"));
-    stmt.bind(1, crypto::ByteView(user))
-        .bind(2, crypto::ByteView(sealed))
-        .bind(3, crypto::ByteView(signature));
-    return stmt.run();
+    return file.storeRecoverySeal(user, sealed, signature);
 }
 
 } // namespace detail
@@ -153,7 +140,7 @@ void removeVaultFiles(const std::filesystem::path& path)
 Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
                               const std::string& personName, const OpenOptions& options);
 
-Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::path& path,
+Result<CreatedVault> createInto(VaultFile& file, const std::filesystem::path& path,
                                 std::string_view ownerName, const crypto::SecureBuffer& password,
                                 crypto::KdfProfile profile, const Clock& clock,
                                 const OpenOptions& options)
@@ -163,7 +150,7 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
     SOPVAULT_TRY(audit, crypto::generateBoxKeyPair());
     SOPVAULT_TRY(recovery, crypto::generateBoxKeyPair());
 
-    Engine engine(std::move(db));
+    Engine engine(std::move(file));
     engine.clock = &clock;
     engine.state.vaultId = randomId();
     engine.me = randomId();
@@ -201,9 +188,9 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
     AuditNote note{"vault-created", {}, false, {}};
     const Id owner = engine.me;
     SOPVAULT_CHECK(engine.commitAdmin(
-        RecordKind::Genesis, encode(genesis), note, [&](storage::Database& d) -> Result<void> {
-            SOPVAULT_CHECK(storeWrap(d, owner, wrap));
-            return storeRecoverySeal(d, vault, owner, recovery.publicKey, engine.signKeys,
+        RecordKind::Genesis, encode(genesis), note, [&](VaultFile& f) -> Result<void> {
+            SOPVAULT_CHECK(f.storeWrap(owner, wrap));
+            return storeRecoverySeal(f, vault, owner, recovery.publicKey, engine.signKeys,
                                      engine.boxKeys);
         }));
     // This machine trusts the vault it just made: no "first open" notice for its creator.
@@ -220,7 +207,7 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
                                     engine.statePath.parent_path().string()));
         }
     }
-    db = std::move(engine.db);
+    file = std::move(engine.file);
     return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
                         std::move(code)};
 }
@@ -230,57 +217,31 @@ std::unexpected<Error> authFailed()
     return fail(ErrorCode::Auth, "Unknown user or wrong password.");
 }
 
-Result<KeyWrap> readWrap(storage::Database& db, const Id& user)
+Result<KeyWrap> readWrap(const VaultFile& file, const Id& user)
 {
-    SOPVAULT_TRY(stmt, db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?"));
-    stmt.bind(1, crypto::ByteView(user));
-    SOPVAULT_TRY(row, stmt.step());
-    if (!row) {
+    SOPVAULT_TRY(wrap, file.wrap(user));
+    if (!wrap) {
         return fail(ErrorCode::Integrity, "This person's keys are missing from the vault file.");
     }
-    return decodeKeyWrap(stmt.columnBytes(0));
-}
-
-void recordFailedUnlock(storage::Database& db, const Id& user, Timestamp when)
-{
-    // Best effort: a read-only or busy file must not turn a wrong password into another error.
-    auto stmt = db.prepare("INSERT INTO failed_unlocks (user_id, time) VALUES (?, ?)");
-    if (stmt) {
-        stmt->bind(1, crypto::ByteView(user)).bind(2, when);
-        (void)stmt->run();
-    }
+    return decodeKeyWrap(*wrap);
 }
 
 // Signs this person's pending failed-unlock notes and the login (or `action`) into the audit
 // log; an owner without a recovery seal (a second owner) gets one.
 Result<void> auditLogin(Engine& engine, const char* action)
 {
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine.db));
-    SOPVAULT_TRY(pending, engine.db.prepare("SELECT time FROM failed_unlocks WHERE user_id = ? "
-                                            "ORDER BY time"));
-    pending.bind(1, crypto::ByteView(engine.me));
-    std::vector<Timestamp> failures;
-    for (;;) {
-        SOPVAULT_TRY(row, pending.step());
-        if (!row) {
-            break;
-        }
-        failures.push_back(pending.columnInt(0));
-    }
+    SOPVAULT_TRY(tx, engine.file.beginWrite());
+    SOPVAULT_TRY(failures, engine.file.failedUnlocks(engine.me));
     for (Timestamp t : failures) {
         AuditNote note{"unlock-failed", engine.me, true, {}};
         note.detail.note = fmt::format("wrong password at {}", formatTime(t));
         SOPVAULT_CHECK(engine.appendAuditInTransaction(note));
     }
-    SOPVAULT_TRY(clear, engine.db.prepare("DELETE FROM failed_unlocks WHERE user_id = ?"));
-    clear.bind(1, crypto::ByteView(engine.me));
-    SOPVAULT_CHECK(clear.run());
+    SOPVAULT_CHECK(engine.file.clearFailedUnlocks(engine.me));
     if (engine.policy().isOwner(engine.me)) {
-        SOPVAULT_TRY(seal, engine.db.prepare("SELECT 1 FROM recovery_seals WHERE user_id = ?"));
-        seal.bind(1, crypto::ByteView(engine.me));
-        SOPVAULT_TRY(sealed, seal.step());
+        SOPVAULT_TRY(sealed, engine.file.recoverySeal(engine.me));
         if (!sealed) {
-            SOPVAULT_CHECK(storeRecoverySeal(engine.db, engine.state.vaultId, engine.me,
+            SOPVAULT_CHECK(storeRecoverySeal(engine.file, engine.state.vaultId, engine.me,
                                              engine.state.recoveryKey, engine.signKeys,
                                              engine.boxKeys));
         }
@@ -306,10 +267,9 @@ void adopt(Engine& engine, ReplayResult replayed)
 Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
                                              const OpenOptions& options)
 {
-    SOPVAULT_TRY(
-        db, storage::Database::open(path, storage::OpenMode::OpenExisting, options.busyTimeout));
-    SOPVAULT_TRY(replayed, replay(db, ReplayOptions{.administrationOnly = true}));
-    auto engine = std::make_unique<Engine>(std::move(db));
+    SOPVAULT_TRY(file, VaultFile::open(path, storage::OpenMode::OpenExisting, options.busyTimeout));
+    SOPVAULT_TRY(replayed, replay(file, ReplayOptions{.administrationOnly = true}));
+    auto engine = std::make_unique<Engine>(std::move(file));
     if (options.clock != nullptr) {
         engine->clock = options.clock;
     }
@@ -391,8 +351,8 @@ Result<void> replayAsPerson(Engine& engine, bool useCache)
         cache = loadCache(engine.cachePath, *engine.cacheKey, engine.state.adminHashes.front());
     }
     SOPVAULT_TRY(replayed,
-                 replay(engine.db, ReplayOptions{.cache = cache ? &*cache : nullptr,
-                                                 .verifiedAdmin = &engine.state.adminHashes}));
+                 replay(engine.file, ReplayOptions{.cache = cache ? &*cache : nullptr,
+                                                   .verifiedAdmin = &engine.state.adminHashes}));
     engine.cacheBehind = replayed.cachedVersions < replayed.sopVersions || !cache;
     adopt(engine, std::move(replayed));
     if (cache) {
@@ -470,15 +430,14 @@ Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_
                                                        made.error().message));
         }
     }
-    SOPVAULT_TRY(db,
-                 storage::Database::open(path, storage::OpenMode::CreateNew, options.busyTimeout));
+    SOPVAULT_TRY(file, VaultFile::open(path, storage::OpenMode::CreateNew, options.busyTimeout));
     SystemClock system;
-    auto created = createInto(db, path, ownerName, password, profile,
+    auto created = createInto(file, path, ownerName, password, profile,
                               options.clock != nullptr ? *options.clock : system, options);
     if (!created) {
         // Nothing half-made stays behind: the file was ours alone.
         {
-            auto closing = std::move(db);
+            auto closing = std::move(file);
         }
         removeVaultFiles(path);
     }
@@ -505,7 +464,7 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
         // the file could make every mistyped name cost the ceiling's 4 GiB.
         crypto::KdfParams params = crypto::kdfParams(crypto::KdfProfile::Moderate);
         const UserState* owner = engine->state.user(engine->state.genesisOwner);
-        if (auto w = readWrap(engine->db, engine->state.genesisOwner);
+        if (auto w = readWrap(engine->file, engine->state.genesisOwner);
             w && owner != nullptr && crypto::checkKdfParams(w->params) &&
             crypto::verify(owner->signKey,
                            keyWrapSigned(engine->state.vaultId, engine->state.genesisOwner, *w),
@@ -517,7 +476,7 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
         return authFailed();
     }
     const Id me = person->id;
-    SOPVAULT_TRY(wrap, readWrap(engine->db, me));
+    SOPVAULT_TRY(wrap, readWrap(engine->file, me));
     if (!crypto::verify(person->signKey, keyWrapSigned(engine->state.vaultId, me, wrap),
                         wrap.signature)) {
         return fail(ErrorCode::Integrity,
@@ -530,7 +489,7 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
     auto secrets = crypto::openSecret(key, wrap.sealed,
                                       keyWrapAd(engine->state.vaultId, me, wrap.params, wrap.salt));
     if (!secrets) {
-        recordFailedUnlock(engine->db, me, engine->clock->now());
+        engine->file.noteFailedUnlock(me, engine->clock->now());
         return authFailed();
     }
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(*secrets), path, options));
@@ -573,18 +532,15 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     if (recoveryPub != st.recoveryKey) {
         return fail(ErrorCode::Integrity, "The recovery identity does not match the vault's.");
     }
-    SOPVAULT_TRY(stmt, engine->db.prepare("SELECT sealed, signature FROM recovery_seals "
-                                          "WHERE user_id = ?"));
-    stmt.bind(1, crypto::ByteView(person->id));
-    SOPVAULT_TRY(row, stmt.step());
+    SOPVAULT_TRY(row, engine->file.recoverySeal(person->id));
     if (!row) {
         return fail(ErrorCode::NotFound,
                     fmt::format("{} has not unlocked the vault since becoming an owner, so the "
                                 "recovery code cannot reach their keys yet.",
                                 owner));
     }
-    const Bytes sealed = stmt.columnBytes(0);
-    const Bytes sig = stmt.columnBytes(1);
+    const Bytes& sealed = row->sealed;
+    const Bytes& sig = row->signature;
     Bytes message = recoverySealAd(st.vaultId, person->id);
     message.insert(message.end(), sealed.begin(), sealed.end());
     crypto::Signature signature{};
@@ -608,8 +564,8 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     SOPVAULT_CHECK(engine->requireSound());
     SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, engine->me, engine->signKeys, engine->boxKeys,
                                       newPassword, profile));
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine->db));
-    SOPVAULT_CHECK(storeWrap(engine->db, engine->me, newWrap));
+    SOPVAULT_TRY(tx, engine->file.beginWrite());
+    SOPVAULT_CHECK(engine->file.storeWrap(engine->me, newWrap));
     AuditNote note{"recovered", engine->me, true, {}};
     note.detail.note = "password reset with the recovery code";
     SOPVAULT_CHECK(engine->appendAuditInTransaction(note));

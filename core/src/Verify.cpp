@@ -15,6 +15,52 @@ namespace sopvault::core {
 
 using namespace detail;
 
+namespace {
+
+// One audit entry as a person reads it: the sealed detail opened when they hold the audit key.
+Result<AuditEntry> auditEntryOf(const Engine& e, std::uint64_t position, const RecordHeader& h,
+                                const AuditPayload& payload)
+{
+    AuditEntry entry;
+    entry.seq = position;
+    entry.time = h.time;
+    entry.actor = e.userName(h.signer);
+    entry.action = payload.action;
+    entry.target = payload.target.empty() ? std::string() : crypto::toHex(payload.target);
+    if (payload.sealedDetail.empty()) {
+        return entry;
+    }
+    entry.detail = "(encrypted)";
+    if (!e.auditSecret) {
+        return entry;
+    }
+    const crypto::BoxKeyPair auditKeys{
+        e.state.auditKey,
+        crypto::SecureBuffer::copyOf(e.auditSecret->span()).value_or(crypto::SecureBuffer{})};
+    auto plain = crypto::openSealed(auditKeys, payload.sealedDetail);
+    auto detail = plain ? decodeAuditDetail(plain->span())
+                        : Result<AuditDetail>(std::unexpected(plain.error()));
+    if (!detail) {
+        return fail(
+            ErrorCode::Integrity,
+            fmt::format("Audit entry {} has an unreadable detail; run 'verify'.", position));
+    }
+    std::vector<std::string> parts;
+    if (!detail->title.empty()) {
+        parts.push_back(detail->title);
+    }
+    if (!detail->ticket.empty()) {
+        parts.push_back("ticket " + detail->ticket);
+    }
+    if (!detail->note.empty()) {
+        parts.push_back(detail->note);
+    }
+    entry.detail = fmt::format("{}", fmt::join(parts, "; "));
+    return entry;
+}
+
+} // namespace
+
 Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
 {
     const Engine& e = *m_engine;
@@ -28,18 +74,12 @@ Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
         }
         actor = u->id;
     }
-    SOPVAULT_TRY(stmt, e.db.prepare("SELECT position, body, signature FROM audit_log "
-                                    "ORDER BY position"));
     std::vector<AuditEntry> out;
     crypto::Hash32 prev{};
     std::uint64_t expected = 0;
-    for (;;) {
-        SOPVAULT_TRY(row, stmt.step());
-        if (!row) {
-            break;
-        }
-        const auto position = static_cast<std::uint64_t>(stmt.columnInt(0));
-        auto rec = decodeRecord(stmt.columnBytes(1), stmt.columnBytes(2));
+    SOPVAULT_CHECK(e.file.readLog(Chain::Audit, 0, [&](LogRow& row) -> Result<void> {
+        const std::uint64_t position = row.position;
+        auto rec = decodeRecord(row.body, row.signature);
         auto ok = rec ? checkAudit(e.state, *rec, expected, prev)
                       : Result<void>(std::unexpected(rec.error()));
         if (!ok || position != expected) {
@@ -52,45 +92,13 @@ Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
         expected = position + 1;
         const RecordHeader& h = rec->header;
         if ((filter.since && h.time < *filter.since) || (actor && h.signer != *actor)) {
-            continue;
+            return {};
         }
         SOPVAULT_TRY(payload, decodeAudit(rec->payload));
-        AuditEntry entry;
-        entry.seq = position;
-        entry.time = h.time;
-        entry.actor = e.userName(h.signer);
-        entry.action = payload.action;
-        entry.target = payload.target.empty() ? std::string() : crypto::toHex(payload.target);
-        if (!payload.sealedDetail.empty()) {
-            entry.detail = "(encrypted)";
-            if (e.auditSecret) {
-                const crypto::BoxKeyPair auditKeys{
-                    e.state.auditKey, crypto::SecureBuffer::copyOf(e.auditSecret->span())
-                                          .value_or(crypto::SecureBuffer{})};
-                auto plain = crypto::openSealed(auditKeys, payload.sealedDetail);
-                auto detail = plain ? decodeAuditDetail(plain->span())
-                                    : Result<AuditDetail>(std::unexpected(plain.error()));
-                if (!detail) {
-                    return fail(ErrorCode::Integrity,
-                                fmt::format("Audit entry {} has an unreadable detail; run "
-                                            "'verify'.",
-                                            position));
-                }
-                std::vector<std::string> parts;
-                if (!detail->title.empty()) {
-                    parts.push_back(detail->title);
-                }
-                if (!detail->ticket.empty()) {
-                    parts.push_back("ticket " + detail->ticket);
-                }
-                if (!detail->note.empty()) {
-                    parts.push_back(detail->note);
-                }
-                entry.detail = fmt::format("{}", fmt::join(parts, "; "));
-            }
-        }
+        SOPVAULT_TRY(entry, auditEntryOf(e, position, h, payload));
         out.push_back(std::move(entry));
-    }
+        return {};
+    }));
     return out;
 }
 
@@ -121,7 +129,7 @@ Result<VerifyReport> Session::verify() const
             o.unreadable += 1;
         }
     };
-    SOPVAULT_TRY(replayed, replay(e.db, how));
+    SOPVAULT_TRY(replayed, replay(e.file, how));
     VerifyReport report;
     report.adminRecords = replayed.adminRecords;
     report.auditRecords = replayed.auditRecords;
@@ -132,7 +140,11 @@ Result<VerifyReport> Session::verify() const
     }
     // A returning person's unlock learns which versions exist from the primary key's index
     // instead of the rows: the two must agree (they differ only in a damaged or doctored file).
-    SOPVAULT_TRY(indexed, indexedVersions(e.db));
+    SOPVAULT_TRY(keys, e.file.versionKeys());
+    std::vector<std::pair<Id, std::uint64_t>> indexed;
+    for (const VersionKey& k : keys) {
+        indexed.emplace_back(k.sopId, k.version);
+    }
     std::sort(indexed.begin(), indexed.end());
     std::sort(replayed.versionRows.begin(), replayed.versionRows.end());
     if (indexed != replayed.versionRows) {
@@ -151,14 +163,9 @@ Result<VerifyReport> Session::verify() const
     }
     // Every person's password wrap: signed with their own key, KDF parameters not lowered, none
     // missing (unlock checks only the unlocking person's; a doctored wrap must show here too).
-    SOPVAULT_TRY(wraps, e.db.prepare("SELECT user_id, wrap FROM user_keys"));
+    SOPVAULT_TRY(wraps, e.file.wraps());
     std::set<Id> wrapped;
-    for (;;) {
-        SOPVAULT_TRY(row, wraps.step());
-        if (!row) {
-            break;
-        }
-        const crypto::Bytes idBytes = wraps.columnBytes(0);
+    for (const auto& [idBytes, wrapBytes] : wraps) {
         Id user{};
         const UserState* u = nullptr;
         if (idBytes.size() == user.size()) {
@@ -182,7 +189,7 @@ Result<VerifyReport> Session::verify() const
             continue;
         }
         wrapped.insert(user);
-        auto wrap = decodeKeyWrap(wraps.columnBytes(1));
+        auto wrap = decodeKeyWrap(wrapBytes);
         if (!wrap) {
             report.problems.push_back({where, wrap.error().message});
         } else if (!crypto::verify(u->signKey, keyWrapSigned(replayed.state.vaultId, user, *wrap),
