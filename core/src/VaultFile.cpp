@@ -2,6 +2,8 @@
 // and the write paths see are the same whichever of them asks.
 #include "VaultFile.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace sopvault::core::detail {
@@ -57,6 +59,25 @@ Result<std::optional<StoredRecord>> stepStored(storage::Statement& stmt)
         return std::optional<StoredRecord>{};
     }
     return std::optional<StoredRecord>{StoredRecord{stmt.columnBytes(0), stmt.columnBytes(1)}};
+}
+
+// Checks a record read back is byte for byte the one replay verified.
+Result<Record> verified(const std::optional<StoredRecord>& stored, const crypto::Hash32& hash,
+                        std::string_view what)
+{
+    if (!stored) {
+        return fail(ErrorCode::Integrity, fmt::format("{} disappeared from the file after it was "
+                                                      "verified; run 'verify'.",
+                                                      what));
+    }
+    SOPVAULT_TRY(rec, decodeRecord(stored->body, stored->signature));
+    // The row must be the very record replay verified, not one swapped in since.
+    if (rec.hash() != hash) {
+        return fail(ErrorCode::Integrity, fmt::format("{} changed in the file after it was "
+                                                      "verified; run 'verify'.",
+                                                      what));
+    }
+    return rec;
 }
 
 } // namespace
@@ -159,6 +180,20 @@ Result<std::optional<StoredRecord>> VaultFile::event(const Id& recordId) const
     SOPVAULT_TRY(stmt, prepare("SELECT body, signature FROM sop_events WHERE record_id = ?"));
     stmt.bind(1, crypto::ByteView(recordId));
     return stepStored(stmt);
+}
+
+Result<Record> VaultFile::verifiedEvent(const Id& recordId, const crypto::Hash32& hash,
+                                        std::string_view what) const
+{
+    SOPVAULT_TRY(stored, event(recordId));
+    return verified(stored, hash, what);
+}
+
+Result<Record> VaultFile::verifiedVersion(const VersionKey& key, const crypto::Hash32& hash,
+                                          std::string_view what) const
+{
+    SOPVAULT_TRY(stored, version(key));
+    return verified(stored, hash, what);
 }
 
 Result<std::uint64_t> VaultFile::versionCount(const Id& sopId) const

@@ -105,11 +105,21 @@ public:
                                        const std::function<Result<void>(LogRow&)>& each) const;
     // One review or flag record by its id.
     [[nodiscard]] Result<std::optional<StoredRecord>> event(const Id& recordId) const;
+    // The same, checked to be byte for byte the record replay verified (`verified` is its
+    // entry hash): `integrity` if it disappeared or changed since; `what` names it in errors.
+    [[nodiscard]] Result<Record> verifiedEvent(const Id& recordId, const crypto::Hash32& verified,
+                                               std::string_view what) const;
 
     // --- SOP versions (a chain per SOP) ---
     [[nodiscard]] Result<std::uint64_t> versionCount(const Id& sopId) const;
     [[nodiscard]] Result<void> appendVersion(const Id& sopId, const Record& record);
     [[nodiscard]] Result<std::optional<StoredRecord>> version(const VersionKey& key) const;
+    // The version's row, if it is the record this session verified (`integrity` otherwise).
+    // Writes read the version they build on with it, so a new record never binds to a hash
+    // the file does not hold.
+    [[nodiscard]] Result<Record> verifiedVersion(const VersionKey& key,
+                                                 const crypto::Hash32& verified,
+                                                 std::string_view what) const;
     // Which versions exist, from the primary key's index (ordered by SOP and version).
     [[nodiscard]] Result<std::vector<VersionKey>> versionKeys() const;
     // Every version row with its body as a view valid only during `each` (rows in file order).
