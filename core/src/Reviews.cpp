@@ -118,6 +118,22 @@ Result<Quarter> parseQuarter(std::string_view text)
 
 namespace {
 
+// A SOP's approving sign-offs in time order (ties keep log order): the newest is what the next
+// review is due from, for the due date, the schedule and the quarter report alike.
+std::vector<const EventState*> approvalsInOrder(const SopRecordState& sop)
+{
+    std::vector<const EventState*> approvals;
+    for (const EventState& ev : sop.events) {
+        if (ev.kind == RecordKind::Signoff &&
+            ev.decision == static_cast<std::uint8_t>(ReviewDecision::Approved)) {
+            approvals.push_back(&ev);
+        }
+    }
+    std::stable_sort(approvals.begin(), approvals.end(),
+                     [](const EventState* a, const EventState* b) { return a->time < b->time; });
+    return approvals;
+}
+
 // The state of one SOP's schedule: creation, approvals in time order, interval and reviewer.
 struct Schedule
 {
@@ -138,14 +154,7 @@ Result<Schedule> scheduleOf(const Engine& e, const SopRecordState& sop)
     s.reviewer = head.reviewer;
     s.state = head.state;
     s.title = head.title;
-    for (const EventState& ev : sop.events) {
-        if (ev.kind == RecordKind::Signoff &&
-            ev.decision == static_cast<std::uint8_t>(ReviewDecision::Approved)) {
-            s.approvals.push_back(&ev);
-        }
-    }
-    std::stable_sort(s.approvals.begin(), s.approvals.end(),
-                     [](const EventState* a, const EventState* b) { return a->time < b->time; });
+    s.approvals = approvalsInOrder(sop);
     return s;
 }
 
@@ -153,18 +162,11 @@ Result<Schedule> scheduleOf(const Engine& e, const SopRecordState& sop)
 
 Timestamp detail::reviewDue(const SopRecordState& sop, std::uint32_t intervalDays)
 {
-    Timestamp base = sop.versions.empty() ? 0 : sop.versions.front().time;
-    bool approved = false;
-    Timestamp newest = 0;
-    for (const EventState& ev : sop.events) {
-        if (ev.kind == RecordKind::Signoff &&
-            ev.decision == static_cast<std::uint8_t>(ReviewDecision::Approved) &&
-            (!approved || ev.time >= newest)) {
-            approved = true;
-            newest = ev.time;
-        }
-    }
-    return reviewDueAt(approved ? newest : base, intervalDays);
+    const auto approvals = approvalsInOrder(sop);
+    const Timestamp base = !approvals.empty()     ? approvals.back()->time
+                           : sop.versions.empty() ? 0
+                                                  : sop.versions.front().time;
+    return reviewDueAt(base, intervalDays);
 }
 
 namespace {

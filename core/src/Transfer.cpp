@@ -211,6 +211,15 @@ std::string markdownDocument(const ExportedSop& sop)
         sop.watermark.substr(std::string_view("Exported from SOP Vault by ").size()), sop.markdown);
 }
 
+// The line on every exported page: who, when, which vault, collection and version.
+std::string watermarkText(const Engine& e, std::string_view collection, std::uint64_t version,
+                          Timestamp when)
+{
+    return fmt::format("Exported from SOP Vault by {} on {} · vault {} · {} · "
+                       "version {} · not for distribution",
+                       e.myName(), formatTime(when), toHex(e.state().vaultId), collection, version);
+}
+
 // An export is private to the person who made it (0600, new folders 0700), whatever the umask:
 // it is SOP text out of the vault, watermarked but not encrypted.
 Result<void> writeNewFile(const std::filesystem::path& file, std::string_view content)
@@ -301,10 +310,7 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         x.id = id;
         x.collection = e.pathOf(sop.collection);
         x.version = version;
-        x.watermark = fmt::format("Exported from SOP Vault by {} on {} · vault {} · {} · "
-                                  "version {} · not for distribution",
-                                  e.myName(), formatTime(now), toHex(e.state().vaultId),
-                                  x.collection, version);
+        x.watermark = watermarkText(e, x.collection, version, now);
         x.title = std::move(content.title);
         x.tags = std::move(content.tags);
         x.markdown = std::move(content.body);
@@ -317,6 +323,14 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
     note.detail.note = fmt::format("{} SOP(s) as {}", sops.size(), format);
     SOPVAULT_CHECK(e.writes().audit(note));
     return out;
+}
+
+Result<std::string> Session::watermarkLine(const Id& sopId) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    return watermarkText(e, e.pathOf(sop->collection), sop->versions.back().version,
+                         e.clock().now());
 }
 
 Result<ExportReport> Session::exportSop(const Id& sop, ExportFormat format,
@@ -400,26 +414,35 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     }
     for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) {
-            break;
+            // A walk cut short would import part of the folder and call it the whole.
+            return fail(ErrorCode::Failed,
+                        fmt::format("Cannot read all of {}: {}; nothing was imported.",
+                                    dir.string(), ec.message()));
         }
         const auto& entry = *it;
         const std::string name = entry.path().filename().string();
         // Lexically: relative() would resolve a symbolic link and report its target instead.
         const std::string rel = entry.path().lexically_relative(dir).generic_string();
+        // The non-throwing forms: a file that vanishes or cannot be examined is skipped with a
+        // reason, never an exception or a silent gap.
+        std::error_code statusError;
+        const auto linkStatus = entry.symlink_status(statusError);
+        if (statusError) {
+            report.skipped.push_back({rel, "cannot be examined: " + statusError.message()});
+            continue;
+        }
+        const bool folder = std::filesystem::is_directory(linkStatus);
         if (name.starts_with('.')) {
-            if (entry.is_directory()) {
+            if (folder) {
                 it.disable_recursion_pending();
             }
             continue; // hidden files and folders (.git, .DS_Store) are not SOPs
         }
-        if (entry.is_symlink()) {
+        if (std::filesystem::is_symlink(linkStatus)) {
             report.skipped.push_back({rel, "a symbolic link (not followed)"});
-            if (entry.is_directory()) {
-                it.disable_recursion_pending();
-            }
-            continue;
+            continue; // the walk does not follow links, so there is nothing below to prune
         }
-        if (!entry.is_regular_file()) {
+        if (!std::filesystem::is_regular_file(linkStatus)) {
             continue;
         }
         if (!importable(entry.path())) {
@@ -460,31 +483,17 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         }
         return entry->second;
     };
+    // Each folder's collection, created parents first on first use.
     auto ensureCollection = [&](const std::string& path) -> Result<Id> {
         if (auto known = collections.find(path); known != collections.end()) {
             return known->second;
         }
-        if (auto existing = e.collectionByPath(path)) {
-            collections[path] = *existing;
-            return *existing;
-        }
-        SOPVAULT_TRY(id, addCollection(path));
-        report.collectionsCreated.push_back(path);
+        SOPVAULT_TRY(id, ensureCollectionPath(path, &report.collectionsCreated));
         collections[path] = id;
         return id;
     };
-    // The target itself and every folder on the way down (parents before children).
-    {
-        std::string partial;
-        std::string_view rest(rootPath);
-        while (!rest.empty()) {
-            const auto slash = rest.find('/');
-            partial += (partial.empty() ? "" : "/") + std::string(rest.substr(0, slash));
-            rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-            if (auto ok = ensureCollection(partial); !ok) {
-                return abandon(ok.error());
-            }
-        }
+    if (auto ok = ensureCollection(rootPath); !ok) {
+        return abandon(ok.error());
     }
 
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -544,17 +553,8 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
                 continue;
             }
             target += "/" + *sub;
-            // Parents first, so each sub-collection has somewhere to hang.
-            std::string partial = rootPath;
-            std::string_view rest(*sub);
-            while (!rest.empty()) {
-                const auto slash = rest.find('/');
-                partial += "/" + std::string(rest.substr(0, slash));
-                rest =
-                    slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-                if (auto ok = ensureCollection(partial); !ok) {
-                    return abandon(ok.error());
-                }
+            if (auto ok = ensureCollection(target); !ok) {
+                return abandon(ok.error());
             }
         }
         const Id collectionId = collections.at(target);

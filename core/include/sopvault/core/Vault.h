@@ -281,6 +281,15 @@ struct CreatedVault
     crypto::SecureBuffer recoveryCode;
 };
 
+// What the menus may offer this person: each answer comes from the same rules the actions
+// themselves enforce.
+struct Abilities
+{
+    bool createSops = false;    // edit on some collection
+    bool administer = false;    // an owner, or manage on some collection
+    bool importFolders = false; // an owner, or edit on some collection (see mayImportInto)
+};
+
 class Session;
 
 // Creates a new vault file with its genesis record and first owner.
@@ -357,6 +366,21 @@ public:
     // Who may do what on a collection path or a SOP (id or exact title).
     [[nodiscard]] Result<std::vector<GrantInfo>> access(std::string_view target) const;
     [[nodiscard]] Result<Id> collectionId(std::string_view path) const;
+    // Adds `path` and every missing collection above it, parents first ("Internal/People" needs
+    // "Internal"); returns the id of `path`, which may exist already. The paths it added are
+    // appended to `created` when given.
+    [[nodiscard]] Result<Id> ensureCollectionPath(std::string_view path,
+                                                  std::vector<std::string>* created = nullptr);
+
+    // --- questions the front ends ask before offering an action ---
+    [[nodiscard]] bool may(Right right, const Id& collection) const;
+    [[nodiscard]] Abilities abilities() const;
+    // Restoring an old version writes a new one: edit on the SOP's collection.
+    [[nodiscard]] bool mayRestore(const Id& sop) const;
+    // Whether importFolder into `collection` could succeed as far as rights go: edit on it when
+    // it exists, else the right to create it and add SOPs there (an owner, or manage and edit
+    // on its nearest existing ancestor, whose grants the new collections inherit).
+    [[nodiscard]] bool mayImportInto(std::string_view collection) const;
 
     // --- SOPs ---
     [[nodiscard]] Result<Id> addSop(const NewSop& sop);
@@ -397,6 +421,9 @@ public:
                  const std::function<bool(const ImportProgress&)>& progress = {});
     // Checks the export right on each SOP's collection (a denial is audited and nothing is
     // returned), then records one export audit entry listing what left.
+    // The watermark line an export of the SOP's newest version would carry now (a preview; it is
+    // not audited, since it holds no SOP text).
+    [[nodiscard]] Result<std::string> watermarkLine(const Id& sop) const;
     [[nodiscard]] Result<std::vector<ExportedSop>> prepareExport(const std::vector<Id>& sops,
                                                                  std::string_view format);
     // Writes one SOP to `out` (a file that must not exist yet).
