@@ -77,29 +77,29 @@ void findBursts(const std::string& actor, const std::vector<Read>& reads, std::u
 
 AlarmSettings Session::alarmSettings() const
 {
-    return {m_engine->state.alarmViews, m_engine->state.alarmMinutes};
+    return {m_engine->state().alarmViews, m_engine->state().alarmMinutes};
 }
 
 Result<void> Session::setAlarm(const AlarmSettings& settings)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "change the exfiltration alarm"));
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "change the exfiltration alarm"));
     if (settings.views < 1 || settings.views > 100000 || settings.minutes < 1 ||
         settings.minutes > 10080) {
         return fail(ErrorCode::Usage, "The alarm needs between 1 and 100000 SOPs and a window "
                                       "of 1 minute to 7 days (10080 minutes).");
     }
-    if (settings.views != e.state.alarmViews) {
+    if (settings.views != e.state().alarmViews) {
         AuditNote n{"setting", {}, false, {}};
         n.detail.note = fmt::format("alarm: more than {} SOPs", settings.views);
-        SOPVAULT_CHECK(e.commitAdmin(
+        SOPVAULT_CHECK(e.writes().commitAdmin(
             RecordKind::Setting,
             encode(SettingPayload{std::string(kAlarmViewsSetting), settings.views}), n));
     }
-    if (settings.minutes != e.state.alarmMinutes) {
+    if (settings.minutes != e.state().alarmMinutes) {
         AuditNote n{"setting", {}, false, {}};
         n.detail.note = fmt::format("alarm window: {} minutes", settings.minutes);
-        SOPVAULT_CHECK(e.commitAdmin(
+        SOPVAULT_CHECK(e.writes().commitAdmin(
             RecordKind::Setting,
             encode(SettingPayload{std::string(kAlarmMinutesSetting), settings.minutes}), n));
     }
@@ -109,7 +109,7 @@ Result<void> Session::setAlarm(const AlarmSettings& settings)
 Result<std::vector<ViewAlert>> Session::viewAlerts(const AuditFilter& filter) const
 {
     const Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "see the exfiltration alarms"));
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "see the exfiltration alarms"));
     SOPVAULT_TRY(entries, audit(filter));
     std::map<std::string, std::vector<Read>> byActor;
     for (const AuditEntry& entry : entries) {
@@ -118,9 +118,9 @@ Result<std::vector<ViewAlert>> Session::viewAlerts(const AuditFilter& filter) co
         }
     }
     std::vector<ViewAlert> out;
-    const Timestamp window = static_cast<Timestamp>(e.state.alarmMinutes) * 60;
+    const Timestamp window = static_cast<Timestamp>(e.state().alarmMinutes) * 60;
     for (const auto& [actor, reads] : byActor) {
-        findBursts(actor, reads, e.state.alarmViews, window, out);
+        findBursts(actor, reads, e.state().alarmViews, window, out);
     }
     std::sort(out.begin(), out.end(), [](const ViewAlert& a, const ViewAlert& b) {
         return std::tie(a.from, a.actor) < std::tie(b.from, b.actor);

@@ -11,7 +11,7 @@ using namespace detail;
 bool Session::may(Right right, const Id& collection) const
 {
     const Engine& e = *m_engine;
-    return e.policy().allows(e.me, right, collection);
+    return e.policy().allows(e.me(), right, collection);
 }
 
 Abilities Session::abilities() const
@@ -20,8 +20,8 @@ Abilities Session::abilities() const
     Abilities out;
     const bool owner = isOwner();
     out.administer = owner;
-    for (const auto& [id, collection] : e.state.collections) {
-        const Rights rights = e.policy().rights(e.me, id);
+    for (const auto& [id, collection] : e.state().collections) {
+        const Rights rights = e.policy().rights(e.me(), id);
         out.createSops = out.createSops || rights.has(Right::Edit);
         out.administer = out.administer || rights.has(Right::Manage);
     }
@@ -33,7 +33,7 @@ bool Session::mayRestore(const Id& sopId) const
 {
     const Engine& e = *m_engine;
     auto sop = e.viewableSop(sopId);
-    return sop && e.policy().allows(e.me, Right::Edit, (*sop)->collection);
+    return sop && e.policy().allows(e.me(), Right::Edit, (*sop)->collection);
 }
 
 bool Session::mayImportInto(std::string_view collection) const
@@ -44,7 +44,7 @@ bool Session::mayImportInto(std::string_view collection) const
         return false;
     }
     if (auto existing = e.collectionByPath(*path)) {
-        return e.policy().allows(e.me, Right::Edit, *existing);
+        return e.policy().allows(e.me(), Right::Edit, *existing);
     }
     if (isOwner()) {
         return true;
@@ -53,8 +53,8 @@ bool Session::mayImportInto(std::string_view collection) const
     // The new collections inherit the ancestor's grants, so adding SOPs needs edit there too.
     for (std::string above = parentPath(*path); !above.empty(); above = parentPath(above)) {
         if (auto found = e.collectionByPath(above)) {
-            return e.policy().allows(e.me, Right::Manage, *found) &&
-                   e.policy().allows(e.me, Right::Edit, *found);
+            return e.policy().allows(e.me(), Right::Manage, *found) &&
+                   e.policy().allows(e.me(), Right::Edit, *found);
         }
     }
     return false;

@@ -242,36 +242,22 @@ void enforceRevocations(ReplayResult& out)
     }
 }
 
-Id idFrom(const crypto::Bytes& bytes)
-{
-    Id id{};
-    if (bytes.size() == id.size()) {
-        std::copy(bytes.begin(), bytes.end(), id.begin());
-    }
-    return id;
-}
+constexpr auto kUnreadable = std::numeric_limits<std::uint64_t>::max();
 
 // Reads a hash-chained log (audit or events) in position order, checking positions and chain
-// links; `each` sees every decoded record with the problem found so far (if any).
+// links; `each` sees every stored row, its decoded record and the problem found so far (if any).
 template <typename Each>
-Result<void> walkChain(storage::Database& db, const char* sql, const char* what,
-                       std::uint64_t& count, crypto::Hash32& head,
-                       std::vector<crypto::Hash32>& hashes, Each each)
+Result<void> walkChain(const VaultFile& file, Chain chain, const char* what, std::uint64_t& count,
+                       crypto::Hash32& head, std::vector<crypto::Hash32>& hashes, Each each)
 {
-    SOPVAULT_TRY(stmt, db.prepare(sql));
     crypto::Hash32 prev{};
     std::uint64_t expected = 0;
-    for (;;) {
-        SOPVAULT_TRY(row, stmt.step());
-        if (!row) {
-            break;
-        }
-        const auto position = static_cast<std::uint64_t>(stmt.columnInt(0));
-        auto rec = decodeRecord(stmt.columnBytes(1), stmt.columnBytes(2));
+    SOPVAULT_CHECK(file.readLog(chain, 0, [&](LogRow& row) -> Result<void> {
+        auto rec = decodeRecord(row.body, row.signature);
         Result<void> link{};
         if (!rec) {
             link = std::unexpected(rec.error());
-        } else if (position != expected || rec->header.position != position) {
+        } else if (row.position != expected || rec->header.position != row.position) {
             link = bad(fmt::format("the {} has a gap or a misplaced entry here", what));
         } else if (rec->header.prev != prev) {
             link = bad("it does not chain to the entry before it (reordered, removed or "
@@ -279,180 +265,193 @@ Result<void> walkChain(storage::Database& db, const char* sql, const char* what,
         }
         // Taken before `each`, which may move the record away.
         const crypto::Hash32 hash = rec ? rec->hash() : crypto::Hash32{};
-        each(position, rec, link, stmt);
-        expected = position + 1;
+        each(row, rec, link);
+        expected = row.position + 1;
         if (rec || hash != crypto::Hash32{}) {
             prev = hash;
         }
         hashes.push_back(hash);
-    }
+        return {};
+    }));
     count = expected;
     head = prev;
     return {};
 }
 
-} // namespace
-
-Result<std::vector<std::pair<Id, std::uint64_t>>> indexedVersions(storage::Database& db)
+// A version waits at the point of the administration log its header names; one whose header
+// cannot be read goes last, and damages its SOP rather than the replay.
+void addPending(std::vector<Pending>& pending, const VersionKey& key,
+                const Result<RecordHeader>& header)
 {
-    SOPVAULT_TRY(stmt,
-                 db.prepare("SELECT sop_id, version FROM sop_versions ORDER BY sop_id, version"));
-    std::vector<std::pair<Id, std::uint64_t>> out;
-    for (;;) {
-        SOPVAULT_TRY(row, stmt.step());
-        if (!row) {
-            return out;
-        }
-        out.emplace_back(idFrom(stmt.columnBytes(0)),
-                         static_cast<std::uint64_t>(stmt.columnInt(1)));
-    }
+    Pending p;
+    p.rowSop = key.sopId;
+    p.rowPosition = key.version;
+    p.adminCount = header ? header->adminCount : kUnreadable;
+    p.record = header ? Result<Record>(Record{}) : Result<Record>(std::unexpected(header.error()));
+    pending.push_back(std::move(p));
 }
 
-Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
+// Without a cache: every version row, its header read straight from the row.
+Result<void> pendVersionRows(const VaultFile& file, ReplayResult& out,
+                             std::vector<Pending>& pending)
 {
-    ReplayResult out;
-
-    // SOP versions and review events are replayed interleaved with the administration log,
-    // each at the point where its signer wrote it, so rights are checked against the log as it
-    // was then.
-    constexpr auto kUnreadable = std::numeric_limits<std::uint64_t>::max();
-    std::vector<Pending> pending;
-    // A version waits at the point of the administration log its header names; one whose
-    // header cannot be read goes last, and damages its SOP rather than the replay.
-    auto addPending = [&](Pending p, const Result<RecordHeader>& header) {
-        p.adminCount = header ? header->adminCount : kUnreadable;
-        p.record =
-            header ? Result<Record>(Record{}) : Result<Record>(std::unexpected(header.error()));
-        pending.push_back(std::move(p));
-    };
-    SOPVAULT_TRY(loadVersion, db.prepare("SELECT body, signature FROM sop_versions "
-                                         "WHERE sop_id = ? AND version = ?"));
-    if (options.administrationOnly) {
-        // Nothing to read here.
-    } else if (options.cache == nullptr) {
-        SOPVAULT_TRY(versions, db.prepare("SELECT sop_id, version, body FROM sop_versions"));
-        for (;;) {
-            SOPVAULT_TRY(row, versions.step());
-            if (!row) {
-                break;
-            }
-            Pending p;
-            p.rowSop = idFrom(versions.columnBytes(0));
-            p.rowPosition = static_cast<std::uint64_t>(versions.columnInt(1));
-            out.versionRows.emplace_back(p.rowSop, p.rowPosition);
-            addPending(std::move(p), decodeHeader(versions.columnView(2)));
-        }
-    } else {
-        // Only which versions exist (the primary key's index; verify checks it agrees with the
-        // rows), read whole first, then the header of those the cache does not hold.
-        SOPVAULT_TRY(rows, indexedVersions(db));
-        for (const auto& [sopId, version] : rows) {
-            Pending p;
-            p.rowSop = sopId;
-            p.rowPosition = version;
-            if (auto c = options.cache->sops.find(p.rowSop);
-                c != options.cache->sops.end() && p.rowPosition >= 1 &&
-                p.rowPosition <= c->second.versions.size()) {
-                p.cached = &c->second.versions[p.rowPosition - 1];
-                p.adminCount = p.cached->adminCount;
-                p.record = Record{};
-                pending.push_back(std::move(p));
-                continue;
-            }
-            loadVersion.bind(1, crypto::ByteView(p.rowSop))
-                .bind(2, static_cast<std::int64_t>(p.rowPosition));
-            auto found = loadVersion.step();
-            addPending(std::move(p), !found ? Result<RecordHeader>(std::unexpected(found.error()))
-                                            : decodeHeader(*found ? loadVersion.columnView(0)
-                                                                  : crypto::ByteView{}));
-            loadVersion.reset();
-        }
-    }
-    std::vector<ReplayProblem> chainProblems;
-    if (!options.administrationOnly) {
-        SOPVAULT_CHECK(walkChain(
-            db, "SELECT position, body, signature, sop_id FROM sop_events ORDER BY position",
-            "review and flag log", out.state.eventCount, out.state.eventHead, out.state.eventHashes,
-            [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
-                storage::Statement& stmt) {
-                out.eventRecords += 1;
-                if (!link) {
-                    const std::string where = describe("review or flag record", position);
-                    chainProblems.push_back({where, link.error().message});
-                    if (out.state.eventLogProblem.empty()) {
-                        out.state.eventLogProblem =
-                            fmt::format("{}: {}", where, link.error().message);
-                    }
-                    return;
-                }
-                const std::uint64_t adminCount = rec ? rec->header.adminCount : kUnreadable;
-                pending.push_back(Pending{true, idFrom(stmt.columnBytes(3)), position, adminCount,
-                                          std::move(rec), nullptr});
-            }));
-    }
-    // An undecodable record goes last, after the versions that really came before it.
-    auto adminCountOf = [](const Pending& p) {
-        return p.adminCount;
-    };
-    // Sorted by index: a Pending is large, and a vault has one per version.
-    std::vector<std::size_t> order(pending.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
-        const Pending& a = pending[i];
-        const Pending& b = pending[j];
-        return std::tuple(adminCountOf(a), a.isEvent, a.rowPosition) <
-               std::tuple(adminCountOf(b), b.isEvent, b.rowPosition);
+    return file.eachVersionBody([&](const VersionKey& key, crypto::ByteView body) {
+        out.versionRows.emplace_back(key.sopId, key.version);
+        addPending(pending, key, decodeHeader(body));
     });
-    std::size_t next = 0;
-    auto pendingUpTo = [&](std::uint64_t adminCount) {
-        while (next < order.size() && adminCountOf(pending[order[next]]) <= adminCount) {
-            Pending& p = pending[order[next++]];
+}
+
+// With a cache: only which versions exist (the primary key's index; verify checks it agrees
+// with the rows), read whole first, then the header of those the cache does not hold.
+Result<void> pendIndexedVersions(const VaultFile& file, VersionReader& reader,
+                                 const VerifiedCache& cache, std::vector<Pending>& pending)
+{
+    SOPVAULT_TRY(keys, file.versionKeys());
+    for (const VersionKey& key : keys) {
+        if (auto c = cache.sops.find(key.sopId);
+            c != cache.sops.end() && key.version >= 1 && key.version <= c->second.versions.size()) {
+            Pending p;
+            p.rowSop = key.sopId;
+            p.rowPosition = key.version;
+            p.cached = &c->second.versions[key.version - 1];
+            p.adminCount = p.cached->adminCount;
+            p.record = Record{};
+            pending.push_back(std::move(p));
+            continue;
+        }
+        addPending(pending, key, reader.header(key));
+    }
+    return {};
+}
+
+// The review and flag log: each record waits for its point in the administration log; a broken
+// link is a problem of the log (reported after the administration log's own).
+Result<void> pendEvents(const VaultFile& file, ReplayResult& out, std::vector<Pending>& pending,
+                        std::vector<ReplayProblem>& chainProblems)
+{
+    return walkChain(
+        file, Chain::Events, "review and flag log", out.state.eventCount, out.state.eventHead,
+        out.state.eventHashes,
+        [&](const LogRow& row, Result<Record>& rec, const Result<void>& link) {
+            out.eventRecords += 1;
+            if (!link) {
+                const std::string where = describe("review or flag record", row.position);
+                chainProblems.push_back({where, link.error().message});
+                if (out.state.eventLogProblem.empty()) {
+                    out.state.eventLogProblem = fmt::format("{}: {}", where, link.error().message);
+                }
+                return;
+            }
+            const std::uint64_t adminCount = rec ? rec->header.adminCount : kUnreadable;
+            pending.push_back(
+                Pending{true, row.sopId, row.position, adminCount, std::move(rec), nullptr});
+        });
+}
+
+// The versions and events waiting, replayed in administration-log order: each at the point
+// where its signer wrote it, so rights are checked against the log as it was then.
+class PendingQueue
+{
+public:
+    explicit PendingQueue(std::vector<Pending> pending) : m_pending(std::move(pending))
+    {
+        // Sorted by index: a Pending is large, and a vault has one per version. An undecodable
+        // record goes last, after the versions that really came before it.
+        m_order.resize(m_pending.size());
+        std::iota(m_order.begin(), m_order.end(), std::size_t{0});
+        std::stable_sort(m_order.begin(), m_order.end(), [&](std::size_t i, std::size_t j) {
+            const Pending& a = m_pending[i];
+            const Pending& b = m_pending[j];
+            return std::tuple(a.adminCount, a.isEvent, a.rowPosition) <
+                   std::tuple(b.adminCount, b.isEvent, b.rowPosition);
+        });
+    }
+
+    // Replays everything written at or before `adminCount`.
+    void upTo(std::uint64_t adminCount, ReplayResult& out, VersionReader* reader,
+              const ReplayOptions& options)
+    {
+        while (m_next < m_order.size() && m_pending[m_order[m_next]].adminCount <= adminCount) {
+            Pending& p = m_pending[m_order[m_next++]];
             if (p.isEvent) {
                 processEvent(out, p);
             } else {
-                processVersion(out, p, loadVersion, options);
+                processVersion(out, p, reader->statement(), options);
             }
         }
-    };
+    }
 
-    SOPVAULT_TRY(admin, db.prepare("SELECT position, record_id, body, signature FROM admin_log "
-                                   "ORDER BY position"));
-    std::uint64_t expected = 0;
-    for (;;) {
-        SOPVAULT_TRY(row, admin.step());
-        if (!row) {
-            break;
+    // What is left refers to administration records the file does not hold (or was unreadable).
+    void failRest(ReplayResult& out)
+    {
+        for (; m_next < m_order.size(); ++m_next) {
+            const Pending& p = m_pending[m_order[m_next]];
+            const std::string why = p.adminCount != kUnreadable
+                                        ? "it refers to administration records this file does "
+                                          "not hold"
+                                        : p.record.error().message;
+            if (p.isEvent) {
+                eventFailed(out, p.rowSop, p.record, p.rowPosition, why);
+            } else {
+                out.sopVersions += 1;
+                markDamaged(out, p.rowSop, p.rowPosition, why);
+            }
         }
+    }
+
+private:
+    std::vector<Pending> m_pending;
+    std::vector<std::size_t> m_order;
+    std::size_t m_next = 0;
+};
+
+// Checks one stored administration record at `expected`, the next position the log needs.
+Result<AdminChange> checkStoredAdmin(const State& state, const LogRow& row,
+                                     const Result<Record>& rec, std::uint64_t expected,
+                                     const ReplayOptions& options)
+{
+    if (!rec) {
+        return std::unexpected(rec.error());
+    }
+    // A record this replay's caller has just verified, byte for byte (same entry hash).
+    const bool verifiedBefore = options.verifiedAdmin != nullptr &&
+                                row.position < options.verifiedAdmin->size() &&
+                                (*options.verifiedAdmin)[row.position] == rec->hash();
+    auto change =
+        checkAdmin(state, *rec, verifiedBefore ? SignatureCheck::Skip : SignatureCheck::Verify);
+    if (change && row.position != expected) {
+        change = bad("the administration log has a gap before it");
+    }
+    if (change && crypto::toBytes(rec->header.recordId) != row.recordId) {
+        change = bad("it is stored under another id than it says");
+    }
+    return change;
+}
+
+// The administration log, in order, with the waiting records replayed at their points; after
+// the first bad record the rest are counted, not trusted.
+Result<void> replayAdmin(const VaultFile& file, ReplayResult& out, PendingQueue& queue,
+                         VersionReader* reader, const ReplayOptions& options)
+{
+    std::uint64_t expected = 0;
+    SOPVAULT_CHECK(file.readLog(Chain::Admin, 0, [&](LogRow& row) -> Result<void> {
         out.adminRecords += 1;
         if (!out.adminSound) {
-            continue; // counted, not trusted: the chain is already broken before it
+            return {}; // the chain is already broken before it
         }
-        pendingUpTo(expected);
-        const auto position = static_cast<std::uint64_t>(admin.columnInt(0));
-        const std::string where = describe("administration record", position);
-        auto rec = decodeRecord(admin.columnBytes(2), admin.columnBytes(3));
-        // A record this replay's caller has just verified, byte for byte (same entry hash).
-        const bool verifiedBefore = rec && options.verifiedAdmin != nullptr &&
-                                    position < options.verifiedAdmin->size() &&
-                                    (*options.verifiedAdmin)[position] == rec->hash();
-        Result<AdminChange> change =
-            rec ? checkAdmin(out.state, *rec,
-                             verifiedBefore ? SignatureCheck::Skip : SignatureCheck::Verify)
-                : Result<AdminChange>(std::unexpected(rec.error()));
-        if (change && position != expected) {
-            change = bad("the administration log has a gap before it");
-        }
-        if (change && crypto::toBytes(rec->header.recordId) != admin.columnBytes(1)) {
-            change = bad("it is stored under another id than it says");
-        }
+        queue.upTo(expected, out, reader, options);
+        auto rec = decodeRecord(row.body, row.signature);
+        auto change = checkStoredAdmin(out.state, row, rec, expected, options);
         if (!change) {
-            out.problems.push_back({where, change.error().message});
+            out.problems.push_back(
+                {describe("administration record", row.position), change.error().message});
             out.adminSound = false;
-            continue;
+            return {};
         }
         applyAdmin(out.state, *rec, *change);
         expected += 1;
-    }
+        return {};
+    }));
     if (out.adminRecords == 0) {
         out.adminSound = false;
         out.problems.push_back(
@@ -464,51 +463,89 @@ Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
              fmt::format("{} later records were not applied because the log is broken",
                          out.adminRecords - out.state.adminCount - 1)});
     }
-    pendingUpTo(out.state.adminCount);
-    for (; next < order.size(); ++next) {
-        const Pending& p = pending[order[next]];
-        const std::string why = p.adminCount != kUnreadable
-                                    ? "it refers to administration records this file does not "
-                                      "hold"
-                                    : p.record.error().message;
-        if (p.isEvent) {
-            eventFailed(out, p.rowSop, p.record, p.rowPosition, why);
-        } else {
-            out.sopVersions += 1;
-            markDamaged(out, p.rowSop, p.rowPosition, why);
-        }
-    }
-    out.problems.insert(out.problems.end(), chainProblems.begin(), chainProblems.end());
-    enforceRevocations(out);
-    if (options.administrationOnly) {
-        return out;
-    }
+    return {};
+}
 
-    // The audit log: unlock only needs its head to append; verify checks every entry.
-    SOPVAULT_CHECK(walkChain(
-        db, "SELECT position, body, signature FROM audit_log ORDER BY position", "audit log",
-        out.state.auditCount, out.state.auditHead, out.state.auditHashes,
-        [&](std::uint64_t position, Result<Record>& rec, const Result<void>& link,
-            storage::Statement&) {
+// The audit log: unlock only needs its head to append; verify checks every entry.
+Result<void> walkAudit(const VaultFile& file, ReplayResult& out, const ReplayOptions& options)
+{
+    return walkChain(
+        file, Chain::Audit, "audit log", out.state.auditCount, out.state.auditHead,
+        out.state.auditHashes,
+        [&](const LogRow& row, Result<Record>& rec, const Result<void>& link) {
             out.auditRecords += 1;
             if (!options.checkAuditLog) {
                 return;
             }
             Result<void> ok = link;
             if (ok) {
-                ok = checkAudit(out.state, *rec, position, rec->header.prev);
+                ok = checkAudit(out.state, *rec, row.position, rec->header.prev);
             }
             for (const Revocation& rev : out.state.revocations) {
                 if (ok && rev.everywhere && rec->header.signer == rev.user &&
-                    position >= rev.auditCount) {
+                    row.position >= rev.auditCount) {
                     ok = bad("it was signed by a removed user after their removal");
                 }
             }
             if (!ok) {
-                out.problems.push_back({describe("audit entry", position), ok.error().message});
+                out.problems.push_back({describe("audit entry", row.position), ok.error().message});
             }
-        }));
+        });
+}
+
+} // namespace
+
+Result<std::vector<std::pair<Id, std::uint64_t>>> indexedVersions(storage::Database& db)
+{
+    VaultFile file(std::move(db));
+    auto keys = file.versionKeys();
+    db = std::move(file).release();
+    if (!keys) {
+        return std::unexpected(keys.error());
+    }
+    std::vector<std::pair<Id, std::uint64_t>> out;
+    out.reserve(keys->size());
+    for (const VersionKey& k : *keys) {
+        out.emplace_back(k.sopId, k.version);
+    }
     return out;
+}
+
+Result<ReplayResult> replay(const VaultFile& file, const ReplayOptions& options)
+{
+    ReplayResult out;
+    std::vector<Pending> pending;
+    std::vector<ReplayProblem> chainProblems;
+    std::optional<VersionReader> reader;
+    if (!options.administrationOnly) {
+        SOPVAULT_TRY(made, file.versionReader());
+        reader.emplace(std::move(made));
+        if (options.cache == nullptr) {
+            SOPVAULT_CHECK(pendVersionRows(file, out, pending));
+        } else {
+            SOPVAULT_CHECK(pendIndexedVersions(file, *reader, *options.cache, pending));
+        }
+        SOPVAULT_CHECK(pendEvents(file, out, pending, chainProblems));
+    }
+    VersionReader* versions = reader ? &*reader : nullptr;
+    PendingQueue queue(std::move(pending));
+    SOPVAULT_CHECK(replayAdmin(file, out, queue, versions, options));
+    queue.upTo(out.state.adminCount, out, versions, options);
+    queue.failRest(out);
+    out.problems.insert(out.problems.end(), chainProblems.begin(), chainProblems.end());
+    enforceRevocations(out);
+    if (!options.administrationOnly) {
+        SOPVAULT_CHECK(walkAudit(file, out, options));
+    }
+    return out;
+}
+
+Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options)
+{
+    VaultFile file(std::move(db));
+    auto result = replay(file, options);
+    db = std::move(file).release();
+    return result;
 }
 
 } // namespace sopvault::core::detail

@@ -4,6 +4,7 @@
 
 #include "Rules.h"
 #include "State.h"
+#include "VaultFile.h"
 #include "storage/Database.h"
 
 #include <functional>
@@ -70,7 +71,8 @@ struct ReplayResult
 };
 
 // Which SOP versions exist, from the primary key's index, as a cached unlock learns it
-// (ordered by SOP and version).
+// (ordered by SOP and version); for tests and fuzzers holding a bare database
+// (VaultFile::versionKeys otherwise).
 [[nodiscard]] Result<std::vector<std::pair<Id, std::uint64_t>>>
 indexedVersions(storage::Database& db);
 
@@ -95,6 +97,8 @@ struct ReplayOptions
 };
 
 // Replays the file. Storage failures are errors; a bad record is a problem in the result.
+[[nodiscard]] Result<ReplayResult> replay(const VaultFile& file, const ReplayOptions& options = {});
+// The same over a bare database (tests and fuzzers), lent to a VaultFile for the replay.
 [[nodiscard]] Result<ReplayResult> replay(storage::Database& db, const ReplayOptions& options = {});
 
 [[nodiscard]] std::string describe(const char* log, std::uint64_t position);

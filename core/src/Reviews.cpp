@@ -116,109 +116,6 @@ Result<Quarter> parseQuarter(std::string_view text)
     return Quarter{start.time_since_epoch().count() * kDay, end.time_since_epoch().count() * kDay};
 }
 
-namespace detail {
-
-Result<void> Engine::requireSoundEvents(const SopRecordState* sop) const
-{
-    if (!state.eventLogProblem.empty()) {
-        return fail(ErrorCode::Integrity,
-                    fmt::format("The review and flag log failed verification ({}), so no SOP's "
-                                "review status or flags can be trusted and nothing is added to "
-                                "it; run 'verify' and restore the vault from a backup.",
-                                state.eventLogProblem));
-    }
-    if (sop != nullptr && !sop->eventProblem.empty()) {
-        return fail(ErrorCode::Integrity,
-                    fmt::format("A review or flag record of this SOP failed verification ({}), "
-                                "so its review status and flags cannot be trusted and nothing "
-                                "is added to them; run 'verify' and restore the vault from a "
-                                "backup.",
-                                sop->eventProblem));
-    }
-    return {};
-}
-
-Result<Id> Engine::writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
-                              std::uint8_t decision, const Id& flagId, std::string_view text,
-                              const AuditNote& note)
-{
-    SOPVAULT_CHECK(requireSound());
-    const SopRecordState& sop = state.sops.at(sopId);
-    SOPVAULT_CHECK(requireSoundEvents(&sop));
-    const crypto::SecureBuffer* key = keyFor(sop.collection);
-    if (key == nullptr) {
-        return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
-    }
-    EventPayload p;
-    p.sopId = sopId;
-    p.collectionId = sop.collection;
-    p.epoch = state.collections.at(sop.collection).epoch;
-    p.version = version;
-    p.versionHash = sop.versions.at(version - 1).hash;
-    p.decision = decision;
-    p.flagId = flagId;
-
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(db));
-    SOPVAULT_CHECK(
-        readVersion(sopId, sop.versions.at(version - 1), "The SOP version this change builds on"));
-    SOPVAULT_TRY(head, chainHead("sop_events"));
-    const auto [position, prev] = head;
-    // The new record chains to the log this session verified, never to rows it has not seen.
-    if (position != state.eventCount || prev != state.eventHead) {
-        return position > state.eventCount
-                   ? fail(ErrorCode::Busy, "Someone else added a review or flag record since "
-                                           "the vault was opened; open it again and retry.")
-                   : fail(ErrorCode::Integrity,
-                          "The review and flag log in the file is not the one verified when "
-                          "the vault was opened (records were removed or changed); run "
-                          "'verify'.");
-    }
-    // The record id is part of the text's associated data, so it is chosen first.
-    const Id recordId = randomId();
-    SOPVAULT_TRY(
-        sealed, crypto::seal(*key, crypto::asBytes(text),
-                             eventTextAd(state.vaultId, p.collectionId, p.epoch, sopId, recordId)));
-    p.encryptedText = std::move(sealed);
-    SOPVAULT_TRY(rec, makeRecord(kind, position, prev, encode(p), recordId));
-    SOPVAULT_TRY(checked, checkEvent(state, rec));
-
-    SOPVAULT_TRY(insert, db.prepare("INSERT INTO sop_events (position, record_id, sop_id, body, "
-                                    "signature) VALUES (?, ?, ?, ?, ?)"));
-    insert.bind(1, static_cast<std::int64_t>(position))
-        .bind(2, crypto::ByteView(recordId))
-        .bind(3, crypto::ByteView(sopId))
-        .bind(4, crypto::ByteView(rec.body))
-        .bind(5, crypto::ByteView(rec.signature));
-    SOPVAULT_CHECK(insert.run());
-    SOPVAULT_CHECK(appendAuditInTransaction(note));
-    SOPVAULT_CHECK(tx.commit());
-    applyEvent(state, rec, checked);
-    state.eventCount = position + 1;
-    state.eventHead = rec.hash();
-    state.eventHashes.resize(position);
-    state.eventHashes.push_back(state.eventHead);
-    SOPVAULT_CHECK(saveLocalState());
-    return recordId;
-}
-
-Result<std::string> Engine::readEventText(const SopRecordState& sop, const EventState& event) const
-{
-    SOPVAULT_TRY(stmt, db.prepare("SELECT body, signature FROM sop_events WHERE record_id = ?"));
-    stmt.bind(1, crypto::ByteView(event.id));
-    SOPVAULT_TRY(rec, readVerified(stmt, event.hash, "A review or flag record"));
-    SOPVAULT_TRY(p, decodeEvent(rec.payload));
-    auto key = keys.find({p.collectionId, p.epoch});
-    if (key == keys.end()) {
-        return fail(ErrorCode::Denied, "You hold no key for this SOP's collection.");
-    }
-    SOPVAULT_TRY(
-        plain, crypto::open(key->second, p.encryptedText,
-                            eventTextAd(state.vaultId, p.collectionId, p.epoch, sop.id, event.id)));
-    return std::string(crypto::asText(plain));
-}
-
-} // namespace detail
-
 namespace {
 
 // A SOP's approving sign-offs in time order (ties keep log order): the newest is what the next
@@ -263,7 +160,7 @@ Result<Schedule> scheduleOf(const Engine& e, const SopRecordState& sop)
 
 } // namespace
 
-Timestamp detail::Engine::reviewDue(const SopRecordState& sop, std::uint32_t intervalDays)
+Timestamp detail::reviewDue(const SopRecordState& sop, std::uint32_t intervalDays)
 {
     const auto approvals = approvalsInOrder(sop);
     const Timestamp base = !approvals.empty()     ? approvals.back()->time
@@ -292,8 +189,9 @@ bool assignedTo(const Engine& e, const SopRecordState& sop, const std::string& r
         return reviewer == e.myName();
     }
     const std::string role = reviewer.substr(1);
-    return std::any_of(e.state.grants.begin(), e.state.grants.end(), [&](const GrantState& g) {
-        return g.user == e.me && g.role == role && e.state.isWithin(sop.collection, g.collection);
+    return std::any_of(e.state().grants.begin(), e.state().grants.end(), [&](const GrantState& g) {
+        return g.user == e.me() && g.role == role &&
+               e.state().isWithin(sop.collection, g.collection);
     });
 }
 
@@ -301,26 +199,26 @@ bool assignedTo(const Engine& e, const SopRecordState& sop, const std::string& r
 
 Timestamp Session::now() const
 {
-    return m_engine->clock->now();
+    return m_engine->clock().now();
 }
 
 std::uint64_t Session::dueSoonDays() const
 {
-    return m_engine->state.dueSoonDays;
+    return m_engine->state().dueSoonDays;
 }
 
 Result<void> Session::setDueSoonDays(std::uint32_t days)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "change review settings"));
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "change review settings"));
     if (days > 365) {
         return fail(ErrorCode::Usage, "The due-soon window must be at most 365 days.");
     }
     AuditNote n{"setting", {}, false, {}};
     n.detail.note = fmt::format("review due-soon window = {} days", days);
-    return e.commitAdmin(RecordKind::Setting,
-                         encode(SettingPayload{std::string(kDueSoonSetting), days}), n);
+    return e.writes().commitAdmin(RecordKind::Setting,
+                                  encode(SettingPayload{std::string(kDueSoonSetting), days}), n);
 }
 
 Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
@@ -329,9 +227,9 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
     const Engine& e = *m_engine;
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<ReviewItem> out;
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         if (!sop.problem.empty() || sop.versions.empty() ||
-            !e.policy().allows(e.me, Right::Review, sop.collection)) {
+            !e.policy().allows(e.me(), Right::Review, sop.collection)) {
             continue;
         }
         SOPVAULT_TRY(s, scheduleOf(e, sop));
@@ -355,8 +253,8 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
         item.id = id;
         item.title = s.title;
         item.collection = e.pathOf(sop.collection);
-        item.due = Engine::reviewDue(sop, s.interval);
-        item.status = reviewStatus(item.due, asOf, e.state.dueSoonDays);
+        item.due = reviewDue(sop, s.interval);
+        item.status = reviewStatus(item.due, asOf, e.state().dueSoonDays);
         item.reviewer = s.reviewer;
         item.headVersion = sop.versions.back().version;
         if (!s.approvals.empty()) {
@@ -383,9 +281,9 @@ Result<void> Session::signOff(const Id& sopId, ReviewDecision decision, std::str
                               std::optional<std::uint64_t> version)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
-    SOPVAULT_CHECK(e.policy().require(e.me, Right::Review, sop->collection));
+    SOPVAULT_CHECK(e.policy().require(e.me(), Right::Review, sop->collection));
     SOPVAULT_CHECK(validateComment(comment, false));
     const std::uint64_t n = version.value_or(sop->versions.back().version);
     if (n == 0 || n > sop->versions.size()) {
@@ -395,8 +293,9 @@ Result<void> Session::signOff(const Id& sopId, ReviewDecision decision, std::str
     AuditNote note{"review-signoff", sopId, true, {}};
     note.detail.title = content.title;
     note.detail.note = fmt::format("{} version {}", decisionName(decision), n);
-    SOPVAULT_TRY(id, e.writeEvent(RecordKind::Signoff, sopId, n,
-                                  static_cast<std::uint8_t>(decision), Id{}, comment, note));
+    SOPVAULT_TRY(id,
+                 e.writes().writeEvent(RecordKind::Signoff, sopId, n,
+                                       static_cast<std::uint8_t>(decision), Id{}, comment, note));
     (void)id;
     return {};
 }
@@ -439,7 +338,7 @@ namespace {
 
 // The due dates of one SOP that fall in `quarter`, each with the approval that met it. Each
 // approval (in time order) meets the next due date and starts the next cycle from its own time,
-// the rule Engine::reviewDue applies. An approval on the day its cycle started (a SOP approved
+// the rule reviewDue applies. An approval on the day its cycle started (a SOP approved
 // the day it was written) starts a cycle due on the same day: that day's row reports the newer
 // cycle, the one `review due` shows, and the approval itself is a sign-off row of its quarter.
 void dueRows(const Engine& e, const Id& id, const SopRecordState& sop, const Schedule& s,
@@ -526,9 +425,9 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
     SOPVAULT_TRY(quarter, parseQuarter(quarterText));
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<QuarterRow> out;
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         if (!sop.problem.empty() || sop.versions.empty() ||
-            !e.policy().allows(e.me, Right::View, sop.collection)) {
+            !e.policy().allows(e.me(), Right::View, sop.collection)) {
             continue;
         }
         // A report that left out a damaged SOP would read as complete: fail closed instead.
@@ -550,44 +449,44 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
 Result<Id> Session::flag(const Id& sopId, std::string_view comment)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     SOPVAULT_CHECK(validateComment(comment, true));
     const std::uint64_t head = sop->versions.back().version;
     SOPVAULT_TRY(content, e.readContent(sopId, head));
     AuditNote note{"flag", sopId, true, {}};
     note.detail.title = content.title;
-    return e.writeEvent(RecordKind::Flag, sopId, head, 0, Id{}, comment, note);
+    return e.writes().writeEvent(RecordKind::Flag, sopId, head, 0, Id{}, comment, note);
 }
 
 Result<void> Session::resolveFlag(const Id& flagId, std::string_view text)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         for (const EventState& ev : sop.events) {
             if (ev.kind != RecordKind::Flag || ev.id != flagId) {
                 continue;
             }
             SOPVAULT_TRY(visible, e.viewableSop(id));
-            SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, visible->collection));
+            SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, visible->collection));
             SOPVAULT_CHECK(validateComment(text, true));
             if (isFlagResolved(sop, ev)) {
                 return fail(ErrorCode::Failed, "This flag is already resolved.");
             }
             AuditNote note{"flag-resolved", id, true, {}};
             note.detail.note = std::string(text);
-            SOPVAULT_TRY(written,
-                         e.writeEvent(RecordKind::FlagResolved, id,
-                                      visible->versions.back().version, 0, flagId, text, note));
+            SOPVAULT_TRY(written, e.writes().writeEvent(RecordKind::FlagResolved, id,
+                                                        visible->versions.back().version, 0, flagId,
+                                                        text, note));
             (void)written;
             return {};
         }
     }
     // The flag may be one a damaged record hides.
-    for (const auto& [id, sop] : e.state.sops) {
-        if (!sop.eventProblem.empty() && e.policy().allows(e.me, Right::View, sop.collection)) {
+    for (const auto& [id, sop] : e.state().sops) {
+        if (!sop.eventProblem.empty() && e.policy().allows(e.me(), Right::View, sop.collection)) {
             SOPVAULT_CHECK(e.requireSoundEvents(&sop));
         }
     }
@@ -599,9 +498,9 @@ Result<std::vector<FlagInfo>> Session::flags(bool openOnly) const
     const Engine& e = *m_engine;
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<FlagInfo> out;
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         if (!sop.problem.empty() || sop.versions.empty() ||
-            !e.policy().allows(e.me, Right::View, sop.collection)) {
+            !e.policy().allows(e.me(), Right::View, sop.collection)) {
             continue;
         }
         if (!sop.eventProblem.empty()) {

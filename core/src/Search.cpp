@@ -20,9 +20,9 @@ Session::buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& p
     Engine& e = *m_engine;
     SOPVAULT_TRY(index, SearchIndex::create());
     std::vector<const SopRecordState*> visible;
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         if (sop.problem.empty() && !sop.versions.empty() &&
-            e.policy().allows(e.me, Right::View, sop.collection)) {
+            e.policy().allows(e.me(), Right::View, sop.collection)) {
             visible.push_back(&sop);
         }
     }
@@ -39,14 +39,14 @@ Session::buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& p
     if (progress) {
         progress(visible.size(), visible.size());
     }
-    e.searchIndex = std::move(index);
+    e.setSearchIndex(std::move(index));
     return {};
 }
 
 Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
 {
     Engine& e = *m_engine;
-    if (!e.searchIndex) {
+    if (e.searchIndex() == nullptr) {
         SOPVAULT_CHECK(buildSearchIndex());
     }
     std::optional<Id> within;
@@ -56,23 +56,23 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
     }
     // The index only ever held what this person may view; the policy is asked again anyway.
     auto accept = [&](const Id& id) {
-        auto sop = e.state.sops.find(id);
-        return sop != e.state.sops.end() && sop->second.problem.empty() &&
-               e.policy().allows(e.me, Right::View, sop->second.collection) &&
-               (!within || e.state.isWithin(sop->second.collection, *within));
+        auto sop = e.state().sops.find(id);
+        return sop != e.state().sops.end() && sop->second.problem.empty() &&
+               e.policy().allows(e.me(), Right::View, sop->second.collection) &&
+               (!within || e.state().isWithin(sop->second.collection, *within));
     };
     // With a tag filter, read further down the ranking and keep the exact tag matches.
     const std::size_t wanted =
         query.tag ? std::max<std::size_t>(query.limit * 8, 400) : query.limit;
-    SOPVAULT_TRY(rows,
-                 e.searchIndex->query(query.text, query.markOpen, query.markClose, wanted, accept));
+    SOPVAULT_TRY(
+        rows, e.searchIndex()->query(query.text, query.markOpen, query.markClose, wanted, accept));
     std::vector<SearchHit> out;
     for (auto& row : rows) {
         if (query.tag &&
             std::find(row.tags.begin(), row.tags.end(), *query.tag) == row.tags.end()) {
             continue;
         }
-        const Id collection = e.state.sops.at(row.sop).collection;
+        const Id collection = e.state().sops.at(row.sop).collection;
         out.push_back({row.sop, std::move(row.title), e.pathOf(collection), std::move(row.snippet),
                        row.score, row.state, std::move(row.tags)});
         if (out.size() >= query.limit) {
@@ -91,7 +91,7 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
     if (out.size() == 1) {
         n.detail.title = out.front().title;
     }
-    SOPVAULT_CHECK(e.audit(n));
+    SOPVAULT_CHECK(e.writes().audit(n));
     return out;
 }
 

@@ -1,5 +1,5 @@
 // Session: what a person can do in an unlocked vault. Each call asks the AccessPolicy first
-// and hands the write to the Engine, which checks it again by the replay rules.
+// and hands the write to the Engine's write pipeline, which checks it again by the replay rules.
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
@@ -21,7 +21,6 @@ namespace detail {
 Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
                           crypto::KdfProfile profile);
-Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap);
 } // namespace detail
 
 namespace {
@@ -54,7 +53,7 @@ std::vector<std::string> splitLines(const std::string& text)
 } // namespace
 
 Session::Session(std::unique_ptr<Engine> engine)
-    : m_engine(std::move(engine)), m_policy(m_engine->state)
+    : m_engine(std::move(engine)), m_policy(m_engine->state())
 {}
 Session::~Session()
 {
@@ -71,19 +70,19 @@ const std::string& Session::userName() const
 }
 Id Session::userId() const
 {
-    return m_engine->me;
+    return m_engine->me();
 }
 bool Session::isOwner() const
 {
-    return m_engine->policy().isOwner(m_engine->me);
+    return m_engine->policy().isOwner(m_engine->me());
 }
 std::string Session::vaultId() const
 {
-    return toHex(m_engine->state.vaultId);
+    return toHex(m_engine->state().vaultId);
 }
 const std::vector<VerifyProblem>& Session::problems() const
 {
-    return m_engine->problems;
+    return m_engine->problems();
 }
 
 const AccessPolicy& Session::policy() const
@@ -93,12 +92,12 @@ const AccessPolicy& Session::policy() const
 
 bool Session::firstOpen() const
 {
-    return m_engine->firstOpen;
+    return m_engine->trust().firstOpen();
 }
 
 std::string Session::ownerFingerprint() const
 {
-    const UserState* owner = m_engine->state.user(m_engine->state.genesisOwner);
+    const UserState* owner = m_engine->state().user(m_engine->state().genesisOwner);
     return owner == nullptr ? std::string() : crypto::fingerprint(owner->signKey);
 }
 
@@ -108,10 +107,10 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
                               crypto::KdfProfile profile)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add users"));
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "add users"));
     SOPVAULT_CHECK(validateName("user", name));
-    if (e.state.userNamed(name) != nullptr) {
+    if (e.state().userNamed(name) != nullptr) {
         return fail(ErrorCode::Failed, fmt::format("There is already a user named '{}'.", name));
     }
     if (password.empty()) {
@@ -120,34 +119,34 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
     SOPVAULT_TRY(sign, crypto::generateSignKeyPair());
     SOPVAULT_TRY(box, crypto::generateBoxKeyPair());
     UserAddedPayload p{randomId(), std::string(name), sign.publicKey, box.publicKey};
-    SOPVAULT_TRY(wrap, wrapSecrets(e.state.vaultId, p.userId, sign, box, password, profile));
+    SOPVAULT_TRY(wrap, wrapSecrets(e.state().vaultId, p.userId, sign, box, password, profile));
     const Id id = p.userId;
-    return e.commitAdmin(RecordKind::UserAdded, encode(p),
-                         adminNote("user-add", fmt::format("added user {}", name)),
-                         [&](storage::Database& db) { return storeWrap(db, id, wrap); });
+    return e.writes().commitAdmin(RecordKind::UserAdded, encode(p),
+                                  adminNote("user-add", fmt::format("added user {}", name)),
+                                  [&](VaultFile& file) { return file.storeWrap(id, wrap); });
 }
 
 Result<void> Session::addOwner(std::string_view name)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add owners"));
-    const UserState* target = e.state.userNamed(name);
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "add owners"));
+    const UserState* target = e.state().userNamed(name);
     if (target == nullptr) {
         return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.", name));
     }
     if (target->owner) {
         return fail(ErrorCode::Failed, fmt::format("{} is already an owner.", name));
     }
-    if (!e.auditSecret) {
+    if (!e.keys().auditSecret()) {
         return fail(ErrorCode::Integrity, "Your copy of the audit key is unavailable; run "
                                           "'verify'.");
     }
     OwnerAddedPayload p;
     p.userId = target->id;
-    SOPVAULT_TRY(sealedAudit, crypto::sealTo(target->boxKey, e.auditSecret->span()));
+    SOPVAULT_TRY(sealedAudit, crypto::sealTo(target->boxKey, e.keys().auditSecret()->span()));
     p.sealedAuditSecret = std::move(sealedAudit);
-    for (const auto& [id, c] : e.state.collections) {
+    for (const auto& [id, c] : e.state().collections) {
         const crypto::SecureBuffer* key = e.keyFor(id);
         if (key == nullptr) {
             return fail(ErrorCode::Integrity,
@@ -156,40 +155,40 @@ Result<void> Session::addOwner(std::string_view name)
         SOPVAULT_TRY(sealed, crypto::sealTo(target->boxKey, key->span()));
         p.shares.push_back({id, c.epoch, target->id, std::move(sealed)});
     }
-    return e.commitAdmin(RecordKind::OwnerAdded, encode(p),
-                         adminNote("owner-add", fmt::format("made {} an owner", name)));
+    return e.writes().commitAdmin(RecordKind::OwnerAdded, encode(p),
+                                  adminNote("owner-add", fmt::format("made {} an owner", name)));
 }
 
 Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
                                      crypto::KdfProfile profile)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     if (newPassword.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");
     }
-    SOPVAULT_TRY(wrap,
-                 wrapSecrets(e.state.vaultId, e.me, e.signKeys, e.boxKeys, newPassword, profile));
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
-    SOPVAULT_CHECK(storeWrap(e.db, e.me, wrap));
-    SOPVAULT_CHECK(e.appendAuditInTransaction(adminNote("password-change", {})));
+    SOPVAULT_TRY(wrap, wrapSecrets(e.state().vaultId, e.me(), e.keys().signKeys(),
+                                   e.keys().boxKeys(), newPassword, profile));
+    SOPVAULT_TRY(tx, e.file().beginWrite());
+    SOPVAULT_CHECK(e.file().storeWrap(e.me(), wrap));
+    SOPVAULT_CHECK(e.writes().appendAuditInTransaction(adminNote("password-change", {})));
     SOPVAULT_CHECK(tx.commit());
-    return e.saveLocalState();
+    return e.writes().recordSeen();
 }
 
 Result<void> Session::defineRole(std::string_view name, Rights rights)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "define roles"));
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "define roles"));
     SOPVAULT_CHECK(validateName("role", name));
-    if (e.state.roleRights(name)) {
+    if (e.state().roleRights(name)) {
         return fail(ErrorCode::Failed, fmt::format("A role named '{}' already exists.", name));
     }
     if (rights.empty()) {
         return fail(ErrorCode::Usage, "A role needs at least one right.");
     }
-    return e.commitAdmin(
+    return e.writes().commitAdmin(
         RecordKind::RoleDefined, encode(RolePayload{std::string(name), rights}),
         adminNote("role-add", fmt::format("role {} = {}", name, rights.toString())));
 }
@@ -197,31 +196,31 @@ Result<void> Session::defineRole(std::string_view name, Rights rights)
 Result<void> Session::removeRole(std::string_view name)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "remove roles"));
-    if (!e.state.customRoles.contains(std::string(name))) {
-        const bool builtIn = e.state.roleRights(name).has_value();
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "remove roles"));
+    if (!e.state().customRoles.contains(std::string(name))) {
+        const bool builtIn = e.state().roleRights(name).has_value();
         return fail(builtIn ? ErrorCode::Usage : ErrorCode::NotFound,
                     builtIn ? fmt::format("'{}' is a built-in role and cannot be removed.", name)
                             : fmt::format("There is no role named '{}'.", name));
     }
-    const auto uses = std::count_if(e.state.grants.begin(), e.state.grants.end(),
+    const auto uses = std::count_if(e.state().grants.begin(), e.state().grants.end(),
                                     [&](const auto& g) { return g.role == name; });
     if (uses > 0) {
         return fail(ErrorCode::Failed, fmt::format("Role '{}' is still held in {} grant(s); "
                                                    "ungrant them first.",
                                                    name, uses));
     }
-    return e.commitAdmin(
+    return e.writes().commitAdmin(
         RecordKind::RoleRemoved,
-        encode(RolePayload{std::string(name), e.state.customRoles.at(std::string(name))}),
+        encode(RolePayload{std::string(name), e.state().customRoles.at(std::string(name))}),
         adminNote("role-remove", fmt::format("role {}", name)));
 }
 
 Result<Id> Session::addCollection(std::string_view rawPath)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(path, normalisePath(rawPath));
     if (e.collectionByPath(path)) {
         return fail(ErrorCode::Failed, fmt::format("The collection '{}' already exists.", path));
@@ -229,7 +228,7 @@ Result<Id> Session::addCollection(std::string_view rawPath)
     const std::string parentPath = detail::parentPath(path);
     Id parent{};
     if (parentPath.empty()) {
-        SOPVAULT_CHECK(e.policy().requireOwner(e.me, "add top-level collections"));
+        SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "add top-level collections"));
     } else {
         auto found = e.collectionByPath(parentPath);
         if (!found) {
@@ -238,29 +237,28 @@ Result<Id> Session::addCollection(std::string_view rawPath)
                                     parentPath));
         }
         parent = *found;
-        SOPVAULT_CHECK(e.policy().requireManage(e.me, parent));
+        SOPVAULT_CHECK(e.policy().requireManage(e.me(), parent));
     }
     CollectionAddedPayload p;
     p.collectionId = randomId();
     p.parentId = parent;
     SOPVAULT_TRY(key, crypto::randomKey());
-    SOPVAULT_TRY(commitment, keyCommitment(key, e.state.vaultId, p.collectionId, 0));
+    SOPVAULT_TRY(commitment, keyCommitment(key, e.state().vaultId, p.collectionId, 0));
     p.commitment = std::move(commitment);
     SOPVAULT_TRY(name, crypto::seal(key, crypto::asBytes(path),
-                                    collectionPathAd(e.state.vaultId, p.collectionId)));
+                                    collectionPathAd(e.state().vaultId, p.collectionId)));
     p.encryptedPath = std::move(name);
     bool mine = false;
-    for (const Id& id : newCollectionRecipients(e.state, parent)) {
-        SOPVAULT_TRY(sealed, crypto::sealTo(e.state.users.at(id).boxKey, key.span()));
+    for (const Id& id : newCollectionRecipients(e.state(), parent)) {
+        SOPVAULT_TRY(sealed, crypto::sealTo(e.state().users.at(id).boxKey, key.span()));
         p.shares.push_back({p.collectionId, 0, id, std::move(sealed)});
-        mine = mine || id == e.me;
+        mine = mine || id == e.me();
     }
     const Id id = p.collectionId;
-    SOPVAULT_CHECK(
-        e.commitAdmin(RecordKind::CollectionAdded, encode(p), note("collection-add", id, path)));
+    SOPVAULT_CHECK(e.writes().commitAdmin(RecordKind::CollectionAdded, encode(p),
+                                          note("collection-add", id, path)));
     if (mine) {
-        e.keys.insert_or_assign({id, 0U}, std::move(key));
-        e.paths[id] = path;
+        e.keys().keepNew(id, std::move(key), path);
     }
     return id;
 }
@@ -283,14 +281,14 @@ Result<GrantTarget> resolveGrant(const Engine& e, std::string_view user, std::st
                                  std::string_view collection)
 {
     GrantTarget t;
-    t.user = e.state.userNamed(user);
+    t.user = e.state().userNamed(user);
     if (t.user == nullptr) {
         return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.", user));
     }
     if (role == "owner") {
         return fail(ErrorCode::Usage, "'owner' is vault-wide; use 'owner add' instead of a grant.");
     }
-    auto rights = e.state.roleRights(role);
+    auto rights = e.state().roleRights(role);
     if (!rights) {
         return fail(ErrorCode::NotFound,
                     fmt::format("There is no role named '{}'; 'role list' shows them.", role));
@@ -298,7 +296,7 @@ Result<GrantTarget> resolveGrant(const Engine& e, std::string_view user, std::st
     t.rights = *rights;
     SOPVAULT_TRY(id, e.collectionByPath(collection));
     t.collection = id;
-    SOPVAULT_CHECK(e.policy().requireManage(e.me, id));
+    SOPVAULT_CHECK(e.policy().requireManage(e.me(), id));
     return t;
 }
 
@@ -308,10 +306,10 @@ Result<void> Session::grant(std::string_view user, std::string_view role,
                             std::string_view collection)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(t, resolveGrant(e, user, role, collection));
     const GrantState g{t.user->id, std::string(role), t.collection};
-    if (std::find(e.state.grants.begin(), e.state.grants.end(), g) != e.state.grants.end()) {
+    if (std::find(e.state().grants.begin(), e.state().grants.end(), g) != e.state().grants.end()) {
         return fail(ErrorCode::Failed,
                     fmt::format("{} already holds {} on {}.", user, role, e.pathOf(t.collection)));
     }
@@ -319,7 +317,7 @@ Result<void> Session::grant(std::string_view user, std::string_view role,
     p.userId = t.user->id;
     p.role = std::string(role);
     p.collectionId = t.collection;
-    for (const Id& c : grantKeyCollections(e.state, t.user->id, t.rights, t.collection)) {
+    for (const Id& c : grantKeyCollections(e.state(), t.user->id, t.rights, t.collection)) {
         const crypto::SecureBuffer* key = e.keyFor(c);
         if (key == nullptr) {
             return fail(ErrorCode::Denied,
@@ -327,9 +325,9 @@ Result<void> Session::grant(std::string_view user, std::string_view role,
                                     e.pathOf(c)));
         }
         SOPVAULT_TRY(sealed, crypto::sealTo(t.user->boxKey, key->span()));
-        p.shares.push_back({c, e.state.collections.at(c).epoch, t.user->id, std::move(sealed)});
+        p.shares.push_back({c, e.state().collections.at(c).epoch, t.user->id, std::move(sealed)});
     }
-    return e.commitAdmin(
+    return e.writes().commitAdmin(
         RecordKind::Grant, encode(p),
         note("grant", t.collection, e.pathOf(t.collection), fmt::format("{} as {}", user, role)));
 }
@@ -338,10 +336,10 @@ Result<void> Session::ungrant(std::string_view user, std::string_view role,
                               std::string_view collection)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(t, resolveGrant(e, user, role, collection));
     const GrantState g{t.user->id, std::string(role), t.collection};
-    if (std::find(e.state.grants.begin(), e.state.grants.end(), g) == e.state.grants.end()) {
+    if (std::find(e.state().grants.begin(), e.state().grants.end(), g) == e.state().grants.end()) {
         return fail(ErrorCode::NotFound,
                     fmt::format("{} does not hold {} on {}.", user, role, e.pathOf(t.collection)));
     }
@@ -351,19 +349,19 @@ Result<void> Session::ungrant(std::string_view user, std::string_view role,
     p.collectionId = t.collection;
     // Losing view rotates the key of every collection the person can no longer see, so
     // nothing written from now on opens with the key they kept.
-    for (const Id& c : collectionsToRotate(e.state, t.user->id, &g)) {
+    for (const Id& c : collectionsToRotate(e.state(), t.user->id, &g)) {
         SOPVAULT_TRY(rotation, e.rotate(c, t.user->id));
         p.rotations.push_back(std::move(rotation));
     }
-    const auto subtree = e.state.subtree(t.collection);
+    const auto subtree = e.state().subtree(t.collection);
     const std::set<Id> affected(subtree.begin(), subtree.end());
     p.marks = e.marksNow(&affected);
     auto rotations = p.rotations;
-    SOPVAULT_CHECK(e.commitAdmin(
+    SOPVAULT_CHECK(e.writes().commitAdmin(
         RecordKind::Ungrant, encode(p),
         note("ungrant", t.collection, e.pathOf(t.collection),
              fmt::format("{} as {}; {} key(s) rotated", user, role, rotations.size()))));
-    e.keepRotatedKeys(rotations);
+    e.keys().keepRotated(rotations);
     return {};
 }
 
@@ -371,18 +369,18 @@ Result<void> Session::removeUser(std::string_view name,
                                  const std::function<void(std::size_t, std::size_t)>& progress)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "remove users"));
-    const UserState* target = e.state.userNamed(name);
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "remove users"));
+    const UserState* target = e.state().userNamed(name);
     if (target == nullptr || target->removed) {
         return fail(ErrorCode::NotFound, fmt::format("There is no user named '{}'.", name));
     }
-    if (target->id == e.me) {
+    if (target->id == e.me()) {
         return fail(ErrorCode::Usage, "You cannot remove yourself; ask another owner.");
     }
     UserRemovedPayload p;
     p.userId = target->id;
-    const auto collections = collectionsToRotate(e.state, target->id, nullptr);
+    const auto collections = collectionsToRotate(e.state(), target->id, nullptr);
     for (std::size_t i = 0; i < collections.size(); ++i) {
         if (progress) {
             progress(i, collections.size());
@@ -393,17 +391,15 @@ Result<void> Session::removeUser(std::string_view name,
     p.marks = e.marksNow(nullptr);
     auto rotations = p.rotations;
     const Id removed = target->id;
-    SOPVAULT_CHECK(e.commitAdmin(
+    SOPVAULT_CHECK(e.writes().commitAdmin(
         RecordKind::UserRemoved, encode(p),
         adminNote("user-remove",
                   fmt::format("removed {}; {} collection key(s) rotated", name, rotations.size())),
-        [&](storage::Database& db) -> Result<void> {
+        [&](VaultFile& file) -> Result<void> {
             // Their password wrap goes too: this file no longer unlocks for them.
-            SOPVAULT_TRY(stmt, db.prepare("DELETE FROM user_keys WHERE user_id = ?"));
-            stmt.bind(1, crypto::ByteView(removed));
-            return stmt.run();
+            return file.removeWrap(removed);
         }));
-    e.keepRotatedKeys(rotations);
+    e.keys().keepRotated(rotations);
     if (progress) {
         progress(collections.size(), collections.size());
     }
@@ -413,7 +409,7 @@ Result<void> Session::removeUser(std::string_view name,
 std::vector<UserInfo> Session::users() const
 {
     std::vector<UserInfo> out;
-    for (const auto& [id, u] : m_engine->state.users) {
+    for (const auto& [id, u] : m_engine->state().users) {
         out.push_back({id, u.name, u.owner, u.removed, crypto::fingerprint(u.signKey)});
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -423,7 +419,7 @@ std::vector<UserInfo> Session::users() const
 std::vector<RoleDefinition> Session::roles() const
 {
     std::vector<RoleDefinition> out = builtInRoles();
-    for (const auto& [name, rights] : m_engine->state.customRoles) {
+    for (const auto& [name, rights] : m_engine->state().customRoles) {
         out.push_back({name, rights, false});
     }
     return out;
@@ -433,9 +429,9 @@ std::vector<CollectionInfo> Session::collections() const
 {
     const Engine& e = *m_engine;
     std::vector<CollectionInfo> out;
-    for (const auto& [id, c] : e.state.collections) {
-        const bool readable = e.paths.contains(id);
-        out.push_back({id, e.pathOf(id), c.parent, readable, e.policy().rights(e.me, id)});
+    for (const auto& [id, c] : e.state().collections) {
+        const bool readable = e.keys().canRead(id);
+        out.push_back({id, e.pathOf(id), c.parent, readable, e.policy().rights(e.me(), id)});
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         return std::tie(b.readable, a.path) < std::tie(a.readable, b.path);
@@ -447,14 +443,14 @@ std::vector<GrantInfo> Session::grantsOf(std::string_view user) const
 {
     const Engine& e = *m_engine;
     std::vector<GrantInfo> out;
-    const UserState* u = e.state.userNamed(user);
+    const UserState* u = e.state().userNamed(user);
     if (u == nullptr) {
         return out;
     }
-    for (const auto& g : e.state.grants) {
+    for (const auto& g : e.state().grants) {
         if (g.user == u->id) {
             out.push_back({u->name, g.role, e.pathOf(g.collection),
-                           e.state.roleRights(g.role).value_or(Rights{})});
+                           e.state().roleRights(g.role).value_or(Rights{})});
         }
     }
     return out;
@@ -468,9 +464,9 @@ Result<std::vector<GrantInfo>> Session::access(std::string_view target) const
         collection = *c;
     } else {
         SOPVAULT_TRY(sop, resolveSop(target));
-        collection = e.state.sops.at(sop).collection;
+        collection = e.state().sops.at(sop).collection;
     }
-    SOPVAULT_CHECK(e.policy().requireManage(e.me, collection));
+    SOPVAULT_CHECK(e.policy().requireManage(e.me(), collection));
     std::vector<GrantInfo> out;
     for (const auto& h : e.policy().holders(collection)) {
         out.push_back({e.userName(h.user), h.role,
@@ -493,14 +489,14 @@ Result<void> validateReview(const Engine& e, std::uint32_t every, const std::str
         return {};
     }
     if (reviewer.front() == '@') {
-        if (!e.state.roleRights(std::string_view(reviewer).substr(1))) {
+        if (!e.state().roleRights(std::string_view(reviewer).substr(1))) {
             return fail(
                 ErrorCode::NotFound,
                 fmt::format("There is no role '{}' to review this SOP.", reviewer.substr(1)));
         }
         return {};
     }
-    if (e.state.userNamed(reviewer) == nullptr) {
+    if (e.state().userNamed(reviewer) == nullptr) {
         return fail(ErrorCode::NotFound,
                     fmt::format("There is no user '{}' to review this SOP.", reviewer));
     }
@@ -512,9 +508,9 @@ Result<void> validateReview(const Engine& e, std::uint32_t every, const std::str
 Result<Id> Session::addSop(const NewSop& sop)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(collection, e.collectionByPath(sop.collection));
-    SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, collection));
+    SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, collection));
     SOPVAULT_CHECK(validateTitle(sop.title));
     SOPVAULT_CHECK(validateBody(sop.body));
     SOPVAULT_TRY(tags, normaliseTags(sop.tags));
@@ -527,16 +523,16 @@ Result<Id> Session::addSop(const NewSop& sop)
                        sop.reviewer,
                        sop.message.empty() ? std::string("Created") : sop.message};
     const Id id = randomId();
-    SOPVAULT_CHECK(e.writeVersion(id, collection, content, note("create", id, sop.title)));
+    SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title)));
     return id;
 }
 
 Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
-    SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
+    SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, sop->collection));
     const std::uint64_t head = sop->versions.back().version;
     if (edit.baseVersion && *edit.baseVersion != head) {
         return fail(ErrorCode::Busy,
@@ -577,7 +573,8 @@ Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
         return fail(ErrorCode::Usage, "The edit changes nothing; no new version was written.");
     }
     const Id collection = sop->collection;
-    return e.writeVersion(sopId, collection, next, note("edit", sopId, next.title, edit.message));
+    return e.writes().writeVersion(sopId, collection, next,
+                                   note("edit", sopId, next.title, edit.message));
 }
 
 Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint64_t> version,
@@ -592,7 +589,7 @@ Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint
     AuditNote view = note("view", sopId, content.title);
     view.detail.ticket = std::string(ticket);
     view.detail.note = fmt::format("version {}", n);
-    SOPVAULT_CHECK(e.audit(view));
+    SOPVAULT_CHECK(e.writes().audit(view));
     SopVersionView out;
     out.id = sopId;
     out.collectionId = sop->collection;
@@ -635,8 +632,8 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     s.tags = std::move(content->tags);
     s.reviewEveryDays = content->reviewEveryDays;
     s.reviewer = std::move(content->reviewer);
-    s.reviewDue = Engine::reviewDue(sop, s.reviewEveryDays);
-    s.reviewDamaged = !e.state.eventLogProblem.empty() || !sop.eventProblem.empty();
+    s.reviewDue = reviewDue(sop, s.reviewEveryDays);
+    s.reviewDamaged = !e.state().eventLogProblem.empty() || !sop.eventProblem.empty();
     return s;
 }
 
@@ -658,13 +655,13 @@ Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
         within = c;
     }
     std::vector<SopSummary> out;
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         // A SOP damaged before any version said where it belongs: owners still see it.
-        const bool unplaced = isZero(sop.collection) && e.policy().isOwner(e.me);
-        if (!unplaced && !e.policy().allows(e.me, Right::View, sop.collection)) {
+        const bool unplaced = isZero(sop.collection) && e.policy().isOwner(e.me());
+        if (!unplaced && !e.policy().allows(e.me(), Right::View, sop.collection)) {
             continue;
         }
-        if (within && !e.state.isWithin(sop.collection, *within)) {
+        if (within && !e.state().isWithin(sop.collection, *within)) {
             continue;
         }
         auto content = e.headLine(id, sop);
@@ -737,16 +734,16 @@ Result<std::string> Session::diffAudited(const Id& sopId, std::uint64_t from, st
     // What a diff prints is SOP text: it is recorded like a view, before it is returned.
     AuditNote n = note(std::string(action), sopId, b.title);
     n.detail.note = fmt::format("versions {} and {}", from, to);
-    SOPVAULT_CHECK(e.audit(n));
+    SOPVAULT_CHECK(e.writes().audit(n));
     return diffContents(a, b, from, to);
 }
 
 Result<std::uint64_t> Session::restore(const Id& sopId, std::uint64_t version)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
-    SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, sop->collection));
+    SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, sop->collection));
     SOPVAULT_TRY(old, e.readContent(sopId, version));
     SopEdit edit;
     edit.title = old.title;
@@ -771,14 +768,14 @@ Result<Id> Session::resolveSop(std::string_view reference) const
 {
     const Engine& e = *m_engine;
     if (auto id = idFromHex(reference); id) {
-        if (e.state.sops.contains(*id) &&
-            e.policy().allows(e.me, Right::View, e.state.sops.at(*id).collection)) {
+        if (e.state().sops.contains(*id) &&
+            e.policy().allows(e.me(), Right::View, e.state().sops.at(*id).collection)) {
             return *id;
         }
     }
     std::vector<std::pair<Id, std::string>> matches;
-    for (const auto& [id, sop] : e.state.sops) {
-        if (!e.policy().allows(e.me, Right::View, sop.collection) || sop.versions.empty() ||
+    for (const auto& [id, sop] : e.state().sops) {
+        if (!e.policy().allows(e.me(), Right::View, sop.collection) || sop.versions.empty() ||
             !sop.problem.empty()) {
             continue;
         }
@@ -806,12 +803,99 @@ Result<void> Session::checkExport(const Id& sopId)
 {
     Engine& e = *m_engine;
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
-    auto allowed = e.policy().require(e.me, Right::Export, sop->collection);
+    auto allowed = e.policy().require(e.me(), Right::Export, sop->collection);
     if (!allowed) {
-        SOPVAULT_CHECK(e.audit(note("export-denied", sopId)));
+        SOPVAULT_CHECK(e.writes().audit(note("export-denied", sopId)));
         return allowed;
     }
     return {};
+}
+
+namespace {
+
+// One audit entry as a person reads it: the sealed detail opened when they hold the audit key.
+Result<AuditEntry> auditEntryOf(const Engine& e, std::uint64_t position, const RecordHeader& h,
+                                const AuditPayload& payload)
+{
+    AuditEntry entry;
+    entry.seq = position;
+    entry.time = h.time;
+    entry.actor = e.userName(h.signer);
+    entry.action = payload.action;
+    entry.target = payload.target.empty() ? std::string() : crypto::toHex(payload.target);
+    if (payload.sealedDetail.empty()) {
+        return entry;
+    }
+    entry.detail = "(encrypted)";
+    if (!e.keys().auditSecret()) {
+        return entry;
+    }
+    const crypto::BoxKeyPair auditKeys{e.state().auditKey,
+                                       crypto::SecureBuffer::copyOf(e.keys().auditSecret()->span())
+                                           .value_or(crypto::SecureBuffer{})};
+    auto plain = crypto::openSealed(auditKeys, payload.sealedDetail);
+    auto detail = plain ? decodeAuditDetail(plain->span())
+                        : Result<AuditDetail>(std::unexpected(plain.error()));
+    if (!detail) {
+        return fail(
+            ErrorCode::Integrity,
+            fmt::format("Audit entry {} has an unreadable detail; run 'verify'.", position));
+    }
+    std::vector<std::string> parts;
+    if (!detail->title.empty()) {
+        parts.push_back(detail->title);
+    }
+    if (!detail->ticket.empty()) {
+        parts.push_back("ticket " + detail->ticket);
+    }
+    if (!detail->note.empty()) {
+        parts.push_back(detail->note);
+    }
+    entry.detail = fmt::format("{}", fmt::join(parts, "; "));
+    return entry;
+}
+
+} // namespace
+
+Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "read the audit log"));
+    std::optional<Id> actor;
+    if (filter.actor) {
+        const UserState* u = e.state().userNamed(*filter.actor);
+        if (u == nullptr) {
+            return fail(ErrorCode::NotFound,
+                        fmt::format("There is no user named '{}'.", *filter.actor));
+        }
+        actor = u->id;
+    }
+    std::vector<AuditEntry> out;
+    crypto::Hash32 prev{};
+    std::uint64_t expected = 0;
+    SOPVAULT_CHECK(e.file().readLog(Chain::Audit, 0, [&](LogRow& row) -> Result<void> {
+        const std::uint64_t position = row.position;
+        auto rec = decodeRecord(row.body, row.signature);
+        auto ok = rec ? checkAudit(e.state(), *rec, expected, prev)
+                      : Result<void>(std::unexpected(rec.error()));
+        if (!ok || position != expected) {
+            return fail(ErrorCode::Integrity,
+                        fmt::format("The audit log failed verification at entry {} ({}); run "
+                                    "'verify'.",
+                                    position, ok ? "a gap" : ok.error().message));
+        }
+        prev = rec->hash();
+        expected = position + 1;
+        const RecordHeader& h = rec->header;
+        if ((filter.since && h.time < *filter.since) || (actor && h.signer != *actor)) {
+            return {};
+        }
+        SOPVAULT_TRY(payload, decodeAudit(rec->payload));
+        SOPVAULT_TRY(entry, auditEntryOf(e, position, h, payload));
+        out.push_back(std::move(entry));
+        return {};
+    }));
+    return out;
 }
 
 } // namespace sopvault::core

@@ -217,7 +217,7 @@ std::string watermarkText(const Engine& e, std::string_view collection, std::uin
 {
     return fmt::format("Exported from SOP Vault by {} on {} · vault {} · {} · "
                        "version {} · not for distribution",
-                       e.myName(), formatTime(when), toHex(e.state.vaultId), collection, version);
+                       e.myName(), formatTime(when), toHex(e.state().vaultId), collection, version);
 }
 
 // An export is private to the person who made it (0600, new folders 0700), whatever the umask:
@@ -264,10 +264,10 @@ Result<std::vector<Id>> Session::sopsIn(std::string_view collection) const
     const Engine& e = *m_engine;
     SOPVAULT_TRY(root, e.collectionByPath(collection));
     std::vector<std::pair<std::string, Id>> found;
-    for (const auto& [id, sop] : e.state.sops) {
+    for (const auto& [id, sop] : e.state().sops) {
         if (sop.problem.empty() && !sop.versions.empty() &&
-            e.state.isWithin(sop.collection, root) &&
-            e.policy().allows(e.me, Right::View, sop.collection)) {
+            e.state().isWithin(sop.collection, root) &&
+            e.policy().allows(e.me(), Right::View, sop.collection)) {
             found.emplace_back(e.pathOf(sop.collection), id);
         }
     }
@@ -283,26 +283,26 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
                                                         std::string_view format)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     // Every SOP first: a single one without the right stops the whole export.
     for (const Id& id : sops) {
         SOPVAULT_TRY(sop, e.viewableSop(id));
-        if (auto allowed = e.policy().require(e.me, Right::Export, sop->collection); !allowed) {
+        if (auto allowed = e.policy().require(e.me(), Right::Export, sop->collection); !allowed) {
             AuditNote denied{"export-denied", id, true, {}};
             denied.detail.title = e.pathOf(sop->collection);
             denied.detail.note = fmt::format("{} export of {} SOP(s) refused", format, sops.size());
-            SOPVAULT_CHECK(e.audit(denied));
+            SOPVAULT_CHECK(e.writes().audit(denied));
             return fail(ErrorCode::Denied,
                         fmt::format("You do not have the 'export' right on {}; nothing was "
                                     "exported, and the attempt was recorded.",
                                     e.pathOf(sop->collection)));
         }
     }
-    const Timestamp now = e.clock->now();
+    const Timestamp now = e.clock().now();
     std::vector<ExportedSop> out;
     std::string titles;
     for (const Id& id : sops) {
-        const SopRecordState& sop = e.state.sops.at(id);
+        const SopRecordState& sop = e.state().sops.at(id);
         const std::uint64_t version = sop.versions.back().version;
         SOPVAULT_TRY(content, e.readContent(id, version));
         SOPVAULT_TRY(html, renderHtml(content.body));
@@ -321,7 +321,7 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
     AuditNote note{"export", sops.size() == 1 ? sops.front() : Id{}, sops.size() == 1, {}};
     note.detail.title = titles;
     note.detail.note = fmt::format("{} SOP(s) as {}", sops.size(), format);
-    SOPVAULT_CHECK(e.audit(note));
+    SOPVAULT_CHECK(e.writes().audit(note));
     return out;
 }
 
@@ -330,7 +330,7 @@ Result<std::string> Session::watermarkLine(const Id& sopId) const
     const Engine& e = *m_engine;
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
     return watermarkText(e, e.pathOf(sop->collection), sop->versions.back().version,
-                         e.clock->now());
+                         e.clock().now());
 }
 
 Result<ExportReport> Session::exportSop(const Id& sop, ExportFormat format,
@@ -392,7 +392,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
                       const std::function<bool(const ImportProgress&)>& progress)
 {
     Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.requireSound());
+    SOPVAULT_CHECK(e.writes().requireSound());
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
         return fail(ErrorCode::NotFound, fmt::format("{} is not a folder.", dir.string()));
@@ -400,7 +400,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     SOPVAULT_TRY(rootPath, normalisePath(collection));
     // Someone who may not add SOPs to an existing target learns it before any progress is shown.
     if (auto existing = e.collectionByPath(rootPath)) {
-        SOPVAULT_CHECK(e.policy().require(e.me, Right::Edit, *existing));
+        SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, *existing));
     }
 
     // The plan first: every candidate file in a stable order, without reading any yet.
@@ -453,16 +453,16 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     }
     std::sort(files.begin(), files.end());
 
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(e.db));
-    e.batch = &tx;
+    SOPVAULT_TRY(tx, e.file().beginWrite());
+    e.writes().joinBatch(tx);
     struct BatchEnd
     {
         Engine& engine;
-        ~BatchEnd() { engine.batch = nullptr; }
+        ~BatchEnd() { engine.writes().endBatch(); }
     } batchEnd{e};
     auto abandon = [&](Error error) -> Result<ImportReport> {
-        e.batch = nullptr;
-        e.db.rollback();
+        e.writes().endBatch();
+        e.file().rollback();
         (void)e.reload();
         return std::unexpected(std::move(error));
     };
@@ -473,7 +473,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     auto titlesIn = [&](const Id& target) -> std::map<std::string, Id>& {
         auto [entry, inserted] = titles.try_emplace(target);
         if (inserted) {
-            for (const auto& [id, sop] : e.state.sops) {
+            for (const auto& [id, sop] : e.state().sops) {
                 if (sop.collection == target && sop.problem.empty() && !sop.versions.empty()) {
                     if (auto content = e.headLine(id, sop)) {
                         entry->second.emplace(content->title, id);
@@ -564,7 +564,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         bool same = false;
         if (auto found = known.find(parsed.title); found != known.end()) {
             existing = found->second;
-            const auto& sop = e.state.sops.at(found->second);
+            const auto& sop = e.state().sops.at(found->second);
             auto content = e.readContent(found->second, sop.versions.back().version);
             same = content && content->body == parsed.body && content->tags == *tags;
         }
@@ -609,15 +609,15 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     note.detail.note = fmt::format("{} new, {} updated, {} unchanged, {} skipped, from {}",
                                    report.imported, report.updated, report.unchanged,
                                    report.skipped.size(), dir.filename().string());
-    e.batch = nullptr; // the one audit entry of the whole import, in the same transaction
-    if (auto ok = e.appendAuditInTransaction(note); !ok) {
+    e.writes().endBatch(); // the one audit entry of the whole import, in the same transaction
+    if (auto ok = e.writes().appendAuditInTransaction(note); !ok) {
         return abandon(ok.error());
     }
     if (auto ok = tx.commit(); !ok) {
         (void)e.reload();
         return std::unexpected(ok.error());
     }
-    const auto recorded = e.saveLocalState();
+    const auto recorded = e.writes().recordSeen();
     if (progress) {
         progress(ImportProgress{files.size(), files.size(), {}});
     }

@@ -48,16 +48,8 @@ Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKey
     return encode(wrap);
 }
 
-Result<void> storeWrap(storage::Database& db, const Id& user, const Bytes& wrap)
-{
-    SOPVAULT_TRY(stmt,
-                 db.prepare("INSERT OR REPLACE INTO user_keys (user_id, wrap) VALUES (?, ?)"));
-    stmt.bind(1, crypto::ByteView(user)).bind(2, crypto::ByteView(wrap));
-    return stmt.run();
-}
-
 // Seals an owner's secret keys to the recovery identity, signed by the owner.
-Result<void> storeRecoverySeal(storage::Database& db, const Id& vault, const Id& user,
+Result<void> storeRecoverySeal(VaultFile& file, const Id& vault, const Id& user,
                                const crypto::BoxPublicKey& recoveryKey,
                                const crypto::SignKeyPair& sign, const crypto::BoxKeyPair& box)
 {
@@ -66,12 +58,7 @@ Result<void> storeRecoverySeal(storage::Database& db, const Id& vault, const Id&
     Bytes message = recoverySealAd(vault, user);
     message.insert(message.end(), sealed.begin(), sealed.end());
     SOPVAULT_TRY(signature, crypto::sign(sign.secretKey, message));
-    SOPVAULT_TRY(stmt, db.prepare("INSERT OR REPLACE INTO recovery_seals (user_id, sealed, "
-                                  "signature) VALUES (?, ?, ?)"));
-    stmt.bind(1, crypto::ByteView(user))
-        .bind(2, crypto::ByteView(sealed))
-        .bind(3, crypto::ByteView(signature));
-    return stmt.run();
+    return file.storeRecoverySeal(user, sealed, signature);
 }
 
 } // namespace detail
@@ -150,10 +137,7 @@ void removeVaultFiles(const std::filesystem::path& path)
     }
 }
 
-Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
-                              const std::string& personName, const OpenOptions& options);
-
-Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::path& path,
+Result<CreatedVault> createInto(VaultFile& file, const std::filesystem::path& path,
                                 std::string_view ownerName, const crypto::SecureBuffer& password,
                                 crypto::KdfProfile profile, const Clock& clock,
                                 const OpenOptions& options)
@@ -163,23 +147,21 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
     SOPVAULT_TRY(audit, crypto::generateBoxKeyPair());
     SOPVAULT_TRY(recovery, crypto::generateBoxKeyPair());
 
-    Engine engine(std::move(db));
-    engine.clock = &clock;
-    engine.state.vaultId = randomId();
-    engine.me = randomId();
-    engine.signKeys = std::move(sign);
-    engine.boxKeys = std::move(box);
-    const Id vault = engine.state.vaultId;
+    Engine engine(std::move(file));
+    engine.writes().setClock(clock);
+    const Id vault = randomId();
+    engine.startVault(vault, audit.publicKey);
+    engine.keys().become(randomId(), std::move(sign), std::move(box));
 
     GenesisPayload genesis;
-    genesis.userId = engine.me;
+    genesis.userId = engine.me();
     genesis.name = std::string(ownerName);
-    genesis.signKey = engine.signKeys.publicKey;
-    genesis.boxKey = engine.boxKeys.publicKey;
+    genesis.signKey = engine.keys().signKeys().publicKey;
+    genesis.boxKey = engine.keys().boxKeys().publicKey;
     genesis.auditKey = audit.publicKey;
-    SOPVAULT_TRY(sealedAudit, crypto::sealTo(engine.boxKeys.publicKey, audit.secretKey.span()));
+    SOPVAULT_TRY(sealedAudit,
+                 crypto::sealTo(engine.keys().boxKeys().publicKey, audit.secretKey.span()));
     genesis.sealedAuditSecret = std::move(sealedAudit);
-    engine.state.auditKey = audit.publicKey;
 
     // The recovery identity: its secret wrapped under a random code the owner writes down.
     // The code carries 160 random bits, so the interactive Argon2id cost is plenty.
@@ -196,32 +178,29 @@ Result<CreatedVault> createInto(storage::Database& db, const std::filesystem::pa
     genesis.recoveryKey = recovery.publicKey;
     genesis.recoveryWrap = encode(recoveryWrap);
 
-    SOPVAULT_TRY(wrap,
-                 wrapSecrets(vault, engine.me, engine.signKeys, engine.boxKeys, password, profile));
+    SOPVAULT_TRY(wrap, wrapSecrets(vault, engine.me(), engine.keys().signKeys(),
+                                   engine.keys().boxKeys(), password, profile));
     AuditNote note{"vault-created", {}, false, {}};
-    const Id owner = engine.me;
-    SOPVAULT_CHECK(engine.commitAdmin(
-        RecordKind::Genesis, encode(genesis), note, [&](storage::Database& d) -> Result<void> {
-            SOPVAULT_CHECK(storeWrap(d, owner, wrap));
-            return storeRecoverySeal(d, vault, owner, recovery.publicKey, engine.signKeys,
-                                     engine.boxKeys);
+    const Id owner = engine.me();
+    SOPVAULT_CHECK(engine.writes().commitAdmin(
+        RecordKind::Genesis, encode(genesis), note, [&](VaultFile& f) -> Result<void> {
+            SOPVAULT_CHECK(f.storeWrap(owner, wrap));
+            return storeRecoverySeal(f, vault, owner, recovery.publicKey, engine.keys().signKeys(),
+                                     engine.keys().boxKeys());
         }));
     // This machine trusts the vault it just made: no "first open" notice for its creator.
     // A new vault replaces whatever this machine remembered for the path.
-    SOPVAULT_CHECK(attachLocalState(engine, path, std::string(ownerName), options));
-    if (engine.stateKey) {
-        if (auto pinned = saveMarks(engine.statePath, *engine.stateKey, engine.state,
-                                    engine.headsGeneration, engine.savedHeads);
-            !pinned) {
-            return fail(ErrorCode::Failed,
-                        fmt::format("The vault was not created: this machine's record of it "
-                                    "could not be written ({}). Make {} writable and try again.",
-                                    pinned.error().message,
-                                    engine.statePath.parent_path().string()));
-        }
+    SOPVAULT_CHECK(engine.trust().attach(engine.state(), engine.keys(), path,
+                                         std::string(ownerName), options.stateDir));
+    if (auto pinned = engine.trust().saveMarks(engine.state()); !pinned) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("The vault was not created: this machine's record of it "
+                                "could not be written ({}). Make {} writable and try again.",
+                                pinned.error().message,
+                                engine.trust().marksPath().parent_path().string()));
     }
-    db = std::move(engine.db);
-    return CreatedVault{toHex(vault), crypto::fingerprint(engine.signKeys.publicKey),
+    file = std::move(engine.file());
+    return CreatedVault{toHex(vault), crypto::fingerprint(engine.keys().signKeys().publicKey),
                         std::move(code)};
 }
 
@@ -230,74 +209,37 @@ std::unexpected<Error> authFailed()
     return fail(ErrorCode::Auth, "Unknown user or wrong password.");
 }
 
-Result<KeyWrap> readWrap(storage::Database& db, const Id& user)
+Result<KeyWrap> readWrap(const VaultFile& file, const Id& user)
 {
-    SOPVAULT_TRY(stmt, db.prepare("SELECT wrap FROM user_keys WHERE user_id = ?"));
-    stmt.bind(1, crypto::ByteView(user));
-    SOPVAULT_TRY(row, stmt.step());
-    if (!row) {
+    SOPVAULT_TRY(wrap, file.wrap(user));
+    if (!wrap) {
         return fail(ErrorCode::Integrity, "This person's keys are missing from the vault file.");
     }
-    return decodeKeyWrap(stmt.columnBytes(0));
-}
-
-void recordFailedUnlock(storage::Database& db, const Id& user, Timestamp when)
-{
-    // Best effort: a read-only or busy file must not turn a wrong password into another error.
-    auto stmt = db.prepare("INSERT INTO failed_unlocks (user_id, time) VALUES (?, ?)");
-    if (stmt) {
-        stmt->bind(1, crypto::ByteView(user)).bind(2, when);
-        (void)stmt->run();
-    }
+    return decodeKeyWrap(*wrap);
 }
 
 // Signs this person's pending failed-unlock notes and the login (or `action`) into the audit
 // log; an owner without a recovery seal (a second owner) gets one.
 Result<void> auditLogin(Engine& engine, const char* action)
 {
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine.db));
-    SOPVAULT_TRY(pending, engine.db.prepare("SELECT time FROM failed_unlocks WHERE user_id = ? "
-                                            "ORDER BY time"));
-    pending.bind(1, crypto::ByteView(engine.me));
-    std::vector<Timestamp> failures;
-    for (;;) {
-        SOPVAULT_TRY(row, pending.step());
-        if (!row) {
-            break;
-        }
-        failures.push_back(pending.columnInt(0));
-    }
+    SOPVAULT_TRY(tx, engine.file().beginWrite());
+    SOPVAULT_TRY(failures, engine.file().failedUnlocks(engine.me()));
     for (Timestamp t : failures) {
-        AuditNote note{"unlock-failed", engine.me, true, {}};
+        AuditNote note{"unlock-failed", engine.me(), true, {}};
         note.detail.note = fmt::format("wrong password at {}", formatTime(t));
-        SOPVAULT_CHECK(engine.appendAuditInTransaction(note));
+        SOPVAULT_CHECK(engine.writes().appendAuditInTransaction(note));
     }
-    SOPVAULT_TRY(clear, engine.db.prepare("DELETE FROM failed_unlocks WHERE user_id = ?"));
-    clear.bind(1, crypto::ByteView(engine.me));
-    SOPVAULT_CHECK(clear.run());
-    if (engine.policy().isOwner(engine.me)) {
-        SOPVAULT_TRY(seal, engine.db.prepare("SELECT 1 FROM recovery_seals WHERE user_id = ?"));
-        seal.bind(1, crypto::ByteView(engine.me));
-        SOPVAULT_TRY(sealed, seal.step());
+    SOPVAULT_CHECK(engine.file().clearFailedUnlocks(engine.me()));
+    if (engine.policy().isOwner(engine.me())) {
+        SOPVAULT_TRY(sealed, engine.file().recoverySeal(engine.me()));
         if (!sealed) {
-            SOPVAULT_CHECK(storeRecoverySeal(engine.db, engine.state.vaultId, engine.me,
-                                             engine.state.recoveryKey, engine.signKeys,
-                                             engine.boxKeys));
+            SOPVAULT_CHECK(storeRecoverySeal(engine.file(), engine.state().vaultId, engine.me(),
+                                             engine.state().recoveryKey, engine.keys().signKeys(),
+                                             engine.keys().boxKeys()));
         }
     }
-    SOPVAULT_CHECK(engine.appendAuditInTransaction(AuditNote{action, {}, false, {}}));
+    SOPVAULT_CHECK(engine.writes().appendAuditInTransaction(AuditNote{action, {}, false, {}}));
     return tx.commit();
-}
-
-// Opens the file, replays it, and builds an engine that knows the state but no one's keys.
-void adopt(Engine& engine, ReplayResult replayed)
-{
-    engine.state = std::move(replayed.state);
-    engine.adminSound = replayed.adminSound;
-    engine.problems.clear();
-    for (auto& p : replayed.problems) {
-        engine.problems.push_back({std::move(p.record), std::move(p.problem)});
-    }
 }
 
 // Opens the file and replays its administration log: enough to know who the people are and
@@ -306,80 +248,21 @@ void adopt(Engine& engine, ReplayResult replayed)
 Result<std::unique_ptr<Engine>> openReplayed(const std::filesystem::path& path,
                                              const OpenOptions& options)
 {
-    SOPVAULT_TRY(
-        db, storage::Database::open(path, storage::OpenMode::OpenExisting, options.busyTimeout));
-    SOPVAULT_TRY(replayed, replay(db, ReplayOptions{.administrationOnly = true}));
-    auto engine = std::make_unique<Engine>(std::move(db));
+    SOPVAULT_TRY(file, VaultFile::open(path, storage::OpenMode::OpenExisting, options.busyTimeout));
+    SOPVAULT_TRY(replayed, replay(file, ReplayOptions{.administrationOnly = true}));
+    auto engine = std::make_unique<Engine>(std::move(file));
     if (options.clock != nullptr) {
-        engine->clock = options.clock;
+        engine->writes().setClock(*options.clock);
     }
-    adopt(*engine, std::move(replayed));
-    if (!engine->state.haveGenesis) {
-        return fail(
-            ErrorCode::Integrity,
-            fmt::format("{} is damaged: its genesis record failed verification ({}).",
-                        path.string(),
-                        engine->problems.empty() ? "missing" : engine->problems.front().problem));
+    engine->adopt(std::move(replayed));
+    if (!engine->state().haveGenesis) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("{} is damaged: its genesis record failed verification ({}).",
+                                path.string(),
+                                engine->problems().empty() ? "missing"
+                                                           : engine->problems().front().problem));
     }
     return engine;
-}
-
-// Ties the engine to this machine's record of the vault file and person: where the rollback
-// marks and the verified cache live, and the keys that protect them (derived from the person's
-// signing key, so nobody else can forge either).
-Result<void> attachLocalState(Engine& engine, const std::filesystem::path& path,
-                              const std::string& personName, const OpenOptions& options)
-{
-    if (options.stateDir.empty()) {
-        return {};
-    }
-    crypto::CanonicalWriter w("sopvault/local-state-key");
-    w.bytes(engine.state.vaultId).bytes(engine.me);
-    // Both keys go straight into secure memory: no heap copy of them is left to wipe.
-    auto key = crypto::keyedHashKey(engine.signKeys.secretKey.span().first(32), w.data());
-    auto cache =
-        key ? crypto::keyedHashKey(key->span(), crypto::asBytes("sopvault/verified-cache-key"))
-            : Result<crypto::SecureBuffer>(std::unexpected(key.error()));
-    if (!key || !cache) {
-        return fail(ErrorCode::Failed, "The keys for this machine's record of the vault could "
-                                       "not be made.");
-    }
-    // One record per vault file path and person: a different vault put in the file's place
-    // is then a genesis mismatch, not a first open.
-    std::error_code ec;
-    const auto absolute = std::filesystem::weakly_canonical(path, ec);
-    crypto::CanonicalWriter name("sopvault/local-state-name");
-    name.text((ec ? path : absolute).string()).text(personName);
-    const std::string base = crypto::toHex(crypto::hash(name.data(), 16));
-    engine.statePath = options.stateDir / (base + ".marks");
-    engine.stateKey = std::move(*key);
-    engine.cachePath = options.stateDir / (base + ".verified");
-    engine.cacheKey = std::move(*cache);
-    return {};
-}
-
-// This machine's rollback marks for the file and person; nullopt on a first open (or without a
-// state directory).
-Result<std::optional<Marks>> loadLocalMarks(Engine& engine)
-{
-    if (!engine.stateKey) {
-        return std::optional<Marks>{};
-    }
-    return loadMarks(engine.statePath, *engine.stateKey, engine.state.adminHashes.front());
-}
-
-// Checks the file against this machine's rollback marks, or notes a first open.
-Result<void> compareLocalState(Engine& engine, const std::optional<Marks>& seen)
-{
-    if (!seen) {
-        engine.firstOpen = engine.stateKey.has_value();
-        return {};
-    }
-    SOPVAULT_CHECK(compareMarks(engine.state, *seen));
-    if (seen->headsDigest && sameHeads(engine.state, *seen)) {
-        engine.savedHeads = SavedHeads{*seen->headsDigest, engine.headsGeneration};
-    }
-    return {};
 }
 
 // Replays the rest of the file (SOP versions, reviews, the audit log's head), taking from this
@@ -387,30 +270,15 @@ Result<void> compareLocalState(Engine& engine, const std::optional<Marks>& seen)
 Result<void> replayAsPerson(Engine& engine, bool useCache)
 {
     std::optional<VerifiedCache> cache;
-    if (engine.cacheKey && useCache) {
-        cache = loadCache(engine.cachePath, *engine.cacheKey, engine.state.adminHashes.front());
+    if (useCache) {
+        cache = engine.trust().loadCache(engine.state());
     }
-    SOPVAULT_TRY(replayed,
-                 replay(engine.db, ReplayOptions{.cache = cache ? &*cache : nullptr,
-                                                 .verifiedAdmin = &engine.state.adminHashes}));
-    engine.cacheBehind = replayed.cachedVersions < replayed.sopVersions || !cache;
-    adopt(engine, std::move(replayed));
-    if (cache) {
-        const AccessPolicy policy = engine.policy();
-        for (auto& [id, sop] : cache->sops) {
-            if (!sop.head) {
-                continue;
-            }
-            auto now = engine.state.sops.find(id);
-            if (now != engine.state.sops.end() && !now->second.versions.empty() &&
-                now->second.versions.back().hash == sop.head->first &&
-                policy.allows(engine.me, Right::View, now->second.collection)) {
-                engine.heads.emplace(id, std::move(*sop.head));
-            } else {
-                engine.cacheBehind = true; // a line to drop: changed, or no longer viewable
-            }
-        }
-    }
+    SOPVAULT_TRY(replayed, replay(engine.file(),
+                                  ReplayOptions{.cache = cache ? &*cache : nullptr,
+                                                .verifiedAdmin = &engine.state().adminHashes}));
+    const bool replayedMore = replayed.cachedVersions < replayed.sopVersions;
+    engine.adopt(std::move(replayed));
+    engine.trust().adoptCache(cache, replayedMore, engine.state(), engine.me());
     return {};
 }
 
@@ -433,16 +301,16 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
     }
     // `person` lives in the state the replay below replaces.
     const std::string name = person.name;
-    engine.me = person.id;
-    engine.signKeys = crypto::SignKeyPair{signPub, std::move(signSecret)};
-    engine.boxKeys = crypto::BoxKeyPair{boxPub, std::move(boxSecret)};
-    SOPVAULT_CHECK(attachLocalState(engine, path, name, options));
-    SOPVAULT_TRY(seen, loadLocalMarks(engine));
+    engine.keys().become(person.id, crypto::SignKeyPair{signPub, std::move(signSecret)},
+                         crypto::BoxKeyPair{boxPub, std::move(boxSecret)});
+    SOPVAULT_CHECK(
+        engine.trust().attach(engine.state(), engine.keys(), path, name, options.stateDir));
+    SOPVAULT_TRY(seen, engine.trust().loadMarks(engine.state()));
     // The cache stands for what this machine verified; without marks (a first open, or a record
     // deleted to trust the file afresh) everything is checked again.
     SOPVAULT_CHECK(replayAsPerson(engine, seen.has_value()));
     // The file may have changed between the two replays: the person must still be who they were.
-    const UserState* now = engine.state.user(engine.me);
+    const UserState* now = engine.state().user(engine.me());
     if (now == nullptr || now->removed || now->signKey != signPub || now->boxKey != boxPub) {
         return fail(ErrorCode::Auth,
                     fmt::format("{} was removed from the vault, or their keys changed, while "
@@ -450,7 +318,7 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
                                 name));
     }
     engine.openKeys();
-    return compareLocalState(engine, seen);
+    return engine.trust().compare(engine.state(), seen);
 }
 
 } // namespace
@@ -470,15 +338,14 @@ Result<CreatedVault> createVault(const std::filesystem::path& path, std::string_
                                                        made.error().message));
         }
     }
-    SOPVAULT_TRY(db,
-                 storage::Database::open(path, storage::OpenMode::CreateNew, options.busyTimeout));
+    SOPVAULT_TRY(file, VaultFile::open(path, storage::OpenMode::CreateNew, options.busyTimeout));
     SystemClock system;
-    auto created = createInto(db, path, ownerName, password, profile,
+    auto created = createInto(file, path, ownerName, password, profile,
                               options.clock != nullptr ? *options.clock : system, options);
     if (!created) {
         // Nothing half-made stays behind: the file was ours alone.
         {
-            auto closing = std::move(db);
+            auto closing = std::move(file);
         }
         removeVaultFiles(path);
     }
@@ -490,25 +357,25 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
                                         const OpenOptions& options)
 {
     SOPVAULT_TRY(engine, openReplayed(path, options));
-    const UserState* person = engine->state.userNamed(user);
+    const UserState* person = engine->state().userNamed(user);
     if (person == nullptr || person->removed) {
-        if (!engine->adminSound) {
+        if (!engine->writes().sound()) {
             return fail(ErrorCode::Integrity,
                         fmt::format("The vault's administration log is damaged ({}: {}); run "
                                     "'verify' as an owner.",
-                                    engine->problems.front().record,
-                                    engine->problems.front().problem));
+                                    engine->problems().front().record,
+                                    engine->problems().front().problem));
         }
         // Same work as a real attempt, so timing does not reveal who exists: derive with the
         // genesis owner's parameters.
         // Only a wrap whose owner signed it may set that cost: otherwise someone who can write
         // the file could make every mistyped name cost the ceiling's 4 GiB.
         crypto::KdfParams params = crypto::kdfParams(crypto::KdfProfile::Moderate);
-        const UserState* owner = engine->state.user(engine->state.genesisOwner);
-        if (auto w = readWrap(engine->db, engine->state.genesisOwner);
+        const UserState* owner = engine->state().user(engine->state().genesisOwner);
+        if (auto w = readWrap(engine->file(), engine->state().genesisOwner);
             w && owner != nullptr && crypto::checkKdfParams(w->params) &&
             crypto::verify(owner->signKey,
-                           keyWrapSigned(engine->state.vaultId, engine->state.genesisOwner, *w),
+                           keyWrapSigned(engine->state().vaultId, engine->state().genesisOwner, *w),
                            w->signature)) {
             params = w->params;
         }
@@ -517,8 +384,8 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
         return authFailed();
     }
     const Id me = person->id;
-    SOPVAULT_TRY(wrap, readWrap(engine->db, me));
-    if (!crypto::verify(person->signKey, keyWrapSigned(engine->state.vaultId, me, wrap),
+    SOPVAULT_TRY(wrap, readWrap(engine->file(), me));
+    if (!crypto::verify(person->signKey, keyWrapSigned(engine->state().vaultId, me, wrap),
                         wrap.signature)) {
         return fail(ErrorCode::Integrity,
                     fmt::format("The stored keys of {} were changed (their signature does not "
@@ -527,16 +394,16 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
     }
     SOPVAULT_CHECK(crypto::checkKdfParams(wrap.params));
     SOPVAULT_TRY(key, crypto::deriveKey(password, wrap.salt, wrap.params));
-    auto secrets = crypto::openSecret(key, wrap.sealed,
-                                      keyWrapAd(engine->state.vaultId, me, wrap.params, wrap.salt));
+    auto secrets = crypto::openSecret(
+        key, wrap.sealed, keyWrapAd(engine->state().vaultId, me, wrap.params, wrap.salt));
     if (!secrets) {
-        recordFailedUnlock(engine->db, me, engine->clock->now());
+        engine->file().noteFailedUnlock(me, engine->clock().now());
         return authFailed();
     }
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(*secrets), path, options));
-    if (engine->adminSound) {
+    if (engine->writes().sound()) {
         SOPVAULT_CHECK(auditLogin(*engine, "login"));
-        SOPVAULT_CHECK(engine->saveLocalState());
+        SOPVAULT_CHECK(engine->writes().recordSeen());
         SOPVAULT_CHECK(engine->saveCache());
     }
     return std::unique_ptr<Session>(new Session(std::move(engine)));
@@ -551,15 +418,15 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
         return fail(ErrorCode::Usage, "The new password may not be empty.");
     }
     SOPVAULT_TRY(engine, openReplayed(path, options));
-    SOPVAULT_CHECK(engine->requireSound());
-    const UserState* person = engine->state.userNamed(owner);
+    SOPVAULT_CHECK(engine->writes().requireSound());
+    const UserState* person = engine->state().userNamed(owner);
     if (person == nullptr || !person->owner) {
         return fail(ErrorCode::NotFound,
                     fmt::format("There is no owner named '{}'; the recovery code only sets "
                                 "owners' passwords.",
                                 owner));
     }
-    const State& st = engine->state;
+    const State& st = engine->state();
     SOPVAULT_TRY(wrap, decodeKeyWrap(st.recoveryWrap));
     SOPVAULT_CHECK(crypto::checkKdfParams(wrap.params));
     SOPVAULT_TRY(raw, parseRecoveryCode(recoveryCode));
@@ -573,18 +440,15 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     if (recoveryPub != st.recoveryKey) {
         return fail(ErrorCode::Integrity, "The recovery identity does not match the vault's.");
     }
-    SOPVAULT_TRY(stmt, engine->db.prepare("SELECT sealed, signature FROM recovery_seals "
-                                          "WHERE user_id = ?"));
-    stmt.bind(1, crypto::ByteView(person->id));
-    SOPVAULT_TRY(row, stmt.step());
+    SOPVAULT_TRY(row, engine->file().recoverySeal(person->id));
     if (!row) {
         return fail(ErrorCode::NotFound,
                     fmt::format("{} has not unlocked the vault since becoming an owner, so the "
                                 "recovery code cannot reach their keys yet.",
                                 owner));
     }
-    const Bytes sealed = stmt.columnBytes(0);
-    const Bytes sig = stmt.columnBytes(1);
+    const Bytes& sealed = row->sealed;
+    const Bytes& sig = row->signature;
     Bytes message = recoverySealAd(st.vaultId, person->id);
     message.insert(message.end(), sealed.begin(), sealed.end());
     crypto::Signature signature{};
@@ -599,22 +463,22 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     const crypto::BoxKeyPair recovery{recoveryPub, std::move(*recoverySecret)};
     SOPVAULT_TRY(secrets, crypto::openSealed(recovery, sealed));
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(secrets), path, options));
-    if (!engine->policy().isOwner(engine->me)) {
+    if (!engine->policy().isOwner(engine->me())) {
         return fail(ErrorCode::NotFound,
                     fmt::format("'{}' stopped being an owner while the vault was being opened; "
                                 "the recovery code only sets owners' passwords.",
                                 owner));
     }
-    SOPVAULT_CHECK(engine->requireSound());
-    SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, engine->me, engine->signKeys, engine->boxKeys,
-                                      newPassword, profile));
-    SOPVAULT_TRY(tx, storage::WriteTransaction::begin(engine->db));
-    SOPVAULT_CHECK(storeWrap(engine->db, engine->me, newWrap));
-    AuditNote note{"recovered", engine->me, true, {}};
+    SOPVAULT_CHECK(engine->writes().requireSound());
+    SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, engine->me(), engine->keys().signKeys(),
+                                      engine->keys().boxKeys(), newPassword, profile));
+    SOPVAULT_TRY(tx, engine->file().beginWrite());
+    SOPVAULT_CHECK(engine->file().storeWrap(engine->me(), newWrap));
+    AuditNote note{"recovered", engine->me(), true, {}};
     note.detail.note = "password reset with the recovery code";
-    SOPVAULT_CHECK(engine->appendAuditInTransaction(note));
+    SOPVAULT_CHECK(engine->writes().appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
-    return engine->saveLocalState();
+    return engine->writes().recordSeen();
 }
 
 } // namespace sopvault::core

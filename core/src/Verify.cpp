@@ -1,5 +1,5 @@
-// Reading the audit log and verifying the whole vault: every signature, chain, commitment and
-// (where this person holds the key) ciphertext, reporting every problem rather than the first.
+// Verifying the whole vault: every signature, chain, commitment and (where this person holds
+// the key) ciphertext, reporting every problem rather than the first.
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
@@ -15,124 +15,25 @@ namespace sopvault::core {
 
 using namespace detail;
 
-Result<std::vector<AuditEntry>> Session::audit(const AuditFilter& filter) const
-{
-    const Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.policy().requireOwner(e.me, "read the audit log"));
-    std::optional<Id> actor;
-    if (filter.actor) {
-        const UserState* u = e.state.userNamed(*filter.actor);
-        if (u == nullptr) {
-            return fail(ErrorCode::NotFound,
-                        fmt::format("There is no user named '{}'.", *filter.actor));
-        }
-        actor = u->id;
-    }
-    SOPVAULT_TRY(stmt, e.db.prepare("SELECT position, body, signature FROM audit_log "
-                                    "ORDER BY position"));
-    std::vector<AuditEntry> out;
-    crypto::Hash32 prev{};
-    std::uint64_t expected = 0;
-    for (;;) {
-        SOPVAULT_TRY(row, stmt.step());
-        if (!row) {
-            break;
-        }
-        const auto position = static_cast<std::uint64_t>(stmt.columnInt(0));
-        auto rec = decodeRecord(stmt.columnBytes(1), stmt.columnBytes(2));
-        auto ok = rec ? checkAudit(e.state, *rec, expected, prev)
-                      : Result<void>(std::unexpected(rec.error()));
-        if (!ok || position != expected) {
-            return fail(ErrorCode::Integrity,
-                        fmt::format("The audit log failed verification at entry {} ({}); run "
-                                    "'verify'.",
-                                    position, ok ? "a gap" : ok.error().message));
-        }
-        prev = rec->hash();
-        expected = position + 1;
-        const RecordHeader& h = rec->header;
-        if ((filter.since && h.time < *filter.since) || (actor && h.signer != *actor)) {
-            continue;
-        }
-        SOPVAULT_TRY(payload, decodeAudit(rec->payload));
-        AuditEntry entry;
-        entry.seq = position;
-        entry.time = h.time;
-        entry.actor = e.userName(h.signer);
-        entry.action = payload.action;
-        entry.target = payload.target.empty() ? std::string() : crypto::toHex(payload.target);
-        if (!payload.sealedDetail.empty()) {
-            entry.detail = "(encrypted)";
-            if (e.auditSecret) {
-                const crypto::BoxKeyPair auditKeys{
-                    e.state.auditKey, crypto::SecureBuffer::copyOf(e.auditSecret->span())
-                                          .value_or(crypto::SecureBuffer{})};
-                auto plain = crypto::openSealed(auditKeys, payload.sealedDetail);
-                auto detail = plain ? decodeAuditDetail(plain->span())
-                                    : Result<AuditDetail>(std::unexpected(plain.error()));
-                if (!detail) {
-                    return fail(ErrorCode::Integrity,
-                                fmt::format("Audit entry {} has an unreadable detail; run "
-                                            "'verify'.",
-                                            position));
-                }
-                std::vector<std::string> parts;
-                if (!detail->title.empty()) {
-                    parts.push_back(detail->title);
-                }
-                if (!detail->ticket.empty()) {
-                    parts.push_back("ticket " + detail->ticket);
-                }
-                if (!detail->note.empty()) {
-                    parts.push_back(detail->note);
-                }
-                entry.detail = fmt::format("{}", fmt::join(parts, "; "));
-            }
-        }
-        out.push_back(std::move(entry));
-    }
-    return out;
-}
+namespace {
 
-Result<VerifyReport> Session::verify() const
+// What opening one SOP's ciphertexts during the replay found.
+struct Opened
 {
-    const Engine& e = *m_engine;
-    // A fresh replay of the file as it is now, not the state this session started from; every
-    // version's ciphertext this person can open is opened as the replay reads it.
-    struct Opened
-    {
-        std::size_t ciphertexts = 0;
-        std::size_t unreadable = 0;
-        std::vector<VerifyProblem> problems;
-    };
-    std::map<Id, Opened> opened;
-    ReplayOptions how{.checkAuditLog = true};
-    how.onVersion = [&](const Record& rec, const SopVersionPayload& payload) {
-        Opened& o = opened[payload.sopId];
-        auto content = e.openVersion(rec, payload);
-        if (content) {
-            o.ciphertexts += 1;
-            crypto::wipe(content->body);
-        } else if (content.error().code == ErrorCode::Integrity) {
-            o.problems.push_back(
-                {fmt::format("SOP {} version {}", toHex(payload.sopId), rec.header.position),
-                 content.error().message});
-        } else {
-            o.unreadable += 1;
-        }
-    };
-    SOPVAULT_TRY(replayed, replay(e.db, how));
-    VerifyReport report;
-    report.adminRecords = replayed.adminRecords;
-    report.auditRecords = replayed.auditRecords;
-    report.sopVersions = replayed.sopVersions;
-    report.reviewRecords = replayed.eventRecords;
-    for (auto& p : replayed.problems) {
-        report.problems.push_back({std::move(p.record), std::move(p.problem)});
+    std::size_t ciphertexts = 0;
+    std::size_t unreadable = 0;
+    std::vector<VerifyProblem> problems;
+};
+
+// A returning person's unlock learns which versions exist from the primary key's index instead
+// of the rows: the two must agree (they differ only in a damaged or doctored file).
+Result<void> checkVersionIndex(const VaultFile& file, ReplayResult& replayed, VerifyReport& report)
+{
+    SOPVAULT_TRY(keys, file.versionKeys());
+    std::vector<std::pair<Id, std::uint64_t>> indexed;
+    for (const VersionKey& k : keys) {
+        indexed.emplace_back(k.sopId, k.version);
     }
-    // A returning person's unlock learns which versions exist from the primary key's index
-    // instead of the rows: the two must agree (they differ only in a damaged or doctored file).
-    SOPVAULT_TRY(indexed, indexedVersions(e.db));
     std::sort(indexed.begin(), indexed.end());
     std::sort(replayed.versionRows.begin(), replayed.versionRows.end());
     if (indexed != replayed.versionRows) {
@@ -141,30 +42,18 @@ Result<VerifyReport> Session::verify() const
                                    "file is damaged or was edited outside SOP Vault; restore it "
                                    "from a backup"});
     }
-    // Problems found with this person's keys at unlock (shares, names, audit key).
-    for (const auto& p : e.problems) {
-        const bool known = std::any_of(report.problems.begin(), report.problems.end(),
-                                       [&](const auto& q) { return q.record == p.record; });
-        if (!known) {
-            report.problems.push_back(p);
-        }
-    }
-    // Every person's password wrap: signed with their own key, KDF parameters not lowered, none
-    // missing (unlock checks only the unlocking person's; a doctored wrap must show here too).
-    SOPVAULT_TRY(wraps, e.db.prepare("SELECT user_id, wrap FROM user_keys"));
+    return {};
+}
+
+// Every person's password wrap: signed with their own key, KDF parameters not lowered, none
+// missing (unlock checks only the unlocking person's; a doctored wrap must show here too).
+Result<void> checkWraps(const VaultFile& file, const ReplayResult& replayed, VerifyReport& report)
+{
+    SOPVAULT_TRY(wraps, file.wraps());
     std::set<Id> wrapped;
-    for (;;) {
-        SOPVAULT_TRY(row, wraps.step());
-        if (!row) {
-            break;
-        }
-        const crypto::Bytes idBytes = wraps.columnBytes(0);
-        Id user{};
-        const UserState* u = nullptr;
-        if (idBytes.size() == user.size()) {
-            std::copy(idBytes.begin(), idBytes.end(), user.begin());
-            u = replayed.state.user(user);
-        }
+    for (const auto& [idBytes, wrapBytes] : wraps) {
+        const Id user = idFrom(idBytes);
+        const UserState* u = idBytes.size() == user.size() ? replayed.state.user(user) : nullptr;
         if (u == nullptr) {
             if (replayed.adminSound) {
                 report.problems.push_back({"stored keys", "keys of an unknown person are stored"});
@@ -182,7 +71,7 @@ Result<VerifyReport> Session::verify() const
             continue;
         }
         wrapped.insert(user);
-        auto wrap = decodeKeyWrap(wraps.columnBytes(1));
+        auto wrap = decodeKeyWrap(wrapBytes);
         if (!wrap) {
             report.problems.push_back({where, wrap.error().message});
         } else if (!crypto::verify(u->signKey, keyWrapSigned(replayed.state.vaultId, user, *wrap),
@@ -200,6 +89,51 @@ Result<VerifyReport> Session::verify() const
                                        "they are missing; that person cannot unlock"});
         }
     }
+    return {};
+}
+
+} // namespace
+
+Result<VerifyReport> Session::verify() const
+{
+    const Engine& e = *m_engine;
+    // A fresh replay of the file as it is now, not the state this session started from; every
+    // version's ciphertext this person can open is opened as the replay reads it.
+    std::map<Id, Opened> opened;
+    ReplayOptions how{.checkAuditLog = true};
+    how.onVersion = [&](const Record& rec, const SopVersionPayload& payload) {
+        Opened& o = opened[payload.sopId];
+        auto content = e.openVersion(rec, payload);
+        if (content) {
+            o.ciphertexts += 1;
+            crypto::wipe(content->body);
+        } else if (content.error().code == ErrorCode::Integrity) {
+            o.problems.push_back(
+                {fmt::format("SOP {} version {}", toHex(payload.sopId), rec.header.position),
+                 content.error().message});
+        } else {
+            o.unreadable += 1;
+        }
+    };
+    SOPVAULT_TRY(replayed, replay(e.file(), how));
+    VerifyReport report;
+    report.adminRecords = replayed.adminRecords;
+    report.auditRecords = replayed.auditRecords;
+    report.sopVersions = replayed.sopVersions;
+    report.reviewRecords = replayed.eventRecords;
+    for (auto& p : replayed.problems) {
+        report.problems.push_back({std::move(p.record), std::move(p.problem)});
+    }
+    SOPVAULT_CHECK(checkVersionIndex(e.file(), replayed, report));
+    // Problems found with this person's keys at unlock (shares, names, audit key).
+    for (const auto& p : e.problems()) {
+        const bool known = std::any_of(report.problems.begin(), report.problems.end(),
+                                       [&](const auto& q) { return q.record == p.record; });
+        if (!known) {
+            report.problems.push_back(p);
+        }
+    }
+    SOPVAULT_CHECK(checkWraps(e.file(), replayed, report));
     // Every version's ciphertext that this person can open (opened during the replay).
     for (auto& [id, sop] : replayed.state.sops) {
         auto o = opened.find(id);

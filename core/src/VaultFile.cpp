@@ -1,0 +1,354 @@
+// The SQL of the vault file: the only place in core that names its tables, so the rows replay
+// and the write paths see are the same whichever of them asks.
+#include "VaultFile.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace sopvault::core::detail {
+
+namespace {
+
+struct ChainTable
+{
+    const char* head;   // the newest row: position, body, signature
+    const char* insert; // position, record id, body, signature (and SOP id for events)
+    const char* walk;   // position, record id, body, signature (, SOP id), with no order yet
+};
+
+const ChainTable& tableOf(Chain chain)
+{
+    static const ChainTable admin{
+        "SELECT position, body, signature FROM admin_log ORDER BY position DESC LIMIT 1",
+        "INSERT INTO admin_log (position, record_id, body, signature) VALUES (?, ?, ?, ?)",
+        "SELECT position, record_id, body, signature FROM admin_log"};
+    static const ChainTable audit{
+        "SELECT position, body, signature FROM audit_log ORDER BY position DESC LIMIT 1",
+        "INSERT INTO audit_log (position, record_id, body, signature) VALUES (?, ?, ?, ?)",
+        "SELECT position, record_id, body, signature FROM audit_log"};
+    static const ChainTable events{
+        "SELECT position, body, signature FROM sop_events ORDER BY position DESC LIMIT 1",
+        "INSERT INTO sop_events (position, record_id, body, signature, sop_id) "
+        "VALUES (?, ?, ?, ?, ?)",
+        "SELECT position, record_id, body, signature, sop_id FROM sop_events"};
+    switch (chain) {
+    case Chain::Admin:
+        return admin;
+    case Chain::Audit:
+        return audit;
+    case Chain::Events:
+        break;
+    }
+    return events;
+}
+
+crypto::Signature signatureFrom(crypto::ByteView bytes)
+{
+    crypto::Signature signature{};
+    if (bytes.size() == signature.size()) {
+        std::memcpy(signature.data(), bytes.data(), bytes.size());
+    }
+    return signature;
+}
+
+Result<std::optional<StoredRecord>> stepStored(storage::Statement& stmt)
+{
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<StoredRecord>{};
+    }
+    return std::optional<StoredRecord>{StoredRecord{stmt.columnBytes(0), stmt.columnBytes(1)}};
+}
+
+// Checks a record read back is byte for byte the one replay verified.
+Result<Record> verified(const std::optional<StoredRecord>& stored, const crypto::Hash32& hash,
+                        std::string_view what)
+{
+    if (!stored) {
+        return fail(ErrorCode::Integrity, fmt::format("{} disappeared from the file after it was "
+                                                      "verified; run 'verify'.",
+                                                      what));
+    }
+    SOPVAULT_TRY(rec, decodeRecord(stored->body, stored->signature));
+    // The row must be the very record replay verified, not one swapped in since.
+    if (rec.hash() != hash) {
+        return fail(ErrorCode::Integrity, fmt::format("{} changed in the file after it was "
+                                                      "verified; run 'verify'.",
+                                                      what));
+    }
+    return rec;
+}
+
+} // namespace
+
+Id idFrom(crypto::ByteView bytes)
+{
+    Id id{};
+    if (bytes.size() == id.size()) {
+        std::copy(bytes.begin(), bytes.end(), id.begin());
+    }
+    return id;
+}
+
+Result<RecordHeader> VersionReader::header(const VersionKey& key)
+{
+    m_stmt.bind(1, crypto::ByteView(key.sopId)).bind(2, static_cast<std::int64_t>(key.version));
+    auto row = m_stmt.step();
+    // A missing row decodes as an empty body: the same "malformed" a damaged one gets.
+    auto header = !row ? Result<RecordHeader>(std::unexpected(row.error()))
+                       : decodeHeader(*row ? m_stmt.columnView(0) : crypto::ByteView{});
+    m_stmt.reset();
+    return header;
+}
+
+Result<VaultFile> VaultFile::open(const std::filesystem::path& path, storage::OpenMode mode,
+                                  std::chrono::milliseconds busyTimeout)
+{
+    SOPVAULT_TRY(db, storage::Database::open(path, mode, busyTimeout));
+    return VaultFile(std::move(db));
+}
+
+Result<storage::WriteTransaction> VaultFile::beginWrite()
+{
+    return storage::WriteTransaction::begin(m_db);
+}
+
+Result<ChainHead> VaultFile::head(Chain chain) const
+{
+    SOPVAULT_TRY(head, prepare(tableOf(chain).head));
+    SOPVAULT_TRY(row, head.step());
+    if (!row) {
+        return ChainHead{};
+    }
+    return ChainHead{static_cast<std::uint64_t>(head.columnInt(0)) + 1,
+                     entryHash(head.columnView(1), signatureFrom(head.columnView(2)))};
+}
+
+Result<std::uint64_t> VaultFile::adminCount() const
+{
+    SOPVAULT_TRY(count, prepare("SELECT count(*) FROM admin_log"));
+    SOPVAULT_TRY(row, count.step());
+    if (!row) {
+        return fail(ErrorCode::Failed, "The vault file did not say how long its administration "
+                                       "log is.");
+    }
+    return static_cast<std::uint64_t>(count.columnInt(0));
+}
+
+Result<void> VaultFile::append(Chain chain, const Record& record, const Id& sopId)
+{
+    SOPVAULT_TRY(insert, prepare(tableOf(chain).insert));
+    insert.bind(1, static_cast<std::int64_t>(record.header.position))
+        .bind(2, crypto::ByteView(record.header.recordId))
+        .bind(3, crypto::ByteView(record.body))
+        .bind(4, crypto::ByteView(record.signature));
+    if (chain == Chain::Events) {
+        insert.bind(5, crypto::ByteView(sopId));
+    }
+    return insert.run();
+}
+
+Result<void> VaultFile::readLog(Chain chain, std::uint64_t from,
+                                const std::function<Result<void>(LogRow&)>& each) const
+{
+    // From the start, every row whatever its position: a stray one must be seen to be reported.
+    const std::string sql =
+        std::string(tableOf(chain).walk) +
+        (from == 0 ? " ORDER BY position" : " WHERE position >= ? ORDER BY position");
+    SOPVAULT_TRY(stmt, prepare(sql));
+    if (from != 0) {
+        stmt.bind(1, static_cast<std::int64_t>(from));
+    }
+    LogRow row;
+    for (;;) {
+        SOPVAULT_TRY(more, stmt.step());
+        if (!more) {
+            return {};
+        }
+        row.position = static_cast<std::uint64_t>(stmt.columnInt(0));
+        row.recordId = stmt.columnBytes(1);
+        row.body = stmt.columnBytes(2);
+        row.signature = stmt.columnBytes(3);
+        row.sopId = chain == Chain::Events ? idFrom(stmt.columnView(4)) : Id{};
+        SOPVAULT_CHECK(each(row));
+    }
+}
+
+Result<std::optional<StoredRecord>> VaultFile::event(const Id& recordId) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT body, signature FROM sop_events WHERE record_id = ?"));
+    stmt.bind(1, crypto::ByteView(recordId));
+    return stepStored(stmt);
+}
+
+Result<Record> VaultFile::verifiedEvent(const Id& recordId, const crypto::Hash32& hash,
+                                        std::string_view what) const
+{
+    SOPVAULT_TRY(stored, event(recordId));
+    return verified(stored, hash, what);
+}
+
+Result<Record> VaultFile::verifiedVersion(const VersionKey& key, const crypto::Hash32& hash,
+                                          std::string_view what) const
+{
+    SOPVAULT_TRY(stored, version(key));
+    return verified(stored, hash, what);
+}
+
+Result<std::uint64_t> VaultFile::versionCount(const Id& sopId) const
+{
+    SOPVAULT_TRY(count, prepare("SELECT count(*) FROM sop_versions WHERE sop_id = ?"));
+    count.bind(1, crypto::ByteView(sopId));
+    SOPVAULT_TRY(row, count.step());
+    if (!row) {
+        return fail(ErrorCode::Failed, "The vault file did not say how many versions a SOP has.");
+    }
+    return static_cast<std::uint64_t>(count.columnInt(0));
+}
+
+Result<void> VaultFile::appendVersion(const Id& sopId, const Record& record)
+{
+    SOPVAULT_TRY(insert, prepare("INSERT INTO sop_versions (sop_id, version, record_id, body, "
+                                 "signature) VALUES (?, ?, ?, ?, ?)"));
+    insert.bind(1, crypto::ByteView(sopId))
+        .bind(2, static_cast<std::int64_t>(record.header.position))
+        .bind(3, crypto::ByteView(record.header.recordId))
+        .bind(4, crypto::ByteView(record.body))
+        .bind(5, crypto::ByteView(record.signature));
+    return insert.run();
+}
+
+Result<std::optional<StoredRecord>> VaultFile::version(const VersionKey& key) const
+{
+    SOPVAULT_TRY(reader, versionReader());
+    storage::Statement& stmt = reader.statement();
+    stmt.bind(1, crypto::ByteView(key.sopId)).bind(2, static_cast<std::int64_t>(key.version));
+    return stepStored(stmt);
+}
+
+Result<VersionReader> VaultFile::versionReader() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT body, signature FROM sop_versions "
+                               "WHERE sop_id = ? AND version = ?"));
+    return VersionReader(std::move(stmt));
+}
+
+Result<std::vector<VersionKey>> VaultFile::versionKeys() const
+{
+    SOPVAULT_TRY(stmt,
+                 prepare("SELECT sop_id, version FROM sop_versions ORDER BY sop_id, version"));
+    std::vector<VersionKey> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.push_back({idFrom(stmt.columnView(0)), static_cast<std::uint64_t>(stmt.columnInt(1))});
+    }
+}
+
+Result<void> VaultFile::eachVersionBody(
+    const std::function<void(const VersionKey&, crypto::ByteView)>& each) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT sop_id, version, body FROM sop_versions"));
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return {};
+        }
+        each({idFrom(stmt.columnView(0)), static_cast<std::uint64_t>(stmt.columnInt(1))},
+             stmt.columnView(2));
+    }
+}
+
+Result<void> VaultFile::storeWrap(const Id& user, crypto::ByteView wrap)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT OR REPLACE INTO user_keys (user_id, wrap) VALUES (?, ?)"));
+    stmt.bind(1, crypto::ByteView(user)).bind(2, wrap);
+    return stmt.run();
+}
+
+Result<std::optional<crypto::Bytes>> VaultFile::wrap(const Id& user) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT wrap FROM user_keys WHERE user_id = ?"));
+    stmt.bind(1, crypto::ByteView(user));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<crypto::Bytes>{};
+    }
+    return std::optional<crypto::Bytes>{stmt.columnBytes(0)};
+}
+
+Result<std::vector<std::pair<crypto::Bytes, crypto::Bytes>>> VaultFile::wraps() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT user_id, wrap FROM user_keys"));
+    std::vector<std::pair<crypto::Bytes, crypto::Bytes>> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.emplace_back(stmt.columnBytes(0), stmt.columnBytes(1));
+    }
+}
+
+Result<void> VaultFile::removeWrap(const Id& user)
+{
+    SOPVAULT_TRY(stmt, prepare("DELETE FROM user_keys WHERE user_id = ?"));
+    stmt.bind(1, crypto::ByteView(user));
+    return stmt.run();
+}
+
+Result<void> VaultFile::storeRecoverySeal(const Id& user, crypto::ByteView sealed,
+                                          crypto::ByteView signature)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT OR REPLACE INTO recovery_seals (user_id, sealed, "
+                               "signature) VALUES (?, ?, ?)"));
+    stmt.bind(1, crypto::ByteView(user)).bind(2, sealed).bind(3, signature);
+    return stmt.run();
+}
+
+Result<std::optional<RecoverySealRow>> VaultFile::recoverySeal(const Id& user) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT sealed, signature FROM recovery_seals WHERE user_id = ?"));
+    stmt.bind(1, crypto::ByteView(user));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<RecoverySealRow>{};
+    }
+    return std::optional<RecoverySealRow>{
+        RecoverySealRow{stmt.columnBytes(0), stmt.columnBytes(1)}};
+}
+
+void VaultFile::noteFailedUnlock(const Id& user, Timestamp when)
+{
+    auto stmt = prepare("INSERT INTO failed_unlocks (user_id, time) VALUES (?, ?)");
+    if (stmt) {
+        stmt->bind(1, crypto::ByteView(user)).bind(2, when);
+        (void)stmt->run();
+    }
+}
+
+Result<std::vector<Timestamp>> VaultFile::failedUnlocks(const Id& user) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT time FROM failed_unlocks WHERE user_id = ? ORDER BY time"));
+    stmt.bind(1, crypto::ByteView(user));
+    std::vector<Timestamp> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.push_back(stmt.columnInt(0));
+    }
+}
+
+Result<void> VaultFile::clearFailedUnlocks(const Id& user)
+{
+    SOPVAULT_TRY(stmt, prepare("DELETE FROM failed_unlocks WHERE user_id = ?"));
+    stmt.bind(1, crypto::ByteView(user));
+    return stmt.run();
+}
+
+} // namespace sopvault::core::detail
