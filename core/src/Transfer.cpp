@@ -387,24 +387,14 @@ Result<ExportReport> Session::exportCollection(std::string_view collection, Expo
     return report;
 }
 
-Result<ImportReport>
-Session::importFolder(const std::filesystem::path& dir, std::string_view collection,
-                      const std::function<bool(const ImportProgress&)>& progress)
-{
-    Engine& e = *m_engine;
-    SOPVAULT_CHECK(e.writes().requireSound());
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-        return fail(ErrorCode::NotFound, fmt::format("{} is not a folder.", dir.string()));
-    }
-    SOPVAULT_TRY(rootPath, normalisePath(collection));
-    // Someone who may not add SOPs to an existing target learns it before any progress is shown.
-    if (auto existing = e.collectionByPath(rootPath)) {
-        SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, *existing));
-    }
+namespace {
 
-    // The plan first: every candidate file in a stable order, without reading any yet.
-    ImportReport report;
+// The plan of an import: every candidate file under `dir` in a stable order, without reading
+// any yet; what is passed over and why goes into `report`.
+Result<std::vector<std::filesystem::path>> planImport(const std::filesystem::path& dir,
+                                                      ImportReport& report)
+{
+    std::error_code ec;
     std::vector<std::filesystem::path> files;
     auto it = std::filesystem::recursive_directory_iterator(
         dir, std::filesystem::directory_options::skip_permission_denied, ec);
@@ -431,9 +421,8 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
             report.skipped.push_back({rel, "cannot be examined: " + statusError.message()});
             continue;
         }
-        const bool folder = std::filesystem::is_directory(linkStatus);
         if (name.starts_with('.')) {
-            if (folder) {
+            if (std::filesystem::is_directory(linkStatus)) {
                 it.disable_recursion_pending();
             }
             continue; // hidden files and folders (.git, .DS_Store) are not SOPs
@@ -452,6 +441,182 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
+    return files;
+}
+
+struct Candidate
+{
+    SopFile parsed;
+    std::vector<std::string> tags;
+};
+
+// One file read and checked as a SOP; the reason it is not one otherwise (a skip, not an error).
+std::expected<Candidate, std::string> readCandidate(const std::filesystem::path& file)
+{
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec) {
+        return std::unexpected("cannot be read");
+    }
+    if (size > kMaxBodyBytes) {
+        return std::unexpected("over the 1 MiB size cap");
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) {
+        return std::unexpected("cannot be read");
+    }
+    if (text.find('\0') != std::string::npos) {
+        return std::unexpected("binary, not text");
+    }
+    if (!isValidUtf8(text)) {
+        return std::unexpected("not UTF-8 text (convert it to UTF-8 first)");
+    }
+    if (text.starts_with("\xEF\xBB\xBF")) {
+        text.erase(0, 3); // a byte-order mark is not content
+    }
+    Candidate out{parseSopFile(std::move(text), file.filename().string()), {}};
+    if (out.parsed.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return std::unexpected("empty");
+    }
+    if (!validateTitle(out.parsed.title)) {
+        return std::unexpected("its title is not usable (too long or control characters)");
+    }
+    auto tags = normaliseTags(out.parsed.tags);
+    if (!tags) {
+        return std::unexpected(tags.error().message);
+    }
+    out.tags = std::move(*tags);
+    return out;
+}
+
+// The writing half of one import, inside its transaction: each folder's collection (created
+// parents first on first use), the titles already in each, and one file at a time.
+class Importer
+{
+public:
+    Importer(Session& session, const Engine& engine, const std::filesystem::path& dir,
+             std::string rootPath, ImportReport& report)
+        : m_session(session), m_e(engine), m_dir(dir), m_root(std::move(rootPath)), m_report(report)
+    {}
+
+    Result<Id> collection(const std::string& path)
+    {
+        if (auto known = m_collections.find(path); known != m_collections.end()) {
+            return known->second;
+        }
+        SOPVAULT_TRY(id, m_session.ensureCollectionPath(path, &m_report.collectionsCreated));
+        m_collections[path] = id;
+        return id;
+    }
+
+    // A file that is not a SOP, or that the vault refuses as bad input, is skipped with its
+    // reason; any other failure ends the import (the caller rolls it back).
+    Result<void> importFile(const std::filesystem::path& file, const std::string& rel)
+    {
+        auto candidate = readCandidate(file);
+        if (!candidate) {
+            m_report.skipped.push_back({rel, candidate.error()});
+            return {};
+        }
+        std::string target = m_root;
+        const auto folder = file.parent_path().lexically_relative(m_dir).generic_string();
+        if (!folder.empty() && folder != ".") {
+            auto sub = normalisePath(folder);
+            if (!sub) {
+                m_report.skipped.push_back({rel, sub.error().message});
+                return {};
+            }
+            target += "/" + *sub;
+        }
+        SOPVAULT_TRY(collectionId, collection(target));
+        auto written = write(*candidate, target, collectionId, rel);
+        if (!written && written.error().code == ErrorCode::Usage) {
+            m_report.skipped.push_back({rel, written.error().message});
+            return {};
+        }
+        return written;
+    }
+
+private:
+    // The same title in the same collection is the same SOP: import again, add nothing.
+    Result<void> write(const Candidate& c, const std::string& target, const Id& collectionId,
+                       const std::string& rel)
+    {
+        auto& known = titlesIn(collectionId);
+        const auto found = known.find(c.parsed.title);
+        if (found != known.end()) {
+            const auto& sop = m_e.state().sops.at(found->second);
+            auto content = m_e.readContent(found->second, sop.versions.back().version);
+            if (content && content->body == c.parsed.body && content->tags == c.tags) {
+                m_report.unchanged += 1;
+                return {};
+            }
+            SopEdit edit;
+            edit.body = c.parsed.body;
+            edit.tags = c.tags;
+            edit.message = fmt::format("Re-imported from {}", rel);
+            SOPVAULT_CHECK(m_session.editSop(found->second, edit));
+            m_report.updated += 1;
+            return {};
+        }
+        NewSop n;
+        n.collection = target;
+        n.title = c.parsed.title;
+        n.body = c.parsed.body;
+        n.tags = c.tags;
+        n.reviewEveryDays = c.parsed.reviewEveryDays;
+        n.message = fmt::format("Imported from {}", rel);
+        SOPVAULT_TRY(id, m_session.addSop(n));
+        m_report.imported += 1;
+        known.emplace(c.parsed.title, id);
+        return {};
+    }
+
+    // Titles of the SOPs already in a target collection, read once per collection.
+    std::map<std::string, Id>& titlesIn(const Id& target)
+    {
+        auto [entry, inserted] = m_titles.try_emplace(target);
+        if (inserted) {
+            for (const auto& [id, sop] : m_e.state().sops) {
+                if (sop.collection == target && sop.problem.empty() && !sop.versions.empty()) {
+                    if (auto content = m_e.headLine(id, sop)) {
+                        entry->second.emplace(content->title, id);
+                    }
+                }
+            }
+        }
+        return entry->second;
+    }
+
+    Session& m_session;
+    const Engine& m_e;
+    const std::filesystem::path& m_dir;
+    std::string m_root;
+    ImportReport& m_report;
+    std::map<std::string, Id> m_collections;
+    std::map<Id, std::map<std::string, Id>> m_titles;
+};
+
+} // namespace
+
+Result<ImportReport>
+Session::importFolder(const std::filesystem::path& dir, std::string_view collection,
+                      const std::function<bool(const ImportProgress&)>& progress)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.writes().requireSound());
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return fail(ErrorCode::NotFound, fmt::format("{} is not a folder.", dir.string()));
+    }
+    SOPVAULT_TRY(rootPath, normalisePath(collection));
+    // Someone who may not add SOPs to an existing target learns it before any progress is shown.
+    if (auto existing = e.collectionByPath(rootPath)) {
+        SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, *existing));
+    }
+    ImportReport report;
+    SOPVAULT_TRY(files, planImport(dir, report));
 
     SOPVAULT_TRY(tx, e.file().beginWrite());
     e.writes().joinBatch(tx);
@@ -467,141 +632,18 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         return std::unexpected(std::move(error));
     };
 
-    std::map<std::string, Id> collections;
-    // Titles of the SOPs already in each target collection, read once per collection.
-    std::map<Id, std::map<std::string, Id>> titles;
-    auto titlesIn = [&](const Id& target) -> std::map<std::string, Id>& {
-        auto [entry, inserted] = titles.try_emplace(target);
-        if (inserted) {
-            for (const auto& [id, sop] : e.state().sops) {
-                if (sop.collection == target && sop.problem.empty() && !sop.versions.empty()) {
-                    if (auto content = e.headLine(id, sop)) {
-                        entry->second.emplace(content->title, id);
-                    }
-                }
-            }
-        }
-        return entry->second;
-    };
-    // Each folder's collection, created parents first on first use.
-    auto ensureCollection = [&](const std::string& path) -> Result<Id> {
-        if (auto known = collections.find(path); known != collections.end()) {
-            return known->second;
-        }
-        SOPVAULT_TRY(id, ensureCollectionPath(path, &report.collectionsCreated));
-        collections[path] = id;
-        return id;
-    };
-    if (auto ok = ensureCollection(rootPath); !ok) {
+    Importer importer(*this, e, dir, rootPath, report);
+    if (auto ok = importer.collection(rootPath); !ok) {
         return abandon(ok.error());
     }
-
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const auto& file = files[i];
-        const std::string rel = file.lexically_relative(dir).generic_string();
+        const std::string rel = files[i].lexically_relative(dir).generic_string();
         if (progress && !progress(ImportProgress{i, files.size(), rel})) {
             return abandon(Error{ErrorCode::Failed, "The import was cancelled; nothing was "
                                                     "imported."});
         }
-        const auto size = std::filesystem::file_size(file, ec);
-        if (ec) {
-            report.skipped.push_back({rel, "cannot be read"});
-            continue;
-        }
-        if (size > kMaxBodyBytes) {
-            report.skipped.push_back({rel, "over the 1 MiB size cap"});
-            continue;
-        }
-        std::ifstream in(file, std::ios::binary);
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (!in.good() && !in.eof()) {
-            report.skipped.push_back({rel, "cannot be read"});
-            continue;
-        }
-        if (text.find('\0') != std::string::npos) {
-            report.skipped.push_back({rel, "binary, not text"});
-            continue;
-        }
-        if (!isValidUtf8(text)) {
-            report.skipped.push_back({rel, "not UTF-8 text (convert it to UTF-8 first)"});
-            continue;
-        }
-        if (text.starts_with("\xEF\xBB\xBF")) {
-            text.erase(0, 3); // a byte-order mark is not content
-        }
-        SopFile parsed = parseSopFile(std::move(text), file.filename().string());
-        if (parsed.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-            report.skipped.push_back({rel, "empty"});
-            continue;
-        }
-        if (!validateTitle(parsed.title)) {
-            report.skipped.push_back({rel, "its title is not usable (too long or control "
-                                           "characters)"});
-            continue;
-        }
-        auto tags = normaliseTags(parsed.tags);
-        if (!tags) {
-            report.skipped.push_back({rel, tags.error().message});
-            continue;
-        }
-        const auto folder = file.parent_path().lexically_relative(dir).generic_string();
-        std::string target = rootPath;
-        if (!folder.empty() && folder != ".") {
-            auto sub = normalisePath(folder);
-            if (!sub) {
-                report.skipped.push_back({rel, sub.error().message});
-                continue;
-            }
-            target += "/" + *sub;
-            if (auto ok = ensureCollection(target); !ok) {
-                return abandon(ok.error());
-            }
-        }
-        const Id collectionId = collections.at(target);
-        // The same title in the same collection is the same SOP: import again, add nothing.
-        auto& known = titlesIn(collectionId);
-        std::optional<Id> existing;
-        bool same = false;
-        if (auto found = known.find(parsed.title); found != known.end()) {
-            existing = found->second;
-            const auto& sop = e.state().sops.at(found->second);
-            auto content = e.readContent(found->second, sop.versions.back().version);
-            same = content && content->body == parsed.body && content->tags == *tags;
-        }
-        if (same) {
-            report.unchanged += 1;
-            continue;
-        }
-        Result<void> written{};
-        if (existing) {
-            SopEdit edit;
-            edit.body = parsed.body;
-            edit.tags = *tags;
-            edit.message = fmt::format("Re-imported from {}", rel);
-            auto v = editSop(*existing, edit);
-            written = v ? Result<void>{} : Result<void>(std::unexpected(v.error()));
-            report.updated += v ? 1U : 0U;
-        } else {
-            NewSop n;
-            n.collection = target;
-            n.title = parsed.title;
-            n.body = parsed.body;
-            n.tags = *tags;
-            n.reviewEveryDays = parsed.reviewEveryDays;
-            n.message = fmt::format("Imported from {}", rel);
-            auto id = addSop(n);
-            written = id ? Result<void>{} : Result<void>(std::unexpected(id.error()));
-            if (id) {
-                report.imported += 1;
-                known.emplace(parsed.title, *id);
-            }
-        }
-        if (!written) {
-            if (written.error().code == ErrorCode::Usage) {
-                report.skipped.push_back({rel, written.error().message});
-                continue;
-            }
-            return abandon(written.error());
+        if (auto ok = importer.importFile(files[i], rel); !ok) {
+            return abandon(ok.error());
         }
     }
     AuditNote note{"import", {}, false, {}};
