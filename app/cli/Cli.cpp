@@ -5,7 +5,6 @@
 
 #include "Commands.h"
 #include "Runner.h"
-#include "ServerCommands.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -26,6 +25,7 @@ struct Options
     SearchOptions search;
     TransferOptions transfer;
     AuditOptions audit;
+    ServerOptions server;
 };
 
 // The registration order is the order of `--help` (and so of docs/cli.md).
@@ -38,6 +38,7 @@ void addCommands(CLI::App& app, Runner& r, Options& o)
     addSearchCommands(app, r, o.search);
     addTransferCommands(app, r, o.transfer);
     addAuditCommands(app, r, o.audit);
+    addServerCommands(app, r, o.server);
 }
 
 int parseAndExecute(int argc, char** argv, Runner& runner, Options& o)
@@ -54,8 +55,6 @@ int parseAndExecute(int argc, char** argv, Runner& runner, Options& o)
     app.require_subcommand(1);
     app.fallthrough();
     addCommands(app, runner, o);
-    addServerCommands(app, o.globals.json,
-                      [&runner](CLI::App* c, auto a) { runner.plain(c, std::move(a)); });
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sopvault::cli {
 
@@ -97,5 +98,15 @@ struct AuditOptions
     std::uint64_t alarmMinutes = 0;
 };
 void addAuditCommands(CLI::App& app, Runner& r, AuditOptions& o);
+
+// server init, add-member, remove-member (ServerCommands.cpp, docs/teams.md).
+struct ServerOptions
+{
+    std::string admin;
+    std::string name;
+    std::vector<std::string> vaults;
+    bool noPassword = false;
+};
+void addServerCommands(CLI::App& app, Runner& r, ServerOptions& o);
 
 } // namespace sopvault::cli

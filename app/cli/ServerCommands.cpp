@@ -1,6 +1,6 @@
 // `server init | add-member | remove-member`: an administrator's connection (--admin URL, its
 // password from $SOPVAULT_DB_PASSWORD or libpq's own files) applies the schema and manages roles.
-#include "ServerCommands.h"
+#include "Commands.h"
 
 #include "HumanText.h"
 #include "Password.h"
@@ -13,30 +13,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <iostream>
-#include <memory>
 
 namespace sopvault::cli {
 namespace {
 
 using json = nlohmann::json;
-
-struct ServerOptions
-{
-    std::string admin;
-    std::string name;
-    std::vector<std::string> vaults;
-    bool noPassword = false;
-};
-
-void emit(bool asJson, const json& doc, const std::string& text)
-{
-    if (asJson) {
-        std::cout << doc.dump(2) << "\n";
-    } else {
-        std::cout << text << "\n";
-    }
-}
 
 // The administrator's connection: never a password in the URL (Connection refuses one).
 Result<remote::Connection> connectAdmin(const std::string& url)
@@ -80,66 +61,65 @@ Result<std::optional<crypto::SecureBuffer>> newMemberPassword(const ServerOption
     return std::optional<crypto::SecureBuffer>(std::move(typed));
 }
 
-std::string listOrNone(const std::vector<std::string>& items)
+// Names for a sentence, each escaped by say().
+TerminalText listOrNone(const std::vector<std::string>& items)
 {
-    std::string out;
+    TerminalText out;
     for (const auto& item : items) {
-        out += (out.empty() ? "" : ", ") + humanLine(item);
+        out = out.str().empty() ? say("{}", item) : say("{}, {}", out, item);
     }
-    return out.empty() ? std::string("none") : out;
+    return out.str().empty() ? say("none") : out;
 }
 
-Result<void> init(const ServerOptions& o, bool asJson)
+Result<void> init(const Runner& r, const ServerOptions& o)
 {
     SOPVAULT_TRY(admin, connectAdmin(o.admin));
     SOPVAULT_TRY(report, remote::asResult(remote::applyMigrations(admin)));
-    emit(asJson,
-         {{"schema_version", report.after},
-          {"previous_version", report.before},
-          {"applied", report.applied}},
-         report.applied.empty()
-             ? fmt::format("The server schema is at version {}; nothing to apply.", report.after)
-             : fmt::format("The server schema is at version {} (was {}); applied {}.", report.after,
-                           report.before, listOrNone(report.applied)));
+    r.emit({{{"schema_version", report.after},
+             {"previous_version", report.before},
+             {"applied", report.applied}},
+            report.applied.empty()
+                ? say("The server schema is at version {}; nothing to apply.", report.after)
+                : say("The server schema is at version {} (was {}); applied {}.", report.after,
+                      report.before, listOrNone(report.applied))});
     return {};
 }
 
-Result<void> addMember(const ServerOptions& o, bool asJson)
+Result<void> addMember(const Runner& r, const ServerOptions& o)
 {
     SOPVAULT_TRY(password, newMemberPassword(o));
     SOPVAULT_TRY(admin, connectAdmin(o.admin));
     SOPVAULT_TRY(report, remote::asResult(remote::addMember(
                              admin, o.name, password ? &*password : nullptr, o.vaults)));
-    emit(asJson,
-         {{"member", o.name},
+    r.emit(
+        {{{"member", o.name},
           {"created", report.created},
           {"password", password.has_value()},
           {"vaults", report.vaults}},
-         fmt::format("{} database role {}{}; its vaults: {}.",
-                     report.created ? "Created the" : "Updated the", humanLine(o.name),
-                     password ? " with a new password" : "", listOrNone(report.vaults)));
+         say("{} database role {}{}; its vaults: {}.",
+             report.created ? say("Created the") : say("Updated the"), o.name,
+             password ? say(" with a new password") : TerminalText(), listOrNone(report.vaults))});
     return {};
 }
 
-Result<void> removeMember(const ServerOptions& o, bool asJson)
+Result<void> removeMember(const Runner& r, const ServerOptions& o)
 {
     SOPVAULT_TRY(admin, connectAdmin(o.admin));
     SOPVAULT_TRY(report, remote::asResult(remote::removeMember(admin, o.name)));
-    emit(asJson,
-         {{"member", o.name},
-          {"vaults_removed", report.vaults},
-          {"sessions_ended", report.terminated}},
-         fmt::format("Removed {}: no more logins, out of {} vault(s), {} open session(s) ended. "
-                     "Its records stay; rotate the vault's keys with 'user remove' as well.",
-                     humanLine(o.name), report.vaults, report.terminated));
+    r.emit({{{"member", o.name},
+             {"vaults_removed", report.vaults},
+             {"sessions_ended", report.terminated}},
+            say("Removed {}: no more logins, out of {} vault(s), {} open session(s) ended. "
+                "Its records stay; rotate the vault's keys with 'user remove' as well.",
+                o.name, report.vaults, report.terminated)});
     return {};
 }
 
 } // namespace
 
-void addServerCommands(CLI::App& app, const bool& json, const BindAction& bind)
+void addServerCommands(CLI::App& app, Runner& r, ServerOptions& options)
 {
-    auto o = std::make_shared<ServerOptions>();
+    ServerOptions* o = &options;
     auto* server = app.add_subcommand("server", "Database administrators: the team server "
                                                 "(PostgreSQL)")
                        ->require_subcommand(1);
@@ -152,7 +132,7 @@ void addServerCommands(CLI::App& app, const bool& json, const BindAction& bind)
     init->add_option("--admin", o->admin, adminHelp)->required();
     init->footer(
         "Example: sopvault-cli server init --admin postgresql://postgres@db.example/sopvault");
-    bind(init, [o, &json] { return cli::init(*o, json); });
+    r.plain(init, [&r, o] { return cli::init(r, *o); });
 
     auto* add = server->add_subcommand("add-member", "A database login role for a person, in the "
                                                      "member group (password from "
@@ -168,7 +148,7 @@ void addServerCommands(CLI::App& app, const bool& json, const BindAction& bind)
                   "certificates)");
     add->footer("Example: SOPVAULT_NEW_DB_PASSWORD=... sopvault-cli server add-member tom "
                 "--vault 3f2a... --admin postgresql://postgres@db.example/sopvault");
-    bind(add, [o, &json] { return cli::addMember(*o, json); });
+    r.plain(add, [&r, o] { return cli::addMember(r, *o); });
 
     auto* remove = server->add_subcommand("remove-member", "Revoke a member's role, refuse its "
                                                            "logins and end its sessions");
@@ -176,7 +156,7 @@ void addServerCommands(CLI::App& app, const bool& json, const BindAction& bind)
     remove->add_option("--admin", o->admin, adminHelp)->required();
     remove->footer("Example: sopvault-cli server remove-member tom --admin "
                    "postgresql://postgres@db.example/sopvault");
-    bind(remove, [o, &json] { return cli::removeMember(*o, json); });
+    r.plain(remove, [&r, o] { return cli::removeMember(r, *o); });
 }
 
 } // namespace sopvault::cli
