@@ -5,6 +5,7 @@
 #include "sopvault/core/AccessPolicy.h"
 #include "sopvault/core/Clock.h"
 #include "sopvault/core/Reviews.h"
+#include "sopvault/core/Sync.h"
 #include "sopvault/core/Types.h"
 #include "sopvault/crypto/Crypto.h"
 
@@ -468,6 +469,29 @@ public:
     [[nodiscard]] AlarmSettings alarmSettings() const;
     // Owners: an owner-signed change of the alarm's threshold and window.
     [[nodiscard]] Result<void> setAlarm(const AlarmSettings& settings);
+
+    // --- team sync (Sync.h; docs/teams.md) ---
+    // Where this replica stands: the remote, the last sync, what waits in the outbox.
+    [[nodiscard]] Result<RemoteInfo> remote() const;
+    // Points this replica at a server: a libpq URL with no password in it (`usage` otherwise).
+    [[nodiscard]] Result<void> setRemote(std::string_view url);
+    // True when the server has nothing this replica lacks and the outbox is empty (one cheap
+    // question, asked before every command).
+    [[nodiscard]] Result<bool> upToDate(RecordServer& server);
+    // Pulls and verifies what the server has (fork and rollback checks included), rebases and
+    // pushes the outbox. `integrity` if the server's history cannot be trusted, `failed`
+    // (offline) if it cannot be reached; conflicts are reported, not errors.
+    [[nodiscard]] Result<SyncReport> sync(RecordServer& server);
+    // Owners: uploads this whole vault to its (empty) vault on the server and keeps `url` as the
+    // remote.
+    [[nodiscard]] Result<SyncReport> publish(RecordServer& server, std::string_view url);
+    [[nodiscard]] Result<std::vector<SyncConflict>> conflicts() const;
+    // My side of a conflict, decrypted (audited as a view, like any read of SOP text).
+    [[nodiscard]] Result<SopVersionView> conflictingEdit(const Id& sop);
+    // Settles a conflict; returns the SOP's newest version after it. `mergedBody` only with
+    // Keep::Merged.
+    [[nodiscard]] Result<std::uint64_t> resolve(const Id& sop, Keep keep,
+                                                std::optional<std::string> mergedBody = {});
 
 private:
     // A diff recorded in the audit log as `action` (a diff, or the changes since review).
