@@ -1,0 +1,1 @@
+// Team sync tests: Commands (see CMakeLists.txt).

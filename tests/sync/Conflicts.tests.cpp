@@ -1,0 +1,1 @@
+// Team sync tests: Conflicts (see CMakeLists.txt).

@@ -1,0 +1,1 @@
+// Team sync tests: Crowd (see CMakeLists.txt).

@@ -1,0 +1,1 @@
+// Team sync tests: Engine (see CMakeLists.txt).

@@ -1,0 +1,1 @@
+// Team sync tests: Faults (see CMakeLists.txt).

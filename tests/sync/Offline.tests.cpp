@@ -1,0 +1,1 @@
+// Team sync tests: Offline (see CMakeLists.txt).

@@ -1,0 +1,1 @@
+// Team sync tests: Tamper (see CMakeLists.txt).

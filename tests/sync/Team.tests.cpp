@@ -1,0 +1,1 @@
+// Team sync tests: Team (see CMakeLists.txt).
