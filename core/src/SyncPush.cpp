@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <random>
 #include <thread>
 
 namespace sopvault::core::detail {
@@ -14,7 +15,7 @@ namespace {
 constexpr std::size_t kPushBatch = 200;
 // Each round either lands a batch or pulls what beat it; a server that keeps refusing for this
 // many rounds is reported rather than retried for ever.
-constexpr int kMaxRounds = 64;
+constexpr int kMaxRounds = 200;
 
 Result<std::vector<ServerRecord>> envelopes(Engine& engine, const std::vector<OutboxRow>& rows,
                                             const ServerLogRow& seen)
@@ -44,6 +45,12 @@ Result<std::vector<ServerRecord>> envelopes(Engine& engine, const std::vector<Ou
         batch.push_back(std::move(r));
     }
     return batch;
+}
+
+std::minstd_rand& random()
+{
+    thread_local std::minstd_rand engine{std::random_device{}()};
+    return engine;
 }
 
 void absorb(SyncReport& report, PullOutcome outcome)
@@ -85,6 +92,12 @@ Result<void> push(RecordServer& server, Engine& engine, SyncReport& report)
         // Stale: what beat them comes down, and they are rebased or set aside as conflicts.
         SOPVAULT_TRY(pulled, pull(server, file, &engine, vault));
         absorb(report, std::move(pulled));
+        if (!appended && round >= 3) {
+            // Beaten several times running: many writers at once. A random pause spreads them
+            // out so each gets a turn.
+            std::uniform_int_distribution<int> pause(0, std::min(10 * round, 200));
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause(random())));
+        }
     }
     return fail(ErrorCode::Busy,
                 fmt::format("The server kept refusing this replica's records after {} tries; "

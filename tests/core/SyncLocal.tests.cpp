@@ -186,3 +186,40 @@ TEST_CASE("while a remote is set every write is queued in the outbox, in write o
     REQUIRE(*remote);
     CHECK((*remote)->url == "postgresql://olivia@db.example.com/sopvault");
 }
+
+TEST_CASE("the marks keep the highest server position verified, and a file whose server log "
+          "falls behind it or differs there is refused",
+          "[core][sync][rollback]")
+{
+    const std::string attack = GENERATE(std::string("drop"), std::string("change"));
+    TestVault v;
+    v.useStateDir();
+    (void)v.as("olivia");
+    crypto::Hash32 running{};
+    {
+        VaultFile file(v.raw());
+        for (std::int64_t p = 1; p <= 3; ++p) {
+            const crypto::Hash32 entry = crypto::hash32(crypto::asBytes(std::to_string(p)));
+            running = runningHash(running, p, entry);
+            REQUIRE(file.addServerLog({p, "audit", p, entry, running}));
+        }
+    }
+    {
+        auto s = v.as("olivia"); // the marks now hold position 3
+        auto info = s->remote();
+        REQUIRE(info);
+        CHECK(info->position == 3);
+        CHECK(info->fingerprint == syncFingerprint(3, running));
+    }
+    (void)v.as("olivia"); // unchanged: still opens
+    {
+        auto db = v.raw();
+        REQUIRE(db.execScript(
+            attack == "drop" ? "DELETE FROM server_log WHERE position = 3"
+                             : "UPDATE server_log SET running = zeroblob(32) WHERE position = 3"));
+    }
+    auto refused = v.tryAs("olivia");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::Integrity);
+    CHECK(refused.error().message.find("server") != std::string::npos);
+}

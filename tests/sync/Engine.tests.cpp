@@ -413,8 +413,8 @@ TEST_CASE("a server that drops, swaps or changes records is caught before anythi
     } else if (attack == "swap") {
         // A primary key is checked row by row: the swap goes through a free position.
         const std::int64_t aside = at + 1000000;
-        for (const auto& [from, to] : {std::pair{at + 1, aside}, std::pair{at + 2, at + 1},
-                                       std::pair{aside, at + 2}}) {
+        for (const auto& [from, to] :
+             {std::pair{at + 1, aside}, std::pair{at + 2, at + 1}, std::pair{aside, at + 2}}) {
             asMaliciousServer(fmt::format("UPDATE sopvault.records SET position = {} WHERE "
                                           "vault_id = $1 AND position = {}",
                                           to, from),
@@ -493,4 +493,29 @@ TEST_CASE("a server that serves two histories is caught when they meet", "[sync]
     const sopvault::Error e = syncError(*t.tom);
     INFO(e.message);
     CHECK(e.code == ErrorCode::Integrity);
+}
+
+TEST_CASE("a password change travels as the person's newest wrap: a new laptop unlocks with it",
+          "[sync][engine]")
+{
+    Team t;
+    auto changed = crypto::SecureBuffer::copyOf(std::string("tom-new-pw"));
+    REQUIRE(changed);
+    ok(t.tom->session->changePassword(*changed, crypto::KdfProfile::Interactive));
+    t.tom->sync();
+    Laptop laptop(t.vault);
+    auto cloned = core::cloneVault(*laptop.server, laptop.url, t.vault, laptop.file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    auto old = core::unlock(laptop.file, "tom", pw("tom"), laptop.options);
+    REQUIRE_FALSE(old);
+    CHECK(old.error().code == ErrorCode::Auth);
+    auto fresh = core::unlock(laptop.file, "tom", *changed, laptop.options);
+    INFO((fresh ? std::string() : fresh.error().message));
+    REQUIRE(fresh);
+    CHECK(bodyOf(**fresh, t.sop) == "1. Stop the service\n");
+    // Cloning into a path that exists is refused, and nothing is left half made.
+    auto again = core::cloneVault(*laptop.server, laptop.url, t.vault, laptop.file);
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == ErrorCode::Usage);
 }
