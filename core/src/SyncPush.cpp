@@ -47,7 +47,7 @@ Result<std::vector<ServerRecord>> envelopes(Engine& engine, const std::vector<Ou
     return batch;
 }
 
-std::minstd_rand& random()
+std::minstd_rand& jitter()
 {
     thread_local std::minstd_rand engine{std::random_device{}()};
     return engine;
@@ -96,7 +96,7 @@ Result<void> push(RecordServer& server, Engine& engine, SyncReport& report)
             // Beaten several times running: many writers at once. A random pause spreads them
             // out so each gets a turn.
             std::uniform_int_distribution<int> pause(0, std::min(10 * round, 200));
-            std::this_thread::sleep_for(std::chrono::milliseconds(pause(random())));
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause(jitter())));
         }
     }
     return fail(ErrorCode::Busy,
