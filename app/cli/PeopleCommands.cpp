@@ -93,10 +93,7 @@ void addUsers(CLI::App& app, Runner& r, PeopleOptions& o)
     userRemove->add_option("--db-role", o.dbRole,
                            "their database role on the server (else NAME lower-cased)");
     userRemove->footer(
-        "Example: sopvault-cli --user olivia user remove tom
-        With a server,
-        your connection
-        "
+        "Example: sopvault-cli --user olivia user remove tom\nWith a server, your connection "
         "also revokes the role when it may administer roles; otherwise the line printed says "
         "what the database administrator must run.");
     r.withSession(userRemove, [&r, &o](core::Session& s) -> Result<void> {
