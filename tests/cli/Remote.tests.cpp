@@ -143,7 +143,7 @@ TEST_CASE("user remove: without a server, nothing about database roles", "[cli][
     CHECK_FALSE(removed.contains("db_role"));
 }
 
-TEST_CASE("--offline: an ordinary command on a vault without a server works as before",
+TEST_CASE("offline flag: an ordinary command on a vault without a server works as before",
           "[cli][sync]")
 {
     Team team;

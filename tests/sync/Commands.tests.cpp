@@ -60,7 +60,8 @@ std::vector<std::string> linesOf(const std::string& text)
 
 } // namespace
 
-TEST_CASE("remote show, clone: both replicas name the same position and fingerprint", "[sync][cli]")
+TEST_CASE("remote show - clone: both replicas name the same position and fingerprint",
+          "[sync][cli]")
 {
     Published team;
     const auto ownerSide = team.owner.json("olivia", {"remote", "show"});
@@ -87,7 +88,7 @@ TEST_CASE("remote show, clone: both replicas name the same position and fingerpr
     CHECK(list[0]["title"] == "Reset a password");
 }
 
-TEST_CASE("clone: the first unlock shows the owner key fingerprint, as any first open does",
+TEST_CASE("clone: the first unlock shows the owner key fingerprint - as any first open does",
           "[sync][cli]")
 {
     Published team;
@@ -113,7 +114,7 @@ TEST_CASE("every command syncs first: an edit on one laptop is read on the other
           team.tom.json("tom", {"remote", "show"})["fingerprint"]);
 }
 
-TEST_CASE("sync: pulled and pushed counts, and nothing left the second time", "[sync][cli]")
+TEST_CASE("sync: pulled and pushed counts - and nothing left the second time", "[sync][cli]")
 {
     Published team;
     (void)team.cloneTom();
@@ -130,7 +131,7 @@ TEST_CASE("sync: pulled and pushed counts, and nothing left the second time", "[
     CHECK(again["pushed"] == 0);
 }
 
-TEST_CASE("offline: one stderr line, the command works on the replica, sync fails", "[sync][cli]")
+TEST_CASE("offline: one stderr line - the command works on the replica - sync fails", "[sync][cli]")
 {
     Published team;
     TempDir sockets;
@@ -171,7 +172,7 @@ TEST_CASE("offline: one stderr line, the command works on the replica, sync fail
     CHECK(team.owner.json("olivia", {"remote", "show"})["pending"] == 0);
 }
 
-TEST_CASE("sync: an edit that met another edit is a conflict, exit 7, until resolved",
+TEST_CASE("sync: an edit that met another edit is a conflict - exit 7 - until resolved",
           "[sync][cli]")
 {
     Published team;
@@ -213,7 +214,7 @@ TEST_CASE("sync: an edit that met another edit is a conflict, exit 7, until reso
           team.tom.json("tom", {"remote", "show"})["fingerprint"]);
 }
 
-TEST_CASE("user remove: a member's connection may not drop the role; the line says who must",
+TEST_CASE("user remove: a member's connection may not drop the role - the line says who must",
           "[sync][cli]")
 {
     Published team;
