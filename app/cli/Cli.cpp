@@ -26,6 +26,7 @@ struct Options
     TransferOptions transfer;
     AuditOptions audit;
     ServerOptions server;
+    SyncOptions sync;
 };
 
 // The registration order is the order of `--help` (and so of docs/cli.md).
@@ -38,6 +39,7 @@ void addCommands(CLI::App& app, Runner& r, Options& o)
     addSearchCommands(app, r, o.search);
     addTransferCommands(app, r, o.transfer);
     addAuditCommands(app, r, o.audit);
+    addSyncCommands(app, r, o.sync);
     addServerCommands(app, r, o.server);
 }
 
@@ -52,6 +54,8 @@ int parseAndExecute(int argc, char** argv, Runner& runner, Options& o)
     app.add_option("--user", o.globals.user, "who acts (else $SOPVAULT_USER)");
     app.add_flag("--json", o.globals.json, "print exactly one JSON document");
     app.add_option("--as-of", o.globals.asOf, "review commands: evaluate as of YYYY-MM-DD");
+    app.add_flag("--offline", o.globals.offline,
+                 "do not contact the server; work on the local replica");
     app.require_subcommand(1);
     app.fallthrough();
     addCommands(app, runner, o);

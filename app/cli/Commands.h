@@ -30,6 +30,7 @@ struct PeopleOptions
     std::string collection;
     std::string target;
     std::string kdf = "moderate";
+    std::string dbRole; // user remove: the leaver's database role, else the name lower-cased
 };
 void addPeopleCommands(CLI::App& app, Runner& r, PeopleOptions& o);
 
@@ -108,5 +109,16 @@ struct ServerOptions
     bool noPassword = false;
 };
 void addServerCommands(CLI::App& app, Runner& r, ServerOptions& o);
+
+// remote set, show, publish; clone, sync, conflicts, resolve (SyncCommands.cpp, docs/teams.md).
+struct SyncOptions
+{
+    std::string url;
+    std::string vaultId;
+    std::string sop;
+    std::string keep;
+    std::string file;
+};
+void addSyncCommands(CLI::App& app, Runner& r, SyncOptions& o);
 
 } // namespace sopvault::cli

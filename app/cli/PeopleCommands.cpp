@@ -3,10 +3,70 @@
 #include "Password.h"
 #include "Presenters.h"
 
+#include "sopvault/remote/Server.h"
+
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
 
 namespace sopvault::cli {
 namespace {
+
+struct ServerRoleRemoval
+{
+    std::string role;
+    bool removed = false;
+    TerminalText said; // one line: what happened, or what is left to do
+};
+
+// The convention of docs/cli.md: a person's database role is their vault user name in lower
+// case, unless --db-role names it.
+std::string dbRoleOf(const PeopleOptions& o)
+{
+    if (!o.dbRole.empty()) {
+        return o.dbRole;
+    }
+    std::string role = o.user;
+    std::ranges::transform(role, role.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return role;
+}
+
+// After the vault's own removal (which stands whatever happens here): the leaver's server role
+// goes too when the caller's connection may administer roles. It is a member's connection as a
+// rule, so a refusal is expected and answered with the one command that is left to run.
+ServerRoleRemoval removeServerRole(Runner& r, const PeopleOptions& o)
+{
+    ServerRoleRemoval out{dbRoleOf(o), false, {}};
+    const auto leftToDo = [&out](std::string_view why) {
+        return say("{}; ask the database administrator to run: sopvault-cli server "
+                   "remove-member {} --admin URL",
+                   why, out.role);
+    };
+    remote::PgServer* server = r.reachedServer();
+    if (server == nullptr) {
+        out.said = leftToDo(r.globals().offline ? "The server was not contacted (--offline)"
+                                                : "The server could not be reached");
+        return out;
+    }
+    auto removed = remote::removeMember(server->connection(), out.role);
+    if (removed) {
+        out.removed = true;
+        out.said = say("Database role {}: no more logins, out of {} vault(s), {} session(s) "
+                       "ended.",
+                       out.role, removed->vaults, removed->terminated);
+    } else if (removed.error().fault == remote::Fault::NotFound) {
+        out.said = say("The server has no database role {}; if theirs has another name, remove "
+                       "it with 'sopvault-cli server remove-member NAME --admin URL'.",
+                       out.role);
+    } else if (removed.error().fault == remote::Fault::Denied) {
+        out.said = leftToDo("Your database login may not administer roles");
+    } else {
+        out.said = leftToDo(removed.error().error.message);
+    }
+    return out;
+}
 
 void addUsers(CLI::App& app, Runner& r, PeopleOptions& o)
 {
@@ -27,13 +87,27 @@ void addUsers(CLI::App& app, Runner& r, PeopleOptions& o)
                       r.emit(presentUsers(s.users()));
                       return {};
                   });
-    auto* userRemove = user->add_subcommand("remove", "Owner: remove a user and rotate keys");
+    auto* userRemove = user->add_subcommand("remove", "Owner: remove a user and rotate keys; "
+                                                      "with a server, their database role too");
     userRemove->add_option("NAME", o.user)->required();
-    userRemove->footer("Example: sopvault-cli --user olivia user remove tom");
+    userRemove->add_option("--db-role", o.dbRole,
+                           "their database role on the server (else NAME lower-cased)");
+    userRemove->footer(
+        "Example: sopvault-cli --user olivia user remove tom\nWith a server, your connection "
+        "also revokes the role when it may administer roles; otherwise the line printed says "
+        "what the database administrator must run.");
     r.withSession(userRemove, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_CHECK(s.removeUser(o.user, r.progress("Rotating collection keys:")));
-        r.emit({{{"user", o.user}, {"removed", true}},
-                say("Removed {}; every collection key they held was rotated.", o.user)});
+        SOPVAULT_TRY(info, s.remote());
+        json doc = {{"user", o.user}, {"removed", true}};
+        TerminalText text = say("Removed {}; every collection key they held was rotated.", o.user);
+        if (!info.url.empty()) {
+            const auto role = removeServerRole(r, o);
+            doc["db_role"] = role.role;
+            doc["db_role_removed"] = role.removed;
+            text += say("\n{}", role.said);
+        }
+        r.emit({std::move(doc), std::move(text)});
         return {};
     });
 

@@ -53,4 +53,15 @@ namespace sopvault::cli {
                                    const core::AlarmSettings& alarm);
 [[nodiscard]] Output presentVerify(const core::VerifyReport& report);
 
+// --- team sync (SyncPresenters.cpp) ---
+// remote show: `url` as it may be shown (no secrets); `vaultId` this vault's.
+[[nodiscard]] Output presentRemote(const core::RemoteInfo& info, std::string_view url,
+                                   std::string_view vaultId);
+// sync and remote publish: what moved, where this replica stands now, what is left.
+[[nodiscard]] Output presentSync(const core::SyncReport& report, const core::RemoteInfo& after);
+[[nodiscard]] Output presentConflicts(const std::vector<core::SyncConflict>& conflicts);
+[[nodiscard]] Output presentClone(const core::ClonedVault& cloned,
+                                  const std::filesystem::path& path,
+                                  std::string_view ownerFingerprint);
+
 } // namespace sopvault::cli

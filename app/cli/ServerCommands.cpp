@@ -139,7 +139,7 @@ void addServerCommands(CLI::App& app, Runner& r, ServerOptions& options)
                                                      "$SOPVAULT_NEW_DB_PASSWORD or a prompt)");
     add->add_option("NAME", o->name, "the role name: lower-case letters, digits, _")->required();
     add->add_option("--admin", o->admin, adminHelp)->required();
-    add->add_option("--vault", o->vaults,
+    add->add_option("--vault-id", o->vaults,
                     "a vault id the member may read and append to "
                     "(repeatable; the vault is created on the server "
                     "when new)");
@@ -147,7 +147,7 @@ void addServerCommands(CLI::App& app, Runner& r, ServerOptions& options)
                   "no password: the server authenticates the role another way (peer, "
                   "certificates)");
     add->footer("Example: SOPVAULT_NEW_DB_PASSWORD=... sopvault-cli server add-member tom "
-                "--vault 3f2a... --admin postgresql://postgres@db.example/sopvault");
+                "--vault-id 3f2a... --admin postgresql://postgres@db.example/sopvault");
     r.plain(add, [&r, o] { return cli::addMember(r, *o); });
 
     auto* remove = server->add_subcommand("remove-member", "Revoke a member's role, refuse its "

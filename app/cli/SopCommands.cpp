@@ -5,33 +5,12 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 namespace sopvault::cli {
 namespace {
 
 std::string link(const core::Session& s, const core::Id& sop)
 {
     return fmt::format("sopvault://{}/sop/{}", s.vaultId(), core::toHex(sop));
-}
-
-// Reading SOP text into a pipe or a file is an export (security.md): without a terminal on
-// stdout it needs the export right, and a refusal is audited as export-denied by core.
-Result<void> requireTerminalOrExport(core::Session& s, const core::Id& id)
-{
-    if (::isatty(STDOUT_FILENO) != 0) {
-        return {};
-    }
-    auto allowed = s.checkExport(id);
-    if (!allowed && allowed.error().code == ErrorCode::Denied) {
-        auto line = s.summary(id);
-        return fail(ErrorCode::Denied,
-                    fmt::format("Printing SOP text to a pipe or a file is an export, and you do "
-                                "not have the export right on {}; run the command in a "
-                                "terminal to read it.",
-                                line ? line->collection : std::string("its collection")));
-    }
-    return allowed;
 }
 
 void addSopAdd(CLI::App& sop, Runner& r, SopOptions& o)

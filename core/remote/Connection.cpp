@@ -267,8 +267,10 @@ Outcome<Connection> Connection::open(std::string_view url, const crypto::SecureB
         std::memcpy(copy->data(), password->data(), password->size());
         secret = std::move(*copy);
     }
-    std::vector<const char*> keys{"dbname", "fallback_application_name", "connect_timeout"};
-    std::vector<const char*> values{conninfo.c_str(), "sopvault", "10"};
+    // libpq lets a later keyword override an earlier one, the URL's own (expanded from dbname)
+    // among them: the default timeout goes first so a connect_timeout in the URL wins.
+    std::vector<const char*> keys{"connect_timeout", "dbname", "fallback_application_name"};
+    std::vector<const char*> values{"10", conninfo.c_str(), "sopvault"};
     if (secret) {
         keys.push_back("password");
         values.push_back(reinterpret_cast<const char*>(secret->data()));

@@ -54,6 +54,18 @@ TEST_CASE("help: every command and subcommand answers --help without a vault or 
         {"import"},
         {"audit"},
         {"verify"},
+        {"remote"},
+        {"remote", "set"},
+        {"remote", "show"},
+        {"remote", "publish"},
+        {"clone"},
+        {"sync"},
+        {"conflicts"},
+        {"resolve"},
+        {"server"},
+        {"server", "init"},
+        {"server", "add-member"},
+        {"server", "remove-member"},
     };
     // The commands whose help carries an example in Cli.cpp.
     const std::vector<std::vector<std::string>> withExample = {{"init"},
@@ -70,7 +82,18 @@ TEST_CASE("help: every command and subcommand answers --help without a vault or 
                                                                {"sop", "flag"},
                                                                {"review", "due"},
                                                                {"review", "signoff"},
-                                                               {"review", "report"}};
+                                                               {"review", "report"},
+                                                               {"user", "remove"},
+                                                               {"remote", "set"},
+                                                               {"remote", "show"},
+                                                               {"remote", "publish"},
+                                                               {"clone"},
+                                                               {"sync"},
+                                                               {"conflicts"},
+                                                               {"resolve"},
+                                                               {"server", "init"},
+                                                               {"server", "add-member"},
+                                                               {"server", "remove-member"}};
 
     for (const auto& command : commands) {
         auto args = command;
@@ -102,4 +125,20 @@ TEST_CASE("version: --version prints the name and version", "[cli]")
     CHECK(r.code == kOk);
     CHECK(r.out == "sopvault-cli 0.1.0\n");
     CHECK(r.err.empty());
+}
+
+TEST_CASE("help: the team commands name their secrets' sources and the global --offline",
+          "[cli][sync]")
+{
+    TempDir home;
+    const CliRunner cli(home.path());
+    const auto top = cli.run({"--help"});
+    CHECK(top.out.find("--offline") != std::string::npos);
+    const auto set = cli.run({"remote", "set", "--help"});
+    CHECK(set.out.find("SOPVAULT_DB_PASSWORD") != std::string::npos);
+    // server add-member names the vault by its id; --vault is the global vault file.
+    const auto add = cli.run({"server", "add-member", "--help"});
+    CHECK(add.out.find("--vault-id") != std::string::npos);
+    const auto remove = cli.run({"user", "remove", "--help"});
+    CHECK(remove.out.find("--db-role") != std::string::npos);
 }

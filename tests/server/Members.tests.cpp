@@ -65,9 +65,9 @@ TEST_CASE("add-member gives a plain member role, its password only as a SCRAM ve
     const std::string password = "correct horse server staple";
     clitest::TempDir home;
     clitest::CliRunner cli(home.path());
-    auto added =
-        cli.run({"--json", "server", "add-member", name, "--vault", vault, "--admin", adminUrl()},
-                {{"SOPVAULT_NEW_DB_PASSWORD", password}});
+    auto added = cli.run(
+        {"--json", "server", "add-member", name, "--vault-id", vault, "--admin", adminUrl()},
+        {{"SOPVAULT_NEW_DB_PASSWORD", password}});
     INFO(added.describe());
     REQUIRE(added.code == clitest::kOk);
     auto doc = clitest::parseJson(added);
@@ -89,8 +89,8 @@ TEST_CASE("add-member gives a plain member role, its password only as a SCRAM ve
 
     // Again with another vault: the same role, one more vault, no new password.
     const std::string second = freshVaultId();
-    auto more = cli.run(
-        {"server", "add-member", name, "--vault", second, "--no-password", "--admin", adminUrl()});
+    auto more = cli.run({"server", "add-member", name, "--vault-id", second, "--no-password",
+                         "--admin", adminUrl()});
     INFO(more.describe());
     REQUIRE(more.code == clitest::kOk);
     CHECK_THAT(more.out, Catch::Contains("Updated the database role"));
