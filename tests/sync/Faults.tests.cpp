@@ -194,7 +194,7 @@ TEST_CASE("A connection killed with pg_terminate_backend in the middle of a batc
 }
 
 TEST_CASE("A member holding a transaction open on the vault row makes others wait at most the "
-          "lock timeout; they retry and land once",
+          "lock timeout, then retry and land once",
           "[sync][faults][lock]")
 {
     Team team;
