@@ -102,7 +102,7 @@ TEST_CASE("Two edits of one SOP from the same version are a conflict the loser s
     }
     SECTION("a merge: a new version on top of theirs with the merged body")
     {
-        erin.ok({"resolve", id, "--file", erin.inputFile("merged.md", kMerged)});
+        erin.ok({"resolve", id, "--keep", "mine", "--file", erin.inputFile("merged.md", kMerged)});
         expected = kMerged;
         versions = 3;
     }
