@@ -321,25 +321,34 @@ std::int64_t Team::settle(const std::vector<const Person*>& except)
             replicas.push_back(p.get());
         }
     }
-    bool quiet = false;
-    for (int round = 0; round < 4 && !quiet; ++round) {
-        quiet = true;
-        for (const Person* p : replicas) {
-            const auto report = p->sync();
-            if (report.at("pushed").get<std::int64_t>() != 0) {
-                quiet = false;
+    // A sync may itself push (a rebased record, a read's audit entry written by the previous
+    // command), so rounds go on until every replica shows the same standing, at most four.
+    std::vector<nlohmann::json> shown;
+    const auto agree = [&] {
+        for (const auto& s : shown) {
+            if (s.at("pending") != 0 || s.at("position") != shown.front().at("position") ||
+                s.at("fingerprint") != shown.front().at("fingerprint")) {
+                return false;
             }
         }
+        return true;
+    };
+    for (int round = 0; round < 4 && (shown.empty() || !agree()); ++round) {
+        shown.clear();
+        for (const Person* p : replicas) {
+            (void)p->sync();
+        }
+        for (const Person* p : replicas) {
+            shown.push_back(p->remoteShow());
+        }
     }
-    REQUIRE(quiet);
-    const auto first = replicas.front()->remoteShow();
-    for (const Person* p : replicas) {
-        const auto shown = p->remoteShow();
-        INFO(p->name() << ": " << shown.dump() << " against " << first.dump());
-        CHECK(shown.at("vault_id") == m_vaultId);
-        CHECK(shown.at("pending") == 0);
-        CHECK(shown.at("position") == first.at("position"));
-        CHECK(shown.at("fingerprint") == first.at("fingerprint"));
+    const auto& first = shown.front();
+    for (std::size_t i = 0; i < replicas.size(); ++i) {
+        INFO(replicas[i]->name() << ": " << shown[i].dump() << " against " << first.dump());
+        CHECK(shown[i].at("vault_id") == m_vaultId);
+        CHECK(shown[i].at("pending") == 0);
+        CHECK(shown[i].at("position") == first.at("position"));
+        CHECK(shown[i].at("fingerprint") == first.at("fingerprint"));
     }
     CHECK(first.at("position").get<std::int64_t>() == serverRecords());
     return first.at("position").get<std::int64_t>();
