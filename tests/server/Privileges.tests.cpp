@@ -122,3 +122,36 @@ TEST_CASE("A member sees and appends to only the vaults it belongs to", "[server
     CHECK(intrusion.error().error.code == ErrorCode::Denied);
     CHECK(count(b, "SELECT count(*) FROM sopvault.records") == 2);
 }
+
+TEST_CASE("A member's role cannot turn the append-only triggers off, rewrite memberships or "
+          "become the tables' owner",
+          "[server][privileges][tamper]")
+{
+    const std::string vault = freshVaultId();
+    const std::string member = freshMember({vault});
+    const std::string other = freshMember({vault});
+    auto c = connectAs(member);
+    REQUIRE(remote::append(c, vault, std::vector{record("admin", 1)}));
+    const std::vector<remote::Param> v{remote::Param::text(vault)};
+
+    // What the malicious server of the sync tests does as the superuser, a member cannot.
+    checkRefused(c, "ALTER TABLE sopvault.records DISABLE TRIGGER USER", "42501");
+    checkRefused(c, "SET session_replication_role = replica", "42501");
+    checkRefused(c, "SET ROLE postgres", "42501");
+    checkRefused(c, "DELETE FROM sopvault.members WHERE vault_id = $1", "42501", v);
+    checkRefused(c, "UPDATE sopvault.members SET role_name = $2 WHERE vault_id = $1", "42501",
+                 {remote::Param::text(vault), remote::Param::text(member)});
+    // A data-modifying CTE is still a DELETE.
+    checkRefused(c,
+                 "WITH gone AS (DELETE FROM sopvault.records WHERE vault_id = $1 RETURNING 1) "
+                 "SELECT count(*) FROM gone",
+                 "42501", v);
+
+    auto admin = connectAdmin();
+    CHECK(count(admin, "SELECT count(*) FROM sopvault.records WHERE vault_id = $1", v) == 1);
+    CHECK(count(admin, "SELECT count(*) FROM sopvault.members WHERE vault_id = $1", v) == 2);
+    CHECK(count(admin,
+                "SELECT count(*) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid WHERE "
+                "r.relname = 'records' AND NOT t.tgisinternal AND t.tgenabled = 'D'") == 0);
+    (void)other;
+}
