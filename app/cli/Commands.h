@@ -118,6 +118,7 @@ struct SyncOptions
     std::string sop;
     std::string keep;
     std::string file;
+    std::optional<std::int64_t> at; // remote show --at
 };
 void addSyncCommands(CLI::App& app, Runner& r, SyncOptions& o);
 

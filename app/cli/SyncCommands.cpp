@@ -47,10 +47,20 @@ void addRemote(CLI::App& app, Runner& r, SyncOptions& o)
 
     auto* show = remoteCmd->add_subcommand("show", "The server, the last sync, records waiting "
                                                    "to be pushed, the fingerprint");
-    show->footer("Example: sopvault-cli --user tom remote show\nTwo people whose replicas show "
-                 "the same position and fingerprint saw the same history.");
-    r.withSession(show, [&r](core::Session& s) -> Result<void> {
+    show->add_option("--at", o.at,
+                     "the fingerprint this replica verified at position N (to compare with a "
+                     "colleague's at the same position)")
+        ->check(CLI::PositiveNumber);
+    show->footer("Example: sopvault-cli --user tom remote show --at 82\nTwo people whose "
+                 "replicas show the same fingerprint at the same position saw the same history "
+                 "up to it (every command adds its own audit entry, so compare at one position).");
+    r.withSession(show, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(info, s.remote());
+        if (o.at) {
+            SOPVAULT_TRY(fingerprint, s.fingerprintAt(*o.at));
+            info.position = *o.at;
+            info.fingerprint = std::move(fingerprint);
+        }
         r.emit(presentRemote(info, remote::displayUrl(info.url),
                              info.vaultId.empty() ? s.vaultId() : info.vaultId));
         return {};

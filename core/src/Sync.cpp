@@ -170,6 +170,19 @@ Result<RemoteInfo> Session::remote() const
     return info;
 }
 
+Result<std::string> Session::fingerprintAt(std::int64_t position) const
+{
+    SOPVAULT_TRY(row, m_engine->file().serverLogAt(position));
+    if (!row) {
+        SOPVAULT_TRY(head, m_engine->file().serverHead());
+        return fail(ErrorCode::NotFound,
+                    fmt::format("This replica has verified the server log up to position {}, "
+                                "not {}; run 'sopvault-cli sync' and ask again.",
+                                head.position, position));
+    }
+    return syncFingerprint(row->position, row->running);
+}
+
 Result<void> Session::setRemote(std::string_view url)
 {
     SOPVAULT_CHECK(checkUrl(url));

@@ -473,6 +473,10 @@ public:
     // --- team sync (Sync.h; docs/teams.md) ---
     // Where this replica stands: the remote, the last sync, what waits in the outbox.
     [[nodiscard]] Result<RemoteInfo> remote() const;
+    // The fingerprint of the server log as this replica verified it at `position` (an earlier
+    // point than its newest: every command adds an audit entry, so two people compare at one
+    // position). `not-found` beyond what this replica has verified.
+    [[nodiscard]] Result<std::string> fingerprintAt(std::int64_t position) const;
     // Points this replica at a server: a libpq URL with no password in it (`usage` otherwise).
     [[nodiscard]] Result<void> setRemote(std::string_view url);
     // True when the server has nothing this replica lacks and the outbox is empty (one cheap
