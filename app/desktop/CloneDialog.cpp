@@ -84,7 +84,12 @@ CloneDialog::CloneDialog(VaultController& controller, QWidget* parent)
                                 "holds only encrypted, signed records."));
     intro->setWordWrap(true);
     auto* form = new QFormLayout;
-    auto defaultPath = controller.vaultFile().parent_path() / "team.sopvault";
+    // Beside the vault in use, under a name nothing has yet (core refuses to clone over a file).
+    const auto folder = controller.vaultFile().parent_path();
+    auto defaultPath = folder / "team.sopvault";
+    for (int n = 2; std::filesystem::exists(defaultPath) && n < 100; ++n) {
+        defaultPath = folder / ("team-" + std::to_string(n) + ".sopvault");
+    }
     m_fields = new CloneFields(*form, defaultPath, this);
     m_busy = busyBar("busy");
     m_error = errorLabel("error");

@@ -532,20 +532,23 @@ Outcome<core::SopVersionView> VaultController::readSop(const core::Id& sop,
 
 Outcome<core::Id> VaultController::addSop(const core::NewSop& sop)
 {
+    auto written = outcome(m_session->addSop(sop));
     wrote();
-    return outcome(m_session->addSop(sop));
+    return written;
 }
 
 Outcome<std::uint64_t> VaultController::editSop(const core::Id& sop, const core::SopEdit& edit)
 {
+    auto written = outcome(m_session->editSop(sop, edit));
     wrote();
-    return outcome(m_session->editSop(sop, edit));
+    return written;
 }
 
 Outcome<core::Id> VaultController::flag(const core::Id& sop, const QString& comment)
 {
+    auto written = outcome(m_session->flag(sop, toStd(comment)));
     wrote();
-    return outcome(m_session->flag(sop, toStd(comment)));
+    return written;
 }
 
 Outcome<std::vector<core::HistoryEntry>> VaultController::history(const core::Id& sop) const
@@ -561,8 +564,9 @@ Outcome<QString> VaultController::diff(const core::Id& sop, std::uint64_t from, 
 
 Outcome<std::uint64_t> VaultController::restore(const core::Id& sop, std::uint64_t version)
 {
+    auto written = outcome(m_session->restore(sop, version));
     wrote();
-    return outcome(m_session->restore(sop, version));
+    return written;
 }
 
 Outcome<std::vector<core::ReviewItem>>
@@ -580,8 +584,9 @@ Outcome<QString> VaultController::changesSinceReview(const core::Id& sop)
 Outcome<void> VaultController::signOff(const core::Id& sop, core::ReviewDecision decision,
                                        const QString& comment)
 {
+    auto written = outcome(m_session->signOff(sop, decision, toStd(comment)));
     wrote();
-    return outcome(m_session->signOff(sop, decision, toStd(comment)));
+    return written;
 }
 
 Outcome<std::vector<core::FlagInfo>> VaultController::openFlags() const
@@ -591,8 +596,9 @@ Outcome<std::vector<core::FlagInfo>> VaultController::openFlags() const
 
 Outcome<void> VaultController::resolveFlag(const core::Id& flag, const QString& note)
 {
+    auto written = outcome(m_session->resolveFlag(flag, toStd(note)));
     wrote();
-    return outcome(m_session->resolveFlag(flag, toStd(note)));
+    return written;
 }
 
 std::vector<core::UserInfo> VaultController::users() const
@@ -623,8 +629,9 @@ Outcome<std::vector<core::GrantInfo>> VaultController::access(const QString& tar
 
 Outcome<void> VaultController::addOwner(const QString& name)
 {
+    auto written = outcome(m_session->addOwner(toStd(name)));
     wrote();
-    return outcome(m_session->addOwner(toStd(name)));
+    return written;
 }
 
 Outcome<void> VaultController::defineRole(const QString& name, const QStringList& rights)
@@ -633,21 +640,24 @@ Outcome<void> VaultController::defineRole(const QString& name, const QStringList
     if (!parsed) {
         return std::unexpected(failure(parsed.error()));
     }
+    auto written = outcome(m_session->defineRole(toStd(name.trimmed()), *parsed));
     wrote();
-    return outcome(m_session->defineRole(toStd(name.trimmed()), *parsed));
+    return written;
 }
 
 Outcome<void> VaultController::grant(const QString& user, const QString& role,
                                      const QString& collection)
 {
+    auto written = outcome(m_session->grant(toStd(user), toStd(role), toStd(collection)));
     wrote();
-    return outcome(m_session->grant(toStd(user), toStd(role), toStd(collection)));
+    return written;
 }
 
 Outcome<void> VaultController::addCollection(const QString& path)
 {
+    auto written = outcome(m_session->addCollection(toStd(path.trimmed())), [](const core::Id&) {});
     wrote();
-    return outcome(m_session->addCollection(toStd(path.trimmed())), [](const core::Id&) {});
+    return written;
 }
 
 Outcome<QString> VaultController::watermarkLine(const core::Id& sop) const
