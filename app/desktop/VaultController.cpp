@@ -732,12 +732,12 @@ void VaultController::wrote()
     if (m_syncState.kind != SyncState::Kind::NotShared || m_syncState.pending > 0) {
         syncSoon();
     }
-    if (m_session) {
-        // The count of records waiting changed; show it before the server is asked.
+    if (m_session && m_syncState.kind != SyncState::Kind::Failed) {
+        // The count of records waiting changed; show it before the server is asked. A failed
+        // sync's finding stays until a sync clears it.
         SyncState state = localSyncState(m_syncing);
-        if (state.kind == SyncState::Kind::Synced || state.kind == SyncState::Kind::Waiting) {
-            setSyncState(state);
-        }
+        state.message = m_syncState.message;
+        setSyncState(state);
     }
 }
 

@@ -511,3 +511,134 @@ TEST_CASE("the wake-up thread asks for a sync on each append to its vault, follo
     CHECK(witness->lastNotified() == 3); // positions are the vault's own: the other vault took none
     CHECK(wakeUps == after);
 }
+
+TEST_CASE("a vault whose server is gone says Offline since, keeps working and counts what waits",
+          "[desktop][sync][offline]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    core::ManualClock clock(kStart + 14 * 3600 + 2 * 60);
+    controller.setClock(&clock);
+    createThroughWizard(controller);
+    const std::string dead = "postgresql:///sopvault?host=" + (dir.path() / "no-server").string();
+    REQUIRE(controller.session().setRemote(dead));
+    MainWindow window(controller);
+    window.showVault();
+    window.show();
+    auto* status = child<SyncStatus>(&window, "syncStatus");
+    child<QAction>(&window, "syncNowAction")->trigger();
+    REQUIRE(waitFor([&] {
+        return controller.syncState().kind == SyncState::Kind::Offline &&
+               !controller.syncState().syncing;
+    }));
+    const core::Timestamp since = controller.syncState().since;
+    CHECK(since == clock.now());
+    CHECK(status->text() == QStringLiteral("Offline since %1").arg(hhmm(since)));
+    CHECK(status->toolTip().contains(QStringLiteral("cannot be reached")));
+    // The network's slow part never took the Session: the window was never greyed for it.
+    CHECK(window.centralWidget()->isEnabled());
+    CHECK_FALSE(controller.listening());
+
+    // Work goes on, and what waits is counted; the time it went offline stays.
+    const std::uint64_t before = controller.syncState().pending;
+    clock.advance(600);
+    const core::Id sop = sampleSop(controller, "P1 major incident");
+    auto view = controller.readSop(sop, {}, {});
+    REQUIRE(view);
+    core::SopEdit edit;
+    edit.body = view->body + "\nOne more line.\n";
+    edit.baseVersion = view->version;
+    REQUIRE(controller.editSop(sop, edit));
+    CHECK(controller.syncState().pending > before);
+    CHECK(controller.syncState().kind == SyncState::Kind::Offline);
+    child<QAction>(&window, "syncNowAction")->trigger();
+    REQUIRE(waitFor([&] { return !controller.syncState().syncing; }));
+    CHECK(controller.syncState().since == since);
+    CHECK(status->toolTip().contains(QStringLiteral("wait to go up")));
+}
+
+TEST_CASE("an owner shares through the dialog, a colleague clones through the wizard, and an "
+          "edit reaches the owner's window by the wake-up",
+          "[desktop][sync][pg]")
+{
+    using namespace sopvault::servertest;
+    ensureSchema();
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "olivia");
+    VaultController owner(dir.path() / "olivia" / "team.sopvault", dir.path() / "olivia-state");
+    createThroughWizard(owner);
+    const std::string vault = toStd(owner.vaultId());
+    const std::string oliviaRole = freshMember({vault});
+    const std::string tomRole = freshMember({vault});
+    REQUIRE(owner.session().addUser("tom",
+                                    *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                                    crypto::KdfProfile::Interactive));
+    REQUIRE(owner.session().grant("tom", "editor", "Service desk"));
+
+    MainWindow window(owner);
+    window.showVault();
+    window.show();
+    {
+        PublishDialog share(owner, &window);
+        share.show();
+        child<QLineEdit>(&share, "serverUrl")->setText(QString::fromStdString(urlAs(oliviaRole)));
+        QTest::mouseClick(child<QPushButton>(&share, "publishButton"), Qt::LeftButton);
+        REQUIRE(waitFor([&] {
+            return !owner.busy() && !child<QLabel>(&share, "publishResult")->text().isEmpty();
+        }));
+        INFO(child<QLabel>(&share, "error")->text().toStdString());
+        CHECK(child<QLabel>(&share, "error")->text().isEmpty());
+        screenshot(&share, "sync-shared");
+    }
+    REQUIRE(waitFor([&] {
+        return owner.syncState().kind == SyncState::Kind::Synced && !owner.syncState().syncing;
+    }));
+    CHECK(child<SyncStatus>(&window, "syncStatus")->text() == QStringLiteral("Synced"));
+    CHECK_FALSE(child<QAction>(&window, "shareAction")->isEnabled()); // shared once is enough
+    REQUIRE(waitFor([&] { return owner.listening(); }));
+
+    // Tom's new laptop: the wizard's join path, then the normal unlock.
+    const auto tomFile = dir.path() / "tom" / "team.sopvault";
+    std::filesystem::create_directories(tomFile.parent_path());
+    VaultController tom(tomFile, dir.path() / "tom-state");
+    {
+        FirstRunWizard wizard(tom);
+        wizard.show();
+        child<QRadioButton>(&wizard, "joinTeamVault")->setChecked(true);
+        wizard.next();
+        child<QLineEdit>(&wizard, "serverUrl")->setText(QString::fromStdString(urlAs(tomRole)));
+        child<QLineEdit>(&wizard, "vaultIdField")->setText(owner.vaultId());
+        wizard.next();
+        REQUIRE(waitFor([&] { return wizard.joined() || !tom.busy(); }));
+        REQUIRE(waitFor([&] { return !tom.busy(); }));
+        INFO(child<QLabel>(&wizard, "cloneError")->text().toStdString());
+        REQUIRE(wizard.joined());
+        auto ownerInfo = owner.remoteInfo();
+        REQUIRE(ownerInfo);
+        // Both see one history: the fingerprint the wizard shows is the owner's.
+        CHECK(child<QLabel>(&wizard, "clonedText")
+                  ->text()
+                  .contains(toQString(ownerInfo->fingerprint).toHtmlEscaped()));
+    }
+    REQUIRE(std::filesystem::exists(tomFile));
+    tom.unlock(QStringLiteral("tom"), *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return tom.isUnlocked(); }));
+
+    // Tom edits; the owner's window follows without anyone pressing F5.
+    const core::Id sop = sampleSop(tom, "Password reset with identity check");
+    auto view = tom.readSop(sop, {}, {});
+    REQUIRE(view);
+    core::SopEdit edit;
+    edit.body = view->body + "\nTom's addition.\n";
+    edit.baseVersion = view->version;
+    auto edited = tom.editSop(sop, edit);
+    REQUIRE(edited);
+    REQUIRE(waitFor([&] {
+        auto now = owner.summary(sop);
+        return now && now->version == *edited;
+    }));
+    REQUIRE(waitFor([&] {
+        return tom.syncState().kind == SyncState::Kind::Synced && !tom.syncState().syncing &&
+               owner.syncState().kind == SyncState::Kind::Synced && !owner.syncState().syncing;
+    }));
+}
