@@ -132,7 +132,7 @@ std::uint64_t versionsOf(VaultController& controller, const core::Id& sop)
 
 } // namespace
 
-TEST_CASE("the sync indicator says where team sync stands; only a conflict opens anything",
+TEST_CASE("the sync indicator says where team sync stands, and only a conflict opens anything",
           "[desktop][sync]")
 {
     const auto states = allStates();
@@ -247,8 +247,9 @@ TEST_CASE("the status bar in each sync state at 1024x700 and 1440x900, light and
     }
 }
 
-TEST_CASE("the conflict view shows mine and theirs; a conflict core does not know writes nothing",
-          "[desktop][sync][conflict]")
+TEST_CASE(
+    "the conflict view shows mine and theirs, and a conflict core does not know writes nothing",
+    "[desktop][sync][conflict]")
 {
     TempDir dir;
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
@@ -309,7 +310,8 @@ TEST_CASE("the conflict view shows mine and theirs; a conflict core does not kno
         CHECK_FALSE(child<QLineEdit>(&window, "editorTitle")->isEnabled());
         screenshot(&window, "sync-merge-in-editor");
         text->moveCursor(QTextCursor::End);
-        QTest::keyClicks(text, QStringLiteral("\nmerged line"));
+        QTest::keyClick(text, Qt::Key_Return);
+        QTest::keyClicks(text, QStringLiteral("merged line"));
         auto* error = child<QLabel>(&window, "editorError");
         const QString hint = error->text();
         CHECK(hint.contains(QStringLiteral("Merging")));
