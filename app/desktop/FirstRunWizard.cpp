@@ -1,6 +1,7 @@
-// The first-run wizard's three pages.
+// The first-run wizard's pages: create (owner, recovery code, samples) or join (clone, done).
 #include "FirstRunWizard.h"
 
+#include "CloneDialog.h"
 #include "PasswordFields.h"
 #include "Widgets.h"
 
@@ -10,8 +11,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QRadioButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <functional>
 
 namespace sopvault::desktop {
@@ -41,14 +44,36 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
     // Creating the vault cannot be taken back from inside the wizard.
     owner->setCommitPage(true);
     setButtonText(QWizard::CommitButton, tr("&Create vault"));
+    m_ownerPageWidget = owner;
     m_ownerPage = addPage(owner);
-    addPage(buildRecoveryPage());
-    addPage(buildSamplesPage());
+    m_recoveryPage = addPage(buildRecoveryPage());
+    m_samplesPage = addPage(buildSamplesPage());
+    auto* clone = buildClonePage();
+    clone->setCommitPage(true);
+    m_clonePage = addPage(clone);
+    m_clonedPage = addPage(buildClonedPage());
 
-    connect(&m_controller, &VaultController::busyChanged, this, [this, owner](bool busy) {
-        m_busy->setVisible(busy);
+    connect(&m_controller, &VaultController::busyChanged, this, [this, owner, clone](bool busy) {
+        m_busy->setVisible(busy && !m_join->isChecked());
+        m_cloneBusy->setVisible(busy && m_join->isChecked());
+        m_cloneFields->setBusy(busy);
         owner->changed();
+        clone->changed();
     });
+    connect(&m_controller, &VaultController::progress, this,
+            [this](int done, int total, const QString& what) {
+                m_cloneBusy->setRange(0, std::max(total, 1));
+                m_cloneBusy->setValue(done);
+                m_cloneBusy->setFormat(tr("%1: %2 of %3").arg(what).arg(done).arg(total));
+            });
+    connect(&m_controller, &VaultController::cloneFailed, this,
+            [this](const Failure& f) { m_cloneError->setText(f.message); });
+    connect(&m_controller, &VaultController::cloned, this,
+            [this](const QString&, qulonglong records, const QString& fingerprint) {
+                m_cloned = true;
+                m_clonedText->setText(clonedText(records, fingerprint));
+                next();
+            });
     connect(&m_controller, &VaultController::created, this,
             [this](const QString&, const QString& fingerprint, const QString& code) {
                 showCreated(fingerprint, code);
@@ -60,6 +85,9 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
 CheckedPage* FirstRunWizard::buildOwnerPage()
 {
     auto* page = new CheckedPage([this] {
+        if (m_join->isChecked()) {
+            return true;
+        }
         return !m_owner->text().trimmed().isEmpty() && !m_fields->isEmpty() &&
                m_fields->matches() && !m_controller.busy();
     });
@@ -72,13 +100,27 @@ CheckedPage* FirstRunWizard::buildOwnerPage()
     m_owner->setPlaceholderText(tr("e.g. olivia"));
     m_error = errorLabel("error");
     m_busy = busyBar("busy");
-    auto* form = new QFormLayout(page);
+    m_create = new QRadioButton(tr("Start a &new vault (you are its first owner)"));
+    m_create->setObjectName(QStringLiteral("createVault"));
+    m_create->setChecked(true);
+    m_join = new QRadioButton(tr("&Join a team vault (clone it from your team's server)"));
+    m_join->setObjectName(QStringLiteral("joinTeamVault"));
+    m_ownerFields = new QWidget;
+    auto* form = new QFormLayout(m_ownerFields);
+    form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Owner &name:"), m_owner);
     m_fields = new PasswordFields(*form, tr("&Password:"), this);
     form->addRow(m_busy);
     form->addRow(m_error);
+    auto* layout = new QVBoxLayout(page);
+    layout->addWidget(m_create);
+    layout->addWidget(m_join);
+    layout->addSpacing(8);
+    layout->addWidget(m_ownerFields);
+    layout->addStretch();
     connect(m_owner, &QLineEdit::textChanged, page, &CheckedPage::changed);
     connect(m_fields, &PasswordFields::changed, page, &CheckedPage::changed);
+    connect(m_join, &QRadioButton::toggled, this, &FirstRunWizard::setJoining);
     return page;
 }
 
@@ -133,6 +175,60 @@ QWizardPage* FirstRunWizard::buildSamplesPage()
     return page;
 }
 
+CheckedPage* FirstRunWizard::buildClonePage()
+{
+    auto* page =
+        new CheckedPage([this] { return m_cloneFields->filled() && !m_controller.busy(); });
+    page->setTitle(tr("Join a team vault"));
+    page->setSubTitle(tr("Your vault's owner adds you and gives you the server and the vault "
+                         "id. The copy here stays in step with the server and works offline."));
+    auto* form = new QFormLayout(page);
+    m_cloneFields = new CloneFields(*form, m_controller.vaultFile(), this);
+    m_cloneBusy = busyBar("cloneBusy");
+    m_cloneError = errorLabel("cloneError");
+    form->addRow(m_cloneBusy);
+    form->addRow(m_cloneError);
+    connect(m_cloneFields, &CloneFields::changed, page, &CheckedPage::changed);
+    return page;
+}
+
+QWizardPage* FirstRunWizard::buildClonedPage()
+{
+    auto* page = new QWizardPage;
+    page->setTitle(tr("Cloned"));
+    m_clonedText = new QLabel;
+    m_clonedText->setObjectName(QStringLiteral("clonedText"));
+    m_clonedText->setWordWrap(true);
+    auto* layout = new QVBoxLayout(page);
+    layout->addWidget(m_clonedText);
+    layout->addStretch();
+    return page;
+}
+
+void FirstRunWizard::setJoining(bool joining)
+{
+    m_ownerFields->setVisible(!joining);
+    m_ownerPageWidget->setCommitPage(!joining);
+    setWindowTitle(joining ? tr("Join a team vault") : tr("Create your SOP vault"));
+    setButtonText(QWizard::CommitButton, joining ? tr("&Clone") : tr("&Create vault"));
+    m_ownerPageWidget->changed();
+}
+
+int FirstRunWizard::nextId() const
+{
+    const int id = currentId();
+    if (id == m_ownerPage) {
+        return m_join->isChecked() ? m_clonePage : m_recoveryPage;
+    }
+    if (id == m_clonePage) {
+        return m_clonedPage;
+    }
+    if (id == m_clonedPage || id == m_samplesPage) {
+        return -1; // the samples page ends the "new vault" path, the cloned page the other
+    }
+    return QWizard::nextId();
+}
+
 void FirstRunWizard::showCreated(const QString& fingerprint, const QString& code)
 {
     m_created = true;
@@ -145,6 +241,17 @@ void FirstRunWizard::showCreated(const QString& fingerprint, const QString& code
 
 bool FirstRunWizard::validateCurrentPage()
 {
+    if (currentId() == m_ownerPage && m_join->isChecked()) {
+        return true;
+    }
+    if (currentId() == m_clonePage && !m_cloned) {
+        if (!m_controller.busy()) {
+            m_cloneError->clear();
+            m_controller.cloneVault(m_cloneFields->url(), m_cloneFields->vaultId(),
+                                    m_cloneFields->path());
+        }
+        return false; // moves on by itself when the clone is done
+    }
     if (currentId() == m_ownerPage && !m_created) {
         if (m_controller.busy()) {
             return false;

@@ -2,14 +2,18 @@
 #include "MainWindow.h"
 
 #include "AdminDialog.h"
+#include "CloneDialog.h"
+#include "ConflictDialog.h"
 #include "ExportDialog.h"
 #include "HistoryDialog.h"
 #include "ImportDialog.h"
 #include "MarkdownHighlighter.h"
 #include "PasswordDialog.h"
+#include "PublishDialog.h"
 #include "ReviewDialog.h"
 #include "SafeBrowser.h"
 #include "SopListModel.h"
+#include "SyncStatus.h"
 #include "Widgets.h"
 
 #include <QAction>
@@ -119,6 +123,22 @@ MainWindow::MainWindow(VaultController& controller, QWidget* parent)
     });
     connect(&m_controller, &VaultController::operationFailed, this,
             [this](const Failure& f) { showFailure(tr("That did not work"), f); });
+
+    m_syncStatus = new SyncStatus(this);
+    statusBar()->addPermanentWidget(m_syncStatus);
+    connect(&m_controller, &VaultController::syncStateChanged, m_syncStatus, &SyncStatus::setState);
+    connect(&m_controller, &VaultController::syncStateChanged, this, [this] { updateActions(); });
+    connect(m_syncStatus, &SyncStatus::conflictClicked, this, &MainWindow::showConflicts);
+    connect(&m_controller, &VaultController::synced, this, &MainWindow::afterSync);
+    // While a worker holds the Session (a sync's short turn with it, an import, a rotation),
+    // nothing here may call core: the window waits, greyed, and takes no input.
+    connect(&m_controller, &VaultController::busyChanged, this, [this](bool busy) {
+        centralWidget()->setEnabled(!busy);
+        menuBar()->setEnabled(!busy);
+        for (auto* bar : findChildren<QToolBar*>()) {
+            bar->setEnabled(!busy);
+        }
+    });
     updateActions();
 }
 
@@ -346,6 +366,14 @@ void MainWindow::buildMenus()
     file->addAction(tr("E&xport…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::showExport);
     file->addAction(tr("&Print…"), QKeySequence::Print, this, &MainWindow::printCurrent);
     file->addSeparator();
+    m_syncAction =
+        file->addAction(tr("S&ync now"), QKeySequence(Qt::Key_F5), this, &MainWindow::syncNow);
+    m_syncAction->setObjectName(QStringLiteral("syncNowAction"));
+    m_shareAction = file->addAction(tr("S&hare on a server…"), this, &MainWindow::shareOnServer);
+    m_shareAction->setObjectName(QStringLiteral("shareAction"));
+    m_cloneAction = file->addAction(tr("&Clone a team vault…"), this, &MainWindow::cloneTeamVault);
+    m_cloneAction->setObjectName(QStringLiteral("cloneAction"));
+    file->addSeparator();
     m_lockAction = file->addAction(tr("&Lock"), QKeySequence(tr("Ctrl+L")), this,
                                    [this] { m_controller.lock(); });
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -480,6 +508,7 @@ void MainWindow::showVault()
     }
     refreshCollections();
     refreshList();
+    m_syncStatus->setState(m_controller.syncState());
     updateActions();
     statusBar()->showMessage(tr("Unlocked as %1%2. Ctrl+L locks.")
                                  .arg(user, m_controller.isOwner() ? tr(" (owner)") : QString()));
@@ -506,6 +535,8 @@ void MainWindow::clearViews()
     }
     m_currentId.reset();
     m_currentBody.clear();
+    endMerge();
+    m_syncStatus->setState(SyncState{});
     m_stack->setCurrentIndex(0);
     m_idle.stop();
     updateActions();
@@ -569,6 +600,10 @@ void MainWindow::showSearchResults()
     const QString text = m_search->text().trimmed();
     if (!m_controller.isUnlocked()) {
         m_model->clear();
+        return;
+    }
+    if (m_controller.busy()) {
+        m_searchDelay.start(); // a worker holds the Session; search when it is free
         return;
     }
     if (text.isEmpty()) {
@@ -667,6 +702,10 @@ void MainWindow::updateActions()
     m_importAction->setEnabled(can.importFolders);
     m_adminAction->setEnabled(can.administer);
     m_lockAction->setEnabled(unlocked);
+    m_syncAction->setEnabled(unlocked);
+    // Publishing is the owners' and only for a vault not yet shared.
+    m_shareAction->setEnabled(unlocked && m_controller.isOwner() &&
+                              m_controller.syncState().kind == SyncState::Kind::NotShared);
 }
 
 void MainWindow::newSop()
@@ -782,6 +821,23 @@ void MainWindow::saveEditor()
     if (m_stack->currentIndex() != 2) {
         return;
     }
+    if (m_merging) {
+        const core::Id sop = *m_merging;
+        auto version =
+            m_controller.resolveConflict(sop, core::Keep::Merged, m_editorText->toPlainText());
+        if (!version) {
+            m_editorError->setText(version.error().message);
+            return;
+        }
+        endMerge();
+        m_editorText->document()->setModified(false);
+        m_currentId = sop;
+        refreshList();
+        openSop(sop);
+        statusBar()->showMessage(
+            tr("Conflict resolved: the merged text is version %1.").arg(*version), 6000);
+        return;
+    }
     std::vector<std::string> tags;
     for (const QString& t : m_editorTags->text().split(u',', Qt::SkipEmptyParts)) {
         tags.push_back(toStd(t.trimmed()));
@@ -798,6 +854,7 @@ void MainWindow::saveEditor()
 
 void MainWindow::cancelEditor()
 {
+    endMerge();
     m_editorText->document()->setModified(false);
     m_stack->setCurrentIndex(m_currentId ? 1 : 0);
 }
@@ -994,6 +1051,113 @@ void MainWindow::warnOfAlerts()
 void MainWindow::showFailure(const QString& what, const Failure& failure)
 {
     QMessageBox::warning(this, what, failure.message);
+}
+
+// --- Team sync ---
+
+void MainWindow::syncNow()
+{
+    if (!m_controller.isUnlocked()) {
+        return;
+    }
+    if (m_controller.syncState().kind == SyncState::Kind::NotShared) {
+        statusBar()->showMessage(
+            m_controller.isOwner()
+                ? tr("This vault is not shared on a server: File > Share on a server… does it.")
+                : tr("This vault is not shared on a server; its owner can share it."),
+            8000);
+    }
+    m_controller.syncNow();
+}
+
+void MainWindow::afterSync(const core::SyncReport& report)
+{
+    for (const auto& refusal : report.refused) {
+        notify(tr("A change of yours was refused"), toQString(refusal), true);
+    }
+    if (!report.conflicts.empty() && report.pulled > 0) {
+        statusBar()->showMessage(tr("Your edit met another one: click Conflict in the status "
+                                    "bar to decide."),
+                                 10000);
+    }
+    // The reader follows a newer version that arrived; the editor is left alone (saving there
+    // makes a conflict core reports, never an overwrite).
+    if (m_currentId && m_stack->currentIndex() == 1) {
+        auto now = m_controller.summary(*m_currentId);
+        if (now && now->version != m_currentVersion) {
+            openSop(*m_currentId);
+        }
+    }
+}
+
+void MainWindow::shareOnServer()
+{
+    if (!m_controller.isUnlocked() || !m_shareAction->isEnabled()) {
+        return;
+    }
+    PublishDialog dialog(m_controller, this);
+    dialog.exec();
+    updateActions();
+}
+
+void MainWindow::cloneTeamVault()
+{
+    CloneDialog dialog(m_controller, this);
+    if (dialog.exec() != QDialog::Accepted || dialog.clonedPath().empty()) {
+        return;
+    }
+    // The clone is opened as any vault is: the unlock dialog, with one's own name and password.
+    if (!m_controller.switchVault(dialog.clonedPath())) {
+        statusBar()->showMessage(tr("Cloned; open it once the work in hand is done."), 8000);
+    }
+}
+
+void MainWindow::showConflicts()
+{
+    if (!m_controller.isUnlocked() || m_controller.busy()) {
+        return;
+    }
+    ConflictDialog dialog(m_controller, this);
+    connect(&dialog, &ConflictDialog::resolved, this, [this](const core::Id& sop, std::uint64_t) {
+        refreshList();
+        if (m_currentId && *m_currentId == sop && m_stack->currentIndex() == 1) {
+            openSop(sop);
+        }
+    });
+    connect(&dialog, &ConflictDialog::mergeRequested, this, &MainWindow::mergeConflict);
+    dialog.exec();
+}
+
+void MainWindow::mergeConflict(const core::Id& sop, const core::SopVersionView& mine)
+{
+    m_editingNew = false;
+    m_currentId = sop;
+    m_merging = sop;
+    fillEditor(mine);
+    // A resolution carries only the text: the other fields stay as they are.
+    for (QWidget* w : std::initializer_list<QWidget*>{
+             m_editorTitle, m_editorTags, m_editorReviewEvery, m_editorReviewer, m_editorMessage}) {
+        w->setEnabled(false);
+    }
+    m_editorError->setText(tr("Merging: this is your text. Bring in what you need from theirs "
+                              "(open the conflict view to see it); saving puts it on top of "
+                              "theirs and settles the conflict."));
+    updatePreview();
+    m_stack->setCurrentIndex(2);
+    m_editorText->setFocus();
+}
+
+void MainWindow::endMerge()
+{
+    if (!m_merging) {
+        return;
+    }
+    m_merging.reset();
+    for (QWidget* w : std::initializer_list<QWidget*>{
+             m_editorTitle, m_editorTags, m_editorReviewEvery, m_editorReviewer, m_editorMessage}) {
+        w->setEnabled(true);
+    }
+    m_editorError->clear();
 }
 
 } // namespace sopvault::desktop

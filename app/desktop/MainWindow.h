@@ -27,6 +27,7 @@ namespace sopvault::desktop {
 
 class SafeBrowser;
 class SopListModel;
+class SyncStatus;
 
 class MainWindow : public QMainWindow
 {
@@ -56,6 +57,13 @@ public:
     void copyAll();
     void flagCurrent();
     void importFolder();
+    // Team sync: F5, File > Share on a server…, File > Clone a team vault…, the conflict view,
+    // and the editor opened with my side of a conflict (saving it resolves it).
+    void syncNow();
+    void shareOnServer();
+    void cloneTeamVault();
+    void showConflicts();
+    void mergeConflict(const core::Id& sop, const core::SopVersionView& mine);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -86,6 +94,8 @@ private:
     void notify(const QString& title, const QString& text, bool warning);
     void copyToClipboard(const QString& text);
     void showFailure(const QString& what, const Failure& failure);
+    void afterSync(const core::SyncReport& report);
+    void endMerge();
     [[nodiscard]] QString selectedCollection() const;
 
     VaultController& m_controller;
@@ -123,6 +133,10 @@ private:
     QAction* m_lockAction = nullptr;
     QAction* m_adminAction = nullptr;
     QAction* m_importAction = nullptr;
+    QAction* m_syncAction = nullptr;
+    QAction* m_shareAction = nullptr;
+    QAction* m_cloneAction = nullptr;
+    SyncStatus* m_syncStatus = nullptr; // permanent in the status bar
     QSystemTrayIcon* m_tray = nullptr;
     QLabel* m_alerts = nullptr; // permanent in the status bar; owners only, when there are any
 
@@ -131,6 +145,7 @@ private:
     core::Id m_currentCollection{};
     std::string m_currentBody;
     bool m_editingNew = false;
+    std::optional<core::Id> m_merging; // the editor holds my side of this SOP's conflict
     QSet<int> m_ticked;
     QTimer m_searchDelay;
     QTimer m_previewDelay;

@@ -1,15 +1,22 @@
 // VaultController: core behind signals and slots, slow work on QtConcurrent's pool.
 #include "VaultController.h"
 
-#include "sopvault/crypto/Crypto.h"
+#include "WakeUp.h"
 
+#include "sopvault/crypto/Crypto.h"
+#include "sopvault/remote/PgServer.h"
+
+#include <QApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QPointer>
 #include <QTimeZone>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <cstdlib>
 
 // The bundled resources live in a static library, so they must be registered by hand (outside
 // any namespace, as Q_INIT_RESOURCE requires).
@@ -120,8 +127,25 @@ VaultController::VaultController(std::filesystem::path vaultFile, std::filesyste
     initBundledResources();
     qRegisterMetaType<Failure>();
     qRegisterMetaType<core::ImportReport>();
+    qRegisterMetaType<core::SyncReport>();
+    qRegisterMetaType<SyncState>();
+    m_connector = postgresConnector();
+    // The fallback for a wake-up that never comes (no LISTEN through a pooler, a lost
+    // notification): ask the server once a minute.
+    m_syncPoll.setInterval(std::chrono::seconds(60));
+    connect(&m_syncPoll, &QTimer::timeout, this, &VaultController::syncNow);
+    m_syncSoon.setSingleShot(true);
+    m_syncSoon.setInterval(std::chrono::milliseconds(400));
+    connect(&m_syncSoon, &QTimer::timeout, this, &VaultController::syncNow);
+    connect(this, &VaultController::unlocked, this, [this] {
+        m_offlineSince = 0;
+        setSyncState(localSyncState(false));
+        syncNow();
+    });
 }
 
+// The wake-up thread is joined here (it never touches the controller after its callback, which
+// queues to this thread and is dropped once the controller is gone).
 VaultController::~VaultController() = default;
 
 bool VaultController::vaultExists() const
@@ -209,6 +233,10 @@ void VaultController::runAsync(Work work, FailedSignal failed, Done done)
         R result = watcher->future().takeResult();
         watcher->deleteLater();
         setBusy(false);
+        if (m_lockWhenIdle) {
+            m_lockWhenIdle = false;
+            lock();
+        }
         if (!result) {
             emit(this->*failed)(failure(result.error()));
             return;
@@ -268,7 +296,11 @@ void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfP
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     runAsync([=]() { return session->changePassword(*pw, profile); },
-             &VaultController::passwordChangeFailed, [this](auto&) { emit passwordChanged(); });
+             &VaultController::passwordChangeFailed,
+             [this](auto&) {
+                 emit passwordChanged();
+                 wrote(); // the new wrap goes to the server, so another laptop can unlock
+             });
 }
 
 void VaultController::addUser(const QString& name, crypto::SecureBuffer password,
@@ -280,6 +312,7 @@ void VaultController::addUser(const QString& name, crypto::SecureBuffer password
     runAsync([=]() { return session->addUser(who, *pw, profile); }, &VaultController::userAddFailed,
              [this, name](auto&) {
                  emit userAdded(name);
+                 wrote();
                  emit vaultChanged();
              });
 }
@@ -297,6 +330,7 @@ void VaultController::removeUser(const QString& name)
              &VaultController::operationFailed,
              [this, name](auto&) {
                  emit userRemoved(name);
+                 wrote();
                  emit vaultChanged();
              });
 }
@@ -316,6 +350,7 @@ void VaultController::importFolder(const QString& folder, const QString& collect
              &VaultController::operationFailed,
              [this](auto& result) {
                  emit imported(*result);
+                 wrote();
                  emit vaultChanged();
              });
 }
@@ -330,6 +365,7 @@ void VaultController::ungrant(const QString& user, const QString& role, const QS
              &VaultController::operationFailed,
              [this, user, role, collection](auto&) {
                  emit ungranted(user, role, collection);
+                 wrote();
                  emit vaultChanged();
              });
 }
@@ -337,8 +373,10 @@ void VaultController::ungrant(const QString& user, const QString& role, const QS
 void VaultController::lock()
 {
     if (m_busy) {
-        return; // a worker still holds the session; lock when it is done
+        m_lockWhenIdle = true; // a worker still holds the session; lock when it is done
+        return;
     }
+    stopSync();
     m_session.reset();
     emit locked();
 }
@@ -494,17 +532,23 @@ Outcome<core::SopVersionView> VaultController::readSop(const core::Id& sop,
 
 Outcome<core::Id> VaultController::addSop(const core::NewSop& sop)
 {
-    return outcome(m_session->addSop(sop));
+    auto written = outcome(m_session->addSop(sop));
+    wrote();
+    return written;
 }
 
 Outcome<std::uint64_t> VaultController::editSop(const core::Id& sop, const core::SopEdit& edit)
 {
-    return outcome(m_session->editSop(sop, edit));
+    auto written = outcome(m_session->editSop(sop, edit));
+    wrote();
+    return written;
 }
 
 Outcome<core::Id> VaultController::flag(const core::Id& sop, const QString& comment)
 {
-    return outcome(m_session->flag(sop, toStd(comment)));
+    auto written = outcome(m_session->flag(sop, toStd(comment)));
+    wrote();
+    return written;
 }
 
 Outcome<std::vector<core::HistoryEntry>> VaultController::history(const core::Id& sop) const
@@ -520,7 +564,9 @@ Outcome<QString> VaultController::diff(const core::Id& sop, std::uint64_t from, 
 
 Outcome<std::uint64_t> VaultController::restore(const core::Id& sop, std::uint64_t version)
 {
-    return outcome(m_session->restore(sop, version));
+    auto written = outcome(m_session->restore(sop, version));
+    wrote();
+    return written;
 }
 
 Outcome<std::vector<core::ReviewItem>>
@@ -538,7 +584,9 @@ Outcome<QString> VaultController::changesSinceReview(const core::Id& sop)
 Outcome<void> VaultController::signOff(const core::Id& sop, core::ReviewDecision decision,
                                        const QString& comment)
 {
-    return outcome(m_session->signOff(sop, decision, toStd(comment)));
+    auto written = outcome(m_session->signOff(sop, decision, toStd(comment)));
+    wrote();
+    return written;
 }
 
 Outcome<std::vector<core::FlagInfo>> VaultController::openFlags() const
@@ -548,7 +596,9 @@ Outcome<std::vector<core::FlagInfo>> VaultController::openFlags() const
 
 Outcome<void> VaultController::resolveFlag(const core::Id& flag, const QString& note)
 {
-    return outcome(m_session->resolveFlag(flag, toStd(note)));
+    auto written = outcome(m_session->resolveFlag(flag, toStd(note)));
+    wrote();
+    return written;
 }
 
 std::vector<core::UserInfo> VaultController::users() const
@@ -579,7 +629,9 @@ Outcome<std::vector<core::GrantInfo>> VaultController::access(const QString& tar
 
 Outcome<void> VaultController::addOwner(const QString& name)
 {
-    return outcome(m_session->addOwner(toStd(name)));
+    auto written = outcome(m_session->addOwner(toStd(name)));
+    wrote();
+    return written;
 }
 
 Outcome<void> VaultController::defineRole(const QString& name, const QStringList& rights)
@@ -588,18 +640,24 @@ Outcome<void> VaultController::defineRole(const QString& name, const QStringList
     if (!parsed) {
         return std::unexpected(failure(parsed.error()));
     }
-    return outcome(m_session->defineRole(toStd(name.trimmed()), *parsed));
+    auto written = outcome(m_session->defineRole(toStd(name.trimmed()), *parsed));
+    wrote();
+    return written;
 }
 
 Outcome<void> VaultController::grant(const QString& user, const QString& role,
                                      const QString& collection)
 {
-    return outcome(m_session->grant(toStd(user), toStd(role), toStd(collection)));
+    auto written = outcome(m_session->grant(toStd(user), toStd(role), toStd(collection)));
+    wrote();
+    return written;
 }
 
 Outcome<void> VaultController::addCollection(const QString& path)
 {
-    return outcome(m_session->addCollection(toStd(path.trimmed())), [](const core::Id&) {});
+    auto written = outcome(m_session->addCollection(toStd(path.trimmed())), [](const core::Id&) {});
+    wrote();
+    return written;
 }
 
 Outcome<QString> VaultController::watermarkLine(const core::Id& sop) const
@@ -638,6 +696,369 @@ Outcome<std::vector<core::ViewAlert>> VaultController::viewAlerts() const
 core::AlarmSettings VaultController::alarmSettings() const
 {
     return m_session->alarmSettings();
+}
+
+// --- Team sync ---
+
+std::optional<crypto::SecureBuffer> databasePassword()
+{
+    const char* value = std::getenv("SOPVAULT_DB_PASSWORD");
+    if (value == nullptr || *value == '\0') {
+        return std::nullopt;
+    }
+    auto copy = crypto::SecureBuffer::copyOf(std::string_view(value));
+    return copy ? std::optional(std::move(*copy)) : std::nullopt;
+}
+
+ServerConnector postgresConnector()
+{
+    return [](const std::string& url) -> core::ServerResult<std::unique_ptr<core::RecordServer>> {
+        const auto password = databasePassword();
+        auto server = remote::PgServer::connect(url, password ? &*password : nullptr);
+        if (!server) {
+            return std::unexpected(std::move(server.error()));
+        }
+        return std::make_unique<remote::PgServer>(std::move(*server));
+    };
+}
+
+bool VaultController::listening() const
+{
+    return m_wakeUp != nullptr && m_wakeUp->listening();
+}
+
+void VaultController::wrote()
+{
+    if (m_syncState.kind != SyncState::Kind::NotShared || m_syncState.pending > 0) {
+        syncSoon();
+    }
+    if (m_session && m_syncState.kind != SyncState::Kind::Failed) {
+        // The count of records waiting changed; show it before the server is asked. A failed
+        // sync's finding stays until a sync clears it.
+        SyncState state = localSyncState(m_syncing);
+        state.message = m_syncState.message;
+        setSyncState(state);
+    }
+}
+
+void VaultController::syncSoon()
+{
+    if (m_session) {
+        m_syncSoon.start();
+    }
+}
+
+void VaultController::setSyncPoll(std::chrono::milliseconds interval)
+{
+    m_syncPoll.stop();
+    if (interval.count() > 0) {
+        m_syncPoll.setInterval(interval);
+        if (m_session && !m_syncState.server.isEmpty()) {
+            m_syncPoll.start();
+        }
+    } else {
+        m_syncPoll.setInterval(0);
+    }
+}
+
+void VaultController::setSyncState(SyncState state)
+{
+    m_syncState = std::move(state);
+    emit syncStateChanged(m_syncState);
+}
+
+SyncState VaultController::localSyncState(bool syncing) const
+{
+    SyncState state;
+    state.syncing = syncing;
+    auto info = m_session->remote();
+    if (!info) {
+        state.kind = SyncState::Kind::Failed;
+        state.message = toQString(info.error().message);
+        return state;
+    }
+    if (info->url.empty()) {
+        return state; // not shared
+    }
+    state.server = toQString(remote::displayUrl(info->url));
+    state.pending = info->pending;
+    state.lastSync = info->lastSync;
+    state.fingerprint = toQString(info->fingerprint);
+    auto open = m_session->conflicts();
+    state.conflicts = open ? open->size() : 0;
+    if (state.conflicts > 0) {
+        state.kind = SyncState::Kind::Conflict;
+    } else if (m_offlineSince != 0) {
+        state.kind = SyncState::Kind::Offline;
+        state.since = m_offlineSince;
+    } else {
+        state.kind = state.pending > 0 ? SyncState::Kind::Waiting : SyncState::Kind::Synced;
+    }
+    return state;
+}
+
+void VaultController::followRemote(const core::RemoteInfo& info)
+{
+    // The wake-up follows the remote: started once one is set, moved when it changes.
+    if (!m_wakeUp || m_wakeUp->url() != info.url || m_wakeUp->vaultId() != info.vaultId) {
+        m_wakeUp.reset();
+        QPointer<VaultController> self(this);
+        m_wakeUp = std::make_unique<WakeUpThread>(info.url, info.vaultId, [self] {
+            QMetaObject::invokeMethod(
+                qApp,
+                [self] {
+                    if (self) {
+                        self->syncSoon();
+                    }
+                },
+                Qt::QueuedConnection);
+        });
+    }
+    if (!m_syncPoll.isActive() && m_syncPoll.interval() > 0) {
+        m_syncPoll.start();
+    }
+}
+
+void VaultController::stopSync()
+{
+    m_wakeUp.reset();
+    m_syncPoll.stop();
+    m_syncSoon.stop();
+    m_syncAgain = false;
+}
+
+void VaultController::syncNow()
+{
+    if (!m_session) {
+        return;
+    }
+    if (m_syncing || m_busy) {
+        m_syncAgain = true; // once more when the work in hand is done
+        if (!m_syncing) {
+            m_syncSoon.start();
+        }
+        return;
+    }
+    auto info = m_session->remote();
+    if (!info) {
+        setSyncState(localSyncState(false));
+        return;
+    }
+    if (info->url.empty()) {
+        stopSync();
+        setSyncState(localSyncState(false));
+        return;
+    }
+    followRemote(*info);
+    m_syncing = true;
+    m_syncAgain = false;
+    setSyncState(localSyncState(true));
+    // The slow part first, without the Session: connecting (seconds when the server is gone)
+    // and the cheap "anything new?".
+    using Probe = std::pair<std::shared_ptr<core::RecordServer>, std::int64_t>;
+    const std::string url = info->url;
+    const std::string vault = info->vaultId;
+    auto connector = m_connector;
+    auto* watcher = new QFutureWatcher<core::ServerResult<Probe>>(this);
+    connect(watcher, &QFutureWatcher<core::ServerResult<Probe>>::finished, this, [this, watcher] {
+        auto result = watcher->future().takeResult();
+        watcher->deleteLater();
+        probed(std::move(result));
+    });
+    watcher->setFuture(QtConcurrent::run([=]() -> core::ServerResult<Probe> {
+        auto server = connector(url);
+        if (!server) {
+            return std::unexpected(std::move(server.error()));
+        }
+        std::shared_ptr<core::RecordServer> shared = std::move(*server);
+        auto last = shared->lastPosition(vault);
+        if (!last) {
+            return std::unexpected(std::move(last.error()));
+        }
+        return Probe{std::move(shared), *last};
+    }));
+}
+
+void VaultController::serverMissed(const Failure& failure, bool offline)
+{
+    m_syncing = false;
+    if (!m_session) {
+        return;
+    }
+    SyncState state = localSyncState(false);
+    if (offline) {
+        if (m_offlineSince == 0) {
+            m_offlineSince = now();
+        }
+        if (state.kind != SyncState::Kind::Conflict) {
+            state.kind = SyncState::Kind::Offline;
+        }
+        state.since = m_offlineSince;
+    } else {
+        state.kind = SyncState::Kind::Failed;
+    }
+    state.message = failure.message;
+    setSyncState(state);
+    if (m_syncAgain) {
+        m_syncSoon.start();
+    }
+}
+
+void VaultController::probed(
+    core::ServerResult<std::pair<std::shared_ptr<core::RecordServer>, std::int64_t>> probe)
+{
+    if (!m_session) {
+        m_syncing = false;
+        return; // locked while the server was asked
+    }
+    if (!probe) {
+        serverMissed(failure(probe.error().error),
+                     probe.error().fault == core::ServerFault::Offline);
+        return;
+    }
+    m_offlineSince = 0;
+    auto info = m_session->remote();
+    if (info && info->position == probe->second && info->pending == 0) {
+        m_syncing = false;
+        setSyncState(localSyncState(false)); // nothing new either way: the Session stays here
+        if (m_syncAgain) {
+            m_syncSoon.start();
+        }
+        return;
+    }
+    if (m_busy) {
+        // Other slow work took the Session meanwhile: ask again when it is done.
+        m_syncing = false;
+        m_syncAgain = true;
+        m_syncSoon.start();
+        return;
+    }
+    core::Session* session = m_session.get();
+    std::shared_ptr<core::RecordServer> server = std::move(probe->first);
+    setBusy(true);
+    auto* watcher = new QFutureWatcher<Result<core::SyncReport>>(this);
+    connect(watcher, &QFutureWatcher<Result<core::SyncReport>>::finished, this, [this, watcher] {
+        auto result = watcher->future().takeResult();
+        watcher->deleteLater();
+        setBusy(false);
+        syncEnded(std::move(result));
+        if (m_lockWhenIdle) {
+            m_lockWhenIdle = false;
+            lock();
+        }
+    });
+    watcher->setFuture(QtConcurrent::run([session, server]() { return session->sync(*server); }));
+}
+
+void VaultController::syncEnded(Result<core::SyncReport> result)
+{
+    if (!result) {
+        // `failed` is the server gone mid-way; anything else (integrity above all) is a
+        // finding a person must see, not a passing outage.
+        serverMissed(failure(result.error()), result.error().code == ErrorCode::Failed);
+        return;
+    }
+    m_syncing = false;
+    setSyncState(localSyncState(false));
+    emit synced(*result);
+    if (result->pulled > 0 || result->rebased > 0 || !result->conflicts.empty()) {
+        emit vaultChanged();
+    }
+    if (m_syncAgain) {
+        m_syncSoon.start();
+    }
+}
+
+Outcome<core::RemoteInfo> VaultController::remoteInfo() const
+{
+    return outcome(m_session->remote());
+}
+
+Outcome<std::vector<core::SyncConflict>> VaultController::conflicts() const
+{
+    return outcome(m_session->conflicts());
+}
+
+Outcome<core::SopVersionView> VaultController::conflictingEdit(const core::Id& sop)
+{
+    return outcome(m_session->conflictingEdit(sop));
+}
+
+Outcome<std::uint64_t> VaultController::resolveConflict(const core::Id& sop, core::Keep keep,
+                                                        std::optional<QString> mergedBody)
+{
+    std::optional<std::string> body;
+    if (mergedBody) {
+        body = toStd(*mergedBody);
+    }
+    auto resolved = outcome(m_session->resolve(sop, keep, std::move(body)));
+    wrote();
+    setSyncState(localSyncState(m_syncing));
+    return resolved;
+}
+
+void VaultController::publish(const QString& url)
+{
+    core::Session* session = m_session.get();
+    const std::string target = toStd(url.trimmed());
+    auto connector = m_connector;
+    runAsync(
+        [=]() -> Result<core::SyncReport> {
+            auto server = connector(target);
+            if (!server) {
+                return std::unexpected(server.error().error);
+            }
+            return session->publish(**server, target);
+        },
+        &VaultController::publishFailed,
+        [this](auto& result) {
+            m_offlineSince = 0;
+            emit published(*result);
+            syncNow(); // starts the wake-up and shows where the vault stands now
+        });
+}
+
+void VaultController::cloneVault(const QString& url, const QString& vaultId,
+                                 const std::filesystem::path& path)
+{
+    const std::string source = toStd(url.trimmed());
+    const std::string vault = toStd(vaultId.trimmed());
+    auto connector = m_connector;
+    auto fetching = [this](std::size_t done, std::size_t total) {
+        QMetaObject::invokeMethod(this, [this, done, total] {
+            emit progress(int(done), int(total), tr("Fetching records"));
+        });
+    };
+    runAsync(
+        [=]() -> Result<core::ClonedVault> {
+            auto server = connector(source);
+            if (!server) {
+                return std::unexpected(server.error().error);
+            }
+            return core::cloneVault(**server, source, vault, path, fetching);
+        },
+        &VaultController::cloneFailed,
+        [this, path](auto& result) {
+            if (!m_session) {
+                m_vaultFile = path;
+            }
+            emit cloned(toQString(result->vaultId), qulonglong(result->records),
+                        toQString(result->fingerprint));
+        });
+}
+
+bool VaultController::switchVault(std::filesystem::path file)
+{
+    if (m_busy) {
+        return false;
+    }
+    m_vaultFile = std::move(file);
+    if (m_session) {
+        stopSync();
+        m_session.reset();
+        emit locked();
+    }
+    return true;
 }
 
 } // namespace sopvault::desktop

@@ -10,10 +10,12 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 
 class QLineEdit;
 
 #include <atomic>
+#include <chrono>
 #include <expected>
 #include <filesystem>
 #include <functional>
@@ -48,6 +50,40 @@ void clearPassword(QLineEdit& field);
 // Overwrites a QString's characters in place when no other QString shares its buffer (writing
 // to a shared one would only detach a fresh copy), then empties it; true if it overwrote.
 bool wipeText(QString& text);
+
+// Where team sync stands, as the status bar shows it.
+struct SyncState
+{
+    enum class Kind
+    {
+        NotShared, // no remote: the vault lives in this file only
+        Synced,    // the server has nothing this replica lacks, and the outbox is empty
+        Waiting,   // records written here wait to go up
+        Offline,   // the server cannot be reached (since `since`); the replica works on
+        Conflict,  // an edit made here met another one; a person decides
+        Failed,    // the server's history cannot be trusted, or it refused us: `message`
+    };
+    Kind kind = Kind::NotShared;
+    bool syncing = false;
+    std::uint64_t pending = 0;
+    std::size_t conflicts = 0;
+    core::Timestamp since = 0;    // Offline: when the server was first missed
+    core::Timestamp lastSync = 0; // 0: never
+    QString server;               // the URL as it may be shown
+    QString fingerprint;
+    QString message;
+};
+
+// $SOPVAULT_DB_PASSWORD in secure memory, when set (libpq's own PGPASSFILE and service file
+// work without it); never from the vault file, never on a command line.
+[[nodiscard]] std::optional<crypto::SecureBuffer> databasePassword();
+
+// Connects to the team's server at `url`; tests replace it to play an unreachable one.
+using ServerConnector =
+    std::function<core::ServerResult<std::unique_ptr<core::RecordServer>>(const std::string& url)>;
+[[nodiscard]] ServerConnector postgresConnector();
+
+class WakeUpThread;
 
 namespace detail {
 // Test hook: called with a text buffer after it was overwritten and before it is freed, so a
@@ -90,6 +126,35 @@ public:
     void cancelImport() { m_cancelImport = true; }
     // Forgets the session and every key it held.
     void lock();
+
+    // --- Team sync (docs/teams.md). The Session is not for two threads: sync runs on the worker
+    // only while nothing else does (busy() is true for its part that uses the Session), and the
+    // network's slow part (connecting, "anything new?") runs before that, without the Session.
+    [[nodiscard]] const SyncState& syncState() const { return m_syncState; }
+    // Checks the server now (F5, a wake-up, the poll); a sync already running runs once more
+    // when it ends. "Not shared" without a remote, never an error.
+    void syncNow();
+    // A sync soon, after a quiet moment: writes come in bursts.
+    void syncSoon();
+    // How often to ask the server when no wake-up came (0 turns the poll off).
+    void setSyncPoll(std::chrono::milliseconds interval);
+    void setServerConnector(ServerConnector connector) { m_connector = std::move(connector); }
+    [[nodiscard]] bool listening() const;
+    [[nodiscard]] Outcome<core::RemoteInfo> remoteInfo() const;
+    [[nodiscard]] Outcome<std::vector<core::SyncConflict>> conflicts() const;
+    // My side of a conflict (audited as a view); theirs is readSop's newest version.
+    [[nodiscard]] Outcome<core::SopVersionView> conflictingEdit(const core::Id& sop);
+    [[nodiscard]] Outcome<std::uint64_t> resolveConflict(const core::Id& sop, core::Keep keep,
+                                                         std::optional<QString> mergedBody = {});
+    // Owners: the whole vault up to its (empty) vault on the server at `url`. Reports with
+    // published or publishFailed.
+    void publish(const QString& url);
+    // A new replica of `vaultId` at `path` (which must not exist), then the normal unlock.
+    // Needs no Session. Reports with cloned or cloneFailed; progress while records arrive.
+    void cloneVault(const QString& url, const QString& vaultId, const std::filesystem::path& path);
+    // Points this controller at another vault file (a clone): locks first, so the next unlock
+    // opens it. False while slow work runs.
+    bool switchVault(std::filesystem::path file);
 
     // The whole SOP with its watermark, for the clipboard: core checks the export right (a
     // refusal is audited) and records what left, whatever the widgets showed.
@@ -179,6 +244,13 @@ signals:
     void ungranted(QString user, QString role, QString collection);
     // Any change to the vault's content that views should show.
     void vaultChanged();
+    void syncStateChanged(sopvault::desktop::SyncState state);
+    // A sync ended: what it pulled, pushed and rebased, and every conflict left.
+    void synced(sopvault::core::SyncReport report);
+    void published(sopvault::core::SyncReport report);
+    void publishFailed(sopvault::desktop::Failure failure);
+    void cloned(QString vaultId, qulonglong records, QString fingerprint);
+    void cloneFailed(sopvault::desktop::Failure failure);
 
 private:
     // The signal a failed piece of slow work reports on.
@@ -189,13 +261,34 @@ private:
     void runAsync(Work work, FailedSignal failed, Done done);
     [[nodiscard]] core::OpenOptions openOptions() const;
     void setBusy(bool busy);
+    // After a change written here: the next sync soon.
+    void wrote();
+    void setSyncState(SyncState state);
+    // The state as the replica's own records say (pending, conflicts), not the network.
+    [[nodiscard]] SyncState localSyncState(bool syncing) const;
+    void
+    probed(core::ServerResult<std::pair<std::shared_ptr<core::RecordServer>, std::int64_t>> probe);
+    void syncEnded(Result<core::SyncReport> result);
+    void serverMissed(const Failure& failure, bool offline);
+    void followRemote(const core::RemoteInfo& info);
+    void stopSync();
 
     std::filesystem::path m_vaultFile;
     std::filesystem::path m_stateDir;
     std::unique_ptr<core::Session> m_session;
     const core::Clock* m_clock = nullptr;
     bool m_busy = false;
+    bool m_lockWhenIdle = false; // a lock asked for while a worker held the session
     std::atomic<bool> m_cancelImport{false};
+    // Team sync.
+    ServerConnector m_connector;
+    SyncState m_syncState;
+    bool m_syncing = false;
+    bool m_syncAgain = false;
+    core::Timestamp m_offlineSince = 0;
+    QTimer m_syncPoll;
+    QTimer m_syncSoon;
+    std::unique_ptr<WakeUpThread> m_wakeUp;
 };
 
 } // namespace sopvault::desktop
@@ -203,3 +296,5 @@ private:
 Q_DECLARE_METATYPE(sopvault::desktop::Failure)
 Q_DECLARE_METATYPE(sopvault::core::Id)
 Q_DECLARE_METATYPE(sopvault::core::ImportReport)
+Q_DECLARE_METATYPE(sopvault::core::SyncReport)
+Q_DECLARE_METATYPE(sopvault::desktop::SyncState)

@@ -44,6 +44,13 @@ int main(int argc, char** argv)
         if (wizard.exec() != QDialog::Accepted && !controller.isUnlocked()) {
             return 0;
         }
+        if (wizard.joined()) {
+            // A clone opens as any vault does: with one's own name and password.
+            UnlockDialog unlock(controller);
+            if (unlock.exec() != QDialog::Accepted) {
+                return 0;
+            }
+        }
         if (controller.isUnlocked() && wizard.loadSamplesChosen()) {
             if (auto failed = controller.loadSamples()) {
                 QMessageBox::warning(nullptr, QObject::tr("Samples"), failed->message);

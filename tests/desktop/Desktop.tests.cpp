@@ -4,6 +4,7 @@
 // password; key derivation off the GUI thread; passwords out of Qt's text fields. Screenshots
 // land under the build tree.
 #include "AdminDialog.h"
+#include "DesktopSupport.h"
 #include "ExportDialog.h"
 #include "FirstRunWizard.h"
 #include "HistoryDialog.h"
@@ -48,71 +49,11 @@
 
 using namespace sopvault;
 using namespace sopvault::desktop;
+using namespace sopvault::desktoptest;
 
 namespace {
 
 using sopvault::test::TempDir;
-
-// Where the desktop tests' clock starts: 2027-01-01T00:00:00Z, the core tests' start, so a
-// review date or an overdue mark is the same on every day the tests run.
-constexpr core::Timestamp kStart = 1798761600;
-
-template <typename T>
-T* child(QObject* parent, const char* name)
-{
-    auto* w = parent->findChild<T*>(QString::fromLatin1(name));
-    INFO("widget " << name);
-    REQUIRE(w != nullptr);
-    return w;
-}
-
-void screenshot(QWidget* widget, const QString& name)
-{
-    QDir().mkpath(QStringLiteral(SOPVAULT_SCREENSHOT_DIR));
-    widget->repaint();
-    QCoreApplication::processEvents();
-    const QString file = QStringLiteral(SOPVAULT_SCREENSHOT_DIR "/%1.png").arg(name);
-    REQUIRE(widget->grab().save(file));
-}
-
-void screenshot(QWidget* widget, const char* name)
-{
-    screenshot(widget, QString::fromLatin1(name));
-}
-
-// A dark palette such as a desktop's dark theme hands to Qt, for as long as the scope lasts.
-class DarkPalette
-{
-public:
-    DarkPalette() : m_saved(QApplication::palette())
-    {
-        QPalette p;
-        const QColor text(0xe6, 0xe6, 0xe6);
-        p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-        p.setColor(QPalette::WindowText, text);
-        p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-        p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-        p.setColor(QPalette::Text, text);
-        p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
-        p.setColor(QPalette::ButtonText, text);
-        p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x37, 0x3b));
-        p.setColor(QPalette::ToolTipText, text);
-        p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9e, 0xa6));
-        p.setColor(QPalette::Highlight, QColor(0x3d, 0x6f, 0xb6));
-        p.setColor(QPalette::HighlightedText, Qt::white);
-        p.setColor(QPalette::Link, QColor(0x79, 0xc0, 0xff));
-        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
-        QApplication::setPalette(p);
-    }
-    ~DarkPalette() { QApplication::setPalette(m_saved); }
-    DarkPalette(const DarkPalette&) = delete;
-    DarkPalette& operator=(const DarkPalette&) = delete;
-
-private:
-    QPalette m_saved;
-};
 
 // The lowest contrast between any piece of text in a rich-text view and what it is drawn
 // on: its own background, its table cell's, or the view's base.
@@ -147,11 +88,6 @@ double worstContrast(QTextBrowser* view)
         }
     }
     return worst;
-}
-
-bool waitFor(const std::function<bool()>& condition, int ms = 60000)
-{
-    return QTest::qWaitFor(condition, ms);
 }
 
 // Types like a person: QTest::keyClicks has no key for a newline, so lines end with Return.
@@ -196,37 +132,6 @@ QTreeWidgetItem* findItem(QTreeWidget* list, const QString& title)
         }
     }
     return nullptr;
-}
-
-// Runs the first-run wizard as a person would: owner, password twice, interactive KDF, the
-// recovery code page, the samples page.
-// `shots` prefixes the screenshots' names (each theme writes its own).
-void createThroughWizard(VaultController& controller, const QString& shots = {})
-{
-    FirstRunWizard wizard(controller);
-    wizard.show();
-    QTest::keyClicks(child<QLineEdit>(&wizard, "ownerName"), QStringLiteral("olivia"));
-    QTest::keyClicks(child<QLineEdit>(&wizard, "password"),
-                     QStringLiteral("correct horse battery"));
-    QTest::keyClicks(child<QLineEdit>(&wizard, "confirm"), QStringLiteral("correct horse battery"));
-    CHECK(child<QLabel>(&wizard, "strength")->text().contains(QStringLiteral("Strong")));
-    child<QComboBox>(&wizard, "kdf")->setCurrentIndex(1); // interactive: quick tests
-    screenshot(&wizard, shots + QStringLiteral("01-first-run-wizard"));
-    wizard.next();
-    REQUIRE(waitFor([&] { return wizard.currentId() == 1; }));
-    const QString code = child<QLabel>(&wizard, "recoveryCode")->text();
-    CHECK(QRegularExpression(QStringLiteral("^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$"))
-              .match(code)
-              .hasMatch());
-    CHECK_FALSE(wizard.button(QWizard::NextButton)->isEnabled()); // not before "written down"
-    screenshot(&wizard, shots + QStringLiteral("02-recovery-code"));
-    child<QCheckBox>(&wizard, "writtenDown")->setChecked(true);
-    CHECK(wizard.button(QWizard::NextButton)->isEnabled());
-    wizard.next();
-    CHECK(child<QCheckBox>(&wizard, "loadSamples")->isChecked());
-    wizard.accept();
-    REQUIRE(controller.isUnlocked());
-    REQUIRE_FALSE(controller.loadSamples().has_value());
 }
 
 } // namespace

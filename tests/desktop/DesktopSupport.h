@@ -1,0 +1,54 @@
+// Helpers the desktop tests share: the fixed start of their clock, finding a named widget,
+// screenshots under the build tree, a dark palette, and the first-run wizard as a person runs it.
+#pragma once
+
+#include "VaultController.h"
+
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QPalette>
+#include <QString>
+#include <QWidget>
+
+#include <functional>
+
+namespace sopvault::desktoptest {
+
+// Where the desktop tests' clock starts: 2027-01-01T00:00:00Z, the core tests' start, so a
+// review date or an overdue mark is the same on every day the tests run.
+constexpr core::Timestamp kStart = 1798761600;
+
+template <typename T>
+T* child(QObject* parent, const char* name)
+{
+    auto* w = parent->findChild<T*>(QString::fromLatin1(name));
+    INFO("widget " << name);
+    REQUIRE(w != nullptr);
+    return w;
+}
+
+void screenshot(QWidget* widget, const QString& name);
+void screenshot(QWidget* widget, const char* name);
+
+// A dark palette such as a desktop's dark theme hands to Qt, for as long as the scope lasts.
+class DarkPalette
+{
+public:
+    DarkPalette();
+    ~DarkPalette();
+    DarkPalette(const DarkPalette&) = delete;
+    DarkPalette& operator=(const DarkPalette&) = delete;
+
+private:
+    QPalette m_saved;
+};
+
+bool waitFor(const std::function<bool()>& condition, int ms = 60000);
+
+// Runs the first-run wizard as a person would: owner, password twice, interactive KDF, the
+// recovery code page, the samples page (loaded). `shots` prefixes the screenshots' names (each
+// theme writes its own).
+void createThroughWizard(desktop::VaultController& controller, const QString& shots = {});
+
+} // namespace sopvault::desktoptest
