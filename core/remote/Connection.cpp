@@ -1,5 +1,6 @@
-// The libpq wrapper: the only file that includes libpq-fe.h. Every query is PQexecParams with
-// binary parameters and results; failures become remote::Failure through classify().
+// The libpq wrapper: with Listen.cpp the only file that includes libpq-fe.h. Every query is
+// PQexecParams with binary parameters and results; failures become remote::Failure through
+// classify().
 #include "sopvault/remote/Connection.h"
 
 #include <fmt/format.h>
@@ -389,6 +390,11 @@ std::string Connection::user() const
 int Connection::backendPid() const
 {
     return PQbackendPID(m_impl->conn.get());
+}
+
+PGconn* Connection::handle() const
+{
+    return m_impl->conn.get();
 }
 
 } // namespace sopvault::remote

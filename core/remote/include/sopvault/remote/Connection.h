@@ -14,6 +14,8 @@
 #include <type_traits>
 #include <vector>
 
+struct pg_conn; // libpq's PGconn
+
 namespace sopvault::remote {
 
 // What went wrong, as a client must react to it. Each maps to one of the CLI's error codes.
@@ -131,6 +133,9 @@ public:
 
     [[nodiscard]] std::string user() const;
     [[nodiscard]] int backendPid() const;
+    // The libpq handle, for the wait of Listen.cpp on its socket (the one other file of this
+    // library that includes libpq-fe.h).
+    [[nodiscard]] pg_conn* handle() const;
 
 private:
     struct Impl;
