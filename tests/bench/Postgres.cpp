@@ -14,7 +14,6 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -336,55 +335,6 @@ double RowCrypto::run() const
         }
     }
     return t.seconds();
-}
-
-struct Listener::Data
-{
-    PGconn* conn = nullptr;
-};
-
-Listener::Listener(const std::string& url, std::string_view vaultId)
-    : m_data(std::make_unique<Data>())
-{
-    const std::string id = checkedVaultId(vaultId);
-    m_data->conn = connectOrDie(url);
-    PGresult* result = PQexec(m_data->conn, fmt::format("LISTEN sopvault_{}", id).c_str());
-    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    PQclear(result);
-    if (!ok) {
-        die(fmt::format("LISTEN failed: {}", PQerrorMessage(m_data->conn)));
-    }
-}
-
-Listener::~Listener()
-{
-    PQfinish(m_data->conn);
-}
-
-bool Listener::wait(std::chrono::milliseconds timeout)
-{
-    auto drain = [&] {
-        bool any = false;
-        while (PGnotify* n = PQnotifies(m_data->conn)) {
-            any = true;
-            PQfreemem(n);
-        }
-        return any;
-    };
-    if (PQconsumeInput(m_data->conn) == 0) {
-        die(fmt::format("the LISTEN connection broke: {}", PQerrorMessage(m_data->conn)));
-    }
-    if (drain()) {
-        return true;
-    }
-    pollfd fd{PQsocket(m_data->conn), POLLIN, 0};
-    if (poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) {
-        return false;
-    }
-    if (PQconsumeInput(m_data->conn) == 0) {
-        die(fmt::format("the LISTEN connection broke: {}", PQerrorMessage(m_data->conn)));
-    }
-    return drain();
 }
 
 } // namespace sopvault::bench

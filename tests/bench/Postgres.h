@@ -1,8 +1,7 @@
 // The bench's PostgreSQL side, straight over libpq: its own throwaway cluster (tests/server's
-// pg-cluster), the COPY baseline of a clone and a LISTEN wake-up for a waiting client.
+// pg-cluster) and the COPY baseline of a clone.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -49,23 +48,6 @@ public:
     [[nodiscard]] double run() const;
     [[nodiscard]] std::size_t signatures() const;
     [[nodiscard]] std::size_t decryptions() const;
-
-private:
-    struct Data;
-    std::unique_ptr<Data> m_data;
-};
-
-// A client's wake-up: LISTEN on the vault's channel (the append function NOTIFYs
-// "sopvault_<vault id>" on every commit) on a connection of its own.
-class Listener
-{
-public:
-    Listener(const std::string& url, std::string_view vaultId);
-    ~Listener();
-    Listener(const Listener&) = delete;
-    Listener& operator=(const Listener&) = delete;
-    // True when a notification arrived within `timeout` (all that queued are consumed).
-    [[nodiscard]] bool wait(std::chrono::milliseconds timeout);
 
 private:
     struct Data;

@@ -5,10 +5,10 @@
 #include "Baselines.h"
 #include "Postgres.h"
 
+#include "sopvault/remote/Listen.h"
 #include "sopvault/remote/PgServer.h"
 #include "sopvault/remote/Server.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <latch>
 #include <map>
@@ -241,11 +241,12 @@ Figure editSeenFigure(const std::filesystem::path& work)
     Clock::time_point seenAt;
     std::size_t wakeUps = 0;
     bool ready = false;
-    std::atomic<bool> stop = false;
     std::string failure;
-    // The other client: its own connection, LISTEN on another, a sync on every wake-up.
+    // The other client as the desktop runs it: its own connection, remote::Listener on another,
+    // a sync on every wake-up.
+    auto listener = mustRemote(remote::Listener::open(clusterUrl("bench_live_ben"), vaultId),
+                               "LISTEN for the other client");
     std::thread other([&] {
-        Listener listener(clusterUrl("bench_live_ben"), vaultId);
         auto server = connectAs("bench_live_ben");
         auto session = unlockAs(otherPath, "ben");
         auto look = [&] {
@@ -263,15 +264,22 @@ Figure editSeenFigure(const std::filesystem::path& work)
             changed.notify_all();
         };
         look();
-        while (!stop) {
-            // The timeout only lets the thread see `stop`; news comes from the notification.
-            if (listener.wait(std::chrono::milliseconds(200))) {
-                {
-                    std::lock_guard lock(mutex);
-                    ++wakeUps;
-                }
-                look();
+        for (;;) {
+            const remote::WakeUp why = listener.wait(std::chrono::seconds(60));
+            if (why == remote::WakeUp::Interrupted) {
+                break;
             }
+            if (why != remote::WakeUp::Notified) {
+                std::lock_guard lock(mutex);
+                failure = "the other client's LISTEN connection closed or timed out";
+                changed.notify_all();
+                break;
+            }
+            {
+                std::lock_guard lock(mutex);
+                ++wakeUps;
+            }
+            look();
         }
     });
     {
@@ -302,7 +310,7 @@ Figure editSeenFigure(const std::filesystem::path& work)
         }
         seenMs.push_back(std::chrono::duration<double, std::milli>(seenAt - start).count());
     }
-    stop = true;
+    listener.interrupt();
     other.join();
     if (!failure.empty()) {
         die(fmt::format("an edit seen by another client: {}", failure));
@@ -321,8 +329,8 @@ Figure editSeenFigure(const std::filesystem::path& work)
                 {"writer_edit_and_sync_ms", spread(writerMs)},
                 {"wake_ups", wakeUps},
                 {"samples_ms", seenMs},
-                {"wake_up", "LISTEN on the vault's channel on a connection of its own (libpq in "
-                            "the bench); no polling"},
+                {"wake_up", "remote::Listener (LISTEN on the vault's channel, a connection of "
+                            "its own); no polling"},
                 {"note", "from editSop on one replica, through its sync, the server's NOTIFY "
                          "and the other replica's sync, to its summary showing the version"}};
     return f;
