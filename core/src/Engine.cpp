@@ -24,6 +24,10 @@ std::string Engine::userName(const Id& id) const
 void Engine::adopt(ReplayResult replayed)
 {
     m_state = std::move(replayed.state);
+    if (auto head = m_file.serverHead()) {
+        m_state.serverPosition = head->position;
+        m_state.serverRunning = head->running;
+    }
     m_writes.setSound(replayed.adminSound);
     m_problems.clear();
     for (auto& p : replayed.problems) {
@@ -42,6 +46,27 @@ Result<void> Engine::reload()
     auto result = replay(m_file);
     if (!result) {
         // Memory may still hold what was rolled back: refuse writes, save no marks or cache.
+        m_writes.setSound(false);
+        return std::unexpected(result.error());
+    }
+    adopt(std::move(*result));
+    m_trust.headsMoved();
+    openKeys();
+    m_searchIndex.reset();
+    return {};
+}
+
+Result<void> Engine::reloadPulled(const std::set<Id>& changed)
+{
+    // The pulled records are checked in full; what this session verified is not checked again
+    // (the reload stays cheap however large the vault).
+    VerifiedCache cache = cacheOf(m_state, {});
+    for (const Id& id : changed) {
+        cache.sops.erase(id);
+    }
+    const std::vector<crypto::Hash32> admin = m_state.adminHashes;
+    auto result = replay(m_file, ReplayOptions{.cache = &cache, .verifiedAdmin = &admin});
+    if (!result) {
         m_writes.setSound(false);
         return std::unexpected(result.error());
     }

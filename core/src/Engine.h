@@ -55,6 +55,9 @@ public:
     void openKeys() { m_keys.open(m_state, m_problems); }
     // After a batch rolled back: replays the file again so memory matches it.
     [[nodiscard]] Result<void> reload();
+    // After records were pulled into the file (inside the pull's transaction): replays it,
+    // taking from what this session verified every SOP version except those of `changed`.
+    [[nodiscard]] Result<void> reloadPulled(const std::set<Id>& changed);
 
     // --- reading ---
     [[nodiscard]] Result<SopContent> readContent(const Id& sopId, std::uint64_t version) const;

@@ -62,7 +62,9 @@ crypto::Bytes encodeMarks(const Marks& m, const crypto::Hash32& headsDigest)
         .u64(m.eventCount)
         .bytes(m.eventHead)
         .u32(0)
-        .bytes(headsDigest);
+        .bytes(headsDigest)
+        .i64(m.serverPosition)
+        .bytes(m.serverRunning);
     return std::move(w).take();
 }
 
@@ -96,6 +98,13 @@ Result<std::pair<Marks, std::optional<crypto::Hash32>>> decodeMarks(crypto::Byte
         SOPVAULT_TRY(digest, r.array<crypto::Hash32>());
         headsDigest = digest;
     }
+    // Marks from before team sync end here.
+    if (!r.atEnd()) {
+        SOPVAULT_TRY(serverPosition, r.i64());
+        SOPVAULT_TRY(serverRunning, r.array<crypto::Hash32>());
+        m.serverPosition = serverPosition;
+        m.serverRunning = serverRunning;
+    }
     SOPVAULT_CHECK(r.finish());
     m.genesis = genesis;
     m.adminCount = adminCount;
@@ -120,6 +129,8 @@ Marks logMarksOf(const State& st)
     m.auditHead = st.auditHead;
     m.eventCount = st.eventCount;
     m.eventHead = st.eventHead;
+    m.serverPosition = st.serverPosition;
+    m.serverRunning = st.serverRunning;
     return m;
 }
 
@@ -317,6 +328,25 @@ Result<void> compareMarks(const State& st, const Marks& seen)
             return rolledBack(fmt::format("version {} of SOP {} differs from the one seen here",
                                           versions, toHex(id)));
         }
+    }
+    return {};
+}
+
+Result<void> compareServerMark(const Marks& seen,
+                               const std::optional<crypto::Hash32>& runningAtSeen)
+{
+    if (seen.serverPosition == 0) {
+        return {};
+    }
+    if (!runningAtSeen) {
+        return rolledBack(fmt::format("its copy of the server's log ends before position {}, "
+                                      "which this machine verified",
+                                      seen.serverPosition));
+    }
+    if (*runningAtSeen != seen.serverRunning) {
+        return rolledBack(fmt::format("its copy of the server's log differs at position {} from "
+                                      "the one verified here",
+                                      seen.serverPosition));
     }
     return {};
 }

@@ -23,6 +23,10 @@ struct Marks
     std::vector<std::tuple<Id, std::uint64_t, crypto::Hash32>> sops;
     // The digest of the heads file `sops` came from (none for the first format).
     std::optional<crypto::Hash32> headsDigest;
+    // The highest server position this machine verified and the running hash there (team
+    // sync; zero for a vault that never synced, and in marks written before it).
+    std::int64_t serverPosition = 0;
+    crypto::Hash32 serverRunning{};
 };
 
 // nullopt when this machine has never opened the vault as this person. `genesis` is the
@@ -44,6 +48,11 @@ struct SavedHeads
 // `integrity` with what was found if the file is older than, forks from, or is another vault
 // than what this machine saw.
 [[nodiscard]] Result<void> compareMarks(const State& state, const Marks& seen);
+// `integrity` if the file's verified server log is behind or differs from the server position
+// this machine saw: `runningAtSeen` is the file's running hash at `seen.serverPosition`, if it
+// holds that position.
+[[nodiscard]] Result<void> compareServerMark(const Marks& seen,
+                                             const std::optional<crypto::Hash32>& runningAtSeen);
 // True if `state` has exactly the SOP heads of `seen` (after compareMarks passed): its heads
 // file need not be written again.
 [[nodiscard]] bool sameHeads(const State& state, const Marks& seen);

@@ -102,6 +102,10 @@ struct State
     crypto::Hash32 auditHead{};
     std::uint64_t eventCount = 0;
     crypto::Hash32 eventHead{};
+    // The newest server record this replica verified (team sync) and the server log's running
+    // hash there: not replayed, read from the file's server_log after each replay.
+    std::int64_t serverPosition = 0;
+    crypto::Hash32 serverRunning{};
     // Non-empty: the review and flag log itself is broken (a gap, a reordered or undecodable
     // entry): which SOP lost a record cannot be known, so no SOP's review status is trusted.
     std::string eventLogProblem;

@@ -318,7 +318,13 @@ Result<void> becomePerson(Engine& engine, const UserState& person, crypto::Secur
                                 name));
     }
     engine.openKeys();
-    return engine.trust().compare(engine.state(), seen);
+    SOPVAULT_CHECK(engine.trust().compare(engine.state(), seen));
+    if (seen && seen->serverPosition > 0) {
+        SOPVAULT_TRY(row, engine.file().serverLogAt(seen->serverPosition));
+        SOPVAULT_CHECK(compareServerMark(*seen, row ? std::optional<crypto::Hash32>(row->running)
+                                                    : std::nullopt));
+    }
+    return {};
 }
 
 } // namespace

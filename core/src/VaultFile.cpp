@@ -146,7 +146,9 @@ Result<void> VaultFile::append(Chain chain, const Record& record, const Id& sopI
     if (chain == Chain::Events) {
         insert.bind(5, crypto::ByteView(sopId));
     }
-    return insert.run();
+    SOPVAULT_CHECK(insert.run());
+    return queueRecord(std::string(chainName(chain)),
+                       static_cast<std::int64_t>(record.header.position) + 1, record);
 }
 
 Result<void> VaultFile::readLog(Chain chain, std::uint64_t from,
@@ -216,7 +218,8 @@ Result<void> VaultFile::appendVersion(const Id& sopId, const Record& record)
         .bind(3, crypto::ByteView(record.header.recordId))
         .bind(4, crypto::ByteView(record.body))
         .bind(5, crypto::ByteView(record.signature));
-    return insert.run();
+    SOPVAULT_CHECK(insert.run());
+    return queueRecord(sopChain(sopId), static_cast<std::int64_t>(record.header.position), record);
 }
 
 Result<std::optional<StoredRecord>> VaultFile::version(const VersionKey& key) const
@@ -266,7 +269,8 @@ Result<void> VaultFile::storeWrap(const Id& user, crypto::ByteView wrap)
 {
     SOPVAULT_TRY(stmt, prepare("INSERT OR REPLACE INTO user_keys (user_id, wrap) VALUES (?, ?)"));
     stmt.bind(1, crypto::ByteView(user)).bind(2, wrap);
-    return stmt.run();
+    SOPVAULT_CHECK(stmt.run());
+    return queueRow(keysChain(user), RowKind::Wrap, wrap, {});
 }
 
 Result<std::optional<crypto::Bytes>> VaultFile::wrap(const Id& user) const
@@ -306,7 +310,8 @@ Result<void> VaultFile::storeRecoverySeal(const Id& user, crypto::ByteView seale
     SOPVAULT_TRY(stmt, prepare("INSERT OR REPLACE INTO recovery_seals (user_id, sealed, "
                                "signature) VALUES (?, ?, ?)"));
     stmt.bind(1, crypto::ByteView(user)).bind(2, sealed).bind(3, signature);
-    return stmt.run();
+    SOPVAULT_CHECK(stmt.run());
+    return queueRow(sealChain(user), RowKind::Seal, sealed, signature);
 }
 
 Result<std::optional<RecoverySealRow>> VaultFile::recoverySeal(const Id& user) const
@@ -349,6 +354,330 @@ Result<void> VaultFile::clearFailedUnlocks(const Id& user)
     SOPVAULT_TRY(stmt, prepare("DELETE FROM failed_unlocks WHERE user_id = ?"));
     stmt.bind(1, crypto::ByteView(user));
     return stmt.run();
+}
+
+std::string_view chainName(Chain chain)
+{
+    switch (chain) {
+    case Chain::Admin:
+        return kAdminChain;
+    case Chain::Audit:
+        return kAuditChain;
+    case Chain::Events:
+        break;
+    }
+    return kEventsChain;
+}
+
+SyncRow recordRow(std::string chain, std::int64_t height, const Record& record)
+{
+    SyncRow row;
+    row.chain = std::move(chain);
+    row.height = height;
+    if (record.header.prev != crypto::Hash32{}) {
+        row.prevHash = crypto::toBytes(record.header.prev);
+    }
+    row.hash = record.hash();
+    row.kind = RowKind::Record;
+    row.body = record.body;
+    row.signature = crypto::toBytes(record.signature);
+    return row;
+}
+
+namespace {
+
+crypto::Hash32 hashFrom(crypto::ByteView bytes)
+{
+    crypto::Hash32 h{};
+    if (bytes.size() == h.size()) {
+        std::memcpy(h.data(), bytes.data(), bytes.size());
+    }
+    return h;
+}
+
+ServerLogRow serverLogRow(const storage::Statement& stmt)
+{
+    return ServerLogRow{stmt.columnInt(0), stmt.columnText(1), stmt.columnInt(2),
+                        hashFrom(stmt.columnView(3)), hashFrom(stmt.columnView(4))};
+}
+
+OutboxRow outboxRow(const storage::Statement& stmt)
+{
+    OutboxRow out;
+    out.seq = stmt.columnInt(0);
+    out.row.chain = stmt.columnText(1);
+    out.row.height = stmt.columnInt(2);
+    out.row.prevHash = stmt.columnBytes(3);
+    out.row.hash = hashFrom(stmt.columnView(4));
+    out.row.kind = static_cast<RowKind>(stmt.columnInt(5));
+    out.row.body = stmt.columnBytes(6);
+    out.row.signature = stmt.columnBytes(7);
+    return out;
+}
+
+constexpr std::string_view kOutboxColumns =
+    "SELECT seq, chain, height, prev_hash, entry_hash, kind, body, signature FROM outbox ";
+constexpr std::string_view kServerLogColumns =
+    "SELECT position, chain, height, entry_hash, running FROM server_log ";
+
+Result<std::vector<OutboxRow>> outboxRows(storage::Statement& stmt)
+{
+    std::vector<OutboxRow> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.push_back(outboxRow(stmt));
+    }
+}
+
+} // namespace
+
+Result<bool> VaultFile::outboxOn() const
+{
+    if (m_quiet) {
+        return false;
+    }
+    if (!m_remoteSet) {
+        SOPVAULT_TRY(remote, remoteRow());
+        m_remoteSet = remote.has_value();
+    }
+    return *m_remoteSet;
+}
+
+Result<void> VaultFile::queueRecord(std::string chain, std::int64_t height, const Record& record)
+{
+    SOPVAULT_TRY(on, outboxOn());
+    if (!on) {
+        return {};
+    }
+    return enqueue(recordRow(std::move(chain), height, record));
+}
+
+Result<void> VaultFile::queueRow(std::string chain, RowKind kind, crypto::ByteView body,
+                                 crypto::ByteView signature)
+{
+    SOPVAULT_TRY(on, outboxOn());
+    if (!on) {
+        return {};
+    }
+    // A wrap or seal chain grows by one on every change, after what was verified or queued.
+    SOPVAULT_TRY(stmt, prepare("SELECT height, entry_hash FROM (SELECT height, entry_hash FROM "
+                               "server_log WHERE chain = ?1 UNION ALL SELECT height, entry_hash "
+                               "FROM outbox WHERE chain = ?1) ORDER BY height DESC LIMIT 1"));
+    stmt.bind(1, std::string_view(chain));
+    SOPVAULT_TRY(found, stmt.step());
+    SyncRow row;
+    row.height = found ? stmt.columnInt(0) + 1 : 1;
+    if (found) {
+        row.prevHash = stmt.columnBytes(1);
+    }
+    row.chain = std::move(chain);
+    row.kind = kind;
+    row.body = crypto::toBytes(body);
+    row.signature = crypto::toBytes(signature);
+    row.hash = rowHash(row.chain, row.height, row.prevHash, kind, row.body, row.signature);
+    return enqueue(row);
+}
+
+Result<void> VaultFile::enqueue(const SyncRow& row)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT INTO outbox (chain, height, prev_hash, entry_hash, kind, "
+                               "body, signature) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    stmt.bind(1, std::string_view(row.chain))
+        .bind(2, row.height)
+        .bind(3, crypto::ByteView(row.prevHash))
+        .bind(4, crypto::ByteView(row.hash))
+        .bind(5, static_cast<std::int64_t>(row.kind))
+        .bind(6, crypto::ByteView(row.body))
+        .bind(7, crypto::ByteView(row.signature));
+    return stmt.run();
+}
+
+Result<std::optional<RemoteRow>> VaultFile::remoteRow() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT url, last_sync FROM sync_remote WHERE id = 1"));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<RemoteRow>{};
+    }
+    return std::optional<RemoteRow>{RemoteRow{stmt.columnText(0), stmt.columnInt(1)}};
+}
+
+Result<void> VaultFile::setRemoteRow(std::string_view url)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT INTO sync_remote (id, url) VALUES (1, ?) "
+                               "ON CONFLICT (id) DO UPDATE SET url = excluded.url"));
+    stmt.bind(1, url);
+    SOPVAULT_CHECK(stmt.run());
+    m_remoteSet = true;
+    return {};
+}
+
+Result<void> VaultFile::setLastSync(Timestamp when)
+{
+    SOPVAULT_TRY(stmt, prepare("UPDATE sync_remote SET last_sync = ? WHERE id = 1"));
+    stmt.bind(1, when);
+    return stmt.run();
+}
+
+Result<ServerLogRow> VaultFile::serverHead() const
+{
+    SOPVAULT_TRY(stmt, prepare(std::string(kServerLogColumns) + "ORDER BY position DESC LIMIT 1"));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return ServerLogRow{};
+    }
+    return serverLogRow(stmt);
+}
+
+Result<std::optional<ServerLogRow>> VaultFile::serverLogAt(std::int64_t position) const
+{
+    SOPVAULT_TRY(stmt, prepare(std::string(kServerLogColumns) + "WHERE position = ?"));
+    stmt.bind(1, position);
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<ServerLogRow>{};
+    }
+    return std::optional<ServerLogRow>{serverLogRow(stmt)};
+}
+
+Result<std::optional<ServerLogRow>> VaultFile::serverLogOf(std::string_view chain,
+                                                           std::int64_t height) const
+{
+    SOPVAULT_TRY(stmt, prepare(std::string(kServerLogColumns) + "WHERE chain = ? AND height = ?"));
+    stmt.bind(1, chain).bind(2, height);
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<ServerLogRow>{};
+    }
+    return std::optional<ServerLogRow>{serverLogRow(stmt)};
+}
+
+Result<void> VaultFile::addServerLog(const ServerLogRow& row)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT INTO server_log (position, chain, height, entry_hash, "
+                               "running) VALUES (?, ?, ?, ?, ?)"));
+    stmt.bind(1, row.position)
+        .bind(2, std::string_view(row.chain))
+        .bind(3, row.height)
+        .bind(4, crypto::ByteView(row.hash))
+        .bind(5, crypto::ByteView(row.running));
+    return stmt.run();
+}
+
+Result<std::vector<OutboxRow>> VaultFile::outbox(std::size_t limit) const
+{
+    SOPVAULT_TRY(stmt, prepare(std::string(kOutboxColumns) + "ORDER BY seq LIMIT ?"));
+    stmt.bind(1, static_cast<std::int64_t>(limit));
+    return outboxRows(stmt);
+}
+
+Result<std::uint64_t> VaultFile::outboxSize() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT count(*) FROM outbox"));
+    SOPVAULT_TRY(row, stmt.step());
+    return row ? static_cast<std::uint64_t>(stmt.columnInt(0)) : 0;
+}
+
+Result<std::optional<OutboxRow>> VaultFile::outboxOf(std::string_view chain,
+                                                     std::int64_t height) const
+{
+    SOPVAULT_TRY(stmt, prepare(std::string(kOutboxColumns) + "WHERE chain = ? AND height = ?"));
+    stmt.bind(1, chain).bind(2, height);
+    SOPVAULT_TRY(rows, outboxRows(stmt));
+    if (rows.empty()) {
+        return std::optional<OutboxRow>{};
+    }
+    return std::optional<OutboxRow>{std::move(rows.front())};
+}
+
+Result<std::vector<OutboxRow>> VaultFile::outboxChain(std::string_view chain) const
+{
+    SOPVAULT_TRY(stmt, prepare(std::string(kOutboxColumns) + "WHERE chain = ? ORDER BY seq"));
+    stmt.bind(1, chain);
+    return outboxRows(stmt);
+}
+
+Result<void> VaultFile::removeOutbox(std::int64_t seq)
+{
+    SOPVAULT_TRY(stmt, prepare("DELETE FROM outbox WHERE seq = ?"));
+    stmt.bind(1, seq);
+    return stmt.run();
+}
+
+Result<void> VaultFile::clearOutbox()
+{
+    SOPVAULT_TRY(stmt, prepare("DELETE FROM outbox"));
+    return stmt.run();
+}
+
+Result<void> VaultFile::removeLogFrom(Chain chain, std::uint64_t position)
+{
+    const char* sql = chain == Chain::Admin   ? "DELETE FROM admin_log WHERE position >= ?"
+                      : chain == Chain::Audit ? "DELETE FROM audit_log WHERE position >= ?"
+                                              : "DELETE FROM sop_events WHERE position >= ?";
+    SOPVAULT_TRY(stmt, prepare(sql));
+    stmt.bind(1, static_cast<std::int64_t>(position));
+    return stmt.run();
+}
+
+Result<void> VaultFile::removeVersion(const VersionKey& key)
+{
+    SOPVAULT_TRY(stmt, prepare("DELETE FROM sop_versions WHERE sop_id = ? AND version = ?"));
+    stmt.bind(1, crypto::ByteView(key.sopId)).bind(2, static_cast<std::int64_t>(key.version));
+    return stmt.run();
+}
+
+Result<void> VaultFile::addConflict(const Record& rec, const Id& sopId, std::uint64_t theirs)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT INTO sync_conflicts (sop_id, version, record_id, body, "
+                               "signature, theirs) VALUES (?, ?, ?, ?, ?, ?)"));
+    stmt.bind(1, crypto::ByteView(sopId))
+        .bind(2, static_cast<std::int64_t>(rec.header.position))
+        .bind(3, crypto::ByteView(rec.header.recordId))
+        .bind(4, crypto::ByteView(rec.body))
+        .bind(5, crypto::ByteView(rec.signature))
+        .bind(6, static_cast<std::int64_t>(theirs));
+    return stmt.run();
+}
+
+Result<std::vector<ConflictRow>> VaultFile::conflictRows() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT sop_id, version, body, signature, theirs FROM "
+                               "sync_conflicts ORDER BY sop_id, version"));
+    std::vector<ConflictRow> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.push_back({idFrom(stmt.columnView(0)), static_cast<std::uint64_t>(stmt.columnInt(1)),
+                       stmt.columnBytes(2), stmt.columnBytes(3),
+                       static_cast<std::uint64_t>(stmt.columnInt(4))});
+    }
+}
+
+Result<void> VaultFile::removeConflicts(const Id& sopId)
+{
+    SOPVAULT_TRY(stmt, prepare("DELETE FROM sync_conflicts WHERE sop_id = ?"));
+    stmt.bind(1, crypto::ByteView(sopId));
+    return stmt.run();
+}
+
+Result<std::vector<std::pair<Id, RecoverySealRow>>> VaultFile::recoverySeals() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT user_id, sealed, signature FROM recovery_seals"));
+    std::vector<std::pair<Id, RecoverySealRow>> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.emplace_back(idFrom(stmt.columnView(0)),
+                         RecoverySealRow{stmt.columnBytes(1), stmt.columnBytes(2)});
+    }
 }
 
 } // namespace sopvault::core::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "Records.h"
+#include "SyncRecords.h"
 #include "storage/Database.h"
 
 #include <functional>
@@ -55,6 +56,39 @@ struct RecoverySealRow
 {
     crypto::Bytes sealed;
     crypto::Bytes signature;
+};
+
+// --- team sync (schema 0004) ---
+struct RemoteRow
+{
+    std::string url;
+    Timestamp lastSync = 0;
+};
+
+// One server record this replica verified, and the running hash of the server log up to it.
+struct ServerLogRow
+{
+    std::int64_t position = 0;
+    std::string chain;
+    std::int64_t height = 0;
+    crypto::Hash32 hash{};
+    crypto::Hash32 running{};
+};
+
+struct OutboxRow
+{
+    std::int64_t seq = 0;
+    SyncRow row;
+};
+
+// A SOP version of mine that lost a race, as it was written.
+struct ConflictRow
+{
+    Id sopId{};
+    std::uint64_t version = 0;
+    crypto::Bytes body;
+    crypto::Bytes signature;
+    std::uint64_t theirs = 0;
 };
 
 // Reads SOP versions one by one with a statement prepared once: replay reads every version's
@@ -136,6 +170,38 @@ public:
                                                  crypto::ByteView signature);
     [[nodiscard]] Result<std::optional<RecoverySealRow>> recoverySeal(const Id& user) const;
 
+    // --- team sync (Sync*.cpp): the remote, the verified server log, the outbox, conflicts ---
+    // While a remote is set, every append, appendVersion, storeWrap and storeRecoverySeal also
+    // queues its row in the outbox, in the same transaction; records taken from the server are
+    // written with `quiet` set so they are not queued back.
+    [[nodiscard]] Result<std::optional<RemoteRow>> remoteRow() const;
+    [[nodiscard]] Result<void> setRemoteRow(std::string_view url);
+    [[nodiscard]] Result<void> setLastSync(Timestamp when);
+    void setQuiet(bool quiet) { m_quiet = quiet; }
+    // The newest verified server record (position 0 and R_0 when none).
+    [[nodiscard]] Result<ServerLogRow> serverHead() const;
+    [[nodiscard]] Result<std::optional<ServerLogRow>> serverLogAt(std::int64_t position) const;
+    [[nodiscard]] Result<std::optional<ServerLogRow>> serverLogOf(std::string_view chain,
+                                                                  std::int64_t height) const;
+    [[nodiscard]] Result<void> addServerLog(const ServerLogRow& row);
+    // The oldest `limit` rows waiting to be pushed, in write order.
+    [[nodiscard]] Result<std::vector<OutboxRow>> outbox(std::size_t limit) const;
+    [[nodiscard]] Result<std::uint64_t> outboxSize() const;
+    [[nodiscard]] Result<std::optional<OutboxRow>> outboxOf(std::string_view chain,
+                                                            std::int64_t height) const;
+    [[nodiscard]] Result<std::vector<OutboxRow>> outboxChain(std::string_view chain) const;
+    [[nodiscard]] Result<void> removeOutbox(std::int64_t seq);
+    [[nodiscard]] Result<void> clearOutbox();
+    [[nodiscard]] Result<void> enqueue(const SyncRow& row);
+    // A log's records from `position` on (my unconfirmed ones, before a rebase).
+    [[nodiscard]] Result<void> removeLogFrom(Chain chain, std::uint64_t position);
+    [[nodiscard]] Result<void> removeVersion(const VersionKey& key);
+    [[nodiscard]] Result<void> addConflict(const Record& rec, const Id& sopId,
+                                           std::uint64_t theirs);
+    [[nodiscard]] Result<std::vector<ConflictRow>> conflictRows() const;
+    [[nodiscard]] Result<void> removeConflicts(const Id& sopId);
+    [[nodiscard]] Result<std::vector<std::pair<Id, RecoverySealRow>>> recoverySeals() const;
+
     // --- failed unlocks, noted before anyone is known and audited at the next login ---
     // Best effort: a read-only or busy file must not turn a wrong password into another error.
     void noteFailedUnlock(const Id& user, Timestamp when);
@@ -147,8 +213,21 @@ private:
     {
         return m_db.prepare(sql);
     }
+    // Queues a row in the outbox if a remote is set and the write is not a pulled one.
+    [[nodiscard]] Result<void> queueRecord(std::string chain, std::int64_t height,
+                                           const Record& record);
+    [[nodiscard]] Result<void> queueRow(std::string chain, RowKind kind, crypto::ByteView body,
+                                        crypto::ByteView signature);
+    [[nodiscard]] Result<bool> outboxOn() const;
     mutable storage::Database m_db; // reads from const paths prepare statements
+    mutable std::optional<bool> m_remoteSet;
+    bool m_quiet = false;
 };
+
+// The server chain a log's records travel on.
+[[nodiscard]] std::string_view chainName(Chain chain);
+// A record as a row of its chain.
+[[nodiscard]] SyncRow recordRow(std::string chain, std::int64_t height, const Record& record);
 
 // An id column's bytes as an Id (all zero if the length is wrong).
 [[nodiscard]] Id idFrom(crypto::ByteView bytes);

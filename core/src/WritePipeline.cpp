@@ -308,4 +308,64 @@ Result<Id> WritePipeline::writeEvent(RecordKind kind, const Id& sopId, std::uint
     return recordId;
 }
 
+Result<std::optional<std::string>> WritePipeline::resign(Chain chain, const Record& old)
+{
+    Record rec;
+    rec.header = old.header;
+    switch (chain) {
+    case Chain::Admin:
+        rec.header.position = m_state.adminCount;
+        rec.header.prev = m_state.adminHead;
+        break;
+    case Chain::Audit:
+        rec.header.position = m_state.auditCount;
+        rec.header.prev = m_state.auditHead;
+        break;
+    case Chain::Events:
+        rec.header.position = m_state.eventCount;
+        rec.header.prev = m_state.eventHead;
+        break;
+    }
+    rec.header.adminCount = m_state.adminCount;
+    rec.payload = old.payload;
+    rec.body = encodeBody(rec.header, rec.payload);
+    SOPVAULT_TRY(signature, crypto::sign(m_keys.signKeys().secretKey, rec.body));
+    rec.signature = signature;
+    const auto dropped = [&](const Error& why) -> std::optional<std::string> {
+        return fmt::format("Your {} of {} was dropped: on the server's newer history {}",
+                           kindName(old.header.kind), formatTime(old.header.time), why.message);
+    };
+    switch (chain) {
+    case Chain::Admin: {
+        auto change = checkAdmin(m_state, rec, SignatureCheck::Skip);
+        if (!change) {
+            return dropped(change.error());
+        }
+        SOPVAULT_CHECK(m_file.append(Chain::Admin, rec));
+        applyAdmin(m_state, rec, *change);
+        return std::optional<std::string>{};
+    }
+    case Chain::Audit: {
+        if (auto ok = checkAudit(m_state, rec, rec.header.position, rec.header.prev); !ok) {
+            return dropped(ok.error());
+        }
+        SOPVAULT_CHECK(m_file.append(Chain::Audit, rec));
+        extendChain(rec.header.position, rec.hash(), m_state.auditCount, m_state.auditHead,
+                    m_state.auditHashes);
+        return std::optional<std::string>{};
+    }
+    case Chain::Events:
+        break;
+    }
+    auto checked = checkEvent(m_state, rec);
+    if (!checked) {
+        return dropped(checked.error());
+    }
+    SOPVAULT_CHECK(m_file.append(Chain::Events, rec, checked->sopId));
+    applyEvent(m_state, rec, *checked);
+    extendChain(rec.header.position, rec.hash(), m_state.eventCount, m_state.eventHead,
+                m_state.eventHashes);
+    return std::optional<std::string>{};
+}
+
 } // namespace sopvault::core::detail

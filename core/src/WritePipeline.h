@@ -77,6 +77,12 @@ public:
     // An audit entry in a transaction of its own.
     [[nodiscard]] Result<void> audit(const AuditNote& note);
 
+    // A record of mine that a pull took out of its log (another record took its place on the
+    // server), signed again on the log's head here: new position, previous hash and admin
+    // count, the same record id, payload and time. The rules replay applies check it there;
+    // nullopt once written (and queued), else the sentence saying why it was dropped.
+    [[nodiscard]] Result<std::optional<std::string>> resign(Chain chain, const Record& old);
+
     // Records what this session has now seen; called after every committed write. A failure
     // is `failed` with a sentence saying the vault change itself was saved: callers return it
     // (after finishing their own bookkeeping), so a broken state folder never goes unnoticed.

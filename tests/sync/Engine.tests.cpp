@@ -1,1 +1,521 @@
-// Team sync tests: Engine (see CMakeLists.txt).
+// Team sync in core against the run's PostgreSQL: people with a vault file and a state folder
+// each, syncing through remote::PgServer. A superuser connection plays the malicious server.
+#include "TempDir.h"
+#include "TestServer.h"
+#include "sopvault/core/Vault.h"
+#include "sopvault/remote/PgServer.h"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+using namespace sopvault;
+using namespace sopvault::servertest;
+using sopvault::ErrorCode;
+
+namespace {
+
+crypto::SecureBuffer pw(std::string_view name)
+{
+    auto b = crypto::SecureBuffer::copyOf(std::string(name) + "-pw");
+    REQUIRE(b);
+    return std::move(*b);
+}
+
+template <typename T>
+T ok(sopvault::Result<T> r)
+{
+    INFO((r ? std::string() : r.error().message));
+    REQUIRE(r);
+    if constexpr (!std::is_void_v<T>) {
+        return std::move(*r);
+    }
+}
+
+// One person's laptop: a vault file, a state folder, a clock, a database role.
+struct Laptop
+{
+    test::TempDir dir;
+    core::ManualClock clock{1798761600}; // 2027-01-01
+    core::OpenOptions options;
+    std::filesystem::path file;
+    std::string member;
+    std::string url;
+    std::unique_ptr<remote::PgServer> server;
+    std::unique_ptr<core::Session> session;
+
+    explicit Laptop(const std::string& vault)
+    {
+        options.clock = &clock;
+        options.stateDir = dir.path() / "state";
+        file = dir.path() / "vault.db";
+        member = freshMember({vault});
+        url = urlAs(member);
+        auto s = remote::PgServer::connect(url);
+        INFO((s ? std::string() : s.error().error.message));
+        REQUIRE(s);
+        server = std::make_unique<remote::PgServer>(std::move(*s));
+    }
+    core::Session& as(std::string_view user)
+    {
+        session.reset();
+        auto s = core::unlock(file, user, pw(user), options);
+        INFO((s ? std::string() : s.error().message));
+        REQUIRE(s);
+        session = std::move(*s);
+        return *session;
+    }
+    core::SyncReport sync() { return ok(session->sync(*server)); }
+    core::RemoteInfo info() { return ok(session->remote()); }
+};
+
+// An owner's vault on the server, and a technician who cloned it.
+struct Team
+{
+    std::string vault;
+    std::unique_ptr<Laptop> olivia;
+    std::unique_ptr<Laptop> tom;
+    core::Id sop{};
+
+    Team()
+    {
+        ensureSchema();
+        test::TempDir scratch;
+        // The vault id is the owner's: create first, then the server's members for it.
+        auto made = core::createVault(scratch.path() / "v.db", "olivia", pw("olivia"),
+                                      crypto::KdfProfile::Interactive);
+        REQUIRE(made);
+        vault = made->vaultId;
+        olivia = std::make_unique<Laptop>(vault);
+        std::filesystem::copy_file(scratch.path() / "v.db", olivia->file);
+        core::Session& o = olivia->as("olivia");
+        ok(o.addCollection("Ops"));
+        ok(o.addUser("tom", pw("tom"), crypto::KdfProfile::Interactive));
+        ok(o.grant("tom", "editor", "Ops"));
+        core::NewSop n;
+        n.collection = "Ops";
+        n.title = "Restart the print spooler";
+        n.body = "1. Stop the service\n";
+        sop = ok(o.addSop(n));
+        const core::SyncReport published = ok(o.publish(*olivia->server, olivia->url));
+        CHECK(published.pushed > 0);
+        CHECK(olivia->info().pending == 0);
+
+        tom = std::make_unique<Laptop>(vault);
+        auto cloned = core::cloneVault(*tom->server, tom->url, vault, tom->file);
+        INFO((cloned ? std::string() : cloned.error().message));
+        REQUIRE(cloned);
+        CHECK(cloned->position == olivia->info().position);
+        CHECK(cloned->fingerprint == olivia->info().fingerprint);
+        tom->as("tom");
+    }
+
+    // Both replicas at the same position, nothing waiting.
+    void settle()
+    {
+        for (int i = 0; i < 4; ++i) {
+            olivia->sync();
+            tom->sync();
+            if (olivia->info().position == tom->info().position && olivia->info().pending == 0 &&
+                tom->info().pending == 0) {
+                return;
+            }
+        }
+        FAIL("the replicas did not settle");
+    }
+};
+
+std::string bodyOf(core::Session& s, const core::Id& sop)
+{
+    return ok(s.readSop(sop)).body;
+}
+
+core::SopEdit bodyEdit(std::string body)
+{
+    core::SopEdit e;
+    e.body = std::move(body);
+    return e;
+}
+
+std::int64_t serverCount(const std::string& vault, std::string_view where = "true")
+{
+    auto admin = connectAdmin();
+    return count(
+        admin,
+        fmt::format("SELECT count(*) FROM sopvault.records WHERE vault_id = $1 AND ({})", where),
+        {remote::Param::text(vault)});
+}
+
+// A server whose answer to an append is lost after it committed.
+class LosingServer final : public core::RecordServer
+{
+public:
+    explicit LosingServer(core::RecordServer& inner) : m_inner(inner) {}
+    std::string describe() const override { return m_inner.describe(); }
+    core::ServerResult<std::int64_t> lastPosition(std::string_view v) override
+    {
+        return m_inner.lastPosition(v);
+    }
+    core::ServerResult<std::vector<core::ServerRecord>>
+    recordsAfter(std::string_view v, std::int64_t p, std::int64_t l) override
+    {
+        if (m_lost) {
+            return std::unexpected(core::ServerError{core::ServerFault::Offline,
+                                                     {ErrorCode::Failed, "connection lost"}});
+        }
+        return m_inner.recordsAfter(v, p, l);
+    }
+    core::ServerResult<std::int64_t> append(std::string_view v,
+                                            std::span<const core::ServerRecord> batch) override
+    {
+        auto done = m_inner.append(v, batch);
+        if (done) {
+            m_lost = true; // committed on the server; the client never hears of it
+            return std::unexpected(core::ServerError{core::ServerFault::Offline,
+                                                     {ErrorCode::Failed, "connection lost"}});
+        }
+        return done;
+    }
+
+private:
+    core::RecordServer& m_inner;
+    bool m_lost = false;
+};
+
+// A superuser editing the server's tables behind the members' backs.
+void asMaliciousServer(const std::string& sql, const std::string& vault)
+{
+    auto admin = connectAdmin();
+    must(admin, "BEGIN");
+    must(admin, "ALTER TABLE sopvault.records DISABLE TRIGGER USER");
+    must(admin, "ALTER TABLE sopvault.vaults DISABLE TRIGGER USER");
+    must(admin, "ALTER TABLE sopvault.chain_heads DISABLE TRIGGER USER");
+    must(admin, sql, {remote::Param::text(vault)});
+    must(admin, "ALTER TABLE sopvault.records ENABLE TRIGGER USER");
+    must(admin, "ALTER TABLE sopvault.vaults ENABLE TRIGGER USER");
+    must(admin, "ALTER TABLE sopvault.chain_heads ENABLE TRIGGER USER");
+    must(admin, "COMMIT");
+}
+
+sopvault::Error syncError(Laptop& l)
+{
+    auto r = l.session->sync(*l.server);
+    REQUIRE_FALSE(r);
+    return r.error();
+}
+
+} // namespace
+
+TEST_CASE("an owner publishes; a technician clones, unlocks and reads; edits, grants and "
+          "sign-offs travel both ways",
+          "[sync][engine]")
+{
+    Team t;
+    core::Session& tom = *t.tom->session;
+    CHECK(bodyOf(tom, t.sop) == "1. Stop the service\n");
+    CHECK(ok(tom.remote()).url == t.tom->url);
+
+    // Tom's edit reaches Olivia.
+    ok(tom.editSop(t.sop, bodyEdit("1. Stop the service\n2. Clear the queue\n")));
+    CHECK(t.tom->info().pending > 0);
+    CHECK(t.tom->sync().pushed > 0);
+    CHECK(t.tom->info().pending == 0);
+    CHECK(t.olivia->sync().pulled > 0);
+    core::Session& olivia = *t.olivia->session;
+    CHECK(bodyOf(olivia, t.sop) == "1. Stop the service\n2. Clear the queue\n");
+
+    // Olivia's grant and sign-off reach Tom.
+    ok(olivia.addCollection("Clients"));
+    ok(olivia.grant("tom", "technician", "Clients"));
+    core::NewSop n;
+    n.collection = "Clients";
+    n.title = "Onboard a client";
+    n.body = "Collect the contract\n";
+    const core::Id clients = ok(olivia.addSop(n));
+    ok(olivia.signOff(t.sop, core::ReviewDecision::Approved, "looks right"));
+    t.olivia->sync();
+    t.tom->sync();
+    CHECK(bodyOf(tom, clients) == "Collect the contract\n");
+    auto reviews = ok(tom.reviewHistory(t.sop));
+    REQUIRE(reviews.size() == 1);
+    CHECK(reviews[0].reviewer == "olivia");
+    CHECK(reviews[0].comment == "looks right");
+
+    t.settle();
+    CHECK(ok(t.olivia->session->upToDate(*t.olivia->server)));
+    CHECK(ok(t.tom->session->upToDate(*t.tom->server)));
+    CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
+    // Every record landed once: the server holds exactly what the replicas verified.
+    CHECK(serverCount(t.vault) == t.tom->info().position);
+
+    // A new session on the clone (a new laptop's second day) still opens and verifies.
+    core::Session& again = t.tom->as("tom");
+    CHECK(bodyOf(again, clients) == "Collect the contract\n");
+    auto report = ok(t.olivia->as("olivia").verify());
+    CHECK(report.ok);
+}
+
+TEST_CASE("a remote URL with a password in it is refused", "[sync][engine]")
+{
+    Team t;
+    auto refused = t.tom->session->setRemote("postgresql://tom:hunter2@db.example.com/sopvault");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::Usage);
+    CHECK(t.tom->info().url == t.tom->url);
+}
+
+TEST_CASE("a push whose answer is lost is confirmed by the next pull, never doubled",
+          "[sync][engine]")
+{
+    Team t;
+    t.settle();
+    ok(t.tom->session->editSop(t.sop, bodyEdit("2. Restart it\n")));
+    const std::uint64_t waiting = t.tom->info().pending;
+    REQUIRE(waiting > 0);
+    const std::int64_t before = serverCount(t.vault);
+    LosingServer losing(*t.tom->server);
+    auto lost = t.tom->session->sync(losing);
+    REQUIRE_FALSE(lost);
+    CHECK(t.tom->info().pending == waiting); // it never heard back
+    CHECK(serverCount(t.vault) == before + static_cast<std::int64_t>(waiting));
+
+    const core::SyncReport again = t.tom->sync();
+    CHECK(again.pushed == 0);
+    CHECK(t.tom->info().pending == 0);
+    CHECK(serverCount(t.vault) == before + static_cast<std::int64_t>(waiting));
+    CHECK(serverCount(t.vault, fmt::format("chain = 'sop/{}'", core::toHex(t.sop))) == 2);
+    t.olivia->sync();
+    CHECK(bodyOf(*t.olivia->session, t.sop) == "2. Restart it\n");
+}
+
+TEST_CASE("audit entries of two people racing are rebased, and both replicas end on one history",
+          "[sync][engine][rebase]")
+{
+    Team t;
+    t.settle();
+    // Both read (an audit entry each) and neither has synced: their audit logs collide.
+    (void)bodyOf(*t.olivia->session, t.sop);
+    (void)bodyOf(*t.tom->session, t.sop);
+    t.olivia->sync();
+    const core::SyncReport tom = t.tom->sync();
+    CHECK(tom.rebased > 0);
+    CHECK(tom.refused.empty());
+    t.settle();
+    CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
+    auto audit = ok(t.olivia->session->audit());
+    const auto views = std::count_if(audit.begin(), audit.end(),
+                                     [](const core::AuditEntry& a) { return a.action == "view"; });
+    CHECK(views == 2);
+    CHECK(ok(t.olivia->as("olivia").verify()).ok);
+    CHECK(bodyOf(t.tom->as("tom"), t.sop) == "1. Stop the service\n");
+}
+
+TEST_CASE("an administration act whose author was ungranted first is dropped and reported",
+          "[sync][engine][rebase]")
+{
+    Team t;
+    core::Session& olivia = *t.olivia->session;
+    ok(olivia.defineRole("lead", core::Rights{core::Right::View, core::Right::Manage}));
+    ok(olivia.grant("tom", "lead", "Ops"));
+    ok(olivia.addUser("rita", pw("rita"), crypto::KdfProfile::Interactive));
+    t.settle();
+    // Offline, Tom grants Rita; meanwhile Olivia takes Tom's lead role away and syncs first.
+    ok(t.tom->session->grant("rita", "technician", "Ops"));
+    ok(olivia.ungrant("tom", "lead", "Ops"));
+    t.olivia->sync();
+    const core::SyncReport tom = t.tom->sync();
+    REQUIRE(tom.refused.size() == 1);
+    CHECK(tom.refused[0].find("grant") != std::string::npos);
+    t.settle();
+    auto grants = t.olivia->session->grantsOf("rita");
+    CHECK(grants.empty());
+    CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
+}
+
+TEST_CASE("two edits of one SOP from the same version are a conflict a person resolves",
+          "[sync][engine][conflict]")
+{
+    const auto keep = GENERATE(core::Keep::Mine, core::Keep::Theirs, core::Keep::Merged);
+    Team t;
+    t.settle();
+    ok(t.olivia->session->editSop(t.sop, bodyEdit("olivia's steps\n")));
+    ok(t.tom->session->editSop(t.sop, bodyEdit("tom's steps\n")));
+    t.olivia->sync();
+    const core::SyncReport report = t.tom->sync();
+    REQUIRE(report.conflicts.size() == 1);
+    CHECK(report.conflicts[0].sop == t.sop);
+    CHECK(report.conflicts[0].mine == 2);
+    CHECK(report.conflicts[0].theirs == 2);
+    core::Session& tom = *t.tom->session;
+    CHECK(bodyOf(tom, t.sop) == "olivia's steps\n"); // theirs is the head
+    CHECK(ok(tom.conflictingEdit(t.sop)).body == "tom's steps\n");
+    // Nothing of Tom's version reached the server.
+    CHECK(serverCount(t.vault, fmt::format("chain = 'sop/{}'", core::toHex(t.sop))) == 2);
+
+    std::optional<std::string> merged;
+    std::string expected = "olivia's steps\n";
+    if (keep == core::Keep::Mine) {
+        expected = "tom's steps\n";
+    } else if (keep == core::Keep::Merged) {
+        merged = "olivia's and tom's steps\n";
+        expected = *merged;
+    }
+    const std::uint64_t head = ok(tom.resolve(t.sop, keep, merged));
+    CHECK(head == (keep == core::Keep::Theirs ? 2U : 3U));
+    CHECK(ok(tom.conflicts()).empty());
+    t.settle();
+    CHECK(bodyOf(*t.olivia->session, t.sop) == expected);
+    CHECK(bodyOf(*t.tom->session, t.sop) == expected);
+    auto mine = ok(t.tom->session->history(t.sop));
+    auto theirs = ok(t.olivia->session->history(t.sop));
+    REQUIRE(mine.size() == theirs.size());
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+        CHECK(mine[i].hash == theirs[i].hash);
+    }
+    CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
+}
+
+TEST_CASE("a server that rolls back its log is caught", "[sync][engine][tamper]")
+{
+    Team t;
+    t.settle();
+    const std::int64_t at = t.tom->info().position;
+    ok(t.olivia->session->editSop(t.sop, bodyEdit("newer\n")));
+    t.olivia->sync();
+    t.tom->sync();
+    asMaliciousServer(fmt::format("WITH gone AS (DELETE FROM sopvault.records WHERE vault_id = $1 "
+                                  "AND position > {0} RETURNING 1) UPDATE sopvault.vaults SET "
+                                  "last_position = {0} WHERE vault_id = $1",
+                                  at),
+                      t.vault);
+    const sopvault::Error e = syncError(*t.tom);
+    CHECK(e.code == ErrorCode::Integrity);
+    CHECK(e.message.find("rolled back") != std::string::npos);
+    // The replica still reads what it verified.
+    CHECK(bodyOf(*t.tom->session, t.sop) == "newer\n");
+}
+
+TEST_CASE("a server that drops, swaps or changes records is caught before anything is taken",
+          "[sync][engine][tamper]")
+{
+    const std::string attack =
+        GENERATE(std::string("drop"), std::string("swap"), std::string("change"));
+    Team t;
+    t.settle();
+    const std::int64_t at = t.tom->info().position;
+    ok(t.olivia->session->editSop(t.sop, bodyEdit("newer\n")));
+    t.olivia->sync();
+    REQUIRE(t.olivia->info().position >= at + 2);
+    if (attack == "drop") {
+        asMaliciousServer(fmt::format("DELETE FROM sopvault.records WHERE vault_id = $1 AND "
+                                      "position = {}",
+                                      at + 1),
+                          t.vault);
+    } else if (attack == "swap") {
+        // A primary key is checked row by row: the swap goes through a free position.
+        const std::int64_t aside = at + 1000000;
+        for (const auto& [from, to] :
+             {std::pair{at + 1, aside}, std::pair{at + 2, at + 1}, std::pair{aside, at + 2}}) {
+            asMaliciousServer(fmt::format("UPDATE sopvault.records SET position = {} WHERE "
+                                          "vault_id = $1 AND position = {}",
+                                          to, from),
+                              t.vault);
+        }
+        // Olivia's next record names the history she saw: Tom's order differs from it.
+        (void)bodyOf(*t.olivia->session, t.sop);
+        t.olivia->sync();
+    } else {
+        asMaliciousServer(fmt::format("UPDATE sopvault.records SET body = overlay(body placing "
+                                      "'\\x00'::bytea from length(body) / 2 for 1) WHERE "
+                                      "vault_id = $1 AND position = {}",
+                                      at + 1),
+                          t.vault);
+    }
+    const std::int64_t before = t.tom->info().position;
+    const sopvault::Error e = syncError(*t.tom);
+    INFO(e.message);
+    CHECK(e.code == ErrorCode::Integrity);
+    CHECK(t.tom->info().position == before); // nothing taken
+    CHECK(bodyOf(*t.tom->session, t.sop) == "1. Stop the service\n");
+}
+
+TEST_CASE("a server that serves two histories is caught when they meet", "[sync][engine][tamper]")
+{
+    Team t;
+    t.settle();
+    const std::int64_t at = t.tom->info().position;
+    auto admin = connectAdmin();
+    const remote::Param v = remote::Param::text(t.vault);
+    must(admin,
+         "CREATE TEMP TABLE heads0 AS SELECT * FROM sopvault.chain_heads WHERE vault_id = $1", {v});
+    // Olivia's history.
+    ok(t.olivia->session->editSop(t.sop, bodyEdit("olivia's world\n")));
+    t.olivia->sync();
+    must(admin, "CREATE TEMP TABLE recsA AS SELECT * FROM sopvault.records WHERE vault_id = $1",
+         {v});
+    must(admin,
+         "CREATE TEMP TABLE headsA AS SELECT * FROM sopvault.chain_heads WHERE vault_id = $1", {v});
+    const auto swapTo = [&](const char* records, const char* heads, std::int64_t last) {
+        must(admin, "BEGIN");
+        must(admin, "ALTER TABLE sopvault.records DISABLE TRIGGER USER");
+        must(admin, "ALTER TABLE sopvault.vaults DISABLE TRIGGER USER");
+        must(admin, "ALTER TABLE sopvault.chain_heads DISABLE TRIGGER USER");
+        must(admin,
+             fmt::format("DELETE FROM sopvault.records WHERE vault_id = $1 AND position > {}", at),
+             {v});
+        if (records != nullptr) {
+            must(admin,
+                 fmt::format("INSERT INTO sopvault.records SELECT * FROM {} WHERE position > {}",
+                             records, at));
+        }
+        must(admin, "DELETE FROM sopvault.chain_heads WHERE vault_id = $1", {v});
+        must(admin, fmt::format("INSERT INTO sopvault.chain_heads SELECT * FROM {}", heads));
+        must(admin,
+             fmt::format("UPDATE sopvault.vaults SET last_position = {} WHERE vault_id = $1", last),
+             {v});
+        must(admin, "ALTER TABLE sopvault.records ENABLE TRIGGER USER");
+        must(admin, "ALTER TABLE sopvault.vaults ENABLE TRIGGER USER");
+        must(admin, "ALTER TABLE sopvault.chain_heads ENABLE TRIGGER USER");
+        must(admin, "COMMIT");
+    };
+    const std::int64_t oliviaAt = t.olivia->info().position;
+    // Tom is shown the vault as it was, and writes his own history on it.
+    swapTo(nullptr, "heads0", at);
+    core::NewSop n;
+    n.collection = "Ops";
+    n.title = "Tom's own SOP";
+    n.body = "tom's world\n";
+    (void)ok(t.tom->session->addSop(n));
+    t.tom->sync();
+    // Olivia is shown hers again and goes on writing; then Tom meets her history.
+    swapTo("recsA", "headsA", oliviaAt);
+    ok(t.olivia->session->editSop(t.sop, bodyEdit("olivia's world, day 2\n")));
+    t.olivia->sync();
+    const sopvault::Error e = syncError(*t.tom);
+    INFO(e.message);
+    CHECK(e.code == ErrorCode::Integrity);
+}
+
+TEST_CASE("a password change travels as the person's newest wrap: a new laptop unlocks with it",
+          "[sync][engine]")
+{
+    Team t;
+    auto changed = crypto::SecureBuffer::copyOf(std::string("tom-new-pw"));
+    REQUIRE(changed);
+    ok(t.tom->session->changePassword(*changed, crypto::KdfProfile::Interactive));
+    t.tom->sync();
+    Laptop laptop(t.vault);
+    auto cloned = core::cloneVault(*laptop.server, laptop.url, t.vault, laptop.file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    auto old = core::unlock(laptop.file, "tom", pw("tom"), laptop.options);
+    REQUIRE_FALSE(old);
+    CHECK(old.error().code == ErrorCode::Auth);
+    auto fresh = core::unlock(laptop.file, "tom", *changed, laptop.options);
+    INFO((fresh ? std::string() : fresh.error().message));
+    REQUIRE(fresh);
+    CHECK(bodyOf(**fresh, t.sop) == "1. Stop the service\n");
+    // Cloning into a path that exists is refused, and nothing is left half made.
+    auto again = core::cloneVault(*laptop.server, laptop.url, t.vault, laptop.file);
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == ErrorCode::Usage);
+}
