@@ -153,6 +153,10 @@ void startCluster()
     std::signal(SIGINT, stopOnSignal);
     std::signal(SIGTERM, stopOnSignal);
     std::signal(SIGHUP, stopOnSignal);
+    // A crash too: the cluster must not outlive the run.
+    std::signal(SIGSEGV, stopOnSignal);
+    std::signal(SIGBUS, stopOnSignal);
+    std::signal(SIGABRT, stopOnSignal);
     g_started = true; // a start that fails half-way still leaves a folder to remove
     if (runScript("start") != 0) {
         die("the bench's PostgreSQL cluster did not start (tests/server/pg-cluster; is "
@@ -211,6 +215,10 @@ CopiedRecords copyRecords(const std::string& url, std::string_view vaultId)
             p += 4 + readInt32(p);
             header = false;
         }
+        if (end - p < 2) { // the header may come in a message of its own
+            PQfreemem(buffer);
+            continue;
+        }
         const int fields = static_cast<std::int16_t>((p[0] << 8) | p[1]);
         p += 2;
         if (fields == -1) { // the trailer
@@ -219,10 +227,13 @@ CopiedRecords copyRecords(const std::string& url, std::string_view vaultId)
         }
         std::vector<std::uint8_t> cells[9];
         for (int f = 0; f < fields && f < 9; ++f) {
+            if (end - p < 4) {
+                die("COPY row shorter than its fields");
+            }
             const std::int32_t length = readInt32(p);
             p += 4;
             if (length > 0) {
-                if (p + length > end) {
+                if (end - p < length) {
                     die("COPY row shorter than its fields");
                 }
                 cells[f].assign(p, p + length);
@@ -277,7 +288,8 @@ RowCrypto::RowCrypto(const CopiedRecords& rows, std::string_view vaultId)
     };
     for (std::size_t i = 0; i < rows.rows; ++i) {
         const auto& body = rows.bodies[i];
-        m_data->signatures.push_back({&body, {}, sign(body.data(), body.size())});
+        // A copy: the rows of one COPY go away before the next run.
+        m_data->signatures.push_back({nullptr, body, sign(body.data(), body.size())});
         Data::Signed seen;
         seen.own.assign(vaultId.begin(), vaultId.end());
         seen.own.insert(seen.own.end(), rows.hashes[i].begin(), rows.hashes[i].end());
