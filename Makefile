@@ -23,6 +23,7 @@ asan-test: deps
 	ctest --preset asan
 
 # Benchmarks (tests/bench, docs/benchmarks.md): 1k and 10k SOPs; BENCH_ARGS=--large adds 100k.
+# The sync figures start and remove a throwaway PostgreSQL cluster of their own (--no-sync: none).
 bench: build
 	$(BUILD)/tests/bench/sopvault_bench --json $(BUILD)/benchmarks.json $(BENCH_ARGS)
 
