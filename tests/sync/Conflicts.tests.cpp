@@ -33,8 +33,13 @@ TEST_CASE("Two edits of one SOP from the same version are a conflict the loser s
     team.settle();
     REQUIRE(erin.history(id).size() == 1);
 
-    SECTION("online: both synced, and the edits raced between a pull and a push")
-    {
+    // Every way the edits can meet, with every way of settling them (sibling SECTIONs would run
+    // one at a time, never one of each).
+    const std::string race = GENERATE(as<std::string>{}, "online", "offline");
+    const std::string how = GENERATE(as<std::string>{}, "mine", "theirs", "merge");
+    const std::string path = race + " + " + how;
+    if (race == "online") {
+        // Both synced, and the edits raced between a pull and a push.
         // Erin's laptop is connected and synced; her edit is made on what she has while
         // Olivia's lands on the server first.
         auto session = erin.unlock();
@@ -58,8 +63,8 @@ TEST_CASE("Two edits of one SOP from the same version are a conflict the loser s
         CHECK(report->conflicts[0].mine == 2);
         CHECK(report->conflicts[0].theirs == 2);
     }
-    SECTION("offline: both edited without a server, then synced")
-    {
+    if (race == "offline") {
+        // Both edited without a server, then synced.
         erin.ok({"--offline", "sop", "edit", id, "--file", erin.inputFile("m.md", kMine),
                  "--message", "restart it"});
         olivia.ok({"--offline", "sop", "edit", id, "--file", olivia.inputFile("t.md", kTheirs)});
@@ -68,6 +73,7 @@ TEST_CASE("Two edits of one SOP from the same version are a conflict the loser s
 
     // Erin sees it: sync exits 7 while it is left, `conflicts` lists it, and the shared history
     // has Olivia's edit as the head.
+    INFO(path);
     auto left = erin.run({"--json", "sync"});
     INFO(left.describe());
     CHECK(left.code == clitest::kBusy);
@@ -88,25 +94,26 @@ TEST_CASE("Two edits of one SOP from the same version are a conflict the loser s
 
     std::string expected;
     std::uint64_t versions = 0;
-    SECTION("keep mine: my edit becomes a new version on top of theirs")
-    {
+    if (how == "mine") {
+        // My edit becomes a new version on top of theirs.
         erin.ok({"resolve", id, "--keep", "mine"});
         expected = kMine;
         versions = 3;
     }
-    SECTION("keep theirs: my edit is dropped")
-    {
+    if (how == "theirs") {
+        // My edit is dropped.
         erin.ok({"resolve", id, "--keep", "theirs"});
         expected = kTheirs;
         versions = 2;
     }
-    SECTION("a merge: a new version on top of theirs with the merged body")
-    {
+    if (how == "merge") {
+        // A new version on top of theirs with the merged body.
         erin.ok({"resolve", id, "--keep", "mine", "--file", erin.inputFile("merged.md", kMerged)});
         expected = kMerged;
         versions = 3;
     }
 
+    INFO(path);
     CHECK(erin.json({"conflicts"}).empty());
     CHECK(erin.sync().at("conflicts").empty());
     team.settle();

