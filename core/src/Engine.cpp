@@ -41,9 +41,8 @@ void Engine::startVault(const Id& vaultId, const crypto::BoxPublicKey& auditKey)
     m_state.auditKey = auditKey;
 }
 
-Result<void> Engine::reload()
+Result<void> Engine::adoptReplayed(Result<ReplayResult> result)
 {
-    auto result = replay(m_file);
     if (!result) {
         // Memory may still hold what was rolled back: refuse writes, save no marks or cache.
         m_writes.setSound(false);
@@ -56,6 +55,11 @@ Result<void> Engine::reload()
     return {};
 }
 
+Result<void> Engine::reload()
+{
+    return adoptReplayed(replay(m_file));
+}
+
 Result<void> Engine::reloadPulled(const std::set<Id>& changed)
 {
     // The pulled records are checked in full; what this session verified is not checked again
@@ -65,16 +69,7 @@ Result<void> Engine::reloadPulled(const std::set<Id>& changed)
         cache.sops.erase(id);
     }
     const std::vector<crypto::Hash32> admin = m_state.adminHashes;
-    auto result = replay(m_file, ReplayOptions{.cache = &cache, .verifiedAdmin = &admin});
-    if (!result) {
-        m_writes.setSound(false);
-        return std::unexpected(result.error());
-    }
-    adopt(std::move(*result));
-    m_trust.headsMoved();
-    openKeys();
-    m_searchIndex.reset();
-    return {};
+    return adoptReplayed(replay(m_file, ReplayOptions{.cache = &cache, .verifiedAdmin = &admin}));
 }
 
 Result<void> Engine::saveCache() const

@@ -106,6 +106,9 @@ public:
     [[nodiscard]] Result<void> saveCache() const;
 
 private:
+    // Takes a replay of the file as the state, or marks the session unsound if it failed.
+    [[nodiscard]] Result<void> adoptReplayed(Result<ReplayResult> result);
+
     VaultFile m_file;
     State m_state;
     std::vector<VerifyProblem> m_problems;
