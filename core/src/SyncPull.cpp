@@ -475,12 +475,34 @@ Result<PullOutcome> pullInTransaction(VaultFile& file, Engine* engine, const Id&
     }
     {
         Quiet quiet(file);
+        const auto refusedBefore = old != nullptr ? old->refused : decltype(old->refused){};
         for (const Incoming& in : incoming) {
             SOPVAULT_CHECK(store(file, old, in, rebase));
         }
         State keyless;
         SOPVAULT_CHECK(replayPulled(file, engine, vault, rebase.changedSops, keyless));
-        SOPVAULT_CHECK(checkPushed(file, engine != nullptr ? engine->state() : keyless, incoming));
+        const State& now = engine != nullptr ? engine->state() : keyless;
+        SOPVAULT_CHECK(checkPushed(file, now, incoming));
+        // A removal pulled from the server deletes the removed person's password wrap here too,
+        // as it did on the replica that made it: this file no longer unlocks for them.
+        for (const auto& [id, user] : now.users) {
+            if (user.removed) {
+                SOPVAULT_CHECK(file.removeWrap(id));
+            }
+        }
+        // What the server ordered and the rules refused (someone removed whose login still
+        // appended): its position is verified and kept, the record is not applied, and the
+        // person syncing is told. Everyone's replay decides it the same way.
+        if (engine != nullptr) {
+            for (const auto& [record, why] : engine->state().refused) {
+                if (std::find(refusedBefore.begin(), refusedBefore.end(), std::pair(record, why)) ==
+                    refusedBefore.end()) {
+                    outcome.refused.push_back(fmt::format(
+                        "{} on the server: {}; it stays in the shared history, not applied", record,
+                        why));
+                }
+            }
+        }
     }
     if (engine != nullptr) {
         std::sort(rebase.logs.begin(), rebase.logs.end(),

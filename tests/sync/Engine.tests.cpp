@@ -519,3 +519,165 @@ TEST_CASE("a password change travels as the person's newest wrap: a new laptop u
     REQUIRE_FALSE(again);
     CHECK(again.error().code == ErrorCode::Usage);
 }
+
+namespace {
+
+// A removed person's own client, as an insider would build it from his file: it shows him the
+// server's log only up to `upTo` (so it never learns of his removal) and appends only his SOP
+// versions (his audit entries would meet the owner's and be refused as stale).
+class InsiderClient final : public core::RecordServer
+{
+public:
+    InsiderClient(core::RecordServer& inner, std::int64_t upTo) : m_inner(inner), m_upTo(upTo) {}
+    std::string describe() const override { return m_inner.describe(); }
+    core::ServerResult<std::int64_t> lastPosition(std::string_view v) override
+    {
+        auto last = m_inner.lastPosition(v);
+        if (last && m_lagging) {
+            return std::min(*last, m_upTo);
+        }
+        return last;
+    }
+    core::ServerResult<std::vector<core::ServerRecord>>
+    recordsAfter(std::string_view v, std::int64_t p, std::int64_t l) override
+    {
+        auto rows = m_inner.recordsAfter(v, p, l);
+        if (rows && m_lagging) {
+            std::erase_if(*rows, [&](const core::ServerRecord& r) { return r.position > m_upTo; });
+        }
+        return rows;
+    }
+    core::ServerResult<std::int64_t> append(std::string_view v,
+                                            std::span<const core::ServerRecord> batch) override
+    {
+        std::vector<core::ServerRecord> versions;
+        for (const auto& r : batch) {
+            if (r.chain.starts_with("sop/")) {
+                versions.push_back(r);
+            }
+        }
+        if (!m_lagging || versions.empty()) {
+            return std::unexpected(
+                core::ServerError{core::ServerFault::Offline, {ErrorCode::Failed, "done"}});
+        }
+        m_lagging = false;
+        return m_inner.append(v, versions);
+    }
+
+private:
+    core::RecordServer& m_inner;
+    std::int64_t m_upTo = 0;
+    bool m_lagging = true;
+};
+
+// A third person on the team, a technician on Ops with a clone of their own.
+std::unique_ptr<Laptop> joinSam(Team& t)
+{
+    core::Session& o = *t.olivia->session;
+    ok(o.addUser("sam", pw("sam"), crypto::KdfProfile::Interactive));
+    ok(o.grant("sam", "technician", "Ops"));
+    t.olivia->sync();
+    auto sam = std::make_unique<Laptop>(t.vault);
+    auto cloned = core::cloneVault(*sam->server, sam->url, t.vault, sam->file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    sam->as("sam");
+    return sam;
+}
+
+// Olivia and Sam sync until both stand at one position with one fingerprint.
+void agree(Laptop& a, Laptop& b)
+{
+    for (int i = 0; i < 4; ++i) {
+        a.sync();
+        b.sync();
+        if (a.info().position == b.info().position && a.info().pending == 0 &&
+            b.info().pending == 0) {
+            CHECK(a.info().fingerprint == b.info().fingerprint);
+            return;
+        }
+    }
+    FAIL("the replicas did not agree");
+}
+
+const std::string kStops = "1. Stop the service\n";
+const std::string kToms = "1. Stop the service\n2. Tom's late step\n";
+
+// After the refused version: everyone is shown the version before it, and the SOP goes on.
+void refusedEverywhere(Team& t, Laptop& sam)
+{
+    for (Laptop* l : {t.olivia.get(), &sam}) {
+        const core::SopVersionView head = ok(l->session->readSop(t.sop));
+        CHECK(head.body == kStops);
+        CHECK(head.version == 2); // the refused version is a link of the chain
+        const auto verified = ok(l->session->verify());
+        for (const auto& p : verified.problems) {
+            UNSCOPED_INFO(p.record << ": " << p.problem);
+        }
+        CHECK(verified.ok);
+    }
+    ok(t.olivia->session->editSop(t.sop, bodyEdit(kStops + "2. Start it again\n")));
+    agree(*t.olivia, sam);
+    const core::SopVersionView next = ok(sam.session->readSop(t.sop));
+    CHECK(next.version == 3);
+    CHECK(next.body == kStops + "2. Start it again\n");
+    // A fresh replica's whole replay decides it the same way.
+    Laptop late(t.vault);
+    auto cloned = core::cloneVault(*late.server, late.url, t.vault, late.file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    CHECK(cloned->fingerprint == sam.info().fingerprint);
+    CHECK(bodyOf(late.as("olivia"), t.sop) == kStops + "2. Start it again\n");
+    CHECK(ok(late.session->readSop(t.sop, 2)).body == kStops);
+}
+
+} // namespace
+
+TEST_CASE("an edit a removed person's login pushed after the removal is refused by everyone "
+          "alike, and sync goes on",
+          "[sync][engine][refused]")
+{
+    Team t;
+    auto sam = joinSam(t);
+    t.settle();
+    sam->sync();
+    const std::int64_t before = t.olivia->info().position;
+    // Tom edits; Olivia removes him and her removal reaches the server first. His client never
+    // pulls it, and his login (not yet dropped on the server) appends his version.
+    ok(t.tom->session->editSop(t.sop, bodyEdit(kToms)));
+    ok(t.olivia->session->removeUser("tom"));
+    t.olivia->sync();
+    InsiderClient insider(*t.tom->server, before);
+    (void)t.tom->session->sync(insider);
+    REQUIRE(serverCount(t.vault,
+                        fmt::format("chain = 'sop/{}' AND height = 2", core::toHex(t.sop))) == 1);
+
+    const core::SyncReport olivia = t.olivia->sync();
+    REQUIRE(olivia.refused.size() == 1);
+    CHECK_THAT(olivia.refused[0], Catch::Contains("version 2") && Catch::Contains("tom"));
+    const core::SyncReport seen = sam->sync();
+    CHECK(seen.refused.size() == 1);
+    agree(*t.olivia, *sam);
+    refusedEverywhere(t, *sam);
+}
+
+TEST_CASE("an edit that lands while its author's removal waits to be pushed is refused by "
+          "everyone alike, and the owner's sync goes on",
+          "[sync][engine][refused]")
+{
+    Team t;
+    auto sam = joinSam(t);
+    t.settle();
+    sam->sync();
+    // Olivia removes Tom on her laptop; before her sync, Tom's edit reaches the server. Her
+    // removal says which versions existed when she made it, so his is refused by its rule.
+    ok(t.olivia->session->removeUser("tom"));
+    ok(t.tom->session->editSop(t.sop, bodyEdit(kToms)));
+    t.tom->sync();
+    CHECK(bodyOf(*sam->session, t.sop) == kStops); // not pulled yet
+    const core::SyncReport olivia = t.olivia->sync();
+    REQUIRE(olivia.refused.size() == 1);
+    CHECK_THAT(olivia.refused[0], Catch::Contains("version 2"));
+    agree(*t.olivia, *sam);
+    refusedEverywhere(t, *sam);
+}
