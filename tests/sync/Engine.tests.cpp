@@ -75,6 +75,7 @@ struct Team
     std::unique_ptr<Laptop> olivia;
     std::unique_ptr<Laptop> tom;
     core::Id sop{};
+    crypto::SecureBuffer recoveryCode; // the owner's, from the vault's creation
 
     Team()
     {
@@ -85,6 +86,7 @@ struct Team
                                       crypto::KdfProfile::Interactive);
         REQUIRE(made);
         vault = made->vaultId;
+        recoveryCode = std::move(made->recoveryCode);
         olivia = std::make_unique<Laptop>(vault);
         std::filesystem::copy_file(scratch.path() / "v.db", olivia->file);
         core::Session& o = olivia->as("olivia");
@@ -680,4 +682,129 @@ TEST_CASE("an edit that lands while its author's removal waits to be pushed is r
     CHECK_THAT(olivia.refused[0], Catch::Contains("version 2"));
     agree(*t.olivia, *sam);
     refusedEverywhere(t, *sam);
+}
+
+namespace {
+
+// Another laptop of a person already on the team: a clone of its own, unlocked as them.
+std::unique_ptr<Laptop> secondLaptop(const Team& t, std::string_view user)
+{
+    auto l = std::make_unique<Laptop>(t.vault);
+    auto cloned = core::cloneVault(*l->server, l->url, t.vault, l->file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    l->as(user);
+    return l;
+}
+
+crypto::SecureBuffer secret(std::string_view text)
+{
+    auto b = crypto::SecureBuffer::copyOf(std::string(text));
+    REQUIRE(b);
+    return std::move(*b);
+}
+
+// Both laptops sync until they stand at one position with one fingerprint; the notices each
+// was given on the way.
+std::pair<std::vector<std::string>, std::vector<std::string>> converge(Laptop& a, Laptop& b)
+{
+    std::pair<std::vector<std::string>, std::vector<std::string>> told;
+    for (int i = 0; i < 4; ++i) {
+        for (auto& n : a.sync().notices) {
+            told.first.push_back(n);
+        }
+        for (auto& n : b.sync().notices) {
+            told.second.push_back(n);
+        }
+        if (a.info().position == b.info().position && a.info().pending == 0 &&
+            b.info().pending == 0) {
+            CHECK(a.info().fingerprint == b.info().fingerprint);
+            return told;
+        }
+    }
+    FAIL("the laptops did not converge");
+    return told;
+}
+
+// `user` unlocks `laptop` with `winner` and not with `loser`.
+void unlocksWith(Laptop& laptop, std::string_view user, const crypto::SecureBuffer& winner,
+                 const crypto::SecureBuffer& loser)
+{
+    laptop.session.reset();
+    auto lost = core::unlock(laptop.file, user, loser, laptop.options);
+    REQUIRE_FALSE(lost);
+    CHECK(lost.error().code == ErrorCode::Auth);
+    auto won = core::unlock(laptop.file, user, winner, laptop.options);
+    INFO((won ? std::string() : won.error().message));
+    REQUIRE(won);
+    laptop.session = std::move(*won);
+}
+
+} // namespace
+
+TEST_CASE("a password changed on two laptops of one person at once ends as one wrap: both "
+          "unlock with the newer password and each is told which",
+          "[sync][engine][keys]")
+{
+    Team t;
+    auto desk = secondLaptop(t, "tom");
+    const auto onLaptop = secret("tom-laptop-pw");
+    const auto onDesk = secret("tom-desk-pw");
+    ok(t.tom->session->changePassword(onLaptop, crypto::KdfProfile::Interactive));
+    ok(desk->session->changePassword(onDesk, crypto::KdfProfile::Interactive));
+    // The laptop's change reaches the server first; the desk's meets it and goes on top.
+    CHECK(t.tom->sync().notices.empty());
+    const core::SyncReport deskSync = desk->sync();
+    REQUIRE(deskSync.notices.size() == 1);
+    CHECK_THAT(deskSync.notices[0], Catch::Contains("password set here unlocks"));
+    const auto [laptopTold, deskTold] = converge(*t.tom, *desk);
+    REQUIRE(laptopTold.size() == 1);
+    CHECK_THAT(laptopTold[0], Catch::Contains("password set there now unlocks"));
+    CHECK(deskTold.empty());
+    unlocksWith(*t.tom, "tom", onDesk, onLaptop);
+    unlocksWith(*desk, "tom", onDesk, onLaptop);
+    CHECK(bodyOf(*t.tom->session, t.sop) == "1. Stop the service\n");
+    CHECK(ok(t.tom->session->verify()).ok);
+    CHECK(ok(desk->session->verify()).ok);
+}
+
+TEST_CASE("an owner's recovery seal made on two machines at once ends as one seal that "
+          "recovers on both; the recoveries race too and the newer password wins on both",
+          "[sync][engine][keys]")
+{
+    Team t;
+    core::Session& o = *t.olivia->session;
+    ok(o.addUser("rita", pw("rita"), crypto::KdfProfile::Interactive));
+    ok(o.addOwner("rita"));
+    t.olivia->sync();
+    // Rita's first unlock as an owner on each machine seals the recovery key to her: two seals
+    // of one chain, neither machine having seen the other's.
+    auto home = secondLaptop(t, "rita");
+    auto office = secondLaptop(t, "rita");
+    converge(*home, *office);
+    CHECK(serverCount(t.vault, "chain LIKE 'seal/%' AND height = 2") == 1);
+    CHECK(ok(home->session->verify()).ok);
+    CHECK(ok(office->session->verify()).ok);
+
+    // The agreed seal is the one the recovery code opens, on either machine.
+    home->session.reset();
+    office->session.reset();
+    const auto atHome = secret("rita-home-recovered");
+    const auto atOffice = secret("rita-office-recovered");
+    ok(core::recoverOwner(home->file, "rita", t.recoveryCode, atHome,
+                          crypto::KdfProfile::Interactive, home->options));
+    ok(core::recoverOwner(office->file, "rita", t.recoveryCode, atOffice,
+                          crypto::KdfProfile::Interactive, office->options));
+    unlocksWith(*home, "rita", atHome, atOffice);
+    home->sync();
+    unlocksWith(*office, "rita", atOffice, atHome);
+    const core::SyncReport officeSync = office->sync();
+    REQUIRE(officeSync.notices.size() == 1);
+    CHECK_THAT(officeSync.notices[0], Catch::Contains("password set here unlocks"));
+    const auto [homeTold, officeTold] = converge(*home, *office);
+    REQUIRE(homeTold.size() == 1);
+    CHECK_THAT(homeTold[0], Catch::Contains("password set there now unlocks"));
+    unlocksWith(*home, "rita", atOffice, atHome);
+    unlocksWith(*office, "rita", atOffice, atHome);
+    CHECK(ok(home->session->verify()).ok);
 }
