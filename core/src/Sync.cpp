@@ -215,6 +215,7 @@ Result<SyncReport> Session::sync(RecordServer& server)
     report.pulled = pulled.pulled;
     report.rebased = pulled.rebased;
     report.refused = std::move(pulled.refused);
+    report.notices = std::move(pulled.notices);
     SOPVAULT_CHECK(push(server, e, report));
     {
         SOPVAULT_TRY(tx, e.file().beginWrite());

@@ -7,6 +7,14 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <thread>
 
 using namespace sopvault;
 using namespace sopvault::servertest;
@@ -807,4 +815,84 @@ TEST_CASE("an owner's recovery seal made on two machines at once ends as one sea
     unlocksWith(*home, "rita", atOffice, atHome);
     unlocksWith(*office, "rita", atOffice, atHome);
     CHECK(ok(home->session->verify()).ok);
+}
+
+namespace {
+
+// Kills in the crash case below; SOPVAULT_CRASH_KILLS bounds it (the sanitizer run sets fewer).
+int syncKills()
+{
+    const char* env = std::getenv("SOPVAULT_CRASH_KILLS");
+    const long n = env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : 12;
+    REQUIRE(n >= 1);
+    return static_cast<int>(std::min(n, 12L));
+}
+
+// Tom's laptop in a child process: unlock (its audit entry meets Olivia's, so the sync rebases),
+// say so on `ready`, sync. Returns the child's pid. No SQLite or libpq handle crosses the fork.
+pid_t syncInChild(const Laptop& tom, int ready)
+{
+    const pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    auto session = core::unlock(tom.file, "tom", pw("tom"), tom.options);
+    auto server = remote::PgServer::connect(tom.url);
+    const char byte = session && server ? 'r' : 'x';
+    (void)!write(ready, &byte, 1);
+    if (session && server) {
+        (void)(*session)->sync(*server);
+    }
+    _exit(0);
+}
+
+} // namespace
+
+TEST_CASE("a replica killed while its sync rebases (between the commit and its marks) unlocks, "
+          "syncs and converges, never taken for a rollback",
+          "[sync][engine][crash]")
+{
+    Team t;
+    t.settle();
+    t.tom->session.reset();
+    std::minstd_rand random(20270101);
+    std::chrono::microseconds span{0};
+    const int kills = syncKills();
+    for (int cycle = 0; cycle <= kills; ++cycle) {
+        INFO("cycle " << cycle);
+        // Olivia reads (an audit entry) and syncs: Tom's unlock entry will meet hers.
+        (void)bodyOf(*t.olivia->session, t.sop);
+        t.olivia->sync();
+        int pipeFds[2];
+        REQUIRE(pipe(pipeFds) == 0);
+        const pid_t child = syncInChild(*t.tom, pipeFds[1]);
+        REQUIRE(child > 0);
+        char byte = 0;
+        REQUIRE(read(pipeFds[0], &byte, 1) == 1);
+        close(pipeFds[0]);
+        close(pipeFds[1]);
+        REQUIRE(byte == 'r');
+        const auto started = std::chrono::steady_clock::now();
+        int status = 0;
+        if (cycle == 0) {
+            // The first sync runs to its end: how long one takes places the kills after it.
+            REQUIRE(waitpid(child, &status, 0) == child);
+            span = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started);
+        } else {
+            std::uniform_int_distribution<long> at(0, std::max<long>(span.count(), 1));
+            std::this_thread::sleep_for(std::chrono::microseconds(at(random)));
+            kill(child, SIGKILL);
+            REQUIRE(waitpid(child, &status, 0) == child);
+        }
+        // After the kill: Tom unlocks (a file behind its marks would be refused here), syncs,
+        // and both replicas end on one history.
+        core::Session& tom = t.tom->as("tom");
+        ok(tom.sync(*t.tom->server));
+        t.settle();
+        t.tom->session.reset();
+    }
+    t.tom->as("tom");
+    CHECK(ok(t.tom->session->verify()).ok);
+    CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
 }
