@@ -30,7 +30,8 @@ struct PeopleOptions
     std::string collection;
     std::string target;
     std::string kdf = "moderate";
-    std::string dbRole; // user remove: the leaver's database role, else the name lower-cased
+    std::string dbRole;   // user remove: the leaver's database role, else the name lower-cased
+    std::string adminUrl; // user remove: an administrator's connection that drops that role
 };
 void addPeopleCommands(CLI::App& app, Runner& r, PeopleOptions& o);
 

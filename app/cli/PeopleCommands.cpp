@@ -44,13 +44,26 @@ ServerRoleRemoval removeServerRole(Runner& r, const PeopleOptions& o)
                    "remove-member {} --admin URL",
                    why, out.role);
     };
-    remote::PgServer* server = r.reachedServer();
-    if (server == nullptr) {
+    // The administrator's URL when given (its secret from libpq's own files, never argv), else
+    // the owner's own member connection.
+    std::optional<remote::Connection> adminConnection;
+    remote::Connection* connection = nullptr;
+    if (!o.adminUrl.empty()) {
+        auto opened = remote::Connection::open(o.adminUrl);
+        if (!opened) {
+            out.said = leftToDo(opened.error().error.message);
+            return out;
+        }
+        adminConnection.emplace(std::move(*opened));
+        connection = &*adminConnection;
+    } else if (remote::PgServer* server = r.reachedServer(); server != nullptr) {
+        connection = &server->connection();
+    } else {
         out.said = leftToDo(r.globals().offline ? "The server was not contacted (--offline)"
                                                 : "The server could not be reached");
         return out;
     }
-    auto removed = remote::removeMember(server->connection(), out.role);
+    auto removed = remote::removeMember(*connection, out.role);
     if (removed) {
         out.removed = true;
         out.said = say("Database role {}: no more logins, out of {} vault(s), {} session(s) "
@@ -92,16 +105,19 @@ void addUsers(CLI::App& app, Runner& r, PeopleOptions& o)
     userRemove->add_option("NAME", o.user)->required();
     userRemove->add_option("--db-role", o.dbRole,
                            "their database role on the server (else NAME lower-cased)");
+    userRemove->add_option("--admin", o.adminUrl,
+                           "a database administrator's URL that removes that role (no password "
+                           "in it: libpq's password or service file)");
     userRemove->footer(
         "Example: sopvault-cli --user olivia user remove tom\nWith a server, your connection "
-        "also revokes the role when it may administer roles; otherwise the line printed says "
-        "what the database administrator must run.");
+        "also revokes the role when it may administer roles (or --admin URL does); otherwise "
+        "the line printed says what the database administrator must run.");
     r.withSession(userRemove, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_CHECK(s.removeUser(o.user, r.progress("Rotating collection keys:")));
         SOPVAULT_TRY(info, s.remote());
         json doc = {{"user", o.user}, {"removed", true}};
         TerminalText text = say("Removed {}; every collection key they held was rotated.", o.user);
-        if (!info.url.empty()) {
+        if (!info.url.empty() || !o.adminUrl.empty()) {
             const auto role = removeServerRole(r, o);
             doc["db_role"] = role.role;
             doc["db_role_removed"] = role.removed;

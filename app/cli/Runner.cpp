@@ -226,6 +226,9 @@ Result<void> Runner::syncNow(core::Session& session, const std::string& url)
     for (const auto& refused : report->refused) {
         notice(say("sopvault-cli: not applied on the shared history: {}", refused));
     }
+    for (const auto& note : report->notices) {
+        notice(say("sopvault-cli: {}", note));
+    }
     if (!report->conflicts.empty()) {
         notice(say("sopvault-cli: {} SOP edit(s) of yours met another edit; see "
                    "'sopvault-cli conflicts' and settle each with 'sopvault-cli resolve'.",

@@ -54,6 +54,9 @@ Output presentSync(const core::SyncReport& report, const core::RemoteInfo& after
     for (const auto& refused : report.refused) {
         text += say("  not applied: {}\n", refused);
     }
+    for (const auto& notice : report.notices) {
+        text += say("  note: {}\n", notice);
+    }
     for (const auto& c : report.conflicts) {
         text += say("  conflict  {}  {}: your version {} met version {}\n", core::toHex(c.sop),
                     c.title, c.mine, c.theirs);
@@ -66,6 +69,7 @@ Output presentSync(const core::SyncReport& report, const core::RemoteInfo& after
              {"pushed", report.pushed},
              {"rebased", report.rebased},
              {"refused", report.refused},
+             {"notices", report.notices},
              {"conflicts", conflicts},
              {"position", after.position},
              {"fingerprint", after.fingerprint},

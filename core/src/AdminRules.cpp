@@ -17,6 +17,11 @@ std::unexpected<Error> bad(std::string message)
     return fail(ErrorCode::Integrity, std::move(message));
 }
 
+std::unexpected<Error> unauthorised(std::string message)
+{
+    return fail(ErrorCode::Denied, std::move(message));
+}
+
 Result<void> verifySignature(const crypto::SignPublicKey& key, const Record& rec)
 {
     if (!crypto::verify(key, rec.body, rec.signature)) {

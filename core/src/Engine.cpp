@@ -21,6 +21,28 @@ std::string Engine::userName(const Id& id) const
     return u == nullptr ? toHex(id) : u->name;
 }
 
+SopVersionView Engine::versionView(const Id& sopId, const Id& collection, const VersionMeta& meta,
+                                   SopContent content) const
+{
+    SopVersionView out;
+    out.id = sopId;
+    out.collectionId = collection;
+    out.collection = pathOf(collection);
+    out.version = meta.version;
+    out.headVersion = meta.headVersion;
+    out.title = std::move(content.title);
+    out.body = std::move(content.body);
+    out.tags = std::move(content.tags);
+    out.state = content.state;
+    out.reviewEveryDays = content.reviewEveryDays;
+    out.reviewer = std::move(content.reviewer);
+    out.author = userName(meta.author);
+    out.time = meta.time;
+    out.message = std::move(content.message);
+    out.hash = crypto::toHex(meta.hash);
+    return out;
+}
+
 void Engine::adopt(ReplayResult replayed)
 {
     m_state = std::move(replayed.state);
@@ -134,7 +156,18 @@ Result<SopContent> Engine::readContent(const Id& sopId, std::uint64_t version) c
         return fail(ErrorCode::NotFound, fmt::format("SOP {} has no version {} (it has {}).",
                                                      toHex(sopId), version, sop->versions.size()));
     }
-    const VersionState& v = sop->versions[version - 1];
+    // A refused version (the server ordered it, its signer had no right to it) is a link of the
+    // chain only: what it says is never shown, the version before it is.
+    std::uint64_t shown = version;
+    while (shown > 0 && sop->versions[shown - 1].refused) {
+        shown -= 1;
+    }
+    if (shown == 0) {
+        return fail(
+            ErrorCode::NotFound,
+            fmt::format("SOP {} has no accepted version up to version {}.", toHex(sopId), version));
+    }
+    const VersionState& v = sop->versions[shown - 1];
     SOPVAULT_TRY(rec, m_file.verifiedVersion({sopId, v.version}, v.hash, "A SOP version"));
     SOPVAULT_TRY(payload, decodeSopVersion(rec.payload));
     if (!m_state.collections.contains(payload.collectionId)) {

@@ -69,6 +69,18 @@ public:
     // state, review settings), from memory or the verified cache when the head is unchanged.
     [[nodiscard]] Result<SopContent> headLine(const Id& sopId, const SopRecordState& sop) const;
     [[nodiscard]] Result<const SopRecordState*> viewableSop(const Id& sopId) const;
+    // What a reader is shown of one version (a version of the chain, or an edit of mine that
+    // lost a race): the one place that turns decrypted content and its record into a view.
+    struct VersionMeta
+    {
+        std::uint64_t version = 0;
+        std::uint64_t headVersion = 0;
+        Id author{};
+        Timestamp time = 0;
+        crypto::Hash32 hash{};
+    };
+    [[nodiscard]] SopVersionView versionView(const Id& sopId, const Id& collection,
+                                             const VersionMeta& meta, SopContent content) const;
     [[nodiscard]] Result<void> requireSoundEvents(const SopRecordState* sop) const
     {
         return detail::requireSoundEvents(m_state, sop);

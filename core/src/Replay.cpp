@@ -3,6 +3,7 @@
 #include "Replay.h"
 
 #include "LocalState.h"
+#include "SyncRecords.h"
 #include "Validation.h"
 
 #include <fmt/format.h>
@@ -101,17 +102,46 @@ void markDamaged(ReplayResult& out, const Id& sopId, std::uint64_t version, std:
         {fmt::format("SOP {} version {}", toHex(sopId), version), std::move(why)});
 }
 
+// Whether the server log this replica verified holds this very record. What a server ordered
+// stays in its chain (the records after it chain to it), so a refused act there is kept and not
+// applied; the same record anywhere else is a damaged file.
+bool serverOrdered(const VaultFile& file, std::string_view chain, std::uint64_t height,
+                   const crypto::Hash32& hash)
+{
+    auto row = file.serverLogOf(chain, static_cast<std::int64_t>(height));
+    return row && *row && (*row)->hash == hash;
+}
+
+// A version whose signer had no right to it: refused (a link of the chain, never shown) when the
+// server ordered it, else the caller marks its SOP damaged.
+bool refuseVersion(ReplayResult& out, const VaultFile& file, const Id& sopId, VersionState v,
+                   const std::string& why)
+{
+    if (!serverOrdered(file, sopChain(sopId), v.version, v.hash)) {
+        return false;
+    }
+    v.refused = true;
+    applyVersion(out.state, sopId, v);
+    out.state.refused.emplace_back(fmt::format("SOP {} version {}", toHex(sopId), v.version), why);
+    return true;
+}
+
 void processVersion(ReplayResult& out, Pending& pending, storage::Statement& load,
-                    const ReplayOptions& options)
+                    const ReplayOptions& options, const VaultFile& file)
 {
     out.sopVersions += 1;
     if (pending.cached != nullptr) {
         out.cachedVersions += 1;
-        if (auto ok = checkCachedVersion(out.state, pending.rowSop, *pending.cached); !ok) {
-            markDamaged(out, pending.rowSop, pending.rowPosition, ok.error().message);
+        VersionState cached = *pending.cached;
+        cached.refused = false; // decided again by this replay's rules
+        if (auto ok = checkCachedVersion(out.state, pending.rowSop, cached); !ok) {
+            if (ok.error().code != ErrorCode::Denied ||
+                !refuseVersion(out, file, pending.rowSop, cached, ok.error().message)) {
+                markDamaged(out, pending.rowSop, pending.rowPosition, ok.error().message);
+            }
             return;
         }
-        applyVersion(out.state, pending.rowSop, *pending.cached);
+        applyVersion(out.state, pending.rowSop, cached);
         return;
     }
     if (pending.record) {
@@ -143,6 +173,17 @@ void processVersion(ReplayResult& out, Pending& pending, storage::Statement& loa
     if (payload &&
         (payload->sopId != pending.rowSop || rec.header.position != pending.rowPosition)) {
         payload = bad("it is stored under another SOP or version than it says");
+    }
+    if (!payload && payload.error().code == ErrorCode::Denied) {
+        auto p = decodeSopVersion(rec.payload);
+        if (p && p->sopId == pending.rowSop && rec.header.position == pending.rowPosition &&
+            refuseVersion(out, file, pending.rowSop,
+                          VersionState{rec.header.position, rec.hash(), rec.header.signer,
+                                       rec.header.time, rec.header.adminCount, p->collectionId,
+                                       p->epoch, false},
+                          payload.error().message)) {
+            return;
+        }
     }
     if (!payload) {
         markDamaged(out, pending.rowSop, pending.rowPosition, payload.error().message,
@@ -203,7 +244,7 @@ void processEvent(ReplayResult& out, Pending& pending)
 // A revoked person's versions and review records that claim an earlier point in the log than
 // their revocation must be among what existed at the revocation; anything else was written
 // afterwards and backdated.
-void enforceRevocations(ReplayResult& out)
+void enforceRevocations(ReplayResult& out, const VaultFile& file)
 {
     State& st = out.state;
     for (const Revocation& rev : st.revocations) {
@@ -214,12 +255,21 @@ void enforceRevocations(ReplayResult& out)
             }
             const auto head = rev.heads.find(id);
             const std::uint64_t limit = head == rev.heads.end() ? 0 : head->second;
-            for (const VersionState& v : sop.versions) {
-                if (sop.problem.empty() && v.author == rev.user && v.adminCount <= rev.position &&
-                    v.version > limit) {
-                    sop.problem = fmt::format("version {} was signed by {} after their rights "
-                                              "were revoked (administration record #{})",
-                                              v.version, who, rev.position);
+            for (VersionState& v : sop.versions) {
+                if (v.refused || v.author != rev.user || v.adminCount > rev.position ||
+                    v.version <= limit) {
+                    continue;
+                }
+                const std::string why =
+                    fmt::format("version {} was signed by {} after their rights were revoked "
+                                "(administration record #{})",
+                                v.version, who, rev.position);
+                if (serverOrdered(file, sopChain(id), v.version, v.hash)) {
+                    v.refused = true;
+                    st.refused.emplace_back(fmt::format("SOP {} version {}", toHex(id), v.version),
+                                            why);
+                } else if (sop.problem.empty()) {
+                    sop.problem = why;
                     out.problems.push_back(
                         {fmt::format("SOP {} version {}", toHex(id), v.version), sop.problem});
                 }
@@ -231,6 +281,10 @@ void enforceRevocations(ReplayResult& out)
                     const std::string where = describe("review or flag record", e.position);
                     const std::string why =
                         fmt::format("it was signed by {} after their rights were revoked", who);
+                    if (serverOrdered(file, kEventsChain, e.position + 1, e.hash)) {
+                        st.refused.emplace_back(where, why);
+                        return true;
+                    }
                     out.problems.push_back({where, why});
                     if (sop.eventProblem.empty()) {
                         sop.eventProblem = fmt::format("{}: {}", where, why);
@@ -353,7 +407,8 @@ Result<void> pendEvents(const VaultFile& file, ReplayResult& out, std::vector<Pe
 class PendingQueue
 {
 public:
-    explicit PendingQueue(std::vector<Pending> pending) : m_pending(std::move(pending))
+    PendingQueue(std::vector<Pending> pending, const VaultFile& file)
+        : m_pending(std::move(pending)), m_file(file)
     {
         // Sorted by index: a Pending is large, and a vault has one per version. An undecodable
         // record goes last, after the versions that really came before it.
@@ -376,7 +431,7 @@ public:
             if (p.isEvent) {
                 processEvent(out, p);
             } else {
-                processVersion(out, p, reader->statement(), options);
+                processVersion(out, p, reader->statement(), options, m_file);
             }
         }
     }
@@ -401,6 +456,7 @@ public:
 
 private:
     std::vector<Pending> m_pending;
+    const VaultFile& m_file;
     std::vector<std::size_t> m_order;
     std::size_t m_next = 0;
 };
@@ -483,7 +539,8 @@ Result<void> walkAudit(const VaultFile& file, ReplayResult& out, const ReplayOpt
             }
             for (const Revocation& rev : out.state.revocations) {
                 if (ok && rev.everywhere && rec->header.signer == rev.user &&
-                    row.position >= rev.auditCount) {
+                    row.position >= rev.auditCount &&
+                    !serverOrdered(file, kAuditChain, row.position + 1, rec->hash())) {
                     ok = bad("it was signed by a removed user after their removal");
                 }
             }
@@ -528,12 +585,12 @@ Result<ReplayResult> replay(const VaultFile& file, const ReplayOptions& options)
         SOPVAULT_CHECK(pendEvents(file, out, pending, chainProblems));
     }
     VersionReader* versions = reader ? &*reader : nullptr;
-    PendingQueue queue(std::move(pending));
+    PendingQueue queue(std::move(pending), file);
     SOPVAULT_CHECK(replayAdmin(file, out, queue, versions, options));
     queue.upTo(out.state.adminCount, out, versions, options);
     queue.failRest(out);
     out.problems.insert(out.problems.end(), chainProblems.begin(), chainProblems.end());
-    enforceRevocations(out);
+    enforceRevocations(out, file);
     if (!options.administrationOnly) {
         SOPVAULT_CHECK(walkAudit(file, out, options));
     }

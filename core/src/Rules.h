@@ -23,6 +23,9 @@ enum class SignatureCheck
 
 // A rejected record: what is wrong with it, as a sentence that follows its name.
 [[nodiscard]] std::unexpected<Error> bad(std::string message);
+// A well-formed, correctly signed record whose signer had no right to it at its point: `denied`,
+// so replay can tell it from a damaged one (a server-ordered one is refused, not applied).
+[[nodiscard]] std::unexpected<Error> unauthorised(std::string message);
 [[nodiscard]] Result<void> verifySignature(const crypto::SignPublicKey& key, const Record& rec);
 
 // What an administration rule sees: the state at the record's point in the log, the record,

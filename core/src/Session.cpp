@@ -590,23 +590,8 @@ Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint
     view.detail.ticket = std::string(ticket);
     view.detail.note = fmt::format("version {}", n);
     SOPVAULT_CHECK(e.writes().audit(view));
-    SopVersionView out;
-    out.id = sopId;
-    out.collectionId = sop->collection;
-    out.collection = e.pathOf(sop->collection);
-    out.version = n;
-    out.headVersion = head;
-    out.title = std::move(content.title);
-    out.body = std::move(content.body);
-    out.tags = std::move(content.tags);
-    out.state = content.state;
-    out.reviewEveryDays = content.reviewEveryDays;
-    out.reviewer = std::move(content.reviewer);
-    out.author = e.userName(v.author);
-    out.time = v.time;
-    out.message = std::move(content.message);
-    out.hash = crypto::toHex(v.hash);
-    return out;
+    return e.versionView(sopId, sop->collection, {n, head, v.author, v.time, v.hash},
+                         std::move(content));
 }
 
 namespace {

@@ -60,6 +60,9 @@ struct VersionState
     std::uint64_t adminCount = 0;
     Id collection{};
     std::uint32_t epoch = 0; // of the collection key it is encrypted under
+    // Ordered by the server but refused by the rules (its signer had no right to it there): it
+    // stays a link of the SOP's chain, and readers are shown the version before it.
+    bool refused = false;
 };
 
 // A sign-off, flag or flag resolution, as replay accepted it (its text stays encrypted in the
@@ -128,6 +131,9 @@ struct State
     std::map<Id, crypto::Bytes> sealedAuditSecrets; // per owner
     std::map<Id, SopRecordState> sops;
     std::vector<Revocation> revocations;
+    // Records the server ordered whose signer had no right to them at their point (someone
+    // removed whose login still appended): kept in their chains, not applied. Which record, why.
+    std::vector<std::pair<std::string, std::string>> refused;
     crypto::BoxPublicKey recoveryKey{};
     crypto::Bytes recoveryWrap;
 

@@ -215,6 +215,7 @@ Result<SyncReport> Session::sync(RecordServer& server)
     report.pulled = pulled.pulled;
     report.rebased = pulled.rebased;
     report.refused = std::move(pulled.refused);
+    report.notices = std::move(pulled.notices);
     SOPVAULT_CHECK(push(server, e, report));
     {
         SOPVAULT_TRY(tx, e.file().beginWrite());
@@ -299,23 +300,10 @@ Result<SopVersionView> Session::conflictingEdit(const Id& sopId)
     AuditNote view{"view-conflict", sopId, true, {}};
     view.detail.title = content.title;
     SOPVAULT_CHECK(e.writes().audit(view));
-    SopVersionView out;
-    out.id = sopId;
-    out.collectionId = payload.collectionId;
-    out.collection = e.pathOf(payload.collectionId);
-    out.version = row->version;
-    out.headVersion = sop->versions.size();
-    out.title = content.title;
-    out.body = content.body;
-    out.tags = content.tags;
-    out.state = content.state;
-    out.reviewEveryDays = content.reviewEveryDays;
-    out.reviewer = content.reviewer;
-    out.author = e.myName();
-    out.time = rec.header.time;
-    out.message = content.message;
-    out.hash = crypto::toHex(rec.hash());
-    return out;
+    return e.versionView(
+        sopId, payload.collectionId,
+        {row->version, sop->versions.size(), rec.header.signer, rec.header.time, rec.hash()},
+        std::move(content));
 }
 
 Result<std::uint64_t> Session::resolve(const Id& sopId, Keep keep,

@@ -14,6 +14,7 @@ struct PullOutcome
     std::size_t pulled = 0;
     std::size_t rebased = 0;
     std::vector<std::string> refused;
+    std::vector<std::string> notices;
 };
 
 using Progress = std::function<void(std::size_t, std::size_t)>;

@@ -210,7 +210,8 @@ struct Rebase
     // Per chain this pull touches: how many rows the file holds alike before and after it (the
     // prefix neither the pulled rows nor a replacement changes). Only kept with an engine.
     std::map<std::string, std::int64_t> common;
-    bool replaced = false; // some unconfirmed row of mine was taken out
+    bool replaced = false;                    // some unconfirmed row of mine was taken out
+    std::set<std::string> wrapsFromElsewhere; // keys/ chains that got a wrap not pushed from here
 };
 
 // My unconfirmed rows of a chain that the server's history overtook: log records are kept for
@@ -280,7 +281,10 @@ Result<void> store(VaultFile& file, const State* old, const Incoming& in, Rebase
                 SOPVAULT_CHECK(file.appendVersion(in.sopId, rec));
                 rebase.changedSops.insert(in.sopId);
             }
-        } else if (!rebase.requeue.contains(in.row.chain)) {
+        } else if (in.row.kind == RowKind::Wrap) {
+            rebase.wrapsFromElsewhere.insert(in.row.chain);
+        }
+        if (!in.record && !rebase.requeue.contains(in.row.chain)) {
             const Id user = in.row.kind == RowKind::Wrap ? *chainId(in.row.chain, "keys")
                                                          : *chainId(in.row.chain, "seal");
             SOPVAULT_CHECK(in.row.kind == RowKind::Wrap
@@ -475,12 +479,34 @@ Result<PullOutcome> pullInTransaction(VaultFile& file, Engine* engine, const Id&
     }
     {
         Quiet quiet(file);
+        const auto refusedBefore = old != nullptr ? old->refused : decltype(old->refused){};
         for (const Incoming& in : incoming) {
             SOPVAULT_CHECK(store(file, old, in, rebase));
         }
         State keyless;
         SOPVAULT_CHECK(replayPulled(file, engine, vault, rebase.changedSops, keyless));
-        SOPVAULT_CHECK(checkPushed(file, engine != nullptr ? engine->state() : keyless, incoming));
+        const State& now = engine != nullptr ? engine->state() : keyless;
+        SOPVAULT_CHECK(checkPushed(file, now, incoming));
+        // A removal pulled from the server deletes the removed person's password wrap here too,
+        // as it did on the replica that made it: this file no longer unlocks for them.
+        for (const auto& [id, user] : now.users) {
+            if (user.removed) {
+                SOPVAULT_CHECK(file.removeWrap(id));
+            }
+        }
+        // What the server ordered and the rules refused (someone removed whose login still
+        // appended): its position is verified and kept, the record is not applied, and the
+        // person syncing is told. Everyone's replay decides it the same way.
+        if (engine != nullptr) {
+            for (const auto& [record, why] : engine->state().refused) {
+                if (std::find(refusedBefore.begin(), refusedBefore.end(), std::pair(record, why)) ==
+                    refusedBefore.end()) {
+                    outcome.refused.push_back(fmt::format(
+                        "{} on the server: {}; it stays in the shared history, not applied", record,
+                        why));
+                }
+            }
+        }
     }
     if (engine != nullptr) {
         std::sort(rebase.logs.begin(), rebase.logs.end(),
@@ -508,6 +534,17 @@ Result<PullOutcome> pullInTransaction(VaultFile& file, Engine* engine, const Id&
         }
     }
     if (engine != nullptr) {
+        // My own password wrap set on another machine: the person must know which password
+        // unlocks now. A change made here at the same time goes on top (the newest wins).
+        const std::string myKeys = std::string("keys/") + toHex(engine->me());
+        if (rebase.wrapsFromElsewhere.contains(myKeys)) {
+            outcome.notices.push_back(
+                rebase.requeue.contains(myKeys)
+                    ? "Your password was also changed on another machine; the change made here "
+                      "is the newer one, so the password set here unlocks this vault everywhere."
+                    : "Your password was changed on another machine; the password set there now "
+                      "unlocks this vault, on this machine too.");
+        }
         SOPVAULT_CHECK(retreatMarks(*engine, rebase, before));
     }
     SOPVAULT_CHECK(tx.commit());

@@ -60,6 +60,9 @@ void absorb(SyncReport& report, PullOutcome outcome)
     for (auto& r : outcome.refused) {
         report.refused.push_back(std::move(r));
     }
+    for (auto& n : outcome.notices) {
+        report.notices.push_back(std::move(n));
+    }
 }
 
 } // namespace

@@ -63,20 +63,25 @@ Result<void> checkVersionRule(const State& st, const VersionClaim& v)
         return bad("it belongs to an unknown collection");
     }
     SOPVAULT_CHECK(checkFollows(st, v));
-    if (v.epoch != c->second.epoch) {
-        return bad("it is encrypted under a superseded collection key");
-    }
     const UserState* signer = st.user(v.author);
-    if (signer == nullptr || signer->removed) {
-        return bad("it is signed by someone who is not a member (or was removed)");
+    if (signer == nullptr) {
+        return bad("it is signed by someone who is not a member");
     }
     if (v.verify != nullptr) {
         SOPVAULT_CHECK(verifySignature(signer->signKey, *v.verify));
     }
+    // Rights before the key epoch: someone removed cannot hold the rotated key, and what they
+    // signed is a refused act, not a damaged record.
+    if (signer->removed) {
+        return unauthorised(fmt::format("it was signed by {} after their removal", signer->name));
+    }
     if (!AccessPolicy(st).allows(v.author, Right::Edit, v.collection)) {
-        return bad(fmt::format("it was signed by {}, who did not have 'edit' on its collection "
-                               "at that point",
-                               signer->name));
+        return unauthorised(fmt::format("it was signed by {}, who did not have 'edit' on its "
+                                        "collection at that point",
+                                        signer->name));
+    }
+    if (v.epoch != c->second.epoch) {
+        return bad("it is encrypted under a superseded collection key");
     }
     return {};
 }
@@ -112,7 +117,7 @@ void applyVersion(State& st, const Record& rec, const SopVersionPayload& p)
 {
     applyVersion(st, p.sopId,
                  VersionState{rec.header.position, rec.hash(), rec.header.signer, rec.header.time,
-                              rec.header.adminCount, p.collectionId, p.epoch});
+                              rec.header.adminCount, p.collectionId, p.epoch, false});
 }
 
 void applyVersion(State& st, const Id& sopId, const VersionState& v)

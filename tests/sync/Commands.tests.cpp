@@ -270,3 +270,49 @@ TEST_CASE("user remove: a connection that may administer roles removes the leave
     // And tom's laptop can no longer sync.
     CHECK(team.tom.run("tom", {"sync"}).code != kOk);
 }
+
+TEST_CASE("user remove --admin URL: the administrator's connection removes the leaver's role "
+          "though the owner's own login may not",
+          "[sync][cli]")
+{
+    Published team;
+    (void)team.cloneTom();
+    const auto removed = team.owner.json(
+        "olivia", {"user", "remove", "tom", "--db-role", team.tomRole, "--admin", adminUrl()});
+    CHECK(removed["db_role"] == team.tomRole);
+    CHECK(removed["db_role_removed"] == true);
+    auto refused = sopvault::remote::Connection::open(urlAs(team.tomRole));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().fault == sopvault::remote::Fault::Auth);
+    // The owner's login stayed a plain member: without --admin it is told what is left.
+    auto admin = connectAdmin();
+    CHECK(count(admin,
+                "SELECT count(*) FROM pg_roles WHERE rolname = $1 AND (rolsuper OR "
+                "rolcreaterole)",
+                {sopvault::remote::Param::text(team.ownerRole)}) == 0);
+    // A URL with a password in it is refused, and the vault's removal of someone else stands.
+    team.owner.addUser("rita");
+    const auto withSecret = team.owner.run(
+        "olivia", {"user", "remove", "rita", "--admin", "postgresql://postgres:hunter2@/x"});
+    INFO(withSecret.describe());
+    CHECK(withSecret.code == kOk);
+    CHECK(withSecret.out.find("ask the database administrator") != std::string::npos);
+    CHECK(withSecret.out.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("user remove: a login that may create roles but not run the administrator's removal "
+          "is told what is left, and the role still logs in",
+          "[sync][cli]")
+{
+    Published team;
+    (void)team.cloneTom();
+    auto admin = connectAdmin();
+    (void)must(admin, "ALTER ROLE " + team.ownerRole + " CREATEROLE");
+    const auto r = team.owner.run("olivia", {"user", "remove", "tom", "--db-role", team.tomRole});
+    INFO(r.describe());
+    REQUIRE(r.code == kOk);
+    CHECK(r.out.find("sopvault-cli server remove-member " + team.tomRole + " --admin URL") !=
+          std::string::npos);
+    auto stillIn = sopvault::remote::Connection::open(urlAs(team.tomRole));
+    CHECK(stillIn.has_value());
+}

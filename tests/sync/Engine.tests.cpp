@@ -7,6 +7,14 @@
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <thread>
 
 using namespace sopvault;
 using namespace sopvault::servertest;
@@ -75,6 +83,7 @@ struct Team
     std::unique_ptr<Laptop> olivia;
     std::unique_ptr<Laptop> tom;
     core::Id sop{};
+    crypto::SecureBuffer recoveryCode; // the owner's, from the vault's creation
 
     Team()
     {
@@ -85,6 +94,7 @@ struct Team
                                       crypto::KdfProfile::Interactive);
         REQUIRE(made);
         vault = made->vaultId;
+        recoveryCode = std::move(made->recoveryCode);
         olivia = std::make_unique<Laptop>(vault);
         std::filesystem::copy_file(scratch.path() / "v.db", olivia->file);
         core::Session& o = olivia->as("olivia");
@@ -518,4 +528,371 @@ TEST_CASE("a password change travels as the person's newest wrap: a new laptop u
     auto again = core::cloneVault(*laptop.server, laptop.url, t.vault, laptop.file);
     REQUIRE_FALSE(again);
     CHECK(again.error().code == ErrorCode::Usage);
+}
+
+namespace {
+
+// A removed person's own client, as an insider would build it from his file: it shows him the
+// server's log only up to `upTo` (so it never learns of his removal) and appends only his SOP
+// versions (his audit entries would meet the owner's and be refused as stale).
+class InsiderClient final : public core::RecordServer
+{
+public:
+    InsiderClient(core::RecordServer& inner, std::int64_t upTo) : m_inner(inner), m_upTo(upTo) {}
+    std::string describe() const override { return m_inner.describe(); }
+    core::ServerResult<std::int64_t> lastPosition(std::string_view v) override
+    {
+        auto last = m_inner.lastPosition(v);
+        if (last && m_lagging) {
+            return std::min(*last, m_upTo);
+        }
+        return last;
+    }
+    core::ServerResult<std::vector<core::ServerRecord>>
+    recordsAfter(std::string_view v, std::int64_t p, std::int64_t l) override
+    {
+        auto rows = m_inner.recordsAfter(v, p, l);
+        if (rows && m_lagging) {
+            std::erase_if(*rows, [&](const core::ServerRecord& r) { return r.position > m_upTo; });
+        }
+        return rows;
+    }
+    core::ServerResult<std::int64_t> append(std::string_view v,
+                                            std::span<const core::ServerRecord> batch) override
+    {
+        std::vector<core::ServerRecord> versions;
+        for (const auto& r : batch) {
+            if (r.chain.starts_with("sop/")) {
+                versions.push_back(r);
+            }
+        }
+        if (!m_lagging || versions.empty()) {
+            return std::unexpected(
+                core::ServerError{core::ServerFault::Offline, {ErrorCode::Failed, "done"}});
+        }
+        m_lagging = false;
+        return m_inner.append(v, versions);
+    }
+
+private:
+    core::RecordServer& m_inner;
+    std::int64_t m_upTo = 0;
+    bool m_lagging = true;
+};
+
+// A third person on the team, a technician on Ops with a clone of their own.
+std::unique_ptr<Laptop> joinSam(Team& t)
+{
+    core::Session& o = *t.olivia->session;
+    ok(o.addUser("sam", pw("sam"), crypto::KdfProfile::Interactive));
+    ok(o.grant("sam", "technician", "Ops"));
+    t.olivia->sync();
+    auto sam = std::make_unique<Laptop>(t.vault);
+    auto cloned = core::cloneVault(*sam->server, sam->url, t.vault, sam->file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    sam->as("sam");
+    return sam;
+}
+
+// Olivia and Sam sync until both stand at one position with one fingerprint.
+void agree(Laptop& a, Laptop& b)
+{
+    for (int i = 0; i < 4; ++i) {
+        a.sync();
+        b.sync();
+        if (a.info().position == b.info().position && a.info().pending == 0 &&
+            b.info().pending == 0) {
+            CHECK(a.info().fingerprint == b.info().fingerprint);
+            return;
+        }
+    }
+    FAIL("the replicas did not agree");
+}
+
+const std::string kStops = "1. Stop the service\n";
+const std::string kToms = "1. Stop the service\n2. Tom's late step\n";
+
+// After the refused version: everyone is shown the version before it, and the SOP goes on.
+void refusedEverywhere(Team& t, Laptop& sam)
+{
+    for (Laptop* l : {t.olivia.get(), &sam}) {
+        const core::SopVersionView head = ok(l->session->readSop(t.sop));
+        CHECK(head.body == kStops);
+        CHECK(head.version == 2); // the refused version is a link of the chain
+        const auto verified = ok(l->session->verify());
+        for (const auto& p : verified.problems) {
+            UNSCOPED_INFO(p.record << ": " << p.problem);
+        }
+        CHECK(verified.ok);
+    }
+    ok(t.olivia->session->editSop(t.sop, bodyEdit(kStops + "2. Start it again\n")));
+    agree(*t.olivia, sam);
+    const core::SopVersionView next = ok(sam.session->readSop(t.sop));
+    CHECK(next.version == 3);
+    CHECK(next.body == kStops + "2. Start it again\n");
+    // A fresh replica's whole replay decides it the same way.
+    Laptop late(t.vault);
+    auto cloned = core::cloneVault(*late.server, late.url, t.vault, late.file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    CHECK(cloned->fingerprint == sam.info().fingerprint);
+    CHECK(bodyOf(late.as("olivia"), t.sop) == kStops + "2. Start it again\n");
+    CHECK(ok(late.session->readSop(t.sop, 2)).body == kStops);
+}
+
+} // namespace
+
+TEST_CASE("an edit a removed person's login pushed after the removal is refused by everyone "
+          "alike, and sync goes on",
+          "[sync][engine][refused]")
+{
+    Team t;
+    auto sam = joinSam(t);
+    t.settle();
+    sam->sync();
+    const std::int64_t before = t.olivia->info().position;
+    // Tom edits; Olivia removes him and her removal reaches the server first. His client never
+    // pulls it, and his login (not yet dropped on the server) appends his version.
+    ok(t.tom->session->editSop(t.sop, bodyEdit(kToms)));
+    ok(t.olivia->session->removeUser("tom"));
+    t.olivia->sync();
+    InsiderClient insider(*t.tom->server, before);
+    (void)t.tom->session->sync(insider);
+    REQUIRE(serverCount(t.vault,
+                        fmt::format("chain = 'sop/{}' AND height = 2", core::toHex(t.sop))) == 1);
+
+    const core::SyncReport olivia = t.olivia->sync();
+    REQUIRE(olivia.refused.size() == 1);
+    CHECK_THAT(olivia.refused[0], Catch::Contains("version 2") && Catch::Contains("tom"));
+    const core::SyncReport seen = sam->sync();
+    CHECK(seen.refused.size() == 1);
+    agree(*t.olivia, *sam);
+    refusedEverywhere(t, *sam);
+}
+
+TEST_CASE("an edit that lands while its author's removal waits to be pushed is refused by "
+          "everyone alike, and the owner's sync goes on",
+          "[sync][engine][refused]")
+{
+    Team t;
+    auto sam = joinSam(t);
+    t.settle();
+    sam->sync();
+    // Olivia removes Tom on her laptop; before her sync, Tom's edit reaches the server. Her
+    // removal says which versions existed when she made it, so his is refused by its rule.
+    ok(t.olivia->session->removeUser("tom"));
+    ok(t.tom->session->editSop(t.sop, bodyEdit(kToms)));
+    t.tom->sync();
+    CHECK(bodyOf(*sam->session, t.sop) == kStops); // not pulled yet
+    const core::SyncReport olivia = t.olivia->sync();
+    REQUIRE(olivia.refused.size() == 1);
+    CHECK_THAT(olivia.refused[0], Catch::Contains("version 2"));
+    agree(*t.olivia, *sam);
+    refusedEverywhere(t, *sam);
+}
+
+namespace {
+
+// Another laptop of a person already on the team: a clone of its own, unlocked as them.
+std::unique_ptr<Laptop> secondLaptop(const Team& t, std::string_view user)
+{
+    auto l = std::make_unique<Laptop>(t.vault);
+    auto cloned = core::cloneVault(*l->server, l->url, t.vault, l->file);
+    INFO((cloned ? std::string() : cloned.error().message));
+    REQUIRE(cloned);
+    l->as(user);
+    return l;
+}
+
+crypto::SecureBuffer secret(std::string_view text)
+{
+    auto b = crypto::SecureBuffer::copyOf(std::string(text));
+    REQUIRE(b);
+    return std::move(*b);
+}
+
+// Both laptops sync until they stand at one position with one fingerprint; the notices each
+// was given on the way.
+std::pair<std::vector<std::string>, std::vector<std::string>> converge(Laptop& a, Laptop& b)
+{
+    std::pair<std::vector<std::string>, std::vector<std::string>> told;
+    for (int i = 0; i < 4; ++i) {
+        for (auto& n : a.sync().notices) {
+            told.first.push_back(n);
+        }
+        for (auto& n : b.sync().notices) {
+            told.second.push_back(n);
+        }
+        if (a.info().position == b.info().position && a.info().pending == 0 &&
+            b.info().pending == 0) {
+            CHECK(a.info().fingerprint == b.info().fingerprint);
+            return told;
+        }
+    }
+    FAIL("the laptops did not converge");
+    return told;
+}
+
+// `user` unlocks `laptop` with `winner` and not with `loser`.
+void unlocksWith(Laptop& laptop, std::string_view user, const crypto::SecureBuffer& winner,
+                 const crypto::SecureBuffer& loser)
+{
+    laptop.session.reset();
+    auto lost = core::unlock(laptop.file, user, loser, laptop.options);
+    REQUIRE_FALSE(lost);
+    CHECK(lost.error().code == ErrorCode::Auth);
+    auto won = core::unlock(laptop.file, user, winner, laptop.options);
+    INFO((won ? std::string() : won.error().message));
+    REQUIRE(won);
+    laptop.session = std::move(*won);
+}
+
+} // namespace
+
+TEST_CASE("a password changed on two laptops of one person at once ends as one wrap: both "
+          "unlock with the newer password and each is told which",
+          "[sync][engine][keys]")
+{
+    Team t;
+    auto desk = secondLaptop(t, "tom");
+    const auto onLaptop = secret("tom-laptop-pw");
+    const auto onDesk = secret("tom-desk-pw");
+    ok(t.tom->session->changePassword(onLaptop, crypto::KdfProfile::Interactive));
+    ok(desk->session->changePassword(onDesk, crypto::KdfProfile::Interactive));
+    // The laptop's change reaches the server first; the desk's meets it and goes on top.
+    CHECK(t.tom->sync().notices.empty());
+    const core::SyncReport deskSync = desk->sync();
+    REQUIRE(deskSync.notices.size() == 1);
+    CHECK_THAT(deskSync.notices[0], Catch::Contains("password set here unlocks"));
+    const auto [laptopTold, deskTold] = converge(*t.tom, *desk);
+    REQUIRE(laptopTold.size() == 1);
+    CHECK_THAT(laptopTold[0], Catch::Contains("password set there now unlocks"));
+    CHECK(deskTold.empty());
+    unlocksWith(*t.tom, "tom", onDesk, onLaptop);
+    unlocksWith(*desk, "tom", onDesk, onLaptop);
+    CHECK(bodyOf(*t.tom->session, t.sop) == "1. Stop the service\n");
+    CHECK(ok(t.tom->session->verify()).ok);
+    CHECK(ok(desk->session->verify()).ok);
+}
+
+TEST_CASE("an owner's recovery seal made on two machines at once ends as one seal that "
+          "recovers on both; the recoveries race too and the newer password wins on both",
+          "[sync][engine][keys]")
+{
+    Team t;
+    core::Session& o = *t.olivia->session;
+    ok(o.addUser("rita", pw("rita"), crypto::KdfProfile::Interactive));
+    ok(o.addOwner("rita"));
+    t.olivia->sync();
+    // Rita's first unlock as an owner on each machine seals the recovery key to her: two seals
+    // of one chain, neither machine having seen the other's.
+    auto home = secondLaptop(t, "rita");
+    auto office = secondLaptop(t, "rita");
+    converge(*home, *office);
+    CHECK(serverCount(t.vault, "chain LIKE 'seal/%' AND height = 2") == 1);
+    CHECK(ok(home->session->verify()).ok);
+    CHECK(ok(office->session->verify()).ok);
+
+    // The agreed seal is the one the recovery code opens, on either machine.
+    home->session.reset();
+    office->session.reset();
+    const auto atHome = secret("rita-home-recovered");
+    const auto atOffice = secret("rita-office-recovered");
+    ok(core::recoverOwner(home->file, "rita", t.recoveryCode, atHome,
+                          crypto::KdfProfile::Interactive, home->options));
+    ok(core::recoverOwner(office->file, "rita", t.recoveryCode, atOffice,
+                          crypto::KdfProfile::Interactive, office->options));
+    unlocksWith(*home, "rita", atHome, atOffice);
+    home->sync();
+    unlocksWith(*office, "rita", atOffice, atHome);
+    const core::SyncReport officeSync = office->sync();
+    REQUIRE(officeSync.notices.size() == 1);
+    CHECK_THAT(officeSync.notices[0], Catch::Contains("password set here unlocks"));
+    const auto [homeTold, officeTold] = converge(*home, *office);
+    REQUIRE(homeTold.size() == 1);
+    CHECK_THAT(homeTold[0], Catch::Contains("password set there now unlocks"));
+    unlocksWith(*home, "rita", atOffice, atHome);
+    unlocksWith(*office, "rita", atOffice, atHome);
+    CHECK(ok(home->session->verify()).ok);
+}
+
+namespace {
+
+// Kills in the crash case below; SOPVAULT_CRASH_KILLS bounds it (the sanitizer run sets fewer).
+int syncKills()
+{
+    const char* env = std::getenv("SOPVAULT_CRASH_KILLS");
+    const long n = env != nullptr && *env != '\0' ? std::strtol(env, nullptr, 10) : 12;
+    REQUIRE(n >= 1);
+    return static_cast<int>(std::min(n, 12L));
+}
+
+// Tom's laptop in a child process: unlock (its audit entry meets Olivia's, so the sync rebases),
+// say so on `ready`, sync. Returns the child's pid. No SQLite or libpq handle crosses the fork.
+pid_t syncInChild(const Laptop& tom, int ready)
+{
+    const pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    auto session = core::unlock(tom.file, "tom", pw("tom"), tom.options);
+    auto server = remote::PgServer::connect(tom.url);
+    const char byte = session && server ? 'r' : 'x';
+    (void)!write(ready, &byte, 1);
+    if (session && server) {
+        (void)(*session)->sync(*server);
+    }
+    _exit(0);
+}
+
+} // namespace
+
+TEST_CASE("a replica killed while its sync rebases (between the commit and its marks) unlocks, "
+          "syncs and converges, never taken for a rollback",
+          "[sync][engine][crash]")
+{
+    Team t;
+    t.settle();
+    t.tom->session.reset();
+    std::minstd_rand random(20270101);
+    std::chrono::microseconds span{0};
+    const int kills = syncKills();
+    for (int cycle = 0; cycle <= kills; ++cycle) {
+        INFO("cycle " << cycle);
+        // Olivia reads (an audit entry) and syncs: Tom's unlock entry will meet hers.
+        (void)bodyOf(*t.olivia->session, t.sop);
+        t.olivia->sync();
+        int pipeFds[2];
+        REQUIRE(pipe(pipeFds) == 0);
+        const pid_t child = syncInChild(*t.tom, pipeFds[1]);
+        REQUIRE(child > 0);
+        char byte = 0;
+        REQUIRE(read(pipeFds[0], &byte, 1) == 1);
+        close(pipeFds[0]);
+        close(pipeFds[1]);
+        REQUIRE(byte == 'r');
+        const auto started = std::chrono::steady_clock::now();
+        int status = 0;
+        if (cycle == 0) {
+            // The first sync runs to its end: how long one takes places the kills after it.
+            REQUIRE(waitpid(child, &status, 0) == child);
+            span = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started);
+        } else {
+            std::uniform_int_distribution<long> at(0, std::max<long>(span.count(), 1));
+            std::this_thread::sleep_for(std::chrono::microseconds(at(random)));
+            kill(child, SIGKILL);
+            REQUIRE(waitpid(child, &status, 0) == child);
+        }
+        // After the kill: Tom unlocks (a file behind its marks would be refused here), syncs,
+        // and both replicas end on one history.
+        core::Session& tom = t.tom->as("tom");
+        ok(tom.sync(*t.tom->server));
+        t.settle();
+        t.tom->session.reset();
+    }
+    t.tom->as("tom");
+    CHECK(ok(t.tom->session->verify()).ok);
+    CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
 }

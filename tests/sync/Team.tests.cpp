@@ -159,3 +159,43 @@ TEST_CASE("Removing a person locks their login out of the server, and their old 
 
     team.settle({&leaver});
 }
+
+TEST_CASE("An edit that lands while its author's removal waits on the owner's laptop is refused "
+          "by everyone alike: every replica still syncs and they agree",
+          "[sync][team][removal][refused]")
+{
+    Team team;
+    Person& owner = team.owner();
+    team.found();
+    const std::string id = owner
+                               .json({"sop", "add", "Clients", "--title", "VPN", "--file",
+                                      owner.inputFile("v1.md", kV1)})
+                               .at("id");
+    Person& leaver = team.join("lee", "editor", "Clients");
+    Person& stays = team.join("sam", "technician", "Clients");
+    team.settle();
+
+    // The owner removes him on a laptop that has not synced yet; his login still appends, and
+    // his edit reaches the server first.
+    owner.ok({"--offline", "user", "remove", leaver.name()});
+    leaver.ok({"sop", "edit", id, "--file", leaver.inputFile("late.md", kV2)});
+
+    // Before, the owner's sync failed here (integrity) and her removal never left her laptop.
+    const auto synced = owner.run({"sync"});
+    INFO(synced.describe());
+    REQUIRE(synced.code == clitest::kOk);
+    CHECK_THAT(synced.out, Catch::Contains("not applied") && Catch::Contains("version 2"));
+    const auto pulled = stays.sync();
+    CHECK(pulled.at("refused").size() == 1);
+    team.settle({&leaver});
+
+    // His version is a link of the chain that no one is shown; the SOP goes on after it.
+    CHECK(owner.body(id) == kV1);
+    CHECK(stays.body(id) == kV1);
+    CHECK(owner.run({"verify"}).code == clitest::kOk);
+    CHECK(stays.run({"verify"}).code == clitest::kOk);
+    const std::string v3 = kV1 + "2. Use the new gateway.\n";
+    owner.ok({"sop", "edit", id, "--file", owner.inputFile("v3.md", v3)});
+    team.settle({&leaver});
+    CHECK(stays.body(id) == v3);
+}

@@ -103,6 +103,9 @@ struct SyncReport
     // Own records the rebase had to drop, one sentence each (an administration act whose author
     // lost the right to it on the new head).
     std::vector<std::string> refused;
+    // What changed for this person elsewhere that they must know, one sentence each (their
+    // password set on another of their machines, and which password now unlocks).
+    std::vector<std::string> notices;
 };
 
 // How a conflict is settled.
