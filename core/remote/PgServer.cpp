@@ -121,4 +121,22 @@ core::ServerResult<std::int64_t> PgServer::append(std::string_view vaultId,
     return appended->last;
 }
 
+// Twenty writers' turns at a few tens of milliseconds each fit well inside this; a holder that
+// hangs (a laptop asleep with its connection open) only delays the others this long.
+constexpr std::chrono::seconds kTurnWait{10};
+
+core::ServerResult<void> PgServer::beginTurn(std::string_view vaultId)
+{
+    if (auto took = remote::takeTurn(m_connection, vaultId, kTurnWait); !took) {
+        return std::unexpected(coreError(std::move(took.error())));
+    }
+    return {};
+}
+
+void PgServer::endTurn(std::string_view vaultId)
+{
+    // A turn that cannot be given back (the connection broke) went with the connection.
+    (void)remote::giveTurn(m_connection, vaultId);
+}
+
 } // namespace sopvault::remote

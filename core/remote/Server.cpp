@@ -163,6 +163,29 @@ Outcome<Appended> append(Connection& member, std::string_view vaultId,
     return out;
 }
 
+namespace {
+// One key per vault in the advisory lock space; two vaults that share one only take turns.
+constexpr std::string_view kTurnKey = "hashtextextended('sopvault/turn/' || $1, 0)";
+} // namespace
+
+Outcome<void> takeTurn(Connection& member, std::string_view vaultId, std::chrono::milliseconds wait)
+{
+    // The lock is the session's, so it outlives the transaction that bounds the wait.
+    return inTransaction<void>(member, [&]() -> Outcome<void> {
+        SOPVAULT_CHECK(member.query(fmt::format("SET LOCAL lock_timeout = '{}ms'", wait.count())));
+        SOPVAULT_CHECK(member.query(fmt::format("SELECT pg_advisory_lock({})", kTurnKey),
+                                    {Param::text(vaultId)}));
+        return {};
+    });
+}
+
+Outcome<void> giveTurn(Connection& member, std::string_view vaultId)
+{
+    SOPVAULT_CHECK(member.query(fmt::format("SELECT pg_advisory_unlock({})", kTurnKey),
+                                {Param::text(vaultId)}));
+    return {};
+}
+
 Outcome<std::vector<StoredRecord>> recordsAfter(Connection& member, std::string_view vaultId,
                                                 std::int64_t position, std::int64_t limit)
 {

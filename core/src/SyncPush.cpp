@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -65,6 +66,30 @@ void absorb(SyncReport& report, PullOutcome outcome)
     }
 }
 
+// The vault's write turn for as long as this push runs, when the server grants it in time.
+class Turn
+{
+public:
+    Turn(RecordServer& server, std::string_view vault) : m_server(server), m_vault(vault)
+    {
+        m_held = m_server.beginTurn(m_vault).has_value();
+    }
+    ~Turn()
+    {
+        if (m_held) {
+            m_server.endTurn(m_vault);
+        }
+    }
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+    [[nodiscard]] bool held() const { return m_held; }
+
+private:
+    RecordServer& m_server;
+    std::string m_vault;
+    bool m_held = false;
+};
+
 } // namespace
 
 Result<void> push(RecordServer& server, Engine& engine, SyncReport& report)
@@ -72,6 +97,12 @@ Result<void> push(RecordServer& server, Engine& engine, SyncReport& report)
     VaultFile& file = engine.file();
     const Id vault = engine.state().vaultId;
     const std::string vaultHex = toHex(vault);
+    // The first try goes without the turn (most writes land at once). Beaten once, a writer
+    // queues for the turn: holders cannot beat each other, so from then on it waits for the
+    // writers queued before it and for at most one first try of each other writer, no longer.
+    // Without a turn (not granted in time, or an older client writing) the rounds below still
+    // converge, only less fairly.
+    std::optional<Turn> turn;
     int waits = 0;
     for (int round = 0; round < kMaxRounds; ++round) {
         SOPVAULT_TRY(rows, file.outbox(kPushBatch));
@@ -91,11 +122,14 @@ Result<void> push(RecordServer& server, Engine& engine, SyncReport& report)
         } else if (appended.error().fault != ServerFault::StaleHead) {
             return serverFailure(appended.error());
         }
+        if (!appended && !turn) {
+            turn.emplace(server, vaultHex);
+        }
         // Landed: my rows come back with their positions (the only way one enters server_log).
         // Stale: what beat them comes down, and they are rebased or set aside as conflicts.
         SOPVAULT_TRY(pulled, pull(server, file, &engine, vault));
         absorb(report, std::move(pulled));
-        if (!appended && round >= 3) {
+        if (!appended && !turn->held() && round >= 3) {
             // Beaten several times running: many writers at once. A random pause spreads them
             // out so each gets a turn.
             std::uniform_int_distribution<int> pause(0, std::min(10 * round, 200));

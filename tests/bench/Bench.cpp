@@ -20,9 +20,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <spawn.h>
 #include <string>
 #include <sys/wait.h>
@@ -237,8 +239,11 @@ Figure argon2Figure(const std::filesystem::path& work)
 
 // --- one corpus size ---
 
+// Which figures a run measures (--only): the vault is always built, the rest on request.
+using Wanted = std::function<bool(std::string_view)>;
+
 SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::path& work,
-                bool withSync)
+                bool withSync, const Wanted& wants)
 {
     Stopwatch total;
     SizeRun run;
@@ -368,68 +373,67 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         run.figures.push_back(f);
     }
 
-    // Unlock to the SOP list, excluding Argon2id (crypto_pwhash with the same parameters is
-    // measured beside it and subtracted). First on a machine that has never opened the vault
-    // (everything verified, then cached), then as a returning person (the figure with the goal).
-    progress(sops, "unlock to the SOP list");
-    {
-        const auto params = crypto::kdfParams(crypto::KdfProfile::Interactive);
-        auto unlockAndList = [&](std::vector<double>& unlockMs, std::vector<double>& listMs,
-                                 std::vector<double>& kdfMs) {
-            Stopwatch t;
-            auto s = unlockAs(vault, kOwner);
-            unlockMs.push_back(t.ms());
-            Stopwatch l;
-            auto list = must(s->listSops(), "list");
-            listMs.push_back(l.ms());
-            if (list.size() != sops) {
-                die(fmt::format("the list shows {} of {} SOPs", list.size(), sops));
+    if (wants("unlock")) {
+        // Unlock to the SOP list, excluding Argon2id (crypto_pwhash with the same parameters is
+        // measured beside it and subtracted). First on a machine that has never opened the vault
+        // (everything verified, then cached), then as a returning person (the figure with the
+        // goal).
+        progress(sops, "unlock to the SOP list");
+        {
+            auto unlockAndList = [&](std::vector<double>& unlockMs, std::vector<double>& listMs,
+                                     std::vector<double>& kdfMs) {
+                const UnlockTiming t = timeUnlockToList(vault, kOwner);
+                if (t.listed != sops) {
+                    die(fmt::format("the list shows {} of {} SOPs", t.listed, sops));
+                }
+                unlockMs.push_back(t.unlockS * 1000.0);
+                listMs.push_back(t.listS * 1000.0);
+                kdfMs.push_back(t.kdfS * 1000.0);
+            };
+            std::vector<double> firstUnlockMs;
+            std::vector<double> firstListMs;
+            std::vector<double> firstKdfMs;
+            std::filesystem::remove_all(stateDirOf(vault));
+            unlockAndList(firstUnlockMs, firstListMs, firstKdfMs);
+            std::vector<double> unlockMs;
+            std::vector<double> listMs;
+            std::vector<double> kdfMs;
+            for (int rep = 0; rep < 3; ++rep) {
+                unlockAndList(unlockMs, listMs, kdfMs);
             }
-            s.reset(); // closing (a WAL checkpoint, the cache) is not part of the figure
-            kdfMs.push_back(pwhashSeconds("olivia-pw", params.opsLimit, params.memLimit) * 1000.0);
-        };
-        std::vector<double> firstUnlockMs;
-        std::vector<double> firstListMs;
-        std::vector<double> firstKdfMs;
-        std::filesystem::remove_all(stateDirOf(vault));
-        unlockAndList(firstUnlockMs, firstListMs, firstKdfMs);
-        std::vector<double> unlockMs;
-        std::vector<double> listMs;
-        std::vector<double> kdfMs;
-        for (int rep = 0; rep < 3; ++rep) {
-            unlockAndList(unlockMs, listMs, kdfMs);
+            Figure first;
+            first.key = "first_unlock_to_list";
+            first.label = "first unlock on a machine, to SOP list";
+            first.value = firstUnlockMs.front() - firstKdfMs.front() + firstListMs.front();
+            first.unit = "ms";
+            first.goal = "none (checks every record)";
+            first.detail = {{"unlock_ms", firstUnlockMs},
+                            {"list_ms", firstListMs},
+                            {"kdf_interactive_ms", firstKdfMs}};
+            run.figures.push_back(first);
+            Figure f;
+            f.key = "unlock_to_list";
+            f.label = "unlock (excl. Argon2id) to SOP list";
+            f.value = median(unlockMs) - median(kdfMs) + median(listMs);
+            f.unit = "ms";
+            f.goal = "< 100 ms at 10k";
+            if (atTenThousand) {
+                f.met = f.value < 100.0;
+            }
+            f.detail = {{"unlock_ms", unlockMs},
+                        {"list_ms", listMs},
+                        {"kdf_interactive_ms", kdfMs},
+                        {"listed", sops},
+                        {"note", "a returning person: this machine verified the vault before"}};
+            run.figures.push_back(f);
         }
-        Figure first;
-        first.key = "first_unlock_to_list";
-        first.label = "first unlock on a machine, to SOP list";
-        first.value = firstUnlockMs.front() - firstKdfMs.front() + firstListMs.front();
-        first.unit = "ms";
-        first.goal = "none (checks every record)";
-        first.detail = {{"unlock_ms", firstUnlockMs},
-                        {"list_ms", firstListMs},
-                        {"kdf_interactive_ms", firstKdfMs}};
-        run.figures.push_back(first);
-        Figure f;
-        f.key = "unlock_to_list";
-        f.label = "unlock (excl. Argon2id) to SOP list";
-        f.value = median(unlockMs) - median(kdfMs) + median(listMs);
-        f.unit = "ms";
-        f.goal = "< 100 ms at 10k";
-        if (atTenThousand) {
-            f.met = f.value < 100.0;
-        }
-        f.detail = {{"unlock_ms", unlockMs},
-                    {"list_ms", listMs},
-                    {"kdf_interactive_ms", kdfMs},
-                    {"listed", sops},
-                    {"note", "a returning person: this machine verified the vault before"}};
-        run.figures.push_back(f);
     }
-
     // A fresh process that unlocks, lists, indexes and searches: peak memory and search times.
-    progress(sops, "peak memory and search (child process)");
-    const json child = runSessionChild(vault);
-    {
+    const json child =
+        wants("search") || wants("peak_memory")
+            ? (progress(sops, "peak memory and search (child process)"), runSessionChild(vault))
+            : json(nullptr);
+    if (!child.is_null()) {
         Figure f;
         f.key = "peak_memory";
         f.label = "peak memory, unlocked + indexed";
@@ -454,67 +458,68 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
     auto session = unlockAs(vault, kOwner);
     const auto list = must(session->listSops(), "list");
 
-    // Open one SOP: decrypt, verify, render, against cmark-gfm alone on the same text.
-    progress(sops, "open one SOP");
-    {
-        const std::size_t sample = std::min<std::size_t>(200, list.size());
-        std::vector<core::Id> ids;
-        for (std::size_t i = 0; i < sample; ++i) {
-            ids.push_back(list[i * list.size() / sample].id);
-        }
-        std::vector<std::string> bodies;
-        std::size_t bodyBytes = 0;
-        for (const auto& id : ids) { // warm-up, and the text for the baseline
-            auto view = must(session->readSop(id), "read");
-            bodyBytes += view.body.size();
-            bodies.push_back(std::move(view.body));
-            (void)renderCmark(bodies.back());
-        }
-        std::vector<double> coreMs;
-        std::vector<double> readMs;
-        std::vector<double> baseMs;
-        std::size_t htmlBytes = 0;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            Stopwatch t;
-            auto view = must(session->readSop(ids[i]), "read");
-            const double read = t.ms();
-            auto html = must(core::renderHtml(view.body), "render");
-            coreMs.push_back(t.ms());
-            readMs.push_back(read);
-            htmlBytes += html.size();
-            Stopwatch b;
-            auto plainHtml = renderCmark(bodies[i]);
-            baseMs.push_back(b.ms());
-            if (plainHtml.size() != html.size()) {
-                die("the vault's HTML and cmark-gfm's differ in size");
+    if (wants("open")) {
+        // Open one SOP: decrypt, verify, render, against cmark-gfm alone on the same text.
+        progress(sops, "open one SOP");
+        {
+            const std::size_t sample = std::min<std::size_t>(200, list.size());
+            std::vector<core::Id> ids;
+            for (std::size_t i = 0; i < sample; ++i) {
+                ids.push_back(list[i * list.size() / sample].id);
             }
+            std::vector<std::string> bodies;
+            std::size_t bodyBytes = 0;
+            for (const auto& id : ids) { // warm-up, and the text for the baseline
+                auto view = must(session->readSop(id), "read");
+                bodyBytes += view.body.size();
+                bodies.push_back(std::move(view.body));
+                (void)renderCmark(bodies.back());
+            }
+            std::vector<double> coreMs;
+            std::vector<double> readMs;
+            std::vector<double> baseMs;
+            std::size_t htmlBytes = 0;
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                Stopwatch t;
+                auto view = must(session->readSop(ids[i]), "read");
+                const double read = t.ms();
+                auto html = must(core::renderHtml(view.body), "render");
+                coreMs.push_back(t.ms());
+                readMs.push_back(read);
+                htmlBytes += html.size();
+                Stopwatch b;
+                auto plainHtml = renderCmark(bodies[i]);
+                baseMs.push_back(b.ms());
+                if (plainHtml.size() != html.size()) {
+                    die("the vault's HTML and cmark-gfm's differ in size");
+                }
+            }
+            Figure f;
+            f.key = "open_one";
+            f.label = "open one SOP (read + render)";
+            f.value = mean(coreMs);
+            f.unit = "ms";
+            f.baseline = mean(baseMs);
+            f.baselineLabel = "cmark-gfm render alone";
+            f.ratio = f.value / *f.baseline;
+            f.ratioLabel = "vault / baseline (means)";
+            f.goal = "<= 1.5x";
+            f.met = *f.ratio <= 1.5;
+            f.detail = {{"sample", ids.size()},
+                        {"mean_body_bytes", bodyBytes / std::max<std::size_t>(ids.size(), 1)},
+                        {"html_bytes", htmlBytes},
+                        {"p50_ms", percentile(coreMs, 50)},
+                        {"baseline_p50_ms", percentile(baseMs, 50)},
+                        {"readSop_mean_ms", mean(readMs)},
+                        {"readSop_p50_ms", percentile(readMs, 50)},
+                        {"render_mean_ms", mean(coreMs) - mean(readMs)}};
+            run.figures.push_back(f);
         }
-        Figure f;
-        f.key = "open_one";
-        f.label = "open one SOP (read + render)";
-        f.value = mean(coreMs);
-        f.unit = "ms";
-        f.baseline = mean(baseMs);
-        f.baselineLabel = "cmark-gfm render alone";
-        f.ratio = f.value / *f.baseline;
-        f.ratioLabel = "vault / baseline (means)";
-        f.goal = "<= 1.5x";
-        f.met = *f.ratio <= 1.5;
-        f.detail = {{"sample", ids.size()},
-                    {"mean_body_bytes", bodyBytes / std::max<std::size_t>(ids.size(), 1)},
-                    {"html_bytes", htmlBytes},
-                    {"p50_ms", percentile(coreMs, 50)},
-                    {"baseline_p50_ms", percentile(baseMs, 50)},
-                    {"readSop_mean_ms", mean(readMs)},
-                    {"readSop_p50_ms", percentile(readMs, 50)},
-                    {"render_mean_ms", mean(coreMs) - mean(readMs)}};
-        run.figures.push_back(f);
     }
-
     // Search: the child's times for the fixed query set, against grep -ril (and rg) over the
     // plain copy.
-    progress(sops, "search baselines (grep)");
-    {
+    if (!child.is_null()) {
+        progress(sops, "search baselines (grep)");
         const auto& queries = Corpus::queries();
         const double indexSeconds = child["index_build_s"].get<double>();
         std::vector<double> coreMs;
@@ -587,74 +592,78 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         run.figures.push_back(p95);
     }
 
-    // Verify the whole vault, against raw decryption and signature checks of the same bytes.
-    progress(sops, "verify");
-    {
-        const int reps = sops <= 2000 ? 3 : 1;
-        std::vector<double> vaultS;
-        core::VerifyReport report;
-        for (int rep = 0; rep < reps; ++rep) {
-            Stopwatch t;
-            report = must(session->verify(), "verify");
-            vaultS.push_back(t.seconds());
+    if (wants("verify")) {
+        // Verify the whole vault, against raw decryption and signature checks of the same bytes.
+        progress(sops, "verify");
+        {
+            const int reps = sops <= 2000 ? 3 : 1;
+            std::vector<double> vaultS;
+            core::VerifyReport report;
+            for (int rep = 0; rep < reps; ++rep) {
+                Stopwatch t;
+                report = must(session->verify(), "verify");
+                vaultS.push_back(t.seconds());
+            }
+            if (!report.ok) {
+                die(fmt::format("verify found {} problem(s), the first: {}: {}",
+                                report.problems.size(), report.problems.front().record,
+                                report.problems.front().problem));
+            }
+            const CryptoReplay replay(vault);
+            std::vector<double> baseS;
+            for (int rep = 0; rep < reps; ++rep) {
+                baseS.push_back(replay.run());
+            }
+            Figure f;
+            f.key = "verify";
+            f.label = "verify whole vault";
+            f.value = median(vaultS);
+            f.unit = "s";
+            f.baseline = median(baseS);
+            f.baselineLabel = "raw XChaCha20-Poly1305 + Ed25519";
+            f.ratio = f.value / *f.baseline;
+            f.ratioLabel = "vault / baseline";
+            f.goal = "<= 1.5x";
+            f.met = *f.ratio <= 1.5;
+            f.detail = {{"admin_records", report.adminRecords},
+                        {"audit_records", report.auditRecords},
+                        {"sop_versions", report.sopVersions},
+                        {"review_records", report.reviewRecords},
+                        {"ciphertexts_checked", report.ciphertexts},
+                        {"baseline_signatures", replay.records()},
+                        {"baseline_decryptions", replay.ciphertexts()},
+                        {"baseline_bytes", replay.bytes()},
+                        {"baseline_sqlite_read_s", replay.readSeconds()},
+                        {"vault_samples_s", vaultS},
+                        {"baseline_samples_s", baseS}};
+            run.figures.push_back(f);
         }
-        if (!report.ok) {
-            die(fmt::format("verify found {} problem(s), the first: {}: {}", report.problems.size(),
-                            report.problems.front().record, report.problems.front().problem));
-        }
-        const CryptoReplay replay(vault);
-        std::vector<double> baseS;
-        for (int rep = 0; rep < reps; ++rep) {
-            baseS.push_back(replay.run());
-        }
-        Figure f;
-        f.key = "verify";
-        f.label = "verify whole vault";
-        f.value = median(vaultS);
-        f.unit = "s";
-        f.baseline = median(baseS);
-        f.baselineLabel = "raw XChaCha20-Poly1305 + Ed25519";
-        f.ratio = f.value / *f.baseline;
-        f.ratioLabel = "vault / baseline";
-        f.goal = "<= 1.5x";
-        f.met = *f.ratio <= 1.5;
-        f.detail = {{"admin_records", report.adminRecords},
-                    {"audit_records", report.auditRecords},
-                    {"sop_versions", report.sopVersions},
-                    {"review_records", report.reviewRecords},
-                    {"ciphertexts_checked", report.ciphertexts},
-                    {"baseline_signatures", replay.records()},
-                    {"baseline_decryptions", replay.ciphertexts()},
-                    {"baseline_bytes", replay.bytes()},
-                    {"baseline_sqlite_read_s", replay.readSeconds()},
-                    {"vault_samples_s", vaultS},
-                    {"baseline_samples_s", baseS}};
-        run.figures.push_back(f);
     }
-
     // Clone to a new machine: before the reader is removed, since the reader clones.
-    if (withSync) {
+    if (withSync && wants("clone")) {
         run.figures.push_back(cloneFigure(*session, kReader, sops, dir, 3));
     }
 
-    // Removing a person who could read everything: a key rotation of every collection.
-    progress(sops, "remove a user who could read everything");
-    {
-        std::size_t rotated = 0;
-        Stopwatch t;
-        must(session->removeUser(kReader, [&](std::size_t, std::size_t n) { rotated = n; }),
-             "remove user");
-        Figure f;
-        f.key = "remove_user";
-        f.label = "remove a user who could read all";
-        f.value = t.seconds();
-        f.unit = "s";
-        f.goal = "< 2 s at 10k";
-        if (atTenThousand) {
-            f.met = f.value < 2.0;
+    if (wants("remove_user")) {
+        // Removing a person who could read everything: a key rotation of every collection.
+        progress(sops, "remove a user who could read everything");
+        {
+            std::size_t rotated = 0;
+            Stopwatch t;
+            must(session->removeUser(kReader, [&](std::size_t, std::size_t n) { rotated = n; }),
+                 "remove user");
+            Figure f;
+            f.key = "remove_user";
+            f.label = "remove a user who could read all";
+            f.value = t.seconds();
+            f.unit = "s";
+            f.goal = "< 2 s at 10k";
+            if (atTenThousand) {
+                f.met = f.value < 2.0;
+            }
+            f.detail = {{"collections_rotated", rotated}};
+            run.figures.push_back(f);
         }
-        f.detail = {{"collections_rotated", rotated}};
-        run.figures.push_back(f);
     }
     session.reset();
     run.seconds = total.seconds();
@@ -713,14 +722,33 @@ struct Options
     std::filesystem::path work;
     bool keep = false;
     bool sync = true; // the team-sync figures, on a throwaway PostgreSQL cluster
+    std::set<std::string, std::less<>> only; // figure groups to run; empty: all of them
 };
+
+std::vector<std::string> splitList(const std::string& list)
+{
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < list.size()) {
+        auto comma = list.find(',', pos);
+        if (comma == std::string::npos) {
+            comma = list.size();
+        }
+        out.push_back(list.substr(pos, comma - pos));
+        pos = comma + 1;
+    }
+    return out;
+}
 
 void usage()
 {
     std::printf("usage: sopvault_bench [--sizes 1000,10000] [--large] [--seed N] [--json FILE]\n"
-                "                      [--work DIR] [--keep] [--no-sync]\n"
+                "                      [--work DIR] [--keep] [--no-sync] [--only GROUPS]\n"
                 "  --large   also run 100,000 SOPs\n"
                 "  --no-sync leave out the team-sync figures (no PostgreSQL cluster)\n"
+                "  --only    run only these figure groups (comma-separated): argon2id, unlock,\n"
+                "            search (with peak memory), open, verify, clone, remove_user,\n"
+                "            edit_seen, crowd; import and disk are always measured\n"
                 "  --work    where the corpus and vaults go (default: a new folder in $TMPDIR,\n"
                 "            removed afterwards unless --keep)\n");
 }
@@ -739,15 +767,12 @@ Options parseOptions(int argc, char** argv)
         };
         if (arg == "--sizes") {
             o.sizes.clear();
-            const std::string list = value();
-            std::size_t pos = 0;
-            while (pos < list.size()) {
-                auto comma = list.find(',', pos);
-                if (comma == std::string::npos) {
-                    comma = list.size();
-                }
-                o.sizes.push_back(std::stoul(list.substr(pos, comma - pos)));
-                pos = comma + 1;
+            for (const auto& size : splitList(value())) {
+                o.sizes.push_back(std::stoul(size));
+            }
+        } else if (arg == "--only") {
+            for (auto& group : splitList(value())) {
+                o.only.insert(std::move(group));
             }
         } else if (arg == "--large") {
             o.sizes.push_back(100000);
@@ -788,26 +813,34 @@ int benchMain(int argc, char** argv)
     out["build_type"] = SOPVAULT_BENCH_BUILD_TYPE;
     out["kdf_profile_for_users"] = "interactive (moderate only for the Argon2id figure)";
 
-    const Figure argon = argon2Figure(work);
-    out["argon2id"] = toJson(argon);
+    const Wanted wants = [&](std::string_view group) {
+        return options.only.empty() || options.only.contains(group);
+    };
     // Figures of no corpus size: the argon row, then the sync figures that need no corpus.
-    std::vector<Figure> anySize{argon};
+    std::vector<Figure> anySize;
+    if (wants("argon2id")) {
+        anySize.push_back(argon2Figure(work));
+        out["argon2id"] = toJson(anySize.back());
+    }
     if (options.sync) {
         progress(0, "team sync: starting a throwaway PostgreSQL cluster");
         startCluster();
         prepareServer();
-        anySize.push_back(editSeenFigure(work));
-        anySize.push_back(crowdFigure(work));
         json syncJson = json::object();
-        for (std::size_t i = 1; i < anySize.size(); ++i) {
-            syncJson[anySize[i].key] = toJson(anySize[i]);
+        if (wants("edit_seen")) {
+            anySize.push_back(editSeenFigure(work));
+            syncJson[anySize.back().key] = toJson(anySize.back());
+        }
+        if (wants("crowd")) {
+            anySize.push_back(crowdFigure(work));
+            syncJson[anySize.back().key] = toJson(anySize.back());
         }
         out["sync"] = syncJson;
         out["postgres"] = "PostgreSQL 15, tests/server/pg-cluster: Unix socket, fsync=off";
     }
     std::vector<SizeRun> runs;
     for (std::size_t n : options.sizes) {
-        runs.push_back(runSize(n, options.seed, work, options.sync));
+        runs.push_back(runSize(n, options.seed, work, options.sync, wants));
         std::error_code ec;
         if (!options.keep) {
             std::filesystem::remove_all(work / fmt::format("n{}", n), ec);

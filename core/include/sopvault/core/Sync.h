@@ -70,6 +70,13 @@ public:
     // moved is ServerFault::StaleHead and nothing is appended.
     [[nodiscard]] virtual ServerResult<std::int64_t>
     append(std::string_view vaultId, std::span<const ServerRecord> batch) = 0;
+    // Fairness among writers: a replica whose push was beaten takes the vault's turn, so such
+    // writers go one after another in the order they asked and none is beaten again and again
+    // (each defeat is a pull and a rebase wasted). A turn not granted within the server's wait is
+    // ServerFault::Retry, and the push goes ahead without one. A server without turns grants
+    // every one at once.
+    [[nodiscard]] virtual ServerResult<void> beginTurn(std::string_view /*vaultId*/) { return {}; }
+    virtual void endTurn(std::string_view /*vaultId*/) {}
 };
 
 // Where this replica stands with its server.

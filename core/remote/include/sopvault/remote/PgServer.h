@@ -27,6 +27,8 @@ public:
     recordsAfter(std::string_view vaultId, std::int64_t position, std::int64_t limit) override;
     [[nodiscard]] core::ServerResult<std::int64_t>
     append(std::string_view vaultId, std::span<const core::ServerRecord> batch) override;
+    [[nodiscard]] core::ServerResult<void> beginTurn(std::string_view vaultId) override;
+    void endTurn(std::string_view vaultId) override;
 
     [[nodiscard]] Connection& connection() { return m_connection; }
 

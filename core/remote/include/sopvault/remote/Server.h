@@ -2,6 +2,8 @@
 // connection), and the append and read of records (a member's). docs/teams.md describes them.
 #pragma once
 
+#include <chrono>
+
 #include "sopvault/remote/Connection.h"
 
 #include <span>
@@ -78,6 +80,12 @@ struct StoredRecord
     OutgoingRecord record;
     std::string author; // the database role that appended it
 };
+
+// The vault's write turn (a session advisory lock: PostgreSQL grants waiters in the order they
+// asked, and a lost connection gives it back). Waits at most `wait`, then Fault::Retry.
+[[nodiscard]] Outcome<void> takeTurn(Connection& member, std::string_view vaultId,
+                                     std::chrono::milliseconds wait);
+[[nodiscard]] Outcome<void> giveTurn(Connection& member, std::string_view vaultId);
 
 // The vault's records after `position`, in order, at most `limit` of them; what the connection's
 // role may see (row-level security: nothing of a vault it does not belong to).
