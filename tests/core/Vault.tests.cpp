@@ -194,6 +194,14 @@ TEST_CASE("no plaintext reaches the disk", "[core][security]")
         edit.tags = std::vector<std::string>{"ZEBRAMARKERTAG"};
         REQUIRE(owner->editSop(id, edit));
         REQUIRE(owner->readSop(id, {}, "ZEBRAMARKERTICKET"));
+        // Attachments: image bytes (a PNG whose pixels carry the marker) and their names.
+        crypto::Bytes image{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+        const std::string_view pixels = "IDATZEBRAMARKERIMAGEPIXELS";
+        image.insert(image.end(), pixels.begin(), pixels.end());
+        REQUIRE(owner->attach(id, {{"shots/ZEBRAMARKERNAME.png", image}}, "screenshot"));
+        auto shown = owner->openAttachment(id, 3, "shots/ZEBRAMARKERNAME.png");
+        REQUIRE(shown);
+        CHECK(shown->info.inlineImage);
     }
     for (const char* marker : {"ZEBRAMARKER", "olivia-pw"}) {
         const auto leaks = test::filesContaining(v.file().parent_path(), marker, started);
