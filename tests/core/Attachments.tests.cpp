@@ -28,9 +28,8 @@ crypto::Bytes bytesOf(std::string_view text)
 // A PNG signature, then whatever the test wants to find (or not find) on disk.
 crypto::Bytes png(std::string_view rest)
 {
-    crypto::Bytes b = bytesOf("\x89PNG\r\n\x1A\n");
-    b.insert(b.end(), rest.begin(), rest.end());
-    return b;
+    const std::string text = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(rest);
+    return crypto::Bytes(text.begin(), text.end());
 }
 
 std::vector<std::string> namesOf(const std::vector<AttachmentInfo>& items)

@@ -195,9 +195,9 @@ TEST_CASE("no plaintext reaches the disk", "[core][security]")
         REQUIRE(owner->editSop(id, edit));
         REQUIRE(owner->readSop(id, {}, "ZEBRAMARKERTICKET"));
         // Attachments: image bytes (a PNG whose pixels carry the marker) and their names.
-        crypto::Bytes image{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-        const std::string_view pixels = "IDATZEBRAMARKERIMAGEPIXELS";
-        image.insert(image.end(), pixels.begin(), pixels.end());
+        const std::string pngText =
+            std::string("\x89PNG\r\n\x1A\n", 8) + "IDATZEBRAMARKERIMAGEPIXELS";
+        const crypto::Bytes image(pngText.begin(), pngText.end());
         REQUIRE(owner->attach(id, {{"shots/ZEBRAMARKERNAME.png", image}}, "screenshot"));
         auto shown = owner->openAttachment(id, 3, "shots/ZEBRAMARKERNAME.png");
         REQUIRE(shown);
