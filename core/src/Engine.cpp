@@ -2,6 +2,8 @@
 // with the key ring from rows the file still holds exactly as replay verified them.
 #include "Engine.h"
 
+#include "AttachmentRules.h"
+
 #include <fmt/format.h>
 
 namespace sopvault::core::detail {
@@ -40,6 +42,9 @@ SopVersionView Engine::versionView(const Id& sopId, const Id& collection, const 
     out.time = meta.time;
     out.message = std::move(content.message);
     out.hash = crypto::toHex(meta.hash);
+    for (const AttachmentRef& a : content.attachments) {
+        out.attachments.push_back(attachmentInfo(a));
+    }
     return out;
 }
 

@@ -2,6 +2,7 @@
 // and hands the write to the Engine's write pipeline, which checks it again by the replay rules.
 #include "sopvault/core/Vault.h"
 
+#include "AttachmentRules.h"
 #include "Engine.h"
 #include "Validation.h"
 
@@ -521,9 +522,15 @@ Result<Id> Session::addSop(const NewSop& sop)
                        sop.state,
                        sop.reviewEveryDays,
                        sop.reviewer,
-                       sop.message.empty() ? std::string("Created") : sop.message};
+                       sop.message.empty() ? std::string("Created") : sop.message,
+                       {},
+                       {},
+                       {},
+                       {}};
     const Id id = randomId();
-    SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title)));
+    SOPVAULT_TRY(blobs, changeAttachments(e, id, collection, content, sop.attachments, {}));
+    SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title),
+                                           std::move(blobs)));
     return id;
 }
 
@@ -565,16 +572,24 @@ Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
     }
     SOPVAULT_CHECK(validateReview(e, next.reviewEveryDays, next.reviewer));
     next.message = edit.message;
+    const Id collection = sop->collection;
+    SOPVAULT_TRY(blobs, changeAttachments(e, sopId, collection, next, edit.addAttachments,
+                                          edit.removeAttachments));
+    auto sameFiles = [](const SopContent& a, const SopContent& b) {
+        return std::equal(a.attachments.begin(), a.attachments.end(), b.attachments.begin(),
+                          b.attachments.end(), [](const AttachmentRef& x, const AttachmentRef& y) {
+                              return x.name == y.name && x.blobId == y.blobId;
+                          });
+    };
     const bool unchanged = next.title == current.title && next.body == current.body &&
                            next.tags == current.tags && next.state == current.state &&
                            next.reviewEveryDays == current.reviewEveryDays &&
-                           next.reviewer == current.reviewer;
+                           next.reviewer == current.reviewer && sameFiles(next, current);
     if (unchanged) {
         return fail(ErrorCode::Usage, "The edit changes nothing; no new version was written.");
     }
-    const Id collection = sop->collection;
     return e.writes().writeVersion(sopId, collection, next,
-                                   note("edit", sopId, next.title, edit.message));
+                                   note("edit", sopId, next.title, edit.message), std::move(blobs));
 }
 
 Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint64_t> version,
