@@ -452,7 +452,8 @@ std::optional<Id> parseSopLink(std::string_view vault, std::string_view url)
         return std::nullopt;
     }
     url.remove_prefix(slash);
-    if (!url.starts_with(kSopPart)) {
+    if (url.size() < kSopPart.size() ||
+        !equalsIgnoreCase(url.substr(0, kSopPart.size()), kSopPart)) {
         return std::nullopt;
     }
     url.remove_prefix(kSopPart.size());

@@ -1,6 +1,7 @@
 // Import from the old shared drive and export with rights and watermarks. Import is one
 // transaction and one audit entry; export checks the export right per collection, audits a
 // denial, and stamps every file with who exported what, when and from which vault.
+#include "sopvault/core/Attachments.h"
 #include "sopvault/core/FileNames.h"
 #include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
@@ -17,6 +18,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <span>
 
 namespace sopvault::core {
 
@@ -235,12 +237,23 @@ Result<void> writeNewFile(const std::filesystem::path& file, std::string_view co
 // The body as it leaves in one file of an export: a link to a SOP exported beside it points at
 // that file (relative, its #anchor kept), a link to any other SOP stays its sopvault:// link with
 // the SOP's title after it (when the person may view it), so nothing in the export is dead.
+// A reference to one of the SOP's attachments becomes `attachments`' target for its name.
 std::string exportedBody(const Engine& e, std::string_view markdown,
                          const std::map<Id, std::filesystem::path>& files,
-                         const std::filesystem::path& here)
+                         const std::filesystem::path& here,
+                         const std::map<std::string, std::string>& attachments = {})
 {
     const std::string vault = toHex(e.state().vaultId);
     return rewriteLinks(markdown, [&](const LinkTarget& t) -> std::optional<LinkRewrite> {
+        if (!attachments.empty() && t.kind != LinkKind::Autolink && isRelativeTarget(t.url)) {
+            const RelativeTarget split = splitRelativeTarget(t.url);
+            if (auto name = normaliseAttachmentName(split.path)) {
+                if (auto found = attachments.find(*name); found != attachments.end()) {
+                    return LinkRewrite{found->second, {}};
+                }
+            }
+            return std::nullopt;
+        }
         const auto id = parseSopLink(vault, t.url);
         if (!id) {
             return std::nullopt;
@@ -271,22 +284,103 @@ std::string exportedBody(const Engine& e, std::string_view markdown,
     });
 }
 
-// An exported SOP's Markdown and HTML as its file says them, links pointing at `files`.
-Result<void> finishExported(const Engine& e, ExportedSop& doc,
-                            const std::map<Id, std::filesystem::path>& files,
-                            const std::filesystem::path& here, ExportFormat format)
+std::string base64(std::span<const std::uint8_t> bytes)
 {
-    doc.markdown = exportedBody(e, doc.markdown, files, here);
-    if (format == ExportFormat::Html) {
-        SOPVAULT_TRY(html, renderHtml(doc.markdown));
-        doc.html = std::move(html);
+    constexpr std::string_view kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::uint32_t n = (std::uint32_t{bytes[i]} << 16) |
+                                (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8 : 0U) |
+                                (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0U);
+        out += kAlphabet[(n >> 18) & 63U];
+        out += kAlphabet[(n >> 12) & 63U];
+        out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63U] : '=';
+        out += i + 2 < bytes.size() ? kAlphabet[n & 63U] : '=';
     }
-    return {};
+    return out;
 }
 
 std::filesystem::path lowerPath(const std::filesystem::path& p)
 {
     return lower(p.generic_string());
+}
+
+// Opens one attachment of an exported SOP's version (Session::openAttachment).
+using OpenAttachment =
+    std::function<Result<AttachmentData>(const ExportedSop&, const std::string& name)>;
+
+// Writes the files of an export: each SOP to its file in `files`, its attachments beside it
+// where the Markdown's references resolve (the same folder layout as the import that brought
+// them), or into "<title> files/" beside it when a reference would leave `root` or meet another
+// file of the same name. HTML shows inline images as data: URIs (the page is self-contained
+// under its Content-Security-Policy); any other attachment is a file it links to.
+Result<void> writeExport(const Engine& e, std::vector<ExportedSop>& docs,
+                         const std::map<Id, std::filesystem::path>& files,
+                         const std::filesystem::path& root, ExportFormat format,
+                         const OpenAttachment& open, ExportReport& report)
+{
+    std::map<std::filesystem::path, std::string> written; // lower-cased path -> content hash
+    for (const auto& [id, file] : files) {
+        written.emplace(lowerPath(file), std::string());
+    }
+    for (ExportedSop& doc : docs) {
+        const std::filesystem::path& file = files.at(doc.id);
+        const std::filesystem::path dir = file.parent_path();
+        std::map<std::string, std::string> targets;
+        std::vector<std::pair<std::filesystem::path, std::string>> toWrite; // path, name
+        for (const AttachmentInfo& a : doc.attachments) {
+            if (format == ExportFormat::Html && a.inlineImage) {
+                SOPVAULT_TRY(data, open(doc, a.name));
+                targets[a.name] =
+                    fmt::format("data:{};base64,{}", a.type, base64(data.bytes.span()));
+                continue;
+            }
+            std::filesystem::path place = dir;
+            std::string_view rest = a.name;
+            while (!rest.empty()) {
+                const auto slash = rest.find('/');
+                const std::string_view segment = rest.substr(0, slash);
+                place /= segment == ".." ? std::string("..") : safeFileName(segment, 255);
+                rest =
+                    slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+            }
+            place = place.lexically_normal();
+            const auto inside = place.lexically_relative(root).generic_string();
+            auto taken = written.find(lowerPath(place));
+            if (inside.empty() || inside.starts_with("..") ||
+                (taken != written.end() && taken->second != a.hash)) {
+                const auto leaf = std::filesystem::path(a.name).filename().string();
+                const std::filesystem::path aside =
+                    dir / (safeFileName(file.stem().string(), 90) + " files");
+                place = aside / safeFileName(leaf, 200);
+                for (int n = 2; written.contains(lowerPath(place)); ++n) {
+                    place = aside / fmt::format("{} {}", n, safeFileName(leaf, 200));
+                }
+                taken = written.end();
+            }
+            targets[a.name] = encodeRelativeTarget(place.lexically_relative(dir).generic_string());
+            if (taken == written.end()) {
+                written.emplace(lowerPath(place), a.hash);
+                toWrite.emplace_back(place, a.name);
+            }
+        }
+        doc.markdown = exportedBody(e, doc.markdown, files, file, targets);
+        if (format == ExportFormat::Html) {
+            SOPVAULT_TRY(html, renderHtml(doc.markdown));
+            doc.html = std::move(html);
+        }
+        SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)
+                                                                       : markdownDocument(doc)));
+        report.files.push_back(file);
+        for (const auto& [place, name] : toWrite) {
+            SOPVAULT_TRY(data, open(doc, name));
+            SOPVAULT_CHECK(writeNewFile(place, data.bytes.view()));
+            report.files.push_back(place);
+        }
+    }
+    return {};
 }
 
 } // namespace
@@ -363,6 +457,11 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         x.tags = std::move(content.tags);
         x.markdown = std::move(content.body);
         x.html = std::move(html);
+        if (auto listed = attachments(id, version)) {
+            x.attachments = std::move(*listed);
+        } else if (listed.error().code != ErrorCode::Usage) {
+            return std::unexpected(listed.error());
+        }
         titles += fmt::format("{}{} (v{})", titles.empty() ? "" : "; ", x.title, version);
         out.push_back(std::move(x));
     }
@@ -391,11 +490,15 @@ Result<ExportReport> Session::exportSop(const Id& sop, ExportFormat format,
                                 out.string()));
     }
     SOPVAULT_TRY(docs, prepareExport({sop}, format == ExportFormat::Html ? "html" : "md"));
-    ExportedSop& doc = docs.front();
-    SOPVAULT_CHECK(finishExported(*m_engine, doc, {{sop, out}}, out, format));
-    SOPVAULT_CHECK(writeNewFile(out, format == ExportFormat::Html ? htmlDocument(doc)
-                                                                  : markdownDocument(doc)));
-    return ExportReport{{out}, 1};
+    ExportReport report;
+    SOPVAULT_CHECK(writeExport(
+        *m_engine, docs, {{sop, out}}, out.parent_path(), format,
+        [this](const ExportedSop& d, const std::string& name) {
+            return openAttachment(d.id, d.version, name);
+        },
+        report));
+    report.sops = 1;
+    return report;
 }
 
 Result<ExportReport> Session::exportCollection(std::string_view collection, ExportFormat format,
@@ -439,13 +542,12 @@ Result<ExportReport> Session::exportCollection(std::string_view collection, Expo
         used.insert(lowerPath(file));
         files.emplace(doc.id, file);
     }
-    for (ExportedSop& doc : docs) {
-        const std::filesystem::path& file = files.at(doc.id);
-        SOPVAULT_CHECK(finishExported(*m_engine, doc, files, file, format));
-        SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)
-                                                                       : markdownDocument(doc)));
-        report.files.push_back(file);
-    }
+    SOPVAULT_CHECK(writeExport(
+        *m_engine, docs, files, outDir, format,
+        [this](const ExportedSop& d, const std::string& name) {
+            return openAttachment(d.id, d.version, name);
+        },
+        report));
     report.sops = docs.size();
     return report;
 }
@@ -454,11 +556,18 @@ namespace {
 
 // The plan of an import: every candidate file under `dir` in a stable order, without reading
 // any yet; what is passed over and why goes into `report`.
-Result<std::vector<std::filesystem::path>> planImport(const std::filesystem::path& dir,
-                                                      ImportReport& report)
+// The walk of an import: the files that may be SOPs, and the other regular files, which may be
+// the attachments a SOP references (relative paths, forward slashes).
+struct ImportWalk
 {
-    std::error_code ec;
     std::vector<std::filesystem::path> files;
+    std::set<std::string> others;
+};
+
+Result<ImportWalk> planImport(const std::filesystem::path& dir, ImportReport& report)
+{
+    ImportWalk walk;
+    std::error_code ec;
     auto it = std::filesystem::recursive_directory_iterator(
         dir, std::filesystem::directory_options::skip_permission_denied, ec);
     if (ec) {
@@ -498,13 +607,13 @@ Result<std::vector<std::filesystem::path>> planImport(const std::filesystem::pat
             continue;
         }
         if (!importable(entry.path())) {
-            report.skipped.push_back({rel, "not a .md, .markdown or .txt file"});
+            walk.others.insert(rel);
             continue;
         }
-        files.push_back(entry.path());
+        walk.files.push_back(entry.path());
     }
-    std::sort(files.begin(), files.end());
-    return files;
+    std::sort(walk.files.begin(), walk.files.end());
+    return walk;
 }
 
 struct Candidate
@@ -561,7 +670,8 @@ struct PlannedFile
     Candidate candidate;
     std::string target; // collection path
     Id id{};
-    bool exists = false; // an existing SOP of that title in that collection
+    bool exists = false;                     // an existing SOP of that title in that collection
+    std::vector<AttachmentFile> attachments; // the files its Markdown references
 };
 
 // The writing half of one import, inside its transaction: first every file read and named
@@ -572,9 +682,9 @@ public:
     // `addAs` is Session::addSopAs, which is not public: only an import chooses ids.
     using AddAs = std::function<Result<Id>(const NewSop&, const Id&)>;
     Importer(Session& session, AddAs addAs, const Engine& engine, const std::filesystem::path& dir,
-             std::string rootPath, ImportReport& report)
+             std::string rootPath, const std::set<std::string>& others, ImportReport& report)
         : m_session(session), m_addAs(std::move(addAs)), m_e(engine), m_dir(dir),
-          m_root(std::move(rootPath)), m_report(report)
+          m_root(std::move(rootPath)), m_others(others), m_report(report)
     {}
 
     Result<Id> collection(const std::string& path)
@@ -605,7 +715,13 @@ public:
             }
             target += "/" + *sub;
         }
-        PlannedFile planned{rel, std::move(*candidate), target, {}, false};
+        PlannedFile planned{rel, std::move(*candidate), target, {}, false, {}};
+        if (auto files = referencedFiles(planned); !files) {
+            m_report.skipped.push_back({rel, files.error().message});
+            return;
+        } else {
+            planned.attachments = std::move(*files);
+        }
         // The same title in the same collection is the same SOP, in the vault or in this import.
         const auto key = std::make_pair(target, planned.candidate.parsed.title);
         if (auto seen = m_named.find(key); seen != m_named.end()) {
@@ -618,6 +734,26 @@ public:
         m_named.emplace(key, planned.id);
         m_byPath.emplace(rel, planned.id);
         m_planned.push_back(std::move(planned));
+    }
+
+    // The files no SOP references, once per folder and kind: a folder of 300 screenshots is
+    // one line, not 300.
+    void reportUnreferenced()
+    {
+        std::map<std::pair<std::string, std::string>, std::size_t> counts;
+        for (const std::string& rel : m_others) {
+            if (m_referenced.contains(rel)) {
+                continue;
+            }
+            const auto folder = std::filesystem::path(rel).parent_path().generic_string();
+            counts[{folder.empty() ? std::string(".") : folder, kindOf(m_dir / rel)}] += 1;
+        }
+        for (const auto& [where, n] : counts) {
+            m_report.skipped.push_back(
+                {where.first, fmt::format("{} {} file(s) that no imported SOP references (not "
+                                          "imported)",
+                                          n, where.second)});
+        }
     }
 
     [[nodiscard]] std::size_t plannedCount() const { return m_planned.size(); }
@@ -649,6 +785,51 @@ private:
         auto& known = titlesIn(*collectionId);
         const auto found = known.find(title);
         return found == known.end() ? std::nullopt : std::optional<Id>(found->second);
+    }
+
+    // The files of the folder a SOP's Markdown references (images, <img src>, and links to
+    // files that are not SOPs), read as attachments named as the Markdown writes them.
+    Result<std::vector<AttachmentFile>> referencedFiles(const PlannedFile& p)
+    {
+        std::vector<AttachmentFile> out;
+        const std::filesystem::path from = std::filesystem::path(p.rel).parent_path();
+        for (const LinkTarget& t : linkTargets(p.candidate.parsed.body)) {
+            if (t.kind == LinkKind::Autolink || !isRelativeTarget(t.url)) {
+                continue;
+            }
+            const RelativeTarget split = splitRelativeTarget(t.url);
+            if (split.path.empty()) {
+                continue;
+            }
+            const std::string resolved = (from / split.path).lexically_normal().generic_string();
+            if (!m_others.contains(resolved)) {
+                continue; // a SOP, a file outside the folder, or nothing at all
+            }
+            auto name = normaliseAttachmentName(split.path);
+            if (!name || std::any_of(out.begin(), out.end(),
+                                     [&](const AttachmentFile& f) { return f.name == *name; })) {
+                continue;
+            }
+            std::ifstream in(m_dir / resolved, std::ios::binary);
+            crypto::Bytes bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+            if (!in.good() && !in.eof()) {
+                return fail(ErrorCode::Usage, fmt::format("{} cannot be read", resolved));
+            }
+            m_referenced.insert(resolved);
+            out.push_back({std::move(*name), std::move(bytes)});
+        }
+        return out;
+    }
+
+    // What a file is, from its first bytes (as attachments are typed), for the report.
+    static std::string kindOf(const std::filesystem::path& file)
+    {
+        std::ifstream in(file, std::ios::binary);
+        crypto::Bytes head(4096);
+        in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+        head.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+        return sniffType(head);
     }
 
     // The body with each relative link to another imported file made that SOP's sopvault://
@@ -684,12 +865,33 @@ private:
         const auto found = known.find(c.parsed.title);
         if (found != known.end()) {
             const auto& sop = m_e.state().sops.at(found->second);
-            auto content = m_e.readContent(found->second, sop.versions.back().version);
-            if (content && content->body == c.parsed.body && content->tags == c.tags) {
+            const std::uint64_t head = sop.versions.back().version;
+            auto content = m_e.readContent(found->second, head);
+            auto had = m_session.attachments(found->second, head);
+            SopEdit edit;
+            if (had) {
+                for (const AttachmentInfo& old : *had) {
+                    if (std::none_of(p.attachments.begin(), p.attachments.end(),
+                                     [&](const AttachmentFile& f) { return f.name == old.name; })) {
+                        edit.removeAttachments.push_back(old.name);
+                    }
+                }
+            }
+            for (AttachmentFile& f : p.attachments) {
+                const std::string hash = crypto::toHex(crypto::hash32(f.bytes));
+                const bool same =
+                    had && std::any_of(had->begin(), had->end(), [&](const AttachmentInfo& old) {
+                        return old.name == f.name && old.hash == hash;
+                    });
+                if (!same) {
+                    edit.addAttachments.push_back(std::move(f));
+                }
+            }
+            if (content && content->body == c.parsed.body && content->tags == c.tags &&
+                edit.addAttachments.empty() && edit.removeAttachments.empty()) {
                 m_report.unchanged += 1;
                 return {};
             }
-            SopEdit edit;
             edit.body = c.parsed.body;
             edit.tags = c.tags;
             edit.message = fmt::format("Re-imported from {}", p.rel);
@@ -704,6 +906,7 @@ private:
         n.tags = c.tags;
         n.reviewEveryDays = c.parsed.reviewEveryDays;
         n.message = fmt::format("Imported from {}", p.rel);
+        n.attachments = std::move(p.attachments);
         SOPVAULT_TRY(id, m_addAs(n, p.id));
         m_report.imported += 1;
         known.emplace(c.parsed.title, id);
@@ -731,6 +934,8 @@ private:
     const Engine& m_e;
     const std::filesystem::path& m_dir;
     std::string m_root;
+    const std::set<std::string>& m_others;
+    std::set<std::string> m_referenced;
     ImportReport& m_report;
     std::vector<PlannedFile> m_planned;
     std::map<std::pair<std::string, std::string>, Id> m_named; // (collection, title)
@@ -757,7 +962,8 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, *existing));
     }
     ImportReport report;
-    SOPVAULT_TRY(files, planImport(dir, report));
+    SOPVAULT_TRY(walk, planImport(dir, report));
+    const auto& files = walk.files;
 
     SOPVAULT_TRY(tx, e.file().beginWrite());
     e.writes().joinBatch(tx);
@@ -775,13 +981,14 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
 
     Importer importer(
         *this, [this](const NewSop& n, const Id& id) { return addSopAs(n, id); }, e, dir, rootPath,
-        report);
+        walk.others, report);
     if (auto ok = importer.collection(rootPath); !ok) {
         return abandon(ok.error());
     }
     for (const auto& file : files) {
         importer.plan(file, file.lexically_relative(dir).generic_string());
     }
+    importer.reportUnreferenced();
     const std::size_t total = importer.plannedCount();
     for (std::size_t i = 0; i < total; ++i) {
         if (progress && !progress(ImportProgress{i, total, importer.plannedPath(i)})) {

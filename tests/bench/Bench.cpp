@@ -1,6 +1,7 @@
 // sopvault_bench: every figure of docs performance.md with its baseline from the same run, at
 // 1,000 and 10,000 SOPs (100,000 with --large). Prints a table and writes a JSON file; `make
 // bench` runs it. Timings use steady_clock; nothing here is a unit test.
+#include "AttachmentBench.h"
 #include "Baselines.h"
 #include "Corpus.h"
 #include "Postgres.h"
@@ -792,6 +793,7 @@ int benchMain(int argc, char** argv)
     out["argon2id"] = toJson(argon);
     // Figures of no corpus size: the argon row, then the sync figures that need no corpus.
     std::vector<Figure> anySize{argon};
+    anySize.push_back(screenshotImportFigure(work));
     if (options.sync) {
         progress(0, "team sync: starting a throwaway PostgreSQL cluster");
         startCluster();

@@ -245,6 +245,7 @@ struct ExportedSop
     std::string markdown;  // the body as stored
     std::string html;      // the body rendered safely
     std::string watermark; // "Exported from SOP Vault by … on … · vault … · version …"
+    std::vector<AttachmentInfo> attachments; // of that version; opened when written
 };
 
 // A SOP at the other end of a link: its title only when the person may view it.
