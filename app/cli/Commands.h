@@ -51,6 +51,9 @@ struct SopOptions
     std::uint32_t reviewEvery = 90;
     std::uint64_t version = 0;
     std::uint64_t versionTo = 0;
+    std::vector<std::string> files; // sop attach
+    std::string name;               // sop attachment
+    std::string out;
 };
 // Returns the `sop` command, to which the review domain adds its flag commands.
 CLI::App* addSopCommands(CLI::App& app, Runner& r, SopOptions& o);

@@ -36,6 +36,8 @@ namespace sopvault::cli {
                                  const std::string& diff);
 // sop links: the SOPs this one links to and those linking here.
 [[nodiscard]] Output presentSopLinks(const core::SopLinks& links, const std::string& vault);
+// sop attachments: `[{"name","type","size","hash"}]`.
+[[nodiscard]] Output presentAttachments(const std::vector<core::AttachmentInfo>& items);
 [[nodiscard]] Output presentSearchHits(const std::vector<core::SearchHit>& hits,
                                        std::string_view query);
 

@@ -90,7 +90,8 @@ Output presentVerify(const core::VerifyReport& report)
                {"sop_versions", report.sopVersions},
                {"review_records", report.reviewRecords},
                {"ciphertexts", report.ciphertexts},
-               {"unreadable", report.unreadable}}},
+               {"unreadable", report.unreadable},
+               {"attachments", report.attachments}}},
              {"problems", problems}},
             text};
 }

@@ -1,10 +1,13 @@
-// SOPs: sop add, list, show, edit, history, diff, restore, archive, link, links.
+// SOPs: sop add, list, show, edit, history, diff, restore, archive, link, links, and
+// attachments (sop attach, attachments, attachment).
 #include "Commands.h"
 #include "Presenters.h"
 #include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 
 #include <fmt/format.h>
+
+#include <filesystem>
 
 namespace sopvault::cli {
 namespace {
@@ -221,6 +224,64 @@ void addSopVersions(CLI::App& sop, Runner& r, SopOptions& o)
     });
 }
 
+// The name a file given on the command line is attached under: its path as given when that is
+// relative (the way a SOP's Markdown references it), else its file name.
+std::string attachmentNameOf(const std::string& file)
+{
+    const std::filesystem::path p(file);
+    return p.is_absolute() ? p.filename().generic_string() : p.generic_string();
+}
+
+void addSopAttachments(CLI::App& sop, Runner& r, SopOptions& o)
+{
+    auto* attach = sop.add_subcommand(
+        "attach", "A new version with these files attached (images show inline)");
+    attach->add_option("SOP", o.sop)->required();
+    attach->add_option("FILE", o.files, "files, named as the SOP's Markdown references them")
+        ->required();
+    attach->add_option("--message", o.message, "what changed and why");
+    attach->footer("Example: sopvault-cli --user erin sop attach \"Reset a password\" "
+                   "screenshots/reset-dialog.png");
+    r.withSession(attach, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        std::vector<core::AttachmentFile> files;
+        for (const std::string& f : o.files) {
+            SOPVAULT_TRY(bytes, readBody(f));
+            files.push_back({attachmentNameOf(f), crypto::Bytes(bytes.begin(), bytes.end())});
+        }
+        SOPVAULT_TRY(v, s.attach(id, std::move(files), o.message));
+        r.emit({{{"id", core::toHex(id)}, {"version", v}},
+                say("Attached {} file(s): version {}.", o.files.size(), v)});
+        return {};
+    });
+
+    auto* list = sop.add_subcommand("attachments", "List the attachments");
+    list->add_option("SOP", o.sop)->required();
+    list->add_option("--version", o.version, "a version (default: the newest)");
+    r.withSession(list, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        const auto version = o.version == 0 ? std::nullopt : std::optional(o.version);
+        SOPVAULT_TRY(items, s.attachments(id, version));
+        r.emit(presentAttachments(items));
+        return {};
+    });
+
+    auto* one = sop.add_subcommand("attachment", "Save one attachment (needs export)");
+    one->add_option("SOP", o.sop)->required();
+    one->add_option("NAME", o.name, "as `sop attachments` lists it")->required();
+    one->add_option("--out", o.out, "a file that does not exist yet")->required();
+    one->add_option("--version", o.version, "a version (default: the newest)");
+    one->footer("Saving an attachment out of the vault is recorded in the audit log.");
+    r.withSession(one, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        const auto version = o.version == 0 ? std::nullopt : std::optional(o.version);
+        SOPVAULT_CHECK(s.saveAttachment(id, o.name, o.out, version));
+        r.emit({{{"id", core::toHex(id)}, {"name", o.name}, {"out", o.out}},
+                say("Saved {} to {}.", o.name, o.out)});
+        return {};
+    });
+}
+
 } // namespace
 
 CLI::App* addSopCommands(CLI::App& app, Runner& r, SopOptions& o)
@@ -232,6 +293,7 @@ CLI::App* addSopCommands(CLI::App& app, Runner& r, SopOptions& o)
     addSopEdit(*sop, r, o);
     addSopHistoryAndDiff(*sop, r, o);
     addSopVersions(*sop, r, o);
+    addSopAttachments(*sop, r, o);
     return sop;
 }
 

@@ -1,5 +1,5 @@
 // Presenters for SOPs: the list, one version as read, its history, a diff and search hits
-// (see Presenters.h).
+// and attachments (see Presenters.h).
 #include "Presenters.h"
 #include "sopvault/core/Links.h"
 
@@ -87,6 +87,23 @@ Output presentDiff(const core::Id& sop, std::uint64_t from, std::uint64_t to,
 {
     return {{{"id", core::toHex(sop)}, {"from", from}, {"to", to}, {"diff", diff}},
             TerminalText::block(diff)};
+}
+
+Output presentAttachments(const std::vector<core::AttachmentInfo>& items)
+{
+    Output out = listOutput(
+        items, {"NAME", "TYPE", "SIZE", "HASH"},
+        [](const core::AttachmentInfo& a) -> json {
+            return {{"name", a.name}, {"type", a.type}, {"size", a.size}, {"hash", a.hash}};
+        },
+        [](const core::AttachmentInfo& a) -> std::vector<std::string> {
+            return {a.name, a.inlineImage ? a.type + " (inline)" : a.type, std::to_string(a.size),
+                    a.hash.substr(0, 16)};
+        });
+    if (items.empty()) {
+        out.text = say("No attachments.");
+    }
+    return out;
 }
 
 Output presentSearchHits(const std::vector<core::SearchHit>& hits, std::string_view query)

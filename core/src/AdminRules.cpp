@@ -385,7 +385,9 @@ struct SettingRule
         SOPVAULT_CHECK(requireOwner(c, "a setting was changed"));
         const bool known = (p.key == kDueSoonSetting && p.value <= 365) ||
                            (p.key == kAlarmViewsSetting && p.value >= 1 && p.value <= 100000) ||
-                           (p.key == kAlarmMinutesSetting && p.value >= 1 && p.value <= 10080);
+                           (p.key == kAlarmMinutesSetting && p.value >= 1 && p.value <= 10080) ||
+                           ((p.key == kAttachmentFileSetting || p.key == kAttachmentSopSetting) &&
+                            p.value >= 1 && p.value <= kMaxAttachmentCapMb);
         if (!known) {
             return bad("it changes an unknown setting or sets an out-of-range value");
         }
@@ -397,6 +399,10 @@ struct SettingRule
             st.dueSoonDays = p.value;
         } else if (p.key == kAlarmViewsSetting) {
             st.alarmViews = p.value;
+        } else if (p.key == kAttachmentFileSetting) {
+            st.attachmentFileMb = p.value;
+        } else if (p.key == kAttachmentSopSetting) {
+            st.attachmentSopMb = p.value;
         } else {
             st.alarmMinutes = p.value;
         }

@@ -4,10 +4,13 @@
 
 #include "sopvault/core/Vault.h"
 
+#include "AttachmentRules.h"
 #include "Engine.h"
+#include "storage/PrivateFiles.h"
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -175,26 +178,227 @@ Result<std::string> normaliseAttachmentName(std::string_view raw)
     return out;
 }
 
-Result<std::uint64_t> Session::attach(const Id&, std::vector<AttachmentFile>, std::string_view)
+namespace detail {
+
+namespace {
+
+constexpr std::uint64_t kMb = 1024 * 1024;
+
+} // namespace
+
+AttachmentInfo attachmentInfo(const AttachmentRef& ref)
 {
-    return fail(ErrorCode::Usage, "Attachments are not built yet.");
+    return AttachmentInfo{ref.name, ref.type, ref.size, crypto::toHex(ref.contentHash),
+                          showsInline(ref.type)};
 }
 
-Result<std::vector<AttachmentInfo>> Session::attachments(const Id&,
-                                                         std::optional<std::uint64_t>) const
+Result<std::vector<AttachmentBlob>> changeAttachments(const Engine& e, const Id& sopId,
+                                                      const Id& collection, SopContent& content,
+                                                      std::vector<AttachmentFile> add,
+                                                      const std::vector<std::string>& remove)
 {
-    return fail(ErrorCode::Usage, "Attachments are not built yet.");
+    for (const std::string& raw : remove) {
+        SOPVAULT_TRY(name, normaliseAttachmentName(raw));
+        const auto before = content.attachments.size();
+        std::erase_if(content.attachments, [&](const AttachmentRef& a) { return a.name == name; });
+        if (content.attachments.size() == before) {
+            return fail(ErrorCode::NotFound,
+                        fmt::format("This SOP has no attachment \"{}\" to remove.", name));
+        }
+    }
+    const std::uint64_t fileCap = e.state().attachmentFileMb;
+    const std::uint64_t sopCap = e.state().attachmentSopMb;
+    std::vector<AttachmentBlob> blobs;
+    std::set<std::string> named;
+    for (AttachmentFile& file : add) {
+        SOPVAULT_TRY(name, normaliseAttachmentName(file.name));
+        if (!named.insert(name).second) {
+            return fail(ErrorCode::Usage,
+                        fmt::format("\"{}\" is given twice; attach each name once.", name));
+        }
+        if (file.bytes.size() > fileCap * kMb) {
+            return fail(ErrorCode::Usage,
+                        fmt::format("\"{}\" is larger than the {} MB an attachment may be; an "
+                                    "owner can raise the cap (attachment.max_file_mb).",
+                                    name, fileCap));
+        }
+        AttachmentRef ref;
+        ref.name = name;
+        ref.type = sniffType(file.bytes);
+        ref.size = file.bytes.size();
+        ref.contentHash = crypto::hash32(file.bytes);
+        // The same bytes already in this SOP (under any name): one blob, one key.
+        const AttachmentRef* same = nullptr;
+        for (const AttachmentRef& a : content.attachments) {
+            if (a.contentHash == ref.contentHash && a.size == ref.size) {
+                same = &a;
+            }
+        }
+        if (same != nullptr) {
+            ref.blobId = same->blobId;
+            ref.dataKey = same->dataKey;
+        } else {
+            SOPVAULT_TRY(key, crypto::randomKey());
+            SOPVAULT_TRY(sealed, crypto::seal(key, file.bytes,
+                                              attachmentAd(e.state().vaultId, collection, sopId,
+                                                           ref.contentHash)));
+            ref.blobId = crypto::hash32(sealed);
+            ref.dataKey = std::make_shared<const crypto::SecureBuffer>(std::move(key));
+            blobs.push_back(AttachmentBlob{ref.blobId, sopId, 0, std::move(sealed)});
+        }
+        crypto::wipe(file.bytes);
+        std::erase_if(content.attachments, [&](const AttachmentRef& a) { return a.name == name; });
+        content.attachments.push_back(std::move(ref));
+    }
+    std::uint64_t total = 0;
+    for (const AttachmentRef& a : content.attachments) {
+        total += a.size;
+    }
+    if (total > sopCap * kMb) {
+        return fail(ErrorCode::Usage,
+                    fmt::format("The attachments of this SOP would come to more than the {} MB a "
+                                "SOP may hold; an owner can raise the cap "
+                                "(attachment.max_sop_mb).",
+                                sopCap));
+    }
+    std::sort(content.attachments.begin(), content.attachments.end(),
+              [](const AttachmentRef& a, const AttachmentRef& b) { return a.name < b.name; });
+    return blobs;
 }
 
-Result<AttachmentData> Session::openAttachment(const Id&, std::uint64_t, std::string_view) const
+Result<crypto::SecureBuffer> openBlob(const Engine& e, const Id& sopId, const Id& collection,
+                                      const AttachmentRef& ref)
 {
-    return fail(ErrorCode::Usage, "Attachments are not built yet.");
+    auto broken = [&](std::string_view why) {
+        return fail(ErrorCode::Integrity,
+                    fmt::format("The attachment \"{}\" of SOP {} failed verification ({}); run "
+                                "'verify' and restore from a backup.",
+                                ref.name, toHex(sopId), why));
+    };
+    SOPVAULT_TRY(blob, e.file().blob(ref.blobId));
+    if (!blob) {
+        return broken("its stored bytes are missing");
+    }
+    if (crypto::hash32(blob->data) != ref.blobId) {
+        return broken("its stored bytes were changed");
+    }
+    if (blob->sopId != sopId || !ref.dataKey) {
+        return broken("it is filed under another SOP");
+    }
+    auto plain =
+        crypto::openSecret(*ref.dataKey, blob->data,
+                           attachmentAd(e.state().vaultId, collection, sopId, ref.contentHash));
+    if (!plain) {
+        return broken("it does not decrypt with the key its version holds");
+    }
+    if (plain->size() != ref.size || crypto::hash32(plain->span()) != ref.contentHash) {
+        return broken("its bytes do not match the hash its version lists");
+    }
+    return std::move(*plain);
 }
 
-Result<void> Session::saveAttachment(const Id&, std::string_view, const std::filesystem::path&,
-                                     std::optional<std::uint64_t>)
+} // namespace detail
+
+using namespace detail;
+
+Result<std::uint64_t> Session::attach(const Id& sop, std::vector<AttachmentFile> files,
+                                      std::string_view message)
 {
-    return fail(ErrorCode::Usage, "Attachments are not built yet.");
+    if (files.empty()) {
+        return fail(ErrorCode::Usage, "Name at least one file to attach.");
+    }
+    SopEdit edit;
+    edit.addAttachments = std::move(files);
+    edit.message = message.empty() ? std::string("Attached files") : std::string(message);
+    return editSop(sop, edit);
+}
+
+Result<std::vector<AttachmentInfo>> Session::attachments(const Id& sopId,
+                                                         std::optional<std::uint64_t> version) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_TRY(content, e.readContent(sopId, version.value_or(sop->versions.back().version)));
+    std::vector<AttachmentInfo> out;
+    for (const AttachmentRef& a : content.attachments) {
+        out.push_back(attachmentInfo(a));
+    }
+    return out;
+}
+
+Result<AttachmentData> Session::openAttachment(const Id& sopId, std::uint64_t version,
+                                               std::string_view name) const
+{
+    const Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    SOPVAULT_TRY(content, e.readContent(sopId, version));
+    SOPVAULT_TRY(normalised, normaliseAttachmentName(name));
+    const AttachmentRef* ref = content.attachment(normalised);
+    if (ref == nullptr) {
+        return fail(
+            ErrorCode::NotFound,
+            fmt::format("Version {} of this SOP has no attachment \"{}\".", version, normalised));
+    }
+    SOPVAULT_TRY(bytes, openBlob(e, sopId, sop->collection, *ref));
+    return AttachmentData{attachmentInfo(*ref), std::move(bytes)};
+}
+
+Result<void> Session::saveAttachment(const Id& sopId, std::string_view name,
+                                     const std::filesystem::path& out,
+                                     std::optional<std::uint64_t> version)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_TRY(sop, e.viewableSop(sopId));
+    const std::uint64_t n = version.value_or(sop->versions.back().version);
+    SOPVAULT_CHECK(checkExport(sopId));
+    std::error_code ec;
+    if (std::filesystem::exists(out, ec)) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("{} already exists; choose another path (nothing was written).",
+                                out.string()));
+    }
+    SOPVAULT_TRY(data, openAttachment(sopId, n, name));
+    SOPVAULT_TRY(title, e.readContent(sopId, n));
+    AuditNote saved{"save-attachment", sopId, true, {}};
+    saved.detail.title = title.title;
+    saved.detail.note = fmt::format("{} (version {}, {} bytes) to {}", data.info.name, n,
+                                    data.info.size, out.filename().string());
+    SOPVAULT_CHECK(e.writes().audit(saved));
+    if (auto written = storage::replaceFileAtomically(out, data.bytes.span()); !written) {
+        return fail(ErrorCode::Failed,
+                    fmt::format("Cannot write {}: {}.", out.string(), written.error().message));
+    }
+    return {};
+}
+
+std::pair<std::uint64_t, std::uint64_t> Session::attachmentCaps() const
+{
+    return {m_engine->state().attachmentFileMb, m_engine->state().attachmentSopMb};
+}
+
+Result<void> Session::setAttachmentCaps(std::uint64_t fileMb, std::uint64_t sopMb)
+{
+    Engine& e = *m_engine;
+    SOPVAULT_CHECK(e.writes().requireSound());
+    SOPVAULT_CHECK(e.policy().requireOwner(e.me(), "change the attachment caps"));
+    if (fileMb < 1 || sopMb < 1 || fileMb > kMaxAttachmentCapMb || sopMb > kMaxAttachmentCapMb) {
+        return fail(ErrorCode::Usage, fmt::format("Each attachment cap must be from 1 to {} MB.",
+                                                  kMaxAttachmentCapMb));
+    }
+    const std::pair<std::string_view, std::uint64_t> changes[] = {{kAttachmentFileSetting, fileMb},
+                                                                  {kAttachmentSopSetting, sopMb}};
+    for (const auto& [key, value] : changes) {
+        const std::uint64_t now =
+            key == kAttachmentFileSetting ? e.state().attachmentFileMb : e.state().attachmentSopMb;
+        if (now == value) {
+            continue;
+        }
+        AuditNote n{"setting", {}, false, {}};
+        n.detail.note = fmt::format("{} = {}", key, value);
+        SOPVAULT_CHECK(e.writes().commitAdmin(RecordKind::Setting,
+                                              encode(SettingPayload{std::string(key), value}), n));
+    }
+    return {};
 }
 
 } // namespace sopvault::core

@@ -1,6 +1,7 @@
 // Canonical encodings of records, payloads, associated data and key commitments.
 #include "Records.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <type_traits>
@@ -53,6 +54,10 @@ std::string_view tooMany()
         return "Malformed record: too many key rotations.";
     } else if constexpr (std::is_same_v<Item, std::string>) {
         return "Malformed SOP: too many tags.";
+    } else if constexpr (std::is_same_v<Item, AttachmentRef>) {
+        return "Malformed SOP: too many attachments.";
+    } else if constexpr (std::is_same_v<Item, std::pair<std::string, std::string>>) {
+        return "Malformed SOP: too many metadata fields.";
     } else {
         return "Malformed record: too many SOP heads.";
     }
@@ -88,6 +93,8 @@ private:
             m_w.bytes(v);
         } else if constexpr (IsExactly<T>::value) {
             m_w.bytes(v.bytes);
+        } else if constexpr (std::is_same_v<T, AttachmentKey>) {
+            m_w.bytes(v ? v->span() : std::span<const std::uint8_t>{});
         } else if constexpr (IsPair<T>::value) {
             write(v.first);
             write(v.second);
@@ -154,6 +161,8 @@ private:
             readBytes(m_r.bytes(), v);
         } else if constexpr (IsExactly<T>::value) {
             readBytes(m_r.bytes(v.size), v.bytes);
+        } else if constexpr (std::is_same_v<T, AttachmentKey>) {
+            readKey(m_r.bytes(crypto::kKeySize), v);
         } else if constexpr (IsPair<T>::value) {
             read(v.first);
             read(v.second);
@@ -172,6 +181,20 @@ private:
         } else {
             into = crypto::toBytes(*raw);
         }
+    }
+    // Straight into locked memory: an attachment key never sits in an ordinary vector.
+    void readKey(Result<ByteView> raw, AttachmentKey& into)
+    {
+        if (!raw) {
+            m_result = std::unexpected(std::move(raw.error()));
+            return;
+        }
+        auto key = crypto::SecureBuffer::copyOf(*raw);
+        if (!key) {
+            m_result = std::unexpected(std::move(key.error()));
+            return;
+        }
+        into = std::make_shared<const crypto::SecureBuffer>(std::move(*key));
     }
     template <typename Item>
     void readList(std::vector<Item>& list)
@@ -465,7 +488,29 @@ Bytes encode(const SopContent& p)
 
 Result<SopContent> decodeSopContent(ByteView data)
 {
-    return decodePayload<SopContent>(data);
+    static const Bytes v2Prefix = CanonicalWriter(SopContent::kDomain).take();
+    if (data.size() >= v2Prefix.size() &&
+        std::equal(v2Prefix.begin(), v2Prefix.end(), data.begin())) {
+        return decodePayload<SopContent>(data);
+    }
+    SOPVAULT_TRY(r, CanonicalReader::open(data, SopContentV1::kDomain));
+    SopContent content;
+    SopContentV1 v1{content};
+    FieldReader reader(r);
+    SopContentV1::fields(v1, reader);
+    SOPVAULT_CHECK(reader.result());
+    SOPVAULT_CHECK(r.finish());
+    return content;
+}
+
+const AttachmentRef* SopContent::attachment(std::string_view name) const
+{
+    for (const AttachmentRef& a : attachments) {
+        if (a.name == name) {
+            return &a;
+        }
+    }
+    return nullptr;
 }
 
 Bytes encode(const AuditPayload& p)
@@ -574,6 +619,14 @@ Bytes keyWrapAd(const Id& vault, const Id& user, const crypto::KdfParams& params
         .u64(params.opsLimit)
         .u64(params.memLimit)
         .bytes(salt);
+    return std::move(w).take();
+}
+
+Bytes attachmentAd(const Id& vault, const Id& collection, const Id& sop,
+                   const crypto::Hash32& contentHash)
+{
+    CanonicalWriter w("sopvault/attachment");
+    w.u32(kFormatVersion).bytes(vault).bytes(collection).bytes(sop).bytes(contentHash);
     return std::move(w).take();
 }
 

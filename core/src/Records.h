@@ -6,6 +6,7 @@
 #include "sopvault/crypto/Canonical.h"
 #include "sopvault/crypto/Crypto.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -268,10 +269,43 @@ struct SopVersionPayload
     }
 };
 
-// What a SOP version says, once decrypted.
+// An attachment's own key: shared, not copied, when a content is copied, so it lives once in
+// locked memory however many copies of the opened content exist.
+using AttachmentKey = std::shared_ptr<const crypto::SecureBuffer>;
+
+// One file a SOP version lists (inside the encrypted, signed content): which bytes, under which
+// key, in which blob (table attachment_blobs).
+struct AttachmentRef
+{
+    std::string name; // normalised (normaliseAttachmentName), unique within a version
+    std::string type; // sniffType of the bytes
+    std::uint64_t size = 0;
+    crypto::Hash32 contentHash{}; // BLAKE2b-256 of the plaintext
+    crypto::Hash32 blobId{};      // BLAKE2b-256 of the stored ciphertext
+    AttachmentKey dataKey;        // 32 bytes
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.name, s.type, s.size, s.contentHash, s.blobId, s.dataKey);
+    }
+};
+
+// An attachment's ciphertext as the file (and a SOP version's envelope on a server) holds it.
+struct AttachmentBlob
+{
+    crypto::Hash32 blobId{};
+    Id sopId{};
+    std::uint64_t firstVersion = 0; // the version that first listed it
+    crypto::Bytes data;
+};
+
+// What a SOP version says, once decrypted. Written in the second encoding, which adds the
+// attachments and the fields import fills (summary, source path, metadata); versions written in
+// the first still decode (SopContentV1), with those fields empty.
 struct SopContent
 {
-    static constexpr std::string_view kDomain = "sopvault/sop-content";
+    static constexpr std::string_view kDomain = "sopvault/sop-content-2";
     std::string title;
     std::string body;
     std::vector<std::string> tags;
@@ -279,11 +313,30 @@ struct SopContent
     std::uint32_t reviewEveryDays = 90;
     std::string reviewer; // a user name, "@role", or empty
     std::string message;
+    std::vector<AttachmentRef> attachments;
+    std::string summary;
+    std::string sourcePath;
+    std::vector<std::pair<std::string, std::string>> metadata;
 
     template <typename Self, typename V>
     static void fields(Self& s, V&& v)
     {
-        v(s.title, s.body, s.tags, s.state, s.reviewEveryDays, s.reviewer, s.message);
+        v(s.title, s.body, s.tags, s.state, s.reviewEveryDays, s.reviewer, s.message, s.attachments,
+          s.summary, s.sourcePath, s.metadata);
+    }
+    [[nodiscard]] const AttachmentRef* attachment(std::string_view name) const;
+};
+
+// The first encoding of a SOP's content, read only (decodeSopContent falls back to it).
+struct SopContentV1
+{
+    static constexpr std::string_view kDomain = "sopvault/sop-content";
+    SopContent& c;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.c.title, s.c.body, s.c.tags, s.c.state, s.c.reviewEveryDays, s.c.reviewer, s.c.message);
     }
 };
 
@@ -392,6 +445,10 @@ struct AuditDetail
                                         const Id& sop, const Id& record);
 [[nodiscard]] crypto::Bytes keyWrapAd(const Id& vault, const Id& user,
                                       const crypto::KdfParams& params, crypto::ByteView salt);
+// What an attachment's ciphertext is bound to: vault, collection, SOP and the plaintext's hash
+// (so a blob moved to another SOP, or swapped for another file, does not open).
+[[nodiscard]] crypto::Bytes attachmentAd(const Id& vault, const Id& collection, const Id& sop,
+                                         const crypto::Hash32& contentHash);
 [[nodiscard]] Result<crypto::Bytes> keyCommitment(const crypto::SecureBuffer& key, const Id& vault,
                                                   const Id& collection, std::uint32_t epoch);
 

@@ -30,6 +30,10 @@ inline constexpr std::string_view kDueSoonSetting = "review.due_soon_days";
 // The exfiltration alarm: more than `views` distinct SOPs read by one person within `minutes`.
 inline constexpr std::string_view kAlarmViewsSetting = "alarm.views";
 inline constexpr std::string_view kAlarmMinutesSetting = "alarm.window_minutes";
+// Attachment caps, in MB: per file and per SOP version (all its attachments together).
+inline constexpr std::string_view kAttachmentFileSetting = "attachment.max_file_mb";
+inline constexpr std::string_view kAttachmentSopSetting = "attachment.max_sop_mb";
+inline constexpr std::uint64_t kMaxAttachmentCapMb = 4096;
 
 // Checks an administration record against the state it would follow (position, chain,
 // signature, rights, meaning) without changing anything.

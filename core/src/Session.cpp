@@ -2,6 +2,7 @@
 // and hands the write to the Engine's write pipeline, which checks it again by the replay rules.
 #include "sopvault/core/Vault.h"
 
+#include "AttachmentRules.h"
 #include "Engine.h"
 #include "Validation.h"
 
@@ -526,11 +527,17 @@ Result<Id> Session::addSopAs(const NewSop& sop, const Id& id)
                        sop.state,
                        sop.reviewEveryDays,
                        sop.reviewer,
-                       sop.message.empty() ? std::string("Created") : sop.message};
+                       sop.message.empty() ? std::string("Created") : sop.message,
+                       {},
+                       {},
+                       {},
+                       {}};
     if (e.state().sops.contains(id)) {
         return fail(ErrorCode::Failed, "A SOP with this id exists already; nothing was added.");
     }
-    SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title)));
+    SOPVAULT_TRY(blobs, changeAttachments(e, id, collection, content, sop.attachments, {}));
+    SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title),
+                                           std::move(blobs)));
     return id;
 }
 
@@ -572,16 +579,24 @@ Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
     }
     SOPVAULT_CHECK(validateReview(e, next.reviewEveryDays, next.reviewer));
     next.message = edit.message;
+    const Id collection = sop->collection;
+    SOPVAULT_TRY(blobs, changeAttachments(e, sopId, collection, next, edit.addAttachments,
+                                          edit.removeAttachments));
+    auto sameFiles = [](const SopContent& a, const SopContent& b) {
+        return std::equal(a.attachments.begin(), a.attachments.end(), b.attachments.begin(),
+                          b.attachments.end(), [](const AttachmentRef& x, const AttachmentRef& y) {
+                              return x.name == y.name && x.blobId == y.blobId;
+                          });
+    };
     const bool unchanged = next.title == current.title && next.body == current.body &&
                            next.tags == current.tags && next.state == current.state &&
                            next.reviewEveryDays == current.reviewEveryDays &&
-                           next.reviewer == current.reviewer;
+                           next.reviewer == current.reviewer && sameFiles(next, current);
     if (unchanged) {
         return fail(ErrorCode::Usage, "The edit changes nothing; no new version was written.");
     }
-    const Id collection = sop->collection;
     return e.writes().writeVersion(sopId, collection, next,
-                                   note("edit", sopId, next.title, edit.message));
+                                   note("edit", sopId, next.title, edit.message), std::move(blobs));
 }
 
 Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint64_t> version,
@@ -613,6 +628,9 @@ Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint
     out.time = v.time;
     out.message = std::move(content.message);
     out.hash = crypto::toHex(v.hash);
+    for (const AttachmentRef& a : content.attachments) {
+        out.attachments.push_back(attachmentInfo(a));
+    }
     return out;
 }
 

@@ -118,6 +118,9 @@ struct State
     // by one person within alarmMinutes.
     std::uint64_t alarmViews = 30;
     std::uint64_t alarmMinutes = 10;
+    // Attachment caps in MB (owner-signed settings).
+    std::uint64_t attachmentFileMb = 25;
+    std::uint64_t attachmentSopMb = 100;
 
     std::map<Id, UserState> users;
     std::map<std::string, Id> userByName;

@@ -98,6 +98,17 @@ Result<Incoming> readIncoming(const ServerRecord& server)
         }
         row.hash = rowHash(row.chain, row.height, row.prevHash, row.kind, row.body, row.signature);
     }
+    for (AttachmentBlob& b : in.envelope.blobs) {
+        if (!in.record || in.record->header.kind != RecordKind::SopVersion) {
+            return bad(Error{ErrorCode::Integrity, "it carries attachments but is no SOP version"});
+        }
+        if (crypto::hash32(b.data) != b.blobId) {
+            return bad(Error{ErrorCode::Integrity,
+                             "an attachment it carries does not match its id (it was changed)"});
+        }
+        b.sopId = in.sopId;
+        b.firstVersion = in.record->header.position;
+    }
     if (crypto::ByteView(row.hash).size() != server.hash.size() ||
         !std::equal(row.hash.begin(), row.hash.end(), server.hash.begin())) {
         return bad(Error{ErrorCode::Integrity,
@@ -277,6 +288,9 @@ Result<void> store(VaultFile& file, const State* old, const Incoming& in, Rebase
             if (auto log = logChain(in.row.chain)) {
                 SOPVAULT_CHECK(file.append(*log, rec, in.sopId));
             } else {
+                for (const AttachmentBlob& b : in.envelope.blobs) {
+                    SOPVAULT_CHECK(file.putBlob(b));
+                }
                 SOPVAULT_CHECK(file.appendVersion(in.sopId, rec));
                 rebase.changedSops.insert(in.sopId);
             }
@@ -290,6 +304,36 @@ Result<void> store(VaultFile& file, const State* old, const Incoming& in, Rebase
     }
     return file.addServerLog(
         {in.server.position, in.row.chain, in.row.height, in.row.hash, in.running});
+}
+
+// After the replay: every pulled SOP version this person can open lists only attachments the
+// file now holds (a server that dropped a blob is caught here, not when someone opens it).
+Result<void> checkPulledBlobs(const VaultFile& file, const Engine* engine,
+                              const std::vector<Incoming>& incoming)
+{
+    if (engine == nullptr) {
+        return {};
+    }
+    for (const Incoming& in : incoming) {
+        if (!in.record || in.record->header.kind != RecordKind::SopVersion) {
+            continue;
+        }
+        SOPVAULT_TRY(payload, decodeSopVersion(in.record->payload));
+        auto content = engine->openVersion(*in.record, payload);
+        if (!content) {
+            continue; // not this person's to read; replay checked what can be checked
+        }
+        for (const AttachmentRef& ref : content->attachments) {
+            SOPVAULT_TRY(held, file.hasBlob(ref.blobId));
+            if (!held) {
+                return integrity(fmt::format(
+                    "The server's record at position {} ({} #{}) lists the attachment \"{}\" but "
+                    "no server record carried it. Nothing was taken from the server.",
+                    in.server.position, in.row.chain, in.row.height, ref.name));
+            }
+        }
+    }
+    return {};
 }
 
 // After the replay: who pushed each record, and what replay alone does not check (the audit
@@ -481,6 +525,7 @@ Result<PullOutcome> pullInTransaction(VaultFile& file, Engine* engine, const Id&
         State keyless;
         SOPVAULT_CHECK(replayPulled(file, engine, vault, rebase.changedSops, keyless));
         SOPVAULT_CHECK(checkPushed(file, engine != nullptr ? engine->state() : keyless, incoming));
+        SOPVAULT_CHECK(checkPulledBlobs(file, engine, incoming));
     }
     if (engine != nullptr) {
         std::sort(rebase.logs.begin(), rebase.logs.end(),

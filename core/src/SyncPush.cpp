@@ -34,6 +34,12 @@ Result<std::vector<ServerRecord>> envelopes(Engine& engine, const std::vector<Ou
                                              seenSigned(engine.state().vaultId, o.row.hash,
                                                         seen.position, seen.running)));
         e.pusherSignature = signature;
+        // A SOP version carries the attachment blobs it lists first.
+        if (const auto sop = chainId(o.row.chain, "sop"); sop && o.row.kind == RowKind::Record) {
+            SOPVAULT_TRY(blobs, engine.file().blobsFirstIn(
+                                    {*sop, static_cast<std::uint64_t>(o.row.height)}));
+            e.blobs = std::move(blobs);
+        }
         ServerRecord r;
         r.chain = o.row.chain;
         r.height = o.row.height;

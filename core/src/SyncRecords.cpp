@@ -11,6 +11,8 @@ constexpr std::string_view kEnvelopeDomain = "sopvault/server-record";
 constexpr std::string_view kSeenDomain = "sopvault/server-seen";
 constexpr std::string_view kRowDomain = "sopvault/server-row";
 constexpr std::string_view kLogDomain = "sopvault/server-log";
+// More files than any SOP version can hold under the caps; a count beyond is malformed.
+constexpr std::uint32_t kMaxEnvelopeBlobs = 100000;
 
 std::string prefixed(std::string_view prefix, const Id& id)
 {
@@ -75,6 +77,13 @@ crypto::Bytes encodeEnvelope(const Envelope& e)
         .i64(e.seenPosition)
         .bytes(e.seenHash)
         .bytes(e.pusherSignature);
+    // Only when there are some: a row without attachments keeps the envelope it always had.
+    if (!e.blobs.empty()) {
+        w.u32(static_cast<std::uint32_t>(e.blobs.size()));
+        for (const AttachmentBlob& b : e.blobs) {
+            w.bytes(b.blobId).bytes(b.data);
+        }
+    }
     return std::move(w).take();
 }
 
@@ -99,6 +108,21 @@ Result<Envelope> decodeEnvelope(crypto::ByteView data)
     e.seenHash = seenHash;
     SOPVAULT_TRY(pusherSignature, r.array<crypto::Signature>());
     e.pusherSignature = pusherSignature;
+    if (!r.atEnd()) {
+        SOPVAULT_TRY(count, r.u32());
+        if (count == 0 || count > kMaxEnvelopeBlobs) {
+            return fail(ErrorCode::Integrity,
+                        "A server record lists a malformed set of attachments.");
+        }
+        for (std::uint32_t i = 0; i < count; ++i) {
+            AttachmentBlob b;
+            SOPVAULT_TRY(id, r.array<crypto::Hash32>());
+            b.blobId = id;
+            SOPVAULT_TRY(sealed, r.bytes());
+            b.data = crypto::toBytes(sealed);
+            e.blobs.push_back(std::move(b));
+        }
+    }
     SOPVAULT_CHECK(r.finish());
     return e;
 }

@@ -40,6 +40,9 @@ struct Envelope
     std::int64_t seenPosition = 0;
     crypto::Hash32 seenHash{};
     crypto::Signature pusherSignature{};
+    // SOP version rows: the attachment ciphertexts that version lists first (docs/teams.md).
+    // Not signed by the pusher: each is named by its hash inside the signed, encrypted content.
+    std::vector<AttachmentBlob> blobs;
 };
 
 inline constexpr std::string_view kAdminChain = "admin";

@@ -136,6 +136,8 @@ void TrustRecords::rememberHead(const Id& sopId, const crypto::Hash32& hash,
     content.body.clear();
     content.body.shrink_to_fit();
     content.message.clear();
+    // The list line needs no attachment keys, and the cache is kept on disk.
+    content.attachments.clear();
     m_heads[sopId] = {hash, std::move(content)};
     m_cacheBehind = true;
 }

@@ -314,6 +314,88 @@ Result<void> VaultFile::storeRecoverySeal(const Id& user, crypto::ByteView seale
     return queueRow(sealChain(user), RowKind::Seal, sealed, signature);
 }
 
+namespace {
+crypto::Hash32 hashFrom(crypto::ByteView raw)
+{
+    crypto::Hash32 h{};
+    if (raw.size() == h.size()) {
+        std::copy(raw.begin(), raw.end(), h.begin());
+    }
+    return h;
+}
+// A row of (blob_id, sop_id, first_version, data).
+AttachmentBlob blobRow(const storage::Statement& stmt)
+{
+    AttachmentBlob b;
+    b.blobId = hashFrom(stmt.columnBytes(0));
+    b.sopId = idFrom(stmt.columnBytes(1));
+    b.firstVersion = static_cast<std::uint64_t>(stmt.columnInt(2));
+    b.data = stmt.columnBytes(3);
+    return b;
+}
+} // namespace
+
+Result<void> VaultFile::putBlob(const AttachmentBlob& blob)
+{
+    SOPVAULT_TRY(stmt, prepare("INSERT OR IGNORE INTO attachment_blobs (blob_id, sop_id, "
+                               "first_version, data) VALUES (?, ?, ?, ?)"));
+    stmt.bind(1, crypto::ByteView(blob.blobId))
+        .bind(2, crypto::ByteView(blob.sopId))
+        .bind(3, static_cast<std::int64_t>(blob.firstVersion))
+        .bind(4, crypto::ByteView(blob.data));
+    return stmt.run();
+}
+
+Result<std::optional<AttachmentBlob>> VaultFile::blob(const crypto::Hash32& blobId) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT blob_id, sop_id, first_version, data FROM "
+                               "attachment_blobs WHERE blob_id = ?"));
+    stmt.bind(1, crypto::ByteView(blobId));
+    SOPVAULT_TRY(row, stmt.step());
+    if (!row) {
+        return std::optional<AttachmentBlob>{};
+    }
+    return std::optional<AttachmentBlob>{blobRow(stmt)};
+}
+
+Result<std::vector<AttachmentBlob>> VaultFile::blobsFirstIn(const VersionKey& key) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT blob_id, sop_id, first_version, data FROM "
+                               "attachment_blobs WHERE sop_id = ? AND first_version = ? "
+                               "ORDER BY blob_id"));
+    stmt.bind(1, crypto::ByteView(key.sopId)).bind(2, static_cast<std::int64_t>(key.version));
+    std::vector<AttachmentBlob> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            return out;
+        }
+        out.push_back(blobRow(stmt));
+    }
+}
+
+Result<bool> VaultFile::hasBlob(const crypto::Hash32& blobId) const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT 1 FROM attachment_blobs WHERE blob_id = ?"));
+    stmt.bind(1, crypto::ByteView(blobId));
+    SOPVAULT_TRY(row, stmt.step());
+    return row;
+}
+
+Result<std::vector<std::pair<crypto::Hash32, Id>>> VaultFile::blobIds() const
+{
+    SOPVAULT_TRY(stmt, prepare("SELECT blob_id, sop_id FROM attachment_blobs ORDER BY blob_id"));
+    std::vector<std::pair<crypto::Hash32, Id>> out;
+    for (;;) {
+        SOPVAULT_TRY(row, stmt.step());
+        if (!row) {
+            break;
+        }
+        out.emplace_back(hashFrom(stmt.columnBytes(0)), idFrom(stmt.columnBytes(1)));
+    }
+    return out;
+}
+
 Result<std::optional<RecoverySealRow>> VaultFile::recoverySeal(const Id& user) const
 {
     SOPVAULT_TRY(stmt, prepare("SELECT sealed, signature FROM recovery_seals WHERE user_id = ?"));
@@ -385,15 +467,6 @@ SyncRow recordRow(std::string chain, std::int64_t height, const Record& record)
 }
 
 namespace {
-
-crypto::Hash32 hashFrom(crypto::ByteView bytes)
-{
-    crypto::Hash32 h{};
-    if (bytes.size() == h.size()) {
-        std::memcpy(h.data(), bytes.data(), bytes.size());
-    }
-    return h;
-}
 
 ServerLogRow serverLogRow(const storage::Statement& stmt)
 {

@@ -161,6 +161,16 @@ public:
     eachVersionBody(const std::function<void(const VersionKey&, crypto::ByteView)>& each) const;
     [[nodiscard]] Result<VersionReader> versionReader() const;
 
+    // --- attachment blobs (schema 0005): ciphertexts by the hash of their bytes ---
+    // Stores a blob unless one with its id is there (the same ciphertext, by its id).
+    [[nodiscard]] Result<void> putBlob(const AttachmentBlob& blob);
+    [[nodiscard]] Result<std::optional<AttachmentBlob>> blob(const crypto::Hash32& blobId) const;
+    [[nodiscard]] Result<bool> hasBlob(const crypto::Hash32& blobId) const;
+    // The blobs a SOP version listed first (they travel with that version's row).
+    [[nodiscard]] Result<std::vector<AttachmentBlob>> blobsFirstIn(const VersionKey& key) const;
+    // Every blob id with the SOP it is filed under (verify).
+    [[nodiscard]] Result<std::vector<std::pair<crypto::Hash32, Id>>> blobIds() const;
+
     // --- this vault's people's stored keys (not records: rows each person signs) ---
     [[nodiscard]] Result<void> storeWrap(const Id& user, crypto::ByteView wrap);
     [[nodiscard]] Result<std::optional<crypto::Bytes>> wrap(const Id& user) const;

@@ -2,6 +2,7 @@
 // the key) ciphertext, reporting every problem rather than the first.
 #include "sopvault/core/Vault.h"
 
+#include "AttachmentRules.h"
 #include "Engine.h"
 
 #include <fmt/format.h>
@@ -100,6 +101,8 @@ Result<VerifyReport> Session::verify() const
     // A fresh replay of the file as it is now, not the state this session started from; every
     // version's ciphertext this person can open is opened as the replay reads it.
     std::map<Id, Opened> opened;
+    std::set<crypto::Hash32> blobsOpened;
+    std::size_t attachments = 0;
     ReplayOptions how{.checkAuditLog = true};
     how.onVersion = [&](const Record& rec, const SopVersionPayload& payload) {
         Opened& o = opened[payload.sopId];
@@ -107,6 +110,22 @@ Result<VerifyReport> Session::verify() const
         if (content) {
             o.ciphertexts += 1;
             crypto::wipe(content->body);
+            // Tamper 16: each attachment the version lists opens, whole and in its place (a
+            // blob shared by versions is the same bytes under the same key: opened once).
+            for (const AttachmentRef& ref : content->attachments) {
+                if (blobsOpened.contains(ref.blobId)) {
+                    continue;
+                }
+                if (auto bytes = openBlob(e, payload.sopId, payload.collectionId, ref); !bytes) {
+                    o.problems.push_back(
+                        {fmt::format("SOP {} version {} attachment \"{}\"", toHex(payload.sopId),
+                                     rec.header.position, ref.name),
+                         bytes.error().message});
+                } else {
+                    blobsOpened.insert(ref.blobId);
+                    attachments += 1;
+                }
+            }
         } else if (content.error().code == ErrorCode::Integrity) {
             o.problems.push_back(
                 {fmt::format("SOP {} version {}", toHex(payload.sopId), rec.header.position),
@@ -145,6 +164,7 @@ Result<VerifyReport> Session::verify() const
         std::move(o->second.problems.begin(), o->second.problems.end(),
                   std::back_inserter(report.problems));
     }
+    report.attachments = attachments;
     report.ok = report.problems.empty();
     return report;
 }

@@ -195,7 +195,8 @@ Result<Record> WritePipeline::sealVersion(const Id& sopId, const Id& collection,
     return makeRecord(RecordKind::SopVersion, version, prev, encode(payload));
 }
 
-Result<void> WritePipeline::storeVersion(const Id& sopId, const Record& rec, const AuditNote& note)
+Result<void> WritePipeline::storeVersion(const Id& sopId, const Record& rec, const AuditNote& note,
+                                         std::vector<AttachmentBlob>& blobs)
 {
     const std::uint64_t version = rec.header.position;
     SOPVAULT_TRY(own, ownTransaction());
@@ -209,6 +210,11 @@ Result<void> WritePipeline::storeVersion(const Id& sopId, const Record& rec, con
         SOPVAULT_CHECK(m_file.verifiedVersion({sopId, base.version}, base.hash,
                                               "The SOP version this change builds on"));
     }
+    for (AttachmentBlob& blob : blobs) {
+        blob.sopId = sopId;
+        blob.firstVersion = version;
+        SOPVAULT_CHECK(m_file.putBlob(blob));
+    }
     SOPVAULT_CHECK(m_file.appendVersion(sopId, rec));
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     if (own) {
@@ -218,7 +224,8 @@ Result<void> WritePipeline::storeVersion(const Id& sopId, const Record& rec, con
 }
 
 Result<std::uint64_t> WritePipeline::writeVersion(const Id& sopId, const Id& collection,
-                                                  const SopContent& content, const AuditNote& note)
+                                                  const SopContent& content, const AuditNote& note,
+                                                  std::vector<AttachmentBlob> blobs)
 {
     SOPVAULT_CHECK(requireSound());
     SOPVAULT_CHECK(AccessPolicy(m_state).require(m_keys.me(), Right::Edit, collection));
@@ -236,7 +243,7 @@ Result<std::uint64_t> WritePipeline::writeVersion(const Id& sopId, const Id& col
     // The rules every reader applies, except re-checking the signature just made with this
     // person's own key (checked against their public key at unlock).
     SOPVAULT_TRY(checked, checkVersion(m_state, rec, SignatureCheck::Skip));
-    SOPVAULT_CHECK(storeVersion(sopId, rec, note));
+    SOPVAULT_CHECK(storeVersion(sopId, rec, note, blobs));
     applyVersion(m_state, rec, checked);
     m_trust.headsMoved();
     auto recorded = recordSeen();

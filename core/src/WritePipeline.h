@@ -65,9 +65,12 @@ public:
     commitAdmin(RecordKind kind, crypto::Bytes payload, const AuditNote& note,
                 const std::function<Result<void>(VaultFile&)>& extra = {});
     // A new SOP version: encrypted under a fresh data key wrapped by the collection's key.
+    // `blobs` are the attachment ciphertexts this version lists first, stored in the same
+    // transaction.
     [[nodiscard]] Result<std::uint64_t> writeVersion(const Id& sopId, const Id& collection,
                                                      const SopContent& content,
-                                                     const AuditNote& note);
+                                                     const AuditNote& note,
+                                                     std::vector<AttachmentBlob> blobs = {});
     // Review sign-offs, flags and resolutions (the events log).
     [[nodiscard]] Result<Id> writeEvent(RecordKind kind, const Id& sopId, std::uint64_t version,
                                         std::uint8_t decision, const Id& flagId,
@@ -95,7 +98,8 @@ private:
                                              const SopContent& content, std::uint64_t version,
                                              const crypto::Hash32& prev);
     [[nodiscard]] Result<void> storeVersion(const Id& sopId, const Record& rec,
-                                            const AuditNote& note);
+                                            const AuditNote& note,
+                                            std::vector<AttachmentBlob>& blobs);
     [[nodiscard]] Result<void> requireEventHead(const ChainHead& head) const;
 
     VaultFile& m_file;

@@ -31,6 +31,11 @@ std::string hex(const Bytes& bytes)
     return crypto::toHex(bytes);
 }
 
+Bytes bytesOfHex(std::string_view text)
+{
+    return crypto::fromHex(text).value_or(Bytes{});
+}
+
 std::vector<KeyShare> twoShares()
 {
     return {{filled<Id>(0x11), 3, filled<Id>(0x12), bytesOf({0xa1, 0xa2})},
@@ -158,11 +163,58 @@ TEST_CASE("payload bytes on disk do not change: SOP versions, content, events, a
                "616161616161616161050000001062626262626262626262626262626262020000000205"
                "000000016305000000026465");
 
-    SopContent content{"Title", "Body", {"a", "bc"}, SopState::Published, 30, "@ops", "first"};
+    // Versions written before attachments (the first content encoding) still read, with the
+    // new fields empty.
+    auto v1 = decodeSopContent(
+        bytesOfHex("00000014736f707661756c742f736f702d636f6e74656e7406000000055469746c650600"
+                   "000004426f64790200000002060000000161060000000262630101020000001e06000000"
+                   "04406f707306000000056669727374"));
+    REQUIRE(v1);
+    CHECK(v1->title == "Title");
+    CHECK(v1->body == "Body");
+    CHECK(v1->tags == std::vector<std::string>{"a", "bc"});
+    CHECK(v1->state == SopState::Published);
+    CHECK(v1->reviewEveryDays == 30);
+    CHECK(v1->reviewer == "@ops");
+    CHECK(v1->message == "first");
+    CHECK(v1->attachments.empty());
+    CHECK(v1->summary.empty());
+
+    SopContent content;
+    content.title = "Title";
+    content.body = "Body";
+    content.tags = {"a", "bc"};
+    content.state = SopState::Published;
+    content.reviewEveryDays = 30;
+    content.reviewer = "@ops";
+    content.message = "first";
+    AttachmentRef ref;
+    ref.name = "shots/a.png";
+    ref.type = "image/png";
+    ref.size = 7;
+    ref.contentHash = filled<crypto::Hash32>(0xa1);
+    ref.blobId = filled<crypto::Hash32>(0xa2);
+    auto key = crypto::SecureBuffer::copyOf(Bytes(32, 0xa3));
+    REQUIRE(key);
+    ref.dataKey = std::make_shared<const crypto::SecureBuffer>(std::move(*key));
+    content.attachments.push_back(ref);
+    content.summary = "sum";
+    content.sourcePath = "src/a.md";
+    content.metadata = {{"owner", "ops"}};
     checkFixed(content, decodeSopContent,
-               "00000014736f707661756c742f736f702d636f6e74656e7406000000055469746c650600"
-               "000004426f64790200000002060000000161060000000262630101020000001e06000000"
-               "04406f707306000000056669727374");
+               "00000016736f707661756c742f736f702d636f6e74656e742d3206000000055469746c65"
+               "0600000004426f64790200000002060000000161060000000262630101020000001e0600"
+               "000004406f7073060000000566697273740200000001060000000b73686f74732f612e70"
+               "6e670600000009696d6167652f706e670300000000000000070500000020a1a1a1a1a1a1"
+               "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a10500000020a2a2a2a2a2"
+               "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a20500000020a3a3a3a3"
+               "a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3060000000373756d"
+               "06000000087372632f612e6d64020000000106000000056f776e657206000000036f7073");
+    // An attachment key of another length is malformed, not truncated or padded.
+    Bytes shortKey = encode(content);
+    const std::size_t keyAt = hex(shortKey).find("0500000020a3a3") / 2;
+    shortKey[keyAt + 4] = 0x1f;
+    CHECK_FALSE(decodeSopContent(shortKey));
 
     EventPayload e{filled<Id>(0x71), filled<Id>(0x72), 3, 4, filled<crypto::Hash32>(0x73), 1,
                    filled<Id>(0x74), bytesOf({0x75})};

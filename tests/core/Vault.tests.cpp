@@ -194,6 +194,14 @@ TEST_CASE("no plaintext reaches the disk", "[core][security]")
         edit.tags = std::vector<std::string>{"ZEBRAMARKERTAG"};
         REQUIRE(owner->editSop(id, edit));
         REQUIRE(owner->readSop(id, {}, "ZEBRAMARKERTICKET"));
+        // Attachments: image bytes (a PNG whose pixels carry the marker) and their names.
+        const std::string pngText =
+            std::string("\x89PNG\r\n\x1A\n", 8) + "IDATZEBRAMARKERIMAGEPIXELS";
+        const crypto::Bytes image(pngText.begin(), pngText.end());
+        REQUIRE(owner->attach(id, {{"shots/ZEBRAMARKERNAME.png", image}}, "screenshot"));
+        auto shown = owner->openAttachment(id, 3, "shots/ZEBRAMARKERNAME.png");
+        REQUIRE(shown);
+        CHECK(shown->info.inlineImage);
     }
     for (const char* marker : {"ZEBRAMARKER", "olivia-pw"}) {
         const auto leaks = test::filesContaining(v.file().parent_path(), marker, started);

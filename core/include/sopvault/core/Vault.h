@@ -318,6 +318,7 @@ struct VerifyReport
     std::size_t reviewRecords = 0; // sign-offs, flags and resolutions
     std::size_t ciphertexts = 0;   // decrypted and checked with the acting person's keys
     std::size_t unreadable = 0; // versions this person holds no key for (signatures still checked)
+    std::size_t attachments = 0; // attachment blobs opened and checked against their versions
     std::vector<VerifyProblem> problems;
 };
 
@@ -465,6 +466,10 @@ public:
     [[nodiscard]] Result<void> saveAttachment(const Id& sop, std::string_view name,
                                               const std::filesystem::path& out,
                                               std::optional<std::uint64_t> version);
+    // The caps in MB: per file, and per SOP version (its attachments together).
+    [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> attachmentCaps() const;
+    // Owners: an owner-signed change of the caps (1 to 4096 MB each).
+    [[nodiscard]] Result<void> setAttachmentCaps(std::uint64_t fileMb, std::uint64_t sopMb);
     // Whether this person may export the SOP (export itself arrives with the export feature);
     // a denied attempt is recorded in the audit log.
     [[nodiscard]] Result<void> checkExport(const Id& sop);
