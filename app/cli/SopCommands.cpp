@@ -1,7 +1,8 @@
-// SOPs: sop add, list, show, edit, history, diff, restore, archive, link, and attachments
-// (sop attach, attachments, attachment).
+// SOPs: sop add, list, show, edit, history, diff, restore, archive, link, links, and
+// attachments (sop attach, attachments, attachment).
 #include "Commands.h"
 #include "Presenters.h"
+#include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 
 #include <fmt/format.h>
@@ -13,7 +14,7 @@ namespace {
 
 std::string link(const core::Session& s, const core::Id& sop)
 {
-    return fmt::format("sopvault://{}/sop/{}", s.vaultId(), core::toHex(sop));
+    return core::sopLink(s.vaultId(), sop);
 }
 
 void addSopAdd(CLI::App& sop, Runner& r, SopOptions& o)
@@ -209,6 +210,16 @@ void addSopVersions(CLI::App& sop, Runner& r, SopOptions& o)
     r.withSession(sopLink, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(o.sop));
         r.emit({{{"id", core::toHex(id)}, {"link", link(s, id)}}, say("{}", link(s, id))});
+        return {};
+    });
+
+    auto* links = sop.add_subcommand("links", "Links from and to other SOPs");
+    links->add_option("SOP", o.sop, "id or exact title")->required();
+    links->footer("Example: sopvault-cli --user erin sop links \"P1 major incident\"");
+    r.withSession(links, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_TRY(found, s.links(id));
+        r.emit(presentSopLinks(found, s.vaultId()));
         return {};
     });
 }

@@ -7,8 +7,10 @@ namespace {
 
 void addImport(CLI::App& app, Runner& r, TransferOptions& o)
 {
-    auto* import = app.add_subcommand("import", "Import a folder of .md/.markdown/.txt files; "
-                                                "subfolders become collections");
+    auto* import = app.add_subcommand(
+        "import", "Import a folder of .md/.markdown/.txt files; subfolders become collections, "
+                  "links between the files become SOP links, and the files they reference "
+                  "(screenshots, PDFs) come in as attachments");
     import->add_option("DIR", o.dir)->required()->check(CLI::ExistingDirectory);
     import->add_option("--collection", o.collection, "where to put them")->required();
     import->footer("Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
@@ -42,7 +44,11 @@ void addExport(CLI::App& app, Runner& r, TransferOptions& o)
     exportCmd->add_option("SOP", o.sop, "id or exact title");
     exportCmd->add_option("--collection", o.collection, "export a collection as a folder tree");
     exportCmd->add_option("--format", o.format, "md|html|pdf")->required();
-    exportCmd->add_option("--out", o.out, "file (one SOP) or folder (a collection)")->required();
+    exportCmd
+        ->add_option("--out", o.out,
+                     "file (one SOP) or folder (a collection); attachments and links "
+                     "between the exported SOPs go with them")
+        ->required();
     exportCmd->footer("Example: sopvault-cli --user olivia export \"P1 major incident\" --format "
                       "html --out p1.html");
     r.withSession(exportCmd, [&r, &o](core::Session& s) -> Result<void> {

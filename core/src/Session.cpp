@@ -508,6 +508,11 @@ Result<void> validateReview(const Engine& e, std::uint32_t every, const std::str
 
 Result<Id> Session::addSop(const NewSop& sop)
 {
+    return addSopAs(sop, randomId());
+}
+
+Result<Id> Session::addSopAs(const NewSop& sop, const Id& id)
+{
     Engine& e = *m_engine;
     SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(collection, e.collectionByPath(sop.collection));
@@ -527,7 +532,9 @@ Result<Id> Session::addSop(const NewSop& sop)
                        {},
                        {},
                        {}};
-    const Id id = randomId();
+    if (e.state().sops.contains(id)) {
+        return fail(ErrorCode::Failed, "A SOP with this id exists already; nothing was added.");
+    }
     SOPVAULT_TRY(blobs, changeAttachments(e, id, collection, content, sop.attachments, {}));
     SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title),
                                            std::move(blobs)));

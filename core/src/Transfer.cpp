@@ -1,6 +1,9 @@
 // Import from the old shared drive and export with rights and watermarks. Import is one
 // transaction and one audit entry; export checks the export right per collection, audits a
 // denial, and stamps every file with who exported what, when and from which vault.
+#include "sopvault/core/Attachments.h"
+#include "sopvault/core/FileNames.h"
+#include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 #include "sopvault/core/Vault.h"
 
@@ -15,6 +18,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <span>
 
 namespace sopvault::core {
 
@@ -29,6 +33,19 @@ std::string lower(std::string_view s)
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Text that reads as itself inside Markdown: the characters that would start markup escaped.
+std::string markdownText(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (std::string_view("\\`*_{}[]()<>#+-.!|~\"&").find(c) != std::string_view::npos) {
+            out += '\\';
+        }
+        out += c;
+    }
     return out;
 }
 
@@ -146,32 +163,6 @@ bool importable(const std::filesystem::path& file)
     return ext == ".md" || ext == ".markdown" || ext == ".txt";
 }
 
-std::string safeFileName(std::string_view title)
-{
-    std::string out;
-    for (char c : title) {
-        const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' ||
-                c == '<' || c == '>' || c == '|')
-                   ? '_'
-                   : c;
-    }
-    while (!out.empty() && (out.front() == '.' || out.front() == ' ')) {
-        out.erase(out.begin());
-    }
-    if (out.size() > 100) {
-        out.resize(100);
-        // Do not cut a UTF-8 sequence in half.
-        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
-            out.pop_back();
-        }
-        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) {
-            out.pop_back();
-        }
-    }
-    return out.empty() ? std::string("untitled") : out;
-}
-
 constexpr std::string_view kCss = R"css(
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; max-width: 48em; margin: 2em auto;
        padding: 0 1em; color: #1d232a; line-height: 1.5; }
@@ -243,6 +234,155 @@ Result<void> writeNewFile(const std::filesystem::path& file, std::string_view co
     return {};
 }
 
+// The body as it leaves in one file of an export: a link to a SOP exported beside it points at
+// that file (relative, its #anchor kept), a link to any other SOP stays its sopvault:// link with
+// the SOP's title after it (when the person may view it), so nothing in the export is dead.
+// A reference to one of the SOP's attachments becomes `attachments`' target for its name.
+std::string exportedBody(const Engine& e, std::string_view markdown,
+                         const std::map<Id, std::filesystem::path>& files,
+                         const std::filesystem::path& here,
+                         const std::map<std::string, std::string>& attachments = {})
+{
+    const std::string vault = toHex(e.state().vaultId);
+    return rewriteLinks(markdown, [&](const LinkTarget& t) -> std::optional<LinkRewrite> {
+        if (!attachments.empty() && t.kind != LinkKind::Autolink && isRelativeTarget(t.url)) {
+            const RelativeTarget split = splitRelativeTarget(t.url);
+            if (auto name = normaliseAttachmentName(split.path)) {
+                if (auto found = attachments.find(*name); found != attachments.end()) {
+                    return LinkRewrite{found->second, {}};
+                }
+            }
+            return std::nullopt;
+        }
+        const auto id = parseSopLink(vault, t.url);
+        if (!id) {
+            return std::nullopt;
+        }
+        const auto hash = t.url.find('#');
+        const std::string fragment(hash == std::string_view::npos ? "" : t.url.substr(hash));
+        if (const auto file = files.find(*id); file != files.end()) {
+            const auto rel = file->second.lexically_relative(here.parent_path()).generic_string();
+            if (t.kind == LinkKind::Autolink) {
+                return std::nullopt; // <path> is no link in Markdown; the sopvault:// one stays
+            }
+            return LinkRewrite{encodeRelativeTarget(rel) + fragment, {}};
+        }
+        if (t.kind != LinkKind::Link && t.kind != LinkKind::Autolink) {
+            return std::nullopt;
+        }
+        const auto sop = e.state().sops.find(*id);
+        if (sop == e.state().sops.end() || !sop->second.problem.empty() ||
+            !e.policy().allows(e.me(), Right::View, sop->second.collection)) {
+            return std::nullopt;
+        }
+        auto line = e.headLine(*id, sop->second);
+        if (!line) {
+            return std::nullopt;
+        }
+        return LinkRewrite{std::nullopt,
+                           fmt::format(" (\"{}\", not in this export)", markdownText(line->title))};
+    });
+}
+
+std::string base64(std::span<const std::uint8_t> bytes)
+{
+    constexpr std::string_view kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::uint32_t n = (std::uint32_t{bytes[i]} << 16) |
+                                (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8 : 0U) |
+                                (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0U);
+        out += kAlphabet[(n >> 18) & 63U];
+        out += kAlphabet[(n >> 12) & 63U];
+        out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63U] : '=';
+        out += i + 2 < bytes.size() ? kAlphabet[n & 63U] : '=';
+    }
+    return out;
+}
+
+std::filesystem::path lowerPath(const std::filesystem::path& p)
+{
+    return lower(p.generic_string());
+}
+
+// Opens one attachment of an exported SOP's version (Session::openAttachment).
+using OpenAttachment =
+    std::function<Result<AttachmentData>(const ExportedSop&, const std::string& name)>;
+
+// Writes the files of an export: each SOP to its file in `files`, its attachments beside it
+// where the Markdown's references resolve (the same folder layout as the import that brought
+// them), or into "<title> files/" beside it when a reference would leave `root` or meet another
+// file of the same name. HTML shows inline images as data: URIs (the page is self-contained
+// under its Content-Security-Policy); any other attachment is a file it links to.
+Result<void> writeExport(const Engine& e, std::vector<ExportedSop>& docs,
+                         const std::map<Id, std::filesystem::path>& files,
+                         const std::filesystem::path& root, ExportFormat format,
+                         const OpenAttachment& open, ExportReport& report)
+{
+    std::map<std::filesystem::path, std::string> written; // lower-cased path -> content hash
+    for (const auto& [id, file] : files) {
+        written.emplace(lowerPath(file), std::string());
+    }
+    for (ExportedSop& doc : docs) {
+        const std::filesystem::path& file = files.at(doc.id);
+        const std::filesystem::path dir = file.parent_path();
+        std::map<std::string, std::string> targets;
+        std::vector<std::pair<std::filesystem::path, std::string>> toWrite; // path, name
+        for (const AttachmentInfo& a : doc.attachments) {
+            if (format == ExportFormat::Html && a.inlineImage) {
+                SOPVAULT_TRY(data, open(doc, a.name));
+                targets[a.name] =
+                    fmt::format("data:{};base64,{}", a.type, base64(data.bytes.span()));
+                continue;
+            }
+            std::filesystem::path place = dir;
+            std::string_view rest = a.name;
+            while (!rest.empty()) {
+                const auto slash = rest.find('/');
+                const std::string_view segment = rest.substr(0, slash);
+                place /= segment == ".." ? std::string("..") : safeFileName(segment, 255);
+                rest =
+                    slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+            }
+            place = place.lexically_normal();
+            const auto inside = place.lexically_relative(root).generic_string();
+            auto taken = written.find(lowerPath(place));
+            if (inside.empty() || inside.starts_with("..") ||
+                (taken != written.end() && taken->second != a.hash)) {
+                const auto leaf = std::filesystem::path(a.name).filename().string();
+                const std::filesystem::path aside =
+                    dir / (safeFileName(file.stem().string(), 90) + " files");
+                place = aside / safeFileName(leaf, 200);
+                for (int n = 2; written.contains(lowerPath(place)); ++n) {
+                    place = aside / fmt::format("{} {}", n, safeFileName(leaf, 200));
+                }
+                taken = written.end();
+            }
+            targets[a.name] = encodeRelativeTarget(place.lexically_relative(dir).generic_string());
+            if (taken == written.end()) {
+                written.emplace(lowerPath(place), a.hash);
+                toWrite.emplace_back(place, a.name);
+            }
+        }
+        doc.markdown = exportedBody(e, doc.markdown, files, file, targets);
+        if (format == ExportFormat::Html) {
+            SOPVAULT_TRY(html, renderHtml(doc.markdown));
+            doc.html = std::move(html);
+        }
+        SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)
+                                                                       : markdownDocument(doc)));
+        report.files.push_back(file);
+        for (const auto& [place, name] : toWrite) {
+            SOPVAULT_TRY(data, open(doc, name));
+            SOPVAULT_CHECK(writeNewFile(place, data.bytes.view()));
+            report.files.push_back(place);
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 Result<ExportFormat> parseExportFormat(std::string_view name)
@@ -305,7 +445,9 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         const SopRecordState& sop = e.state().sops.at(id);
         const std::uint64_t version = sop.versions.back().version;
         SOPVAULT_TRY(content, e.readContent(id, version));
-        SOPVAULT_TRY(html, renderHtml(content.body));
+        // Links to other SOPs read as titles with their links (a PDF has no files to point at);
+        // the file exports point them at the exported files instead (finishExported).
+        SOPVAULT_TRY(html, renderHtml(exportedBody(e, content.body, {}, {})));
         ExportedSop x;
         x.id = id;
         x.collection = e.pathOf(sop.collection);
@@ -315,6 +457,11 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         x.tags = std::move(content.tags);
         x.markdown = std::move(content.body);
         x.html = std::move(html);
+        if (auto listed = attachments(id, version)) {
+            x.attachments = std::move(*listed);
+        } else if (listed.error().code != ErrorCode::Usage) {
+            return std::unexpected(listed.error());
+        }
         titles += fmt::format("{}{} (v{})", titles.empty() ? "" : "; ", x.title, version);
         out.push_back(std::move(x));
     }
@@ -343,10 +490,15 @@ Result<ExportReport> Session::exportSop(const Id& sop, ExportFormat format,
                                 out.string()));
     }
     SOPVAULT_TRY(docs, prepareExport({sop}, format == ExportFormat::Html ? "html" : "md"));
-    const ExportedSop& doc = docs.front();
-    SOPVAULT_CHECK(writeNewFile(out, format == ExportFormat::Html ? htmlDocument(doc)
-                                                                  : markdownDocument(doc)));
-    return ExportReport{{out}, 1};
+    ExportReport report;
+    SOPVAULT_CHECK(writeExport(
+        *m_engine, docs, {{sop, out}}, out.parent_path(), format,
+        [this](const ExportedSop& d, const std::string& name) {
+            return openAttachment(d.id, d.version, name);
+        },
+        report));
+    report.sops = 1;
+    return report;
 }
 
 Result<ExportReport> Session::exportCollection(std::string_view collection, ExportFormat format,
@@ -366,23 +518,36 @@ Result<ExportReport> Session::exportCollection(std::string_view collection, Expo
     }
     SOPVAULT_TRY(docs, prepareExport(ids, format == ExportFormat::Html ? "html" : "md"));
     ExportReport report;
+    // Every file's name first: a link to a SOP written later in the loop needs it.
     std::set<std::filesystem::path> used;
+    std::map<Id, std::filesystem::path> files;
+    const std::string ext = format == ExportFormat::Html ? ".html" : ".md";
     for (const ExportedSop& doc : docs) {
         std::filesystem::path dir = outDir;
         if (doc.collection.size() > rootPath.size()) {
-            dir /= doc.collection.substr(rootPath.size() + 1);
+            std::string_view below = std::string_view(doc.collection).substr(rootPath.size() + 1);
+            while (!below.empty()) {
+                const auto slash = below.find('/');
+                dir /= safeFileName(below.substr(0, slash));
+                below =
+                    slash == std::string_view::npos ? std::string_view() : below.substr(slash + 1);
+            }
         }
-        const std::string ext = format == ExportFormat::Html ? ".html" : ".md";
         const std::string base = safeFileName(doc.title);
         std::filesystem::path file = dir / (base + ext);
-        for (int n = 2; used.contains(file); ++n) {
+        // Case-insensitive disks (Windows, a Mac) see "Reset.md" and "reset.md" as one file.
+        for (int n = 2; used.contains(lowerPath(file)); ++n) {
             file = dir / fmt::format("{} ({}){}", base, n, ext);
         }
-        used.insert(file);
-        SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)
-                                                                       : markdownDocument(doc)));
-        report.files.push_back(file);
+        used.insert(lowerPath(file));
+        files.emplace(doc.id, file);
     }
+    SOPVAULT_CHECK(writeExport(
+        *m_engine, docs, files, outDir, format,
+        [this](const ExportedSop& d, const std::string& name) {
+            return openAttachment(d.id, d.version, name);
+        },
+        report));
     report.sops = docs.size();
     return report;
 }
@@ -391,11 +556,18 @@ namespace {
 
 // The plan of an import: every candidate file under `dir` in a stable order, without reading
 // any yet; what is passed over and why goes into `report`.
-Result<std::vector<std::filesystem::path>> planImport(const std::filesystem::path& dir,
-                                                      ImportReport& report)
+// The walk of an import: the files that may be SOPs, and the other regular files, which may be
+// the attachments a SOP references (relative paths, forward slashes).
+struct ImportWalk
 {
-    std::error_code ec;
     std::vector<std::filesystem::path> files;
+    std::set<std::string> others;
+};
+
+Result<ImportWalk> planImport(const std::filesystem::path& dir, ImportReport& report)
+{
+    ImportWalk walk;
+    std::error_code ec;
     auto it = std::filesystem::recursive_directory_iterator(
         dir, std::filesystem::directory_options::skip_permission_denied, ec);
     if (ec) {
@@ -435,13 +607,13 @@ Result<std::vector<std::filesystem::path>> planImport(const std::filesystem::pat
             continue;
         }
         if (!importable(entry.path())) {
-            report.skipped.push_back({rel, "not a .md, .markdown or .txt file"});
+            walk.others.insert(rel);
             continue;
         }
-        files.push_back(entry.path());
+        walk.files.push_back(entry.path());
     }
-    std::sort(files.begin(), files.end());
-    return files;
+    std::sort(walk.files.begin(), walk.files.end());
+    return walk;
 }
 
 struct Candidate
@@ -490,14 +662,29 @@ std::expected<Candidate, std::string> readCandidate(const std::filesystem::path&
     return out;
 }
 
-// The writing half of one import, inside its transaction: each folder's collection (created
-// parents first on first use), the titles already in each, and one file at a time.
+// One file the import will write: what it says, where it goes, and the SOP it becomes (an id
+// chosen before anything is written, so other files can link to it).
+struct PlannedFile
+{
+    std::string rel; // relative to the imported folder, forward slashes
+    Candidate candidate;
+    std::string target; // collection path
+    Id id{};
+    bool exists = false;                     // an existing SOP of that title in that collection
+    std::vector<AttachmentFile> attachments; // the files its Markdown references
+};
+
+// The writing half of one import, inside its transaction: first every file read and named
+// (plan), then each written with its links to other imported files made sopvault:// links.
 class Importer
 {
 public:
-    Importer(Session& session, const Engine& engine, const std::filesystem::path& dir,
-             std::string rootPath, ImportReport& report)
-        : m_session(session), m_e(engine), m_dir(dir), m_root(std::move(rootPath)), m_report(report)
+    // `addAs` is Session::addSopAs, which is not public: only an import chooses ids.
+    using AddAs = std::function<Result<Id>(const NewSop&, const Id&)>;
+    Importer(Session& session, AddAs addAs, const Engine& engine, const std::filesystem::path& dir,
+             std::string rootPath, const std::set<std::string>& others, ImportReport& report)
+        : m_session(session), m_addAs(std::move(addAs)), m_e(engine), m_dir(dir),
+          m_root(std::move(rootPath)), m_others(others), m_report(report)
     {}
 
     Result<Id> collection(const std::string& path)
@@ -510,14 +697,13 @@ public:
         return id;
     }
 
-    // A file that is not a SOP, or that the vault refuses as bad input, is skipped with its
-    // reason; any other failure ends the import (the caller rolls it back).
-    Result<void> importFile(const std::filesystem::path& file, const std::string& rel)
+    // Reads one file and names its SOP; a file that is not a SOP is skipped with its reason.
+    void plan(const std::filesystem::path& file, const std::string& rel)
     {
         auto candidate = readCandidate(file);
         if (!candidate) {
             m_report.skipped.push_back({rel, candidate.error()});
-            return {};
+            return;
         }
         std::string target = m_root;
         const auto folder = file.parent_path().lexically_relative(m_dir).generic_string();
@@ -525,49 +711,203 @@ public:
             auto sub = normalisePath(folder);
             if (!sub) {
                 m_report.skipped.push_back({rel, sub.error().message});
-                return {};
+                return;
             }
             target += "/" + *sub;
         }
-        SOPVAULT_TRY(collectionId, collection(target));
-        auto written = write(*candidate, target, collectionId, rel);
+        PlannedFile planned{rel, std::move(*candidate), target, {}, false, {}};
+        if (auto files = referencedFiles(planned); !files) {
+            m_report.skipped.push_back({rel, files.error().message});
+            return;
+        } else {
+            planned.attachments = std::move(*files);
+        }
+        // The same title in the same collection is the same SOP, in the vault or in this import.
+        const auto key = std::make_pair(target, planned.candidate.parsed.title);
+        if (auto seen = m_named.find(key); seen != m_named.end()) {
+            planned.id = seen->second;
+        } else if (auto existing = existingSop(target, planned.candidate.parsed.title)) {
+            planned.id = *existing;
+        } else {
+            planned.id = randomId();
+        }
+        m_named.emplace(key, planned.id);
+        m_byPath.emplace(rel, planned.id);
+        m_planned.push_back(std::move(planned));
+    }
+
+    // The files no SOP references, once per folder and kind: a folder of 300 screenshots is
+    // one line, not 300.
+    void reportUnreferenced()
+    {
+        std::map<std::pair<std::string, std::string>, std::size_t> counts;
+        for (const std::string& rel : m_others) {
+            if (m_referenced.contains(rel)) {
+                continue;
+            }
+            const auto folder = std::filesystem::path(rel).parent_path().generic_string();
+            counts[{folder.empty() ? std::string(".") : folder, kindOf(m_dir / rel)}] += 1;
+        }
+        for (const auto& [where, n] : counts) {
+            m_report.skipped.push_back(
+                {where.first, fmt::format("{} {} file(s) that no imported SOP references (not "
+                                          "imported)",
+                                          n, where.second)});
+        }
+    }
+
+    [[nodiscard]] std::size_t plannedCount() const { return m_planned.size(); }
+    [[nodiscard]] const std::string& plannedPath(std::size_t i) const { return m_planned[i].rel; }
+
+    // Writes the i-th planned file. A file the vault refuses as bad input is skipped with its
+    // reason; any other failure ends the import (the caller rolls it back).
+    Result<void> write(std::size_t i)
+    {
+        PlannedFile& p = m_planned[i];
+        p.candidate.parsed.body = linkedBody(p);
+        SOPVAULT_TRY(collectionId, collection(p.target));
+        auto written = write(p, collectionId);
         if (!written && written.error().code == ErrorCode::Usage) {
-            m_report.skipped.push_back({rel, written.error().message});
+            m_report.skipped.push_back({p.rel, written.error().message});
             return {};
         }
         return written;
     }
 
 private:
-    // The same title in the same collection is the same SOP: import again, add nothing.
-    Result<void> write(const Candidate& c, const std::string& target, const Id& collectionId,
-                       const std::string& rel)
+    // An existing SOP of this title in the collection at `path`, if the collection exists.
+    std::optional<Id> existingSop(const std::string& path, const std::string& title)
     {
+        auto collectionId = m_e.collectionByPath(path);
+        if (!collectionId) {
+            return std::nullopt;
+        }
+        auto& known = titlesIn(*collectionId);
+        const auto found = known.find(title);
+        return found == known.end() ? std::nullopt : std::optional<Id>(found->second);
+    }
+
+    // The files of the folder a SOP's Markdown references (images, <img src>, and links to
+    // files that are not SOPs), read as attachments named as the Markdown writes them.
+    Result<std::vector<AttachmentFile>> referencedFiles(const PlannedFile& p)
+    {
+        std::vector<AttachmentFile> out;
+        const std::filesystem::path from = std::filesystem::path(p.rel).parent_path();
+        for (const LinkTarget& t : linkTargets(p.candidate.parsed.body)) {
+            if (t.kind == LinkKind::Autolink || !isRelativeTarget(t.url)) {
+                continue;
+            }
+            const RelativeTarget split = splitRelativeTarget(t.url);
+            if (split.path.empty()) {
+                continue;
+            }
+            const std::string resolved = (from / split.path).lexically_normal().generic_string();
+            if (!m_others.contains(resolved)) {
+                continue; // a SOP, a file outside the folder, or nothing at all
+            }
+            auto name = normaliseAttachmentName(split.path);
+            if (!name || std::any_of(out.begin(), out.end(),
+                                     [&](const AttachmentFile& f) { return f.name == *name; })) {
+                continue;
+            }
+            std::ifstream in(m_dir / resolved, std::ios::binary);
+            crypto::Bytes bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+            if (!in.good() && !in.eof()) {
+                return fail(ErrorCode::Usage, fmt::format("{} cannot be read", resolved));
+            }
+            m_referenced.insert(resolved);
+            out.push_back({std::move(*name), std::move(bytes)});
+        }
+        return out;
+    }
+
+    // What a file is, from its first bytes (as attachments are typed), for the report.
+    static std::string kindOf(const std::filesystem::path& file)
+    {
+        std::ifstream in(file, std::ios::binary);
+        crypto::Bytes head(4096);
+        in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+        head.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+        return sniffType(head);
+    }
+
+    // The body with each relative link to another imported file made that SOP's sopvault://
+    // link, its #anchor kept. Images and links to anything else stay as written.
+    std::string linkedBody(const PlannedFile& p) const
+    {
+        const std::string vault = toHex(m_e.state().vaultId);
+        const std::filesystem::path from = std::filesystem::path(p.rel).parent_path();
+        return rewriteLinks(
+            p.candidate.parsed.body, [&](const LinkTarget& t) -> std::optional<LinkRewrite> {
+                if (t.kind == LinkKind::Image || t.kind == LinkKind::HtmlSrc ||
+                    !isRelativeTarget(t.url)) {
+                    return std::nullopt;
+                }
+                const RelativeTarget split = splitRelativeTarget(t.url);
+                if (split.path.empty()) {
+                    return std::nullopt;
+                }
+                const std::string resolved =
+                    (from / split.path).lexically_normal().generic_string();
+                const auto found = m_byPath.find(resolved);
+                if (found == m_byPath.end()) {
+                    return std::nullopt;
+                }
+                return LinkRewrite{sopLink(vault, found->second) + split.fragment, {}};
+            });
+    }
+
+    Result<void> write(PlannedFile& p, const Id& collectionId)
+    {
+        const Candidate& c = p.candidate;
         auto& known = titlesIn(collectionId);
         const auto found = known.find(c.parsed.title);
         if (found != known.end()) {
             const auto& sop = m_e.state().sops.at(found->second);
-            auto content = m_e.readContent(found->second, sop.versions.back().version);
-            if (content && content->body == c.parsed.body && content->tags == c.tags) {
+            const std::uint64_t head = sop.versions.back().version;
+            auto content = m_e.readContent(found->second, head);
+            auto had = m_session.attachments(found->second, head);
+            SopEdit edit;
+            if (had) {
+                for (const AttachmentInfo& old : *had) {
+                    if (std::none_of(p.attachments.begin(), p.attachments.end(),
+                                     [&](const AttachmentFile& f) { return f.name == old.name; })) {
+                        edit.removeAttachments.push_back(old.name);
+                    }
+                }
+            }
+            for (AttachmentFile& f : p.attachments) {
+                const std::string hash = crypto::toHex(crypto::hash32(f.bytes));
+                const bool same =
+                    had && std::any_of(had->begin(), had->end(), [&](const AttachmentInfo& old) {
+                        return old.name == f.name && old.hash == hash;
+                    });
+                if (!same) {
+                    edit.addAttachments.push_back(std::move(f));
+                }
+            }
+            if (content && content->body == c.parsed.body && content->tags == c.tags &&
+                edit.addAttachments.empty() && edit.removeAttachments.empty()) {
                 m_report.unchanged += 1;
                 return {};
             }
-            SopEdit edit;
             edit.body = c.parsed.body;
             edit.tags = c.tags;
-            edit.message = fmt::format("Re-imported from {}", rel);
+            edit.message = fmt::format("Re-imported from {}", p.rel);
             SOPVAULT_CHECK(m_session.editSop(found->second, edit));
             m_report.updated += 1;
             return {};
         }
         NewSop n;
-        n.collection = target;
+        n.collection = p.target;
         n.title = c.parsed.title;
         n.body = c.parsed.body;
         n.tags = c.tags;
         n.reviewEveryDays = c.parsed.reviewEveryDays;
-        n.message = fmt::format("Imported from {}", rel);
-        SOPVAULT_TRY(id, m_session.addSop(n));
+        n.message = fmt::format("Imported from {}", p.rel);
+        n.attachments = std::move(p.attachments);
+        SOPVAULT_TRY(id, m_addAs(n, p.id));
         m_report.imported += 1;
         known.emplace(c.parsed.title, id);
         return {};
@@ -590,10 +930,16 @@ private:
     }
 
     Session& m_session;
+    AddAs m_addAs;
     const Engine& m_e;
     const std::filesystem::path& m_dir;
     std::string m_root;
+    const std::set<std::string>& m_others;
+    std::set<std::string> m_referenced;
     ImportReport& m_report;
+    std::vector<PlannedFile> m_planned;
+    std::map<std::pair<std::string, std::string>, Id> m_named; // (collection, title)
+    std::map<std::string, Id> m_byPath;                        // relative path of each file
     std::map<std::string, Id> m_collections;
     std::map<Id, std::map<std::string, Id>> m_titles;
 };
@@ -616,7 +962,8 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         SOPVAULT_CHECK(e.policy().require(e.me(), Right::Edit, *existing));
     }
     ImportReport report;
-    SOPVAULT_TRY(files, planImport(dir, report));
+    SOPVAULT_TRY(walk, planImport(dir, report));
+    const auto& files = walk.files;
 
     SOPVAULT_TRY(tx, e.file().beginWrite());
     e.writes().joinBatch(tx);
@@ -632,17 +979,23 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         return std::unexpected(std::move(error));
     };
 
-    Importer importer(*this, e, dir, rootPath, report);
+    Importer importer(
+        *this, [this](const NewSop& n, const Id& id) { return addSopAs(n, id); }, e, dir, rootPath,
+        walk.others, report);
     if (auto ok = importer.collection(rootPath); !ok) {
         return abandon(ok.error());
     }
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string rel = files[i].lexically_relative(dir).generic_string();
-        if (progress && !progress(ImportProgress{i, files.size(), rel})) {
+    for (const auto& file : files) {
+        importer.plan(file, file.lexically_relative(dir).generic_string());
+    }
+    importer.reportUnreferenced();
+    const std::size_t total = importer.plannedCount();
+    for (std::size_t i = 0; i < total; ++i) {
+        if (progress && !progress(ImportProgress{i, total, importer.plannedPath(i)})) {
             return abandon(Error{ErrorCode::Failed, "The import was cancelled; nothing was "
                                                     "imported."});
         }
-        if (auto ok = importer.importFile(files[i], rel); !ok) {
+        if (auto ok = importer.write(i); !ok) {
             return abandon(ok.error());
         }
     }
@@ -661,7 +1014,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     }
     const auto recorded = e.writes().recordSeen();
     if (progress) {
-        progress(ImportProgress{files.size(), files.size(), {}});
+        progress(ImportProgress{total, total, {}});
     }
     SOPVAULT_CHECK(recorded);
     return report;

@@ -1,6 +1,7 @@
 // sopvault_bench: every figure of docs performance.md with its baseline from the same run, at
 // 1,000 and 10,000 SOPs (100,000 with --large). Prints a table and writes a JSON file; `make
 // bench` runs it. Timings use steady_clock; nothing here is a unit test.
+#include "AttachmentBench.h"
 #include "Baselines.h"
 #include "Corpus.h"
 #include "Postgres.h"
@@ -748,7 +749,7 @@ void usage()
                 "  --no-sync leave out the team-sync figures (no PostgreSQL cluster)\n"
                 "  --only    run only these figure groups (comma-separated): argon2id, unlock,\n"
                 "            search (with peak memory), open, verify, clone, remove_user,\n"
-                "            edit_seen, crowd; import and disk are always measured\n"
+                "            edit_seen, crowd, screenshots; import and disk are always measured\n"
                 "  --work    where the corpus and vaults go (default: a new folder in $TMPDIR,\n"
                 "            removed afterwards unless --keep)\n");
 }
@@ -821,6 +822,9 @@ int benchMain(int argc, char** argv)
     if (wants("argon2id")) {
         anySize.push_back(argon2Figure(work));
         out["argon2id"] = toJson(anySize.back());
+    }
+    if (wants("screenshots")) {
+        anySize.push_back(screenshotImportFigure(work));
     }
     if (options.sync) {
         progress(0, "team sync: starting a throwaway PostgreSQL cluster");

@@ -245,6 +245,23 @@ struct ExportedSop
     std::string markdown;  // the body as stored
     std::string html;      // the body rendered safely
     std::string watermark; // "Exported from SOP Vault by … on … · vault … · version …"
+    std::vector<AttachmentInfo> attachments; // of that version; opened when written
+};
+
+// A SOP at the other end of a link: its title only when the person may view it.
+struct LinkedSop
+{
+    Id id{};
+    std::string title;
+    bool viewable = false;
+};
+
+// The links of a SOP's newest version (`to`, in the order they appear) and the SOPs whose
+// newest version links to it (`from`, only those the person may view, by title).
+struct SopLinks
+{
+    std::vector<LinkedSop> to;
+    std::vector<LinkedSop> from;
 };
 
 struct ExportReport
@@ -490,6 +507,11 @@ public:
     // The SOPs of a collection and everything below it that this person may view.
     [[nodiscard]] Result<std::vector<Id>> sopsIn(std::string_view collection) const;
 
+    // --- links between SOPs (Links.h) ---
+    // Links to and from a SOP the person may view; nothing is shown of SOP text, so it is not
+    // an audited read.
+    [[nodiscard]] Result<SopLinks> links(const Id& sop) const;
+
     // --- reviews and flags ---
     // SOPs this person may review whose status as of `asOf` is due-soon, due or overdue (or,
     // with `withinDays`, whose due date is at most that many days away).
@@ -550,6 +572,9 @@ public:
                                                 std::optional<std::string> mergedBody = {});
 
 private:
+    // addSop under an id chosen beforehand: an import names its SOPs before writing them, so
+    // links between the imported files can point at SOPs written later in the same import.
+    [[nodiscard]] Result<Id> addSopAs(const NewSop& sop, const Id& id);
     // A diff recorded in the audit log as `action` (a diff, or the changes since review).
     [[nodiscard]] Result<std::string> diffAudited(const Id& sop, std::uint64_t from,
                                                   std::uint64_t to, std::string_view action);
