@@ -34,6 +34,8 @@ namespace sopvault::cli {
 [[nodiscard]] Output presentHistory(const std::vector<core::HistoryEntry>& history);
 [[nodiscard]] Output presentDiff(const core::Id& sop, std::uint64_t from, std::uint64_t to,
                                  const std::string& diff);
+// sop links: the SOPs this one links to and those linking here.
+[[nodiscard]] Output presentSopLinks(const core::SopLinks& links, const std::string& vault);
 [[nodiscard]] Output presentSearchHits(const std::vector<core::SearchHit>& hits,
                                        std::string_view query);
 

@@ -1,6 +1,7 @@
-// SOPs: sop add, list, show, edit, history, diff, restore, archive, link.
+// SOPs: sop add, list, show, edit, history, diff, restore, archive, link, links.
 #include "Commands.h"
 #include "Presenters.h"
+#include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 
 #include <fmt/format.h>
@@ -10,7 +11,7 @@ namespace {
 
 std::string link(const core::Session& s, const core::Id& sop)
 {
-    return fmt::format("sopvault://{}/sop/{}", s.vaultId(), core::toHex(sop));
+    return core::sopLink(s.vaultId(), sop);
 }
 
 void addSopAdd(CLI::App& sop, Runner& r, SopOptions& o)
@@ -206,6 +207,16 @@ void addSopVersions(CLI::App& sop, Runner& r, SopOptions& o)
     r.withSession(sopLink, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(id, s.resolveSop(o.sop));
         r.emit({{{"id", core::toHex(id)}, {"link", link(s, id)}}, say("{}", link(s, id))});
+        return {};
+    });
+
+    auto* links = sop.add_subcommand("links", "Links from and to other SOPs");
+    links->add_option("SOP", o.sop, "id or exact title")->required();
+    links->footer("Example: sopvault-cli --user erin sop links \"P1 major incident\"");
+    r.withSession(links, [&r, &o](core::Session& s) -> Result<void> {
+        SOPVAULT_TRY(id, s.resolveSop(o.sop));
+        SOPVAULT_TRY(found, s.links(id));
+        r.emit(presentSopLinks(found, s.vaultId()));
         return {};
     });
 }

@@ -1,6 +1,7 @@
 // Presenters for SOPs: the list, one version as read, its history, a diff and search hits
 // (see Presenters.h).
 #include "Presenters.h"
+#include "sopvault/core/Links.h"
 
 namespace sopvault::cli {
 namespace {
@@ -105,6 +106,33 @@ Output presentSearchHits(const std::vector<core::SearchHit>& hits, std::string_v
     if (hits.empty()) {
         out.text = say("Nothing you can see matches '{}'.", query);
     }
+    return out;
+}
+
+Output presentSopLinks(const core::SopLinks& links, const std::string& vault)
+{
+    auto side = [&vault](const std::vector<core::LinkedSop>& list, std::string_view heading,
+                         Output& out, const char* key) {
+        json items = json::array();
+        TerminalText text = say("{}:\n", heading);
+        for (const auto& l : list) {
+            items.push_back({{"id", core::toHex(l.id)},
+                             {"title", l.title},
+                             {"viewable", l.viewable},
+                             {"link", core::sopLink(vault, l.id)}});
+            // A SOP the person may not view is named by id only: its title is not theirs to see.
+            text += l.viewable ? say("  {}  {}\n", l.title, core::toHex(l.id))
+                               : say("  (a SOP you may not view)  {}\n", core::toHex(l.id));
+        }
+        if (list.empty()) {
+            text += say("  (none)\n");
+        }
+        out.doc[key] = std::move(items);
+        out.text += text;
+    };
+    Output out{json::object(), {}};
+    side(links.to, "Links to", out, "to");
+    side(links.from, "Linked from", out, "from");
     return out;
 }
 

@@ -2,6 +2,7 @@
 // trusted, how a rebase re-checks) are core's; these commands only reach the server and show.
 #include "Commands.h"
 #include "Presenters.h"
+#include "sopvault/core/Links.h"
 
 #include <fmt/format.h>
 
@@ -159,8 +160,7 @@ void addSync(CLI::App& app, Runner& r, SyncOptions& o)
         SOPVAULT_TRY(id, s.resolveSop(o.sop));
         SOPVAULT_CHECK(requireTerminalOrExport(s, id));
         SOPVAULT_TRY(view, s.conflictingEdit(id));
-        r.emit(presentSop(view, view.body,
-                          fmt::format("sopvault://{}/sop/{}", s.vaultId(), core::toHex(id))));
+        r.emit(presentSop(view, view.body, core::sopLink(s.vaultId(), id)));
         return {};
     });
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "KeyRing.h"
+#include "LinkIndex.h"
 #include "Replay.h"
 #include "SearchIndex.h"
 #include "TrustRecords.h"
@@ -100,6 +101,9 @@ public:
     // version written.
     [[nodiscard]] SearchIndex* searchIndex() { return m_searchIndex ? &*m_searchIndex : nullptr; }
     void setSearchIndex(SearchIndex index) { m_searchIndex = std::move(index); }
+    // The links between SOPs (Session::links): a cache of what each head links to, filled on
+    // first question, so it changes nothing a reader could see and lives in a const session.
+    [[nodiscard]] LinkIndex& linkIndex() const { return m_linkIndex; }
 
     // Writes the verified cache if it is behind (at the end of an unlock and when the session
     // closes); `failed` if it cannot be written (the vault itself is untouched by that).
@@ -116,6 +120,7 @@ private:
     TrustRecords m_trust;
     WritePipeline m_writes{m_file, m_state, m_keys, m_trust};
     std::optional<SearchIndex> m_searchIndex;
+    mutable LinkIndex m_linkIndex;
 };
 
 } // namespace sopvault::core::detail

@@ -498,6 +498,11 @@ Result<void> validateReview(const Engine& e, std::uint32_t every, const std::str
 
 Result<Id> Session::addSop(const NewSop& sop)
 {
+    return addSopAs(sop, randomId());
+}
+
+Result<Id> Session::addSopAs(const NewSop& sop, const Id& id)
+{
     Engine& e = *m_engine;
     SOPVAULT_CHECK(e.writes().requireSound());
     SOPVAULT_TRY(collection, e.collectionByPath(sop.collection));
@@ -513,7 +518,9 @@ Result<Id> Session::addSop(const NewSop& sop)
                        sop.reviewEveryDays,
                        sop.reviewer,
                        sop.message.empty() ? std::string("Created") : sop.message};
-    const Id id = randomId();
+    if (e.state().sops.contains(id)) {
+        return fail(ErrorCode::Failed, "A SOP with this id exists already; nothing was added.");
+    }
     SOPVAULT_CHECK(e.writes().writeVersion(id, collection, content, note("create", id, sop.title)));
     return id;
 }

@@ -1,6 +1,8 @@
 // Import from the old shared drive and export with rights and watermarks. Import is one
 // transaction and one audit entry; export checks the export right per collection, audits a
 // denial, and stamps every file with who exported what, when and from which vault.
+#include "sopvault/core/FileNames.h"
+#include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 #include "sopvault/core/Vault.h"
 
@@ -29,6 +31,19 @@ std::string lower(std::string_view s)
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Text that reads as itself inside Markdown: the characters that would start markup escaped.
+std::string markdownText(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (std::string_view("\\`*_{}[]()<>#+-.!|~\"&").find(c) != std::string_view::npos) {
+            out += '\\';
+        }
+        out += c;
+    }
     return out;
 }
 
@@ -146,32 +161,6 @@ bool importable(const std::filesystem::path& file)
     return ext == ".md" || ext == ".markdown" || ext == ".txt";
 }
 
-std::string safeFileName(std::string_view title)
-{
-    std::string out;
-    for (char c : title) {
-        const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' ||
-                c == '<' || c == '>' || c == '|')
-                   ? '_'
-                   : c;
-    }
-    while (!out.empty() && (out.front() == '.' || out.front() == ' ')) {
-        out.erase(out.begin());
-    }
-    if (out.size() > 100) {
-        out.resize(100);
-        // Do not cut a UTF-8 sequence in half.
-        while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
-            out.pop_back();
-        }
-        if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) {
-            out.pop_back();
-        }
-    }
-    return out.empty() ? std::string("untitled") : out;
-}
-
 constexpr std::string_view kCss = R"css(
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; max-width: 48em; margin: 2em auto;
        padding: 0 1em; color: #1d232a; line-height: 1.5; }
@@ -243,6 +232,63 @@ Result<void> writeNewFile(const std::filesystem::path& file, std::string_view co
     return {};
 }
 
+// The body as it leaves in one file of an export: a link to a SOP exported beside it points at
+// that file (relative, its #anchor kept), a link to any other SOP stays its sopvault:// link with
+// the SOP's title after it (when the person may view it), so nothing in the export is dead.
+std::string exportedBody(const Engine& e, std::string_view markdown,
+                         const std::map<Id, std::filesystem::path>& files,
+                         const std::filesystem::path& here)
+{
+    const std::string vault = toHex(e.state().vaultId);
+    return rewriteLinks(markdown, [&](const LinkTarget& t) -> std::optional<LinkRewrite> {
+        const auto id = parseSopLink(vault, t.url);
+        if (!id) {
+            return std::nullopt;
+        }
+        const auto hash = t.url.find('#');
+        const std::string fragment(hash == std::string_view::npos ? "" : t.url.substr(hash));
+        if (const auto file = files.find(*id); file != files.end()) {
+            const auto rel = file->second.lexically_relative(here.parent_path()).generic_string();
+            if (t.kind == LinkKind::Autolink) {
+                return std::nullopt; // <path> is no link in Markdown; the sopvault:// one stays
+            }
+            return LinkRewrite{encodeRelativeTarget(rel) + fragment, {}};
+        }
+        if (t.kind != LinkKind::Link && t.kind != LinkKind::Autolink) {
+            return std::nullopt;
+        }
+        const auto sop = e.state().sops.find(*id);
+        if (sop == e.state().sops.end() || !sop->second.problem.empty() ||
+            !e.policy().allows(e.me(), Right::View, sop->second.collection)) {
+            return std::nullopt;
+        }
+        auto line = e.headLine(*id, sop->second);
+        if (!line) {
+            return std::nullopt;
+        }
+        return LinkRewrite{std::nullopt,
+                           fmt::format(" (\"{}\", not in this export)", markdownText(line->title))};
+    });
+}
+
+// An exported SOP's Markdown and HTML as its file says them, links pointing at `files`.
+Result<void> finishExported(const Engine& e, ExportedSop& doc,
+                            const std::map<Id, std::filesystem::path>& files,
+                            const std::filesystem::path& here, ExportFormat format)
+{
+    doc.markdown = exportedBody(e, doc.markdown, files, here);
+    if (format == ExportFormat::Html) {
+        SOPVAULT_TRY(html, renderHtml(doc.markdown));
+        doc.html = std::move(html);
+    }
+    return {};
+}
+
+std::filesystem::path lowerPath(const std::filesystem::path& p)
+{
+    return lower(p.generic_string());
+}
+
 } // namespace
 
 Result<ExportFormat> parseExportFormat(std::string_view name)
@@ -305,7 +351,9 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         const SopRecordState& sop = e.state().sops.at(id);
         const std::uint64_t version = sop.versions.back().version;
         SOPVAULT_TRY(content, e.readContent(id, version));
-        SOPVAULT_TRY(html, renderHtml(content.body));
+        // Links to other SOPs read as titles with their links (a PDF has no files to point at);
+        // the file exports point them at the exported files instead (finishExported).
+        SOPVAULT_TRY(html, renderHtml(exportedBody(e, content.body, {}, {})));
         ExportedSop x;
         x.id = id;
         x.collection = e.pathOf(sop.collection);
@@ -343,7 +391,8 @@ Result<ExportReport> Session::exportSop(const Id& sop, ExportFormat format,
                                 out.string()));
     }
     SOPVAULT_TRY(docs, prepareExport({sop}, format == ExportFormat::Html ? "html" : "md"));
-    const ExportedSop& doc = docs.front();
+    ExportedSop& doc = docs.front();
+    SOPVAULT_CHECK(finishExported(*m_engine, doc, {{sop, out}}, out, format));
     SOPVAULT_CHECK(writeNewFile(out, format == ExportFormat::Html ? htmlDocument(doc)
                                                                   : markdownDocument(doc)));
     return ExportReport{{out}, 1};
@@ -366,19 +415,33 @@ Result<ExportReport> Session::exportCollection(std::string_view collection, Expo
     }
     SOPVAULT_TRY(docs, prepareExport(ids, format == ExportFormat::Html ? "html" : "md"));
     ExportReport report;
+    // Every file's name first: a link to a SOP written later in the loop needs it.
     std::set<std::filesystem::path> used;
+    std::map<Id, std::filesystem::path> files;
+    const std::string ext = format == ExportFormat::Html ? ".html" : ".md";
     for (const ExportedSop& doc : docs) {
         std::filesystem::path dir = outDir;
         if (doc.collection.size() > rootPath.size()) {
-            dir /= doc.collection.substr(rootPath.size() + 1);
+            std::string_view below = std::string_view(doc.collection).substr(rootPath.size() + 1);
+            while (!below.empty()) {
+                const auto slash = below.find('/');
+                dir /= safeFileName(below.substr(0, slash));
+                below =
+                    slash == std::string_view::npos ? std::string_view() : below.substr(slash + 1);
+            }
         }
-        const std::string ext = format == ExportFormat::Html ? ".html" : ".md";
         const std::string base = safeFileName(doc.title);
         std::filesystem::path file = dir / (base + ext);
-        for (int n = 2; used.contains(file); ++n) {
+        // Case-insensitive disks (Windows, a Mac) see "Reset.md" and "reset.md" as one file.
+        for (int n = 2; used.contains(lowerPath(file)); ++n) {
             file = dir / fmt::format("{} ({}){}", base, n, ext);
         }
-        used.insert(file);
+        used.insert(lowerPath(file));
+        files.emplace(doc.id, file);
+    }
+    for (ExportedSop& doc : docs) {
+        const std::filesystem::path& file = files.at(doc.id);
+        SOPVAULT_CHECK(finishExported(*m_engine, doc, files, file, format));
         SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)
                                                                        : markdownDocument(doc)));
         report.files.push_back(file);
@@ -490,14 +553,28 @@ std::expected<Candidate, std::string> readCandidate(const std::filesystem::path&
     return out;
 }
 
-// The writing half of one import, inside its transaction: each folder's collection (created
-// parents first on first use), the titles already in each, and one file at a time.
+// One file the import will write: what it says, where it goes, and the SOP it becomes (an id
+// chosen before anything is written, so other files can link to it).
+struct PlannedFile
+{
+    std::string rel; // relative to the imported folder, forward slashes
+    Candidate candidate;
+    std::string target; // collection path
+    Id id{};
+    bool exists = false; // an existing SOP of that title in that collection
+};
+
+// The writing half of one import, inside its transaction: first every file read and named
+// (plan), then each written with its links to other imported files made sopvault:// links.
 class Importer
 {
 public:
-    Importer(Session& session, const Engine& engine, const std::filesystem::path& dir,
+    // `addAs` is Session::addSopAs, which is not public: only an import chooses ids.
+    using AddAs = std::function<Result<Id>(const NewSop&, const Id&)>;
+    Importer(Session& session, AddAs addAs, const Engine& engine, const std::filesystem::path& dir,
              std::string rootPath, ImportReport& report)
-        : m_session(session), m_e(engine), m_dir(dir), m_root(std::move(rootPath)), m_report(report)
+        : m_session(session), m_addAs(std::move(addAs)), m_e(engine), m_dir(dir),
+          m_root(std::move(rootPath)), m_report(report)
     {}
 
     Result<Id> collection(const std::string& path)
@@ -510,14 +587,13 @@ public:
         return id;
     }
 
-    // A file that is not a SOP, or that the vault refuses as bad input, is skipped with its
-    // reason; any other failure ends the import (the caller rolls it back).
-    Result<void> importFile(const std::filesystem::path& file, const std::string& rel)
+    // Reads one file and names its SOP; a file that is not a SOP is skipped with its reason.
+    void plan(const std::filesystem::path& file, const std::string& rel)
     {
         auto candidate = readCandidate(file);
         if (!candidate) {
             m_report.skipped.push_back({rel, candidate.error()});
-            return {};
+            return;
         }
         std::string target = m_root;
         const auto folder = file.parent_path().lexically_relative(m_dir).generic_string();
@@ -525,24 +601,85 @@ public:
             auto sub = normalisePath(folder);
             if (!sub) {
                 m_report.skipped.push_back({rel, sub.error().message});
-                return {};
+                return;
             }
             target += "/" + *sub;
         }
-        SOPVAULT_TRY(collectionId, collection(target));
-        auto written = write(*candidate, target, collectionId, rel);
+        PlannedFile planned{rel, std::move(*candidate), target, {}, false};
+        // The same title in the same collection is the same SOP, in the vault or in this import.
+        const auto key = std::make_pair(target, planned.candidate.parsed.title);
+        if (auto seen = m_named.find(key); seen != m_named.end()) {
+            planned.id = seen->second;
+        } else if (auto existing = existingSop(target, planned.candidate.parsed.title)) {
+            planned.id = *existing;
+        } else {
+            planned.id = randomId();
+        }
+        m_named.emplace(key, planned.id);
+        m_byPath.emplace(rel, planned.id);
+        m_planned.push_back(std::move(planned));
+    }
+
+    [[nodiscard]] std::size_t plannedCount() const { return m_planned.size(); }
+    [[nodiscard]] const std::string& plannedPath(std::size_t i) const { return m_planned[i].rel; }
+
+    // Writes the i-th planned file. A file the vault refuses as bad input is skipped with its
+    // reason; any other failure ends the import (the caller rolls it back).
+    Result<void> write(std::size_t i)
+    {
+        PlannedFile& p = m_planned[i];
+        p.candidate.parsed.body = linkedBody(p);
+        SOPVAULT_TRY(collectionId, collection(p.target));
+        auto written = write(p, collectionId);
         if (!written && written.error().code == ErrorCode::Usage) {
-            m_report.skipped.push_back({rel, written.error().message});
+            m_report.skipped.push_back({p.rel, written.error().message});
             return {};
         }
         return written;
     }
 
 private:
-    // The same title in the same collection is the same SOP: import again, add nothing.
-    Result<void> write(const Candidate& c, const std::string& target, const Id& collectionId,
-                       const std::string& rel)
+    // An existing SOP of this title in the collection at `path`, if the collection exists.
+    std::optional<Id> existingSop(const std::string& path, const std::string& title)
     {
+        auto collectionId = m_e.collectionByPath(path);
+        if (!collectionId) {
+            return std::nullopt;
+        }
+        auto& known = titlesIn(*collectionId);
+        const auto found = known.find(title);
+        return found == known.end() ? std::nullopt : std::optional<Id>(found->second);
+    }
+
+    // The body with each relative link to another imported file made that SOP's sopvault://
+    // link, its #anchor kept. Images and links to anything else stay as written.
+    std::string linkedBody(const PlannedFile& p) const
+    {
+        const std::string vault = toHex(m_e.state().vaultId);
+        const std::filesystem::path from = std::filesystem::path(p.rel).parent_path();
+        return rewriteLinks(
+            p.candidate.parsed.body, [&](const LinkTarget& t) -> std::optional<LinkRewrite> {
+                if (t.kind == LinkKind::Image || t.kind == LinkKind::HtmlSrc ||
+                    !isRelativeTarget(t.url)) {
+                    return std::nullopt;
+                }
+                const RelativeTarget split = splitRelativeTarget(t.url);
+                if (split.path.empty()) {
+                    return std::nullopt;
+                }
+                const std::string resolved =
+                    (from / split.path).lexically_normal().generic_string();
+                const auto found = m_byPath.find(resolved);
+                if (found == m_byPath.end()) {
+                    return std::nullopt;
+                }
+                return LinkRewrite{sopLink(vault, found->second) + split.fragment, {}};
+            });
+    }
+
+    Result<void> write(PlannedFile& p, const Id& collectionId)
+    {
+        const Candidate& c = p.candidate;
         auto& known = titlesIn(collectionId);
         const auto found = known.find(c.parsed.title);
         if (found != known.end()) {
@@ -555,19 +692,19 @@ private:
             SopEdit edit;
             edit.body = c.parsed.body;
             edit.tags = c.tags;
-            edit.message = fmt::format("Re-imported from {}", rel);
+            edit.message = fmt::format("Re-imported from {}", p.rel);
             SOPVAULT_CHECK(m_session.editSop(found->second, edit));
             m_report.updated += 1;
             return {};
         }
         NewSop n;
-        n.collection = target;
+        n.collection = p.target;
         n.title = c.parsed.title;
         n.body = c.parsed.body;
         n.tags = c.tags;
         n.reviewEveryDays = c.parsed.reviewEveryDays;
-        n.message = fmt::format("Imported from {}", rel);
-        SOPVAULT_TRY(id, m_session.addSop(n));
+        n.message = fmt::format("Imported from {}", p.rel);
+        SOPVAULT_TRY(id, m_addAs(n, p.id));
         m_report.imported += 1;
         known.emplace(c.parsed.title, id);
         return {};
@@ -590,10 +727,14 @@ private:
     }
 
     Session& m_session;
+    AddAs m_addAs;
     const Engine& m_e;
     const std::filesystem::path& m_dir;
     std::string m_root;
     ImportReport& m_report;
+    std::vector<PlannedFile> m_planned;
+    std::map<std::pair<std::string, std::string>, Id> m_named; // (collection, title)
+    std::map<std::string, Id> m_byPath;                        // relative path of each file
     std::map<std::string, Id> m_collections;
     std::map<Id, std::map<std::string, Id>> m_titles;
 };
@@ -632,17 +773,22 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         return std::unexpected(std::move(error));
     };
 
-    Importer importer(*this, e, dir, rootPath, report);
+    Importer importer(
+        *this, [this](const NewSop& n, const Id& id) { return addSopAs(n, id); }, e, dir, rootPath,
+        report);
     if (auto ok = importer.collection(rootPath); !ok) {
         return abandon(ok.error());
     }
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string rel = files[i].lexically_relative(dir).generic_string();
-        if (progress && !progress(ImportProgress{i, files.size(), rel})) {
+    for (const auto& file : files) {
+        importer.plan(file, file.lexically_relative(dir).generic_string());
+    }
+    const std::size_t total = importer.plannedCount();
+    for (std::size_t i = 0; i < total; ++i) {
+        if (progress && !progress(ImportProgress{i, total, importer.plannedPath(i)})) {
             return abandon(Error{ErrorCode::Failed, "The import was cancelled; nothing was "
                                                     "imported."});
         }
-        if (auto ok = importer.importFile(files[i], rel); !ok) {
+        if (auto ok = importer.write(i); !ok) {
             return abandon(ok.error());
         }
     }
@@ -661,7 +807,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
     }
     const auto recorded = e.writes().recordSeen();
     if (progress) {
-        progress(ImportProgress{files.size(), files.size(), {}});
+        progress(ImportProgress{total, total, {}});
     }
     SOPVAULT_CHECK(recorded);
     return report;

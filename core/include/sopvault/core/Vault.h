@@ -3,6 +3,7 @@
 #pragma once
 
 #include "sopvault/core/AccessPolicy.h"
+#include "sopvault/core/Attachments.h"
 #include "sopvault/core/Clock.h"
 #include "sopvault/core/Reviews.h"
 #include "sopvault/core/Sync.h"
@@ -78,6 +79,31 @@ struct SopSummary
     bool reviewDamaged = false;
 };
 
+// A file to attach: the name as the Markdown references it (normalised by
+// normaliseAttachmentName) and its bytes.
+struct AttachmentFile
+{
+    std::string name;
+    crypto::Bytes bytes;
+};
+
+// What a version says about one of its attachments (from its signed, encrypted content).
+struct AttachmentInfo
+{
+    std::string name;
+    std::string type; // detected from the bytes (sniffType)
+    std::uint64_t size = 0;
+    std::string hash; // hex of the BLAKE2b-256 of the plaintext
+    bool inlineImage = false;
+};
+
+// An attachment opened for showing: its bytes stay in locked memory.
+struct AttachmentData
+{
+    AttachmentInfo info;
+    crypto::SecureBuffer bytes;
+};
+
 struct SopVersionView
 {
     Id id{};
@@ -95,6 +121,7 @@ struct SopVersionView
     Timestamp time = 0;
     std::string message;
     std::string hash; // hex of the version's entry hash
+    std::vector<AttachmentInfo> attachments;
 };
 
 struct HistoryEntry
@@ -117,6 +144,7 @@ struct NewSop
     std::uint32_t reviewEveryDays = 90;
     std::string reviewer; // user name, "@role" or empty
     std::string message;
+    std::vector<AttachmentFile> attachments;
 };
 
 struct SopEdit
@@ -130,6 +158,9 @@ struct SopEdit
     std::string message;
     // The version the edit was based on; if the SOP has moved on, the edit is a `busy` conflict.
     std::optional<std::uint64_t> baseVersion;
+    // An edit keeps the parent version's attachments unless removed; the same name replaces.
+    std::vector<AttachmentFile> addAttachments;
+    std::vector<std::string> removeAttachments;
 };
 
 struct SopFilter
@@ -214,6 +245,22 @@ struct ExportedSop
     std::string markdown;  // the body as stored
     std::string html;      // the body rendered safely
     std::string watermark; // "Exported from SOP Vault by … on … · vault … · version …"
+};
+
+// A SOP at the other end of a link: its title only when the person may view it.
+struct LinkedSop
+{
+    Id id{};
+    std::string title;
+    bool viewable = false;
+};
+
+// The links of a SOP's newest version (`to`, in the order they appear) and the SOPs whose
+// newest version links to it (`from`, only those the person may view, by title).
+struct SopLinks
+{
+    std::vector<LinkedSop> to;
+    std::vector<LinkedSop> from;
 };
 
 struct ExportReport
@@ -401,6 +448,22 @@ public:
     [[nodiscard]] Result<std::uint64_t> archive(const Id& sop);
     // An id (32 hex digits) or an exact title among the SOPs this person may view.
     [[nodiscard]] Result<Id> resolveSop(std::string_view reference) const;
+    // --- attachments (Attachments.h; security.md) ---
+    // A new version with these files added (same name: replaced); returns its number. Edit
+    // right; caps "attachment.max_file_mb" and "attachment.max_sop_mb" (`usage` over one).
+    [[nodiscard]] Result<std::uint64_t> attach(const Id& sop, std::vector<AttachmentFile> files,
+                                               std::string_view message);
+    // The attachments of a version (the newest if none is given). View right.
+    [[nodiscard]] Result<std::vector<AttachmentInfo>>
+    attachments(const Id& sop, std::optional<std::uint64_t> version) const;
+    // One attachment's bytes, checked against the version's content, for showing inline in the
+    // reader (view right; the view of the SOP is the audited act).
+    [[nodiscard]] Result<AttachmentData> openAttachment(const Id& sop, std::uint64_t version,
+                                                        std::string_view name) const;
+    // Writes one attachment to `out` (atomically; it must not exist). Export right; audited.
+    [[nodiscard]] Result<void> saveAttachment(const Id& sop, std::string_view name,
+                                              const std::filesystem::path& out,
+                                              std::optional<std::uint64_t> version);
     // Whether this person may export the SOP (export itself arrives with the export feature);
     // a denied attempt is recorded in the audit log.
     [[nodiscard]] Result<void> checkExport(const Id& sop);
@@ -437,6 +500,11 @@ public:
                                                         const std::filesystem::path& outDir);
     // The SOPs of a collection and everything below it that this person may view.
     [[nodiscard]] Result<std::vector<Id>> sopsIn(std::string_view collection) const;
+
+    // --- links between SOPs (Links.h) ---
+    // Links to and from a SOP the person may view; nothing is shown of SOP text, so it is not
+    // an audited read.
+    [[nodiscard]] Result<SopLinks> links(const Id& sop) const;
 
     // --- reviews and flags ---
     // SOPs this person may review whose status as of `asOf` is due-soon, due or overdue (or,
@@ -498,6 +566,9 @@ public:
                                                 std::optional<std::string> mergedBody = {});
 
 private:
+    // addSop under an id chosen beforehand: an import names its SOPs before writing them, so
+    // links between the imported files can point at SOPs written later in the same import.
+    [[nodiscard]] Result<Id> addSopAs(const NewSop& sop, const Id& id);
     // A diff recorded in the audit log as `action` (a diff, or the changes since review).
     [[nodiscard]] Result<std::string> diffAudited(const Id& sop, std::uint64_t from,
                                                   std::uint64_t to, std::string_view action);
