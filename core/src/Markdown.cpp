@@ -1,6 +1,8 @@
-// cmark-gfm behind one function: parse with the GFM extensions, render safe HTML.
+// cmark-gfm behind one function: parse with the GFM extensions, render with raw HTML kept, and
+// hand the whole HTML to the sanitizer (HtmlSanitizer.cpp), inside budgets that keep both linear.
 #include "sopvault/core/Markdown.h"
 
+#include "HtmlSanitizer.h"
 #include "sopvault/core/Types.h"
 
 #include <cmark-gfm-core-extensions.h>
@@ -38,6 +40,10 @@ void registerExtensions()
 constexpr std::uint64_t kMaxTableCells = 100'000;
 constexpr std::uint64_t kMaxTablePrintSteps = 10'000'000;
 constexpr std::uint64_t kMaxImageOpenerClosers = 20'000'000;
+// gumbo 0.10 walks its stack of open elements for most tags: 20,000 nested <div> took 0.5 s and
+// cmark-gfm's 250,000 nested block quotes over a minute. detail::htmlParseSteps bounds tags x
+// depth; this budget is a few hundredths of a second.
+constexpr std::uint64_t kMaxHtmlParseSteps = 40'000'000;
 
 // What renderHtml must know about a text before handing it to cmark-gfm, found in one pass.
 struct Shape
@@ -178,7 +184,39 @@ std::string escapeHtml(std::string_view text)
     return out;
 }
 
+std::string decodeUrlPath(std::string_view url)
+{
+    const auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    };
+    std::string out;
+    out.reserve(url.size());
+    for (std::size_t i = 0; i < url.size(); ++i) {
+        if (url[i] == '%' && i + 2 < url.size() && hex(url[i + 1]) >= 0 && hex(url[i + 2]) >= 0) {
+            out += static_cast<char>(hex(url[i + 1]) * 16 + hex(url[i + 2]));
+            i += 2;
+        } else {
+            out += url[i];
+        }
+    }
+    return out;
+}
+
 Result<std::string> renderHtml(std::string_view markdown)
+{
+    return renderHtml(markdown, RenderOptions{});
+}
+
+Result<std::string> renderHtml(std::string_view markdown, const RenderOptions& renderOptions)
 {
     if (markdown.size() > kMaxBodyBytes) {
         return fail(ErrorCode::Usage, "The text is too large to render (over 1 MiB).");
@@ -191,15 +229,17 @@ Result<std::string> renderHtml(std::string_view markdown)
         return plainTextHtml(markdown);
     }
     registerExtensions();
-    // CMARK_OPT_DEFAULT is safe: CMARK_OPT_UNSAFE is never passed.
-    const int options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 |
+    // Raw HTML is kept (CMARK_OPT_UNSAFE) and so are javascript: links: the sanitizer sees the
+    // whole output and decides about every element and URL, cmark-gfm's own and the author's.
+    // No tag filter: it would show a <script> as text, where the sanitizer drops it.
+    const int options = CMARK_OPT_DEFAULT | CMARK_OPT_UNSAFE | CMARK_OPT_VALIDATE_UTF8 |
                         (shape.brokenFootnoteLabel ? 0 : CMARK_OPT_FOOTNOTES) |
                         CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
     std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(options));
     if (!parser) {
         return fail(ErrorCode::Failed, "The Markdown renderer could not start.");
     }
-    for (const char* name : {"table", "tasklist", "strikethrough", "autolink", "tagfilter"}) {
+    for (const char* name : {"table", "tasklist", "strikethrough", "autolink"}) {
         if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) {
             cmark_parser_attach_syntax_extension(parser.get(), ext);
         }
@@ -217,10 +257,10 @@ Result<std::string> renderHtml(std::string_view markdown)
     std::string out(html);
     cmark_get_default_mem_allocator()->free(html);
     // The last line of defence against the library's own bugs: never hand on broken UTF-8.
-    if (!isValidUtf8(out)) {
+    if (!isValidUtf8(out) || detail::htmlParseSteps(out) > kMaxHtmlParseSteps) {
         return plainTextHtml(markdown);
     }
-    return out;
+    return detail::sanitizeHtml(out, renderOptions);
 }
 
 } // namespace sopvault::core

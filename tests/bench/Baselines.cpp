@@ -250,11 +250,12 @@ std::string renderCmark(std::string_view markdown)
 {
     static std::once_flag once;
     std::call_once(once, [] { cmark_gfm_core_extensions_ensure_registered(); });
-    // Keep in step with core/src/Markdown.cpp: the same options and extensions.
-    const int options = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_FOOTNOTES |
-                        CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
+    // Keep in step with core/src/Markdown.cpp: the same options and extensions (raw HTML kept;
+    // core then sanitises it, which this baseline leaves out).
+    const int options = CMARK_OPT_DEFAULT | CMARK_OPT_UNSAFE | CMARK_OPT_VALIDATE_UTF8 |
+                        CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE;
     cmark_parser* parser = cmark_parser_new(options);
-    for (const char* name : {"table", "tasklist", "strikethrough", "autolink", "tagfilter"}) {
+    for (const char* name : {"table", "tasklist", "strikethrough", "autolink"}) {
         if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) {
             cmark_parser_attach_syntax_extension(parser, ext);
         }
