@@ -9,7 +9,6 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -19,11 +18,7 @@ CloneFields::CloneFields(QFormLayout& form, const std::filesystem::path& default
                          QObject* parent)
     : QObject(parent)
 {
-    m_url = new QLineEdit;
-    m_url->setObjectName(QStringLiteral("serverUrl"));
-    m_url->setPlaceholderText(QStringLiteral("postgresql://you@db.example.com/sopvault"));
-    m_url->setToolTip(tr("A libpq URL without a password: the password comes from "
-                         "$SOPVAULT_DB_PASSWORD, ~/.pgpass or a service file."));
+    m_url = serverUrlField();
     m_vaultId = new QLineEdit;
     m_vaultId->setObjectName(QStringLiteral("vaultIdField"));
     m_vaultId->setPlaceholderText(tr("the id your vault's owner gave you"));
@@ -79,23 +74,6 @@ CloneDialog::CloneDialog(VaultController& controller, QWidget* parent)
     setObjectName(QStringLiteral("cloneDialog"));
     setWindowTitle(tr("Clone a team vault"));
     resize(620, 320);
-    auto* intro = new QLabel(tr("A copy of a vault your team shares on a server, kept in step "
-                                "with it. Your owner adds you to the vault first; the server "
-                                "holds only encrypted, signed records."));
-    intro->setWordWrap(true);
-    auto* form = new QFormLayout;
-    // Beside the vault in use, under a name nothing has yet (core refuses to clone over a file).
-    const auto folder = controller.vaultFile().parent_path();
-    auto defaultPath = folder / "team.sopvault";
-    for (int n = 2; std::filesystem::exists(defaultPath) && n < 100; ++n) {
-        defaultPath = folder / ("team-" + std::to_string(n) + ".sopvault");
-    }
-    m_fields = new CloneFields(*form, defaultPath, this);
-    m_busy = busyBar("busy");
-    m_error = errorLabel("error");
-    m_result = new QLabel;
-    m_result->setObjectName(QStringLiteral("cloneResult"));
-    m_result->setWordWrap(true);
     m_clone = namedButton(tr("&Clone"), "cloneButton");
     m_clone->setDefault(true);
     m_open = namedButton(tr("&Open it"), "openCloneButton");
@@ -103,14 +81,21 @@ CloneDialog::CloneDialog(VaultController& controller, QWidget* parent)
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
     buttons->addButton(m_clone, QDialogButtonBox::ActionRole);
     buttons->addButton(m_open, QDialogButtonBox::AcceptRole);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(intro);
-    layout->addLayout(form);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_error);
-    layout->addWidget(m_result);
-    layout->addStretch();
-    layout->addWidget(buttons);
+    const ServerTaskParts parts = serverTaskLayout(
+        *this,
+        tr("A copy of a vault your team shares on a server, kept in step with it. Your owner "
+           "adds you to the vault first; the server holds only encrypted, signed records."),
+        "cloneResult", buttons);
+    m_busy = parts.busy;
+    m_error = parts.error;
+    m_result = parts.result;
+    // Beside the vault in use, under a name nothing has yet (core refuses to clone over a file).
+    const auto folder = controller.vaultFile().parent_path();
+    auto defaultPath = folder / "team.sopvault";
+    for (int n = 2; std::filesystem::exists(defaultPath) && n < 100; ++n) {
+        defaultPath = folder / ("team-" + std::to_string(n) + ".sopvault");
+    }
+    m_fields = new CloneFields(*parts.form, defaultPath, this);
 
     auto refresh = [this] {
         m_clone->setEnabled(m_fields->filled() && !m_running);

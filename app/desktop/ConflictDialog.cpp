@@ -1,17 +1,25 @@
-// The conflict dialog: the list of conflicts core reports, both sides as Markdown source in
-// browsers that never let the whole text out, and the decisions sent back through the controller.
+// The conflict dialog: the list of conflicts core reports (shown when there is a choice), both
+// sides as Markdown source side by side with core's line diff marked, in browsers that never let
+// the whole text out, and the decisions sent back through the controller.
 #include "ConflictDialog.h"
 
 #include "SafeBrowser.h"
 #include "Widgets.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QGridLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QTextBlock>
+#include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
 
 namespace sopvault::desktop {
 
@@ -22,7 +30,8 @@ SafeBrowser* sourceView(const char* name)
     auto* view = new SafeBrowser;
     view->setObjectName(QString::fromLatin1(name));
     view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    view->setLineWrapMode(QTextEdit::WidgetWidth);
+    // Unwrapped, so row n is line n on both sides and they scroll together.
+    view->setLineWrapMode(QTextEdit::NoWrap);
     return view;
 }
 
@@ -45,6 +54,7 @@ ConflictDialog::ConflictDialog(VaultController& controller, QWidget* parent)
     m_list = new QListWidget;
     m_list->setObjectName(QStringLiteral("conflictList"));
     m_list->setMaximumHeight(110);
+    m_list->setVisible(false);
     m_summary = new QLabel;
     m_summary->setObjectName(QStringLiteral("conflictSummary"));
     m_summary->setWordWrap(true);
@@ -79,6 +89,13 @@ ConflictDialog::ConflictDialog(VaultController& controller, QWidget* parent)
 
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_list, &QListWidget::currentRowChanged, this, &ConflictDialog::select);
+    for (auto [from, to] :
+         {std::pair{m_mineText, m_theirsText}, std::pair{m_theirsText, m_mineText}}) {
+        connect(from->verticalScrollBar(), &QScrollBar::valueChanged, to->verticalScrollBar(),
+                &QScrollBar::setValue);
+        connect(from->horizontalScrollBar(), &QScrollBar::valueChanged, to->horizontalScrollBar(),
+                &QScrollBar::setValue);
+    }
     connect(m_keepMine, &QPushButton::clicked, this, &ConflictDialog::keepMine);
     connect(m_keepTheirs, &QPushButton::clicked, this, &ConflictDialog::keepTheirs);
     connect(m_merge, &QPushButton::clicked, this, &ConflictDialog::mergeInEditor);
@@ -107,6 +124,8 @@ void ConflictDialog::load()
                             .arg(c.theirs));
     }
     const bool any = !m_conflicts.empty();
+    // A list of one is no choice: the summary names the SOP.
+    m_list->setVisible(m_conflicts.size() > 1);
     if (any) {
         m_list->setCurrentRow(0);
     } else {
@@ -154,10 +173,25 @@ void ConflictDialog::showConflict(const core::SyncConflict& conflict,
         tr("You edited <b>%1</b> from the same version as someone else, and theirs reached "
            "the server first. Nothing was overwritten: choose what the shared history keeps.")
             .arg(toQString(conflict.title).toHtmlEscaped()));
-    m_mineTitle->setText(sideTitle(tr("Mine"), mine));
-    m_theirsTitle->setText(sideTitle(tr("Theirs"), theirs));
-    m_mineText->setPlainText(toQString(mine.body));
-    m_theirsText->setPlainText(toQString(theirs.body));
+    const SideBySide sides = sideBySide(core::lineDiff(mine.body, theirs.body));
+    m_mineTitle->setText(sideTitle(tr("Mine"), mine) +
+                         tr(" · %n line(s) only here", nullptr, sides.changedLeft));
+    m_theirsTitle->setText(sideTitle(tr("Theirs"), theirs) +
+                           tr(" · %n line(s) only here", nullptr, sides.changedRight));
+    m_mineText->setHtml(sides.left);
+    m_theirsText->setHtml(sides.right);
+    // Open at the first difference, a few lines of context above it (the other side follows);
+    // once laid out, since a view not yet shown has nothing to scroll.
+    QTimer::singleShot(
+        0, this,
+        [this, row = std::max(sides.firstChange - 3, 0), changed = sides.firstChange >= 0] {
+            const QTextBlock block = m_theirsText->document()->findBlockByNumber(row);
+            if (changed && block.isValid()) {
+                const qreal top =
+                    m_theirsText->document()->documentLayout()->blockBoundingRect(block).top();
+                m_theirsText->verticalScrollBar()->setValue(int(top));
+            }
+        });
     m_keepMine->setEnabled(true);
     m_keepTheirs->setEnabled(true);
     m_merge->setEnabled(true);

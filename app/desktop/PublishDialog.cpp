@@ -9,7 +9,6 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QVBoxLayout>
 
 namespace sopvault::desktop {
 
@@ -19,40 +18,26 @@ PublishDialog::PublishDialog(VaultController& controller, QWidget* parent)
     setObjectName(QStringLiteral("publishDialog"));
     setWindowTitle(tr("Share on a server"));
     resize(640, 340);
-    auto* intro = new QLabel(
-        tr("Everyone you added works on their own computer, online or offline, and the team's "
-           "PostgreSQL server orders and keeps the records. It only ever holds them encrypted "
-           "and signed: no SOP text, no keys.<br><br>First the server's administrator runs "
-           "<tt>sopvault-cli server add-member</tt> for vault <b>%1</b> and for you.")
-            .arg(controller.isUnlocked() ? controller.vaultId() : QString()));
-    intro->setWordWrap(true);
-    intro->setObjectName(QStringLiteral("publishIntro"));
-    m_url = new QLineEdit;
-    m_url->setObjectName(QStringLiteral("serverUrl"));
-    m_url->setPlaceholderText(QStringLiteral("postgresql://you@db.example.com/sopvault"));
-    m_url->setToolTip(tr("A libpq URL without a password: the password comes from "
-                         "$SOPVAULT_DB_PASSWORD, ~/.pgpass or a service file."));
-    auto* form = new QFormLayout;
-    form->addRow(tr("&Server:"), m_url);
-    m_busy = busyBar("busy");
-    m_busy->setFormat(tr("Uploading the vault…"));
-    m_error = errorLabel("error");
-    m_result = new QLabel;
-    m_result->setObjectName(QStringLiteral("publishResult"));
-    m_result->setWordWrap(true);
     m_publish = namedButton(tr("&Share"), "publishButton");
     m_publish->setDefault(true);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     m_close = buttons->button(QDialogButtonBox::Close);
     buttons->addButton(m_publish, QDialogButtonBox::ActionRole);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(intro);
-    layout->addLayout(form);
-    layout->addWidget(m_busy);
-    layout->addWidget(m_error);
-    layout->addWidget(m_result);
-    layout->addStretch();
-    layout->addWidget(buttons);
+    const ServerTaskParts parts = serverTaskLayout(
+        *this,
+        tr("Everyone you added works on their own computer, online or offline, and the team's "
+           "PostgreSQL server orders and keeps the records. It only ever holds them encrypted "
+           "and signed: no SOP text, no keys.<br><br>First the server's administrator runs "
+           "<tt>sopvault-cli server add-member</tt> for vault <b>%1</b> and for you.")
+            .arg(controller.isUnlocked() ? controller.vaultId() : QString()),
+        "publishResult", buttons);
+    parts.intro->setObjectName(QStringLiteral("publishIntro"));
+    m_url = serverUrlField();
+    parts.form->addRow(tr("&Server:"), m_url);
+    m_busy = parts.busy;
+    m_busy->setFormat(tr("Uploading the vault…"));
+    m_error = parts.error;
+    m_result = parts.result;
 
     auto refresh = [this] {
         m_publish->setEnabled(!m_url->text().trimmed().isEmpty() && !m_running);

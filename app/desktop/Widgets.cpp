@@ -3,14 +3,19 @@
 
 #include <QApplication>
 #include <QBoxLayout>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPalette>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTreeWidget>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sopvault::desktop {
@@ -102,6 +107,40 @@ void warn(QWidget* parent, const Failure& failure)
     QMessageBox::warning(parent, QObject::tr("That did not work"), failure.message);
 }
 
+ServerTaskParts serverTaskLayout(QDialog& dialog, const QString& intro, const char* resultName,
+                                 QDialogButtonBox* buttons)
+{
+    ServerTaskParts parts;
+    parts.intro = new QLabel(intro);
+    parts.intro->setWordWrap(true);
+    parts.form = new QFormLayout;
+    parts.busy = busyBar("busy");
+    parts.error = errorLabel("error");
+    parts.result = new QLabel;
+    parts.result->setObjectName(QString::fromLatin1(resultName));
+    parts.result->setWordWrap(true);
+    parts.buttons = buttons;
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(parts.intro);
+    layout->addLayout(parts.form);
+    layout->addWidget(parts.busy);
+    layout->addWidget(parts.error);
+    layout->addWidget(parts.result);
+    layout->addStretch();
+    layout->addWidget(parts.buttons);
+    return parts;
+}
+
+QLineEdit* serverUrlField()
+{
+    auto* url = new QLineEdit;
+    url->setObjectName(QStringLiteral("serverUrl"));
+    url->setPlaceholderText(QStringLiteral("postgresql://you@db.example.com/sopvault"));
+    url->setToolTip(QObject::tr("A libpq URL without a password: the password comes from "
+                                "$SOPVAULT_DB_PASSWORD, ~/.pgpass or a service file."));
+    return url;
+}
+
 bool darkPalette()
 {
     const QPalette palette = QApplication::palette();
@@ -132,15 +171,88 @@ double contrastRatio(const QColor& a, const QColor& b)
     return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
+namespace {
+
+// The styles of an added and a removed line, readable on the current palette.
+QString addedStyle()
+{
+    return darkPalette() ? QStringLiteral("background:#12361f;color:#7ee2a0")
+                         : QStringLiteral("background:#e6ffec;color:#116329");
+}
+
+QString removedStyle()
+{
+    return darkPalette() ? QStringLiteral("background:#4a1419;color:#ffa198")
+                         : QStringLiteral("background:#ffebe9;color:#82071e");
+}
+
+const QString kPre = QStringLiteral("<pre style=\"font-family:'DejaVu Sans Mono',monospace;\">");
+
+} // namespace
+
+SideBySide sideBySide(const std::vector<core::DiffLine>& diff)
+{
+    SideBySide out;
+    // HTML drops a newline right after <pre>: this one, so a text's own first empty line stays.
+    out.left = kPre + u'\n';
+    out.right = kPre + u'\n';
+    const QString added = addedStyle();
+    const QString removed = removedStyle();
+    // A run of changes between two kept lines: each side shows its own lines, then empty ones
+    // until both are as long, so the next kept line sits on the same row on both sides.
+    std::vector<const core::DiffLine*> lefts;
+    std::vector<const core::DiffLine*> rights;
+    int row = 0;
+    auto flush = [&] {
+        const std::size_t rows = std::max(lefts.size(), rights.size());
+        for (std::size_t i = 0; i < rows; ++i) {
+            out.left += i < lefts.size()
+                            ? QStringLiteral("<span style=\"%1\">%2</span>\n")
+                                  .arg(removed, toQString(lefts[i]->text).toHtmlEscaped())
+                            : QStringLiteral("\n");
+            out.right += i < rights.size()
+                             ? QStringLiteral("<span style=\"%1\">%2</span>\n")
+                                   .arg(added, toQString(rights[i]->text).toHtmlEscaped())
+                             : QStringLiteral("\n");
+        }
+        if (rows > 0 && out.firstChange < 0) {
+            out.firstChange = row;
+        }
+        row += int(rows);
+        out.changedLeft += int(lefts.size());
+        out.changedRight += int(rights.size());
+        lefts.clear();
+        rights.clear();
+    };
+    for (const core::DiffLine& line : diff) {
+        switch (line.change) {
+        case core::DiffLine::Change::Removed:
+            lefts.push_back(&line);
+            break;
+        case core::DiffLine::Change::Added:
+            rights.push_back(&line);
+            break;
+        case core::DiffLine::Change::Same:
+            flush();
+            out.left += toQString(line.text).toHtmlEscaped() + u'\n';
+            out.right += toQString(line.text).toHtmlEscaped() + u'\n';
+            ++row;
+            break;
+        }
+    }
+    flush();
+    out.left += QStringLiteral("</pre>");
+    out.right += QStringLiteral("</pre>");
+    return out;
+}
+
 QString diffToHtml(const QString& diff)
 {
     const bool dark = darkPalette();
-    const QString added = dark ? QStringLiteral("background:#12361f;color:#7ee2a0")
-                               : QStringLiteral("background:#e6ffec;color:#116329");
-    const QString removed = dark ? QStringLiteral("background:#4a1419;color:#ffa198")
-                                 : QStringLiteral("background:#ffebe9;color:#82071e");
+    const QString added = addedStyle();
+    const QString removed = removedStyle();
     const QString hunk = dark ? QStringLiteral("color:#79c0ff") : QStringLiteral("color:#0550ae");
-    QString html = QStringLiteral("<pre style=\"font-family:'DejaVu Sans Mono',monospace;\">");
+    QString html = kPre;
     for (const QString& line : diff.split(u'\n')) {
         const QString escaped = line.toHtmlEscaped();
         if (line.startsWith(QStringLiteral("+++")) || line.startsWith(QStringLiteral("---"))) {

@@ -5,12 +5,18 @@
 
 #include "VaultController.h"
 
+#include "sopvault/core/Diff.h"
+
 #include <QColor>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
 
+class QDialog;
+class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTreeWidget;
@@ -28,6 +34,23 @@ QLabel* errorLabel(const char* objectName);
 QProgressBar* busyBar(const char* objectName);
 // The sentence core returned, in a message box titled "That did not work".
 void warn(QWidget* parent, const Failure& failure);
+
+// The layout of a dialog that runs one task against the team's server (share, clone): an intro,
+// the form, a busy bar, core's error, the result, and the buttons at the bottom. The dialog
+// owns every part; `resultName` names the result label for tests and screen readers.
+struct ServerTaskParts
+{
+    QLabel* intro = nullptr;
+    QFormLayout* form = nullptr;
+    QProgressBar* busy = nullptr;
+    QLabel* error = nullptr;
+    QLabel* result = nullptr;
+    QDialogButtonBox* buttons = nullptr;
+};
+ServerTaskParts serverTaskLayout(QDialog& dialog, const QString& intro, const char* resultName,
+                                 QDialogButtonBox* buttons);
+// The server URL field both dialogs and the wizard show: a libpq URL, never its password.
+QLineEdit* serverUrlField();
 
 // Two groups of buttons side by side (one at the left, one at the right) that go on two rows
 // when the width is too small for both, so a narrow window clips no button.
@@ -51,6 +74,19 @@ private:
 
 // Unified diff text as coloured HTML, in colours readable on the current palette's base.
 QString diffToHtml(const QString& diff);
+
+// Two texts side by side as HTML from core's line diff of left to right: the lines only the left
+// has in the removed colour, those only the right has in the added colour, and empty lines
+// padding the shorter side of each change so kept lines sit on the same row.
+struct SideBySide
+{
+    QString left;
+    QString right;
+    int changedLeft = 0;
+    int changedRight = 0;
+    int firstChange = -1; // the row of the first change, -1 when the texts are the same
+};
+[[nodiscard]] SideBySide sideBySide(const std::vector<core::DiffLine>& diff);
 
 // True when the application's palette is dark (light text on a dark base).
 [[nodiscard]] bool darkPalette();

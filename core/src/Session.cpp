@@ -2,11 +2,12 @@
 // and hands the write to the Engine's write pipeline, which checks it again by the replay rules.
 #include "sopvault/core/Vault.h"
 
+#include "sopvault/core/Diff.h"
+
 #include "AttachmentRules.h"
 #include "Engine.h"
 #include "Validation.h"
 
-#include <dtl/dtl.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -39,16 +40,6 @@ AuditNote adminNote(std::string action, std::string text)
     AuditNote n{std::move(action), {}, false, {}};
     n.detail.note = std::move(text);
     return n;
-}
-
-std::vector<std::string> splitLines(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-    }
-    return lines;
 }
 
 } // namespace
@@ -718,10 +709,7 @@ std::string diffContents(const SopContent& a, const SopContent& b, std::uint64_t
     if (a.state != b.state) {
         out << "# state: " << stateName(a.state) << " -> " << stateName(b.state) << "\n";
     }
-    dtl::Diff<std::string, std::vector<std::string>> d(splitLines(a.body), splitLines(b.body));
-    d.compose();
-    d.composeUnifiedHunks();
-    d.printUnifiedFormat(out);
+    out << unifiedDiff(a.body, b.body);
     return out.str();
 }
 

@@ -749,20 +749,11 @@ TEST_CASE("in a dark palette the reader's headings, table heads, code and quotes
 TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark palette",
           "[desktop][screenshots]")
 {
-    for (const bool darkTheme : {false, true}) {
-        std::optional<DarkPalette> dark;
-        if (darkTheme) {
-            dark.emplace();
-        }
-        const QString theme = darkTheme ? QStringLiteral("dark") : QStringLiteral("light");
-        TempDir dir;
-        VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
-        createThroughWizard(controller, QStringLiteral("theme-%1-").arg(theme));
-        for (const QSize size : {QSize(1024, 700), QSize(1440, 900)}) {
-            const QString shot =
-                QStringLiteral("size-%1x%2-%3-").arg(size.width()).arg(size.height()).arg(theme);
+    forEachThemeAndSize(
+        QStringLiteral("theme-"), {}, [](VaultController& controller, const Look& look) {
+            const QString shot = QStringLiteral("size-%1-").arg(look.label());
             MainWindow window(controller);
-            window.resize(size);
+            window.resize(look.size);
             window.showVault();
             window.show();
             auto* list = child<QTreeView>(&window, "sopList");
@@ -773,7 +764,8 @@ TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark pale
             for (auto* button :
                  child<QWidget>(&window, "contentStack")->findChildren<QPushButton*>()) {
                 if (button->isVisible()) {
-                    INFO(button->objectName().toStdString() << " at " << size.width());
+                    INFO(button->objectName().toStdString()
+                         << " at " << look.label().toStdString());
                     CHECK(button->width() >= button->minimumSizeHint().width());
                 }
             }
@@ -784,7 +776,7 @@ TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark pale
             auto* collections = child<QTreeWidget>(&window, "collections");
             for (QTreeWidgetItemIterator it(collections); *it != nullptr; ++it) {
                 const QModelIndex index = collections->indexFromItem(*it);
-                INFO((*it)->text(0).toStdString() << " at " << size.width());
+                INFO((*it)->text(0).toStdString() << " at " << look.label().toStdString());
                 CHECK(collections->visualRect(index).left() +
                           metrics.horizontalAdvance((*it)->text(0)) <=
                       collections->viewport()->width());
@@ -794,22 +786,21 @@ TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark pale
             screenshot(&window, shot + QStringLiteral("editor"));
             window.cancelEditor();
             ReviewDialog reviews(controller, &window);
-            reviews.resize(size);
+            reviews.resize(look.size);
             reviews.show();
             screenshot(&reviews, shot + QStringLiteral("reviews"));
             reviews.close();
             AdminDialog admin(controller, QStringLiteral("Security"), &window);
-            admin.resize(size);
+            admin.resize(look.size);
             admin.show();
             screenshot(&admin, shot + QStringLiteral("administration"));
             admin.close();
             HistoryDialog history(controller, *window.currentSop(), &window);
-            history.resize(size);
+            history.resize(look.size);
             history.show();
             screenshot(&history, shot + QStringLiteral("history"));
             history.close();
-        }
-    }
+        });
 }
 
 TEST_CASE("the export dialog previews core's own watermark line", "[desktop][export]")

@@ -2,6 +2,7 @@
 #include "DesktopSupport.h"
 
 #include "FirstRunWizard.h"
+#include "TempDir.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -12,6 +13,8 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTest>
+
+#include <optional>
 
 namespace sopvault::desktoptest {
 
@@ -90,6 +93,36 @@ void createThroughWizard(VaultController& controller, const QString& shots)
     wizard.accept();
     REQUIRE(controller.isUnlocked());
     REQUIRE_FALSE(controller.loadSamples().has_value());
+}
+
+QString Look::label() const
+{
+    return QStringLiteral("%1x%2-%3").arg(size.width()).arg(size.height()).arg(theme);
+}
+
+void forEachThemeAndSize(const QString& prefix,
+                         const std::function<void(VaultController&)>& prepare,
+                         const std::function<void(VaultController&, const Look&)>& shoot)
+{
+    for (const bool darkTheme : {false, true}) {
+        std::optional<DarkPalette> dark;
+        if (darkTheme) {
+            dark.emplace();
+        }
+        const QString theme = darkTheme ? QStringLiteral("dark") : QStringLiteral("light");
+        test::TempDir dir;
+        core::ManualClock clock(kStart); // outlives the controller, which may write as it closes
+        VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+        controller.setClock(&clock);
+        createThroughWizard(controller, prefix + theme + u'-');
+        if (prepare) {
+            prepare(controller);
+        }
+        for (const QSize size : {QSize(1024, 700), QSize(1440, 900)}) {
+            INFO(theme.toStdString() << " at " << size.width() << "x" << size.height());
+            shoot(controller, Look{theme, size});
+        }
+    }
 }
 
 } // namespace sopvault::desktoptest

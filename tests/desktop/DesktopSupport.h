@@ -1,5 +1,6 @@
 // Helpers the desktop tests share: the fixed start of their clock, finding a named widget,
-// screenshots under the build tree, a dark palette, and the first-run wizard as a person runs it.
+// screenshots under the build tree, a dark palette, the first-run wizard as a person runs it, and
+// the one loop over themes and window sizes the screenshot tests use.
 #pragma once
 
 #include "VaultController.h"
@@ -8,6 +9,7 @@
 
 #include <QApplication>
 #include <QPalette>
+#include <QSize>
 #include <QString>
 #include <QWidget>
 
@@ -50,5 +52,21 @@ bool waitFor(const std::function<bool()>& condition, int ms = 60000);
 // recovery code page, the samples page (loaded). `shots` prefixes the screenshots' names (each
 // theme writes its own).
 void createThroughWizard(desktop::VaultController& controller, const QString& shots = {});
+
+// One look of the screens: a theme, a window size, and the label its screenshots carry
+// ("1024x700-dark").
+struct Look
+{
+    QString theme;
+    QSize size;
+    [[nodiscard]] QString label() const;
+};
+
+// For light and then dark (that palette applied meanwhile): a fresh vault made through the wizard
+// (its screenshots prefixed `prefix` + theme + "-") on a clock fixed at kStart, `prepare` once,
+// then `shoot` at 1024x700 and at 1440x900.
+void forEachThemeAndSize(const QString& prefix,
+                         const std::function<void(desktop::VaultController&)>& prepare,
+                         const std::function<void(desktop::VaultController&, const Look&)>& shoot);
 
 } // namespace sopvault::desktoptest

@@ -1,8 +1,9 @@
 // Team sync in the desktop app, offscreen through the real widgets: the status indicator's
 // states, F5 and the File menu, the conflict view's three ways out (an unsettled conflict never
 // writes), publish and clone refusing what core refuses, the lock that waits for a worker, and
-// (tagged [pg], against the run's PostgreSQL cluster) the wake-up thread. Screenshots of the
-// status bar states and the conflict view at two sizes, light and dark.
+// (tagged [pg], against the run's PostgreSQL cluster) the wake-up thread and two people whose
+// offline edits conflict. Screenshots of the status bar states and the conflict view at two
+// sizes, light and dark.
 #include "CloneDialog.h"
 #include "ConflictDialog.h"
 #include "DesktopSupport.h"
@@ -31,6 +32,7 @@
 #include <QStatusBar>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QTimeZone>
 
 #include <atomic>
@@ -123,6 +125,27 @@ TwoSides twoSides(VaultController& controller)
             *theirs};
 }
 
+// A text's lines without the empty ones at its end (padding, or the final newline).
+std::vector<std::string> linesOf(const QString& text)
+{
+    std::vector<std::string> lines;
+    for (const QString& line : text.split(u'\n')) {
+        lines.push_back(line.toStdString());
+    }
+    while (!lines.empty() && QString::fromStdString(lines.back()).trimmed().isEmpty()) {
+        lines.pop_back();
+    }
+    return lines;
+}
+
+// Whether the first occurrence of `text` in the view is drawn on a marked background.
+bool marked(QTextBrowser* view, const QString& text)
+{
+    const QTextCursor found = view->document()->find(text);
+    REQUIRE_FALSE(found.isNull());
+    return found.charFormat().background().style() != Qt::NoBrush;
+}
+
 std::uint64_t versionsOf(VaultController& controller, const core::Id& sop)
 {
     auto h = controller.history(sop);
@@ -211,40 +234,26 @@ TEST_CASE("an unshared vault shows Not shared, F5 says how to share it, and only
 TEST_CASE("the status bar in each sync state at 1024x700 and 1440x900, light and dark",
           "[desktop][sync][screenshots]")
 {
-    for (const bool darkTheme : {false, true}) {
-        std::optional<DarkPalette> dark;
-        if (darkTheme) {
-            dark.emplace();
-        }
-        const QString theme = darkTheme ? QStringLiteral("dark") : QStringLiteral("light");
-        TempDir dir;
-        VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
-        createThroughWizard(controller, QStringLiteral("sync-%1-").arg(theme));
-        for (const QSize size : {QSize(1024, 700), QSize(1440, 900)}) {
+    forEachThemeAndSize(
+        QStringLiteral("sync-"), {}, [](VaultController& controller, const Look& look) {
             MainWindow window(controller);
-            window.resize(size);
+            window.resize(look.size);
             window.showVault();
             window.show();
             auto* status = child<SyncStatus>(&window, "syncStatus");
             for (const auto& [name, state] : allStates()) {
-                INFO(name.toStdString() << " at " << size.width());
+                INFO(name.toStdString());
                 status->setState(state);
                 QTest::qWait(20);
                 // The words fit: the indicator is never squeezed below what its text needs.
                 CHECK(status->isVisible());
                 CHECK(status->width() >= status->fontMetrics().horizontalAdvance(status->text()));
-                screenshot(window.statusBar(), QStringLiteral("sync-status-%1x%2-%3-%4")
-                                                   .arg(size.width())
-                                                   .arg(size.height())
-                                                   .arg(theme, name));
+                screenshot(window.statusBar(),
+                           QStringLiteral("sync-status-%1-%2").arg(look.label(), name));
             }
             status->setState(allStates()[4].second);
-            screenshot(&window, QStringLiteral("sync-window-%1x%2-%3-conflict")
-                                    .arg(size.width())
-                                    .arg(size.height())
-                                    .arg(theme));
-        }
-    }
+            screenshot(&window, QStringLiteral("sync-window-%1-conflict").arg(look.label()));
+        });
 }
 
 TEST_CASE(
@@ -272,9 +281,18 @@ TEST_CASE(
 
     dialog.showConflict(sides.conflict, sides.mine, sides.theirs);
     dialog.show();
-    CHECK(child<QTextBrowser>(&dialog, "mineText")->toPlainText() == toQString(sides.mine.body));
-    CHECK(child<QTextBrowser>(&dialog, "theirsText")->toPlainText() ==
-          toQString(sides.theirs.body));
+    // Side by side, row for row: mine is padded where theirs has more, the lines only theirs has
+    // are marked, and a line both have is not.
+    auto* mineText = child<QTextBrowser>(&dialog, "mineText");
+    auto* theirsText = child<QTextBrowser>(&dialog, "theirsText");
+    CHECK(linesOf(theirsText->toPlainText()) == linesOf(toQString(sides.theirs.body)));
+    CHECK(linesOf(mineText->toPlainText()) == linesOf(toQString(sides.mine.body)));
+    CHECK(mineText->document()->blockCount() == theirsText->document()->blockCount());
+    CHECK(marked(theirsText, QStringLiteral("Write the post-incident review")));
+    CHECK_FALSE(marked(theirsText, QStringLiteral("P1")));
+    CHECK_FALSE(marked(mineText, QStringLiteral("P1")));
+    CHECK_FALSE(child<QLabel>(&dialog, "theirsTitle")->text().contains(QStringLiteral(" 0 line")));
+    CHECK(child<QLabel>(&dialog, "mineTitle")->text().contains(QStringLiteral("0 line(s)")));
     CHECK(child<QLabel>(&dialog, "mineTitle")
               ->text()
               .contains(QStringLiteral("version %1").arg(sides.mine.version)));
@@ -328,35 +346,25 @@ TEST_CASE(
 TEST_CASE("the conflict view at 1024x700 and 1440x900, light and dark",
           "[desktop][sync][conflict][screenshots]")
 {
-    for (const bool darkTheme : {false, true}) {
-        std::optional<DarkPalette> dark;
-        if (darkTheme) {
-            dark.emplace();
-        }
-        const QString theme = darkTheme ? QStringLiteral("dark") : QStringLiteral("light");
-        TempDir dir;
-        VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
-        core::ManualClock clock(kStart);
-        controller.setClock(&clock);
-        createThroughWizard(controller, QStringLiteral("conflict-%1-").arg(theme));
-        const TwoSides sides = twoSides(controller);
-        for (const QSize size : {QSize(1024, 700), QSize(1440, 900)}) {
+    std::optional<TwoSides> sides;
+    forEachThemeAndSize(
+        QStringLiteral("conflict-"),
+        [&sides](VaultController& controller) { sides = twoSides(controller); },
+        [&sides](VaultController& controller, const Look& look) {
             ConflictDialog dialog(controller);
-            dialog.resize(size);
-            dialog.showConflict(sides.conflict, sides.mine, sides.theirs);
+            dialog.resize(look.size);
+            dialog.showConflict(sides->conflict, sides->mine, sides->theirs);
             dialog.show();
             QTest::qWait(20);
             for (const char* name : {"keepMine", "keepTheirs", "mergeInEditor"}) {
                 auto* button = child<QPushButton>(&dialog, name);
-                INFO(name << " at " << size.width());
+                INFO(name);
                 CHECK(button->width() >= button->minimumSizeHint().width());
             }
-            screenshot(&dialog, QStringLiteral("sync-conflict-%1x%2-%3")
-                                    .arg(size.width())
-                                    .arg(size.height())
-                                    .arg(theme));
-        }
-    }
+            // One conflict, or one shown by hand: no list to choose from, so no empty strip.
+            CHECK_FALSE(child<QListWidget>(&dialog, "conflictList")->isVisible());
+            screenshot(&dialog, QStringLiteral("sync-conflict-%1").arg(look.label()));
+        });
 }
 
 TEST_CASE("share and clone show core's refusal of a URL with a password, and of a dead server",
@@ -643,4 +651,195 @@ TEST_CASE("an owner shares through the dialog, a colleague clones through the wi
         return tom.syncState().kind == SyncState::Kind::Synced && !tom.syncState().syncing &&
                owner.syncState().kind == SyncState::Kind::Synced && !owner.syncState().syncing;
     }));
+}
+
+namespace {
+
+// A connector to the test cluster that a test can unplug: offline plays a laptop without network.
+struct Cable
+{
+    std::shared_ptr<std::atomic<bool>> plugged = std::make_shared<std::atomic<bool>>(true);
+    [[nodiscard]] ServerConnector connector() const
+    {
+        return [plugged = plugged, real = postgresConnector()](const std::string& url) {
+            if (!*plugged) {
+                return core::ServerResult<std::unique_ptr<core::RecordServer>>(
+                    std::unexpected(core::ServerError{core::ServerFault::Offline,
+                                                      Error{ErrorCode::Failed, "unplugged"}}));
+            }
+            return real(url);
+        };
+    }
+};
+
+// Syncs now and waits for it to end in `kind`.
+void syncAndWait(VaultController& controller, SyncState::Kind kind)
+{
+    controller.syncNow();
+    REQUIRE(waitFor([&] {
+        return !controller.syncState().syncing && !controller.busy() &&
+               controller.syncState().kind == kind;
+    }));
+}
+
+std::uint64_t editOffline(VaultController& controller, const core::Id& sop, std::uint64_t base,
+                          const std::string& line)
+{
+    auto view = controller.readSop(sop, base, {});
+    REQUIRE(view);
+    core::SopEdit edit;
+    edit.body = view->body + "\n" + line + "\n";
+    edit.baseVersion = base;
+    edit.message = line;
+    auto version = controller.editSop(sop, edit);
+    REQUIRE(version);
+    return *version;
+}
+
+// What a window shows of conflicts: the indicator's words, and the view's one conflict with its
+// marked lines, at the size a screenshot keeps.
+void seesConflict(VaultController& controller, MainWindow& window, const core::Id& sop,
+                  const std::string& mineLine, const std::string& theirsLine, const char* shot)
+{
+    CHECK(child<SyncStatus>(&window, "syncStatus")->text() == QStringLiteral("Conflict"));
+    ConflictDialog dialog(controller, &window);
+    dialog.resize(1024, 700);
+    dialog.show();
+    REQUIRE(dialog.conflictCount() == 1);
+    CHECK_FALSE(child<QListWidget>(&dialog, "conflictList")->isVisible());
+    auto open = controller.conflicts();
+    REQUIRE(open);
+    REQUIRE(open->size() == 1);
+    CHECK(open->front().sop == sop);
+    CHECK(marked(child<QTextBrowser>(&dialog, "mineText"), toQString(mineLine)));
+    CHECK(marked(child<QTextBrowser>(&dialog, "theirsText"), toQString(theirsLine)));
+    screenshot(&dialog, shot);
+}
+
+} // namespace
+
+TEST_CASE("two people edit the same SOPs offline: each sees the conflict they lost, settles it "
+          "in the conflict view, and both end on one history",
+          "[desktop][sync][conflict][pg]")
+{
+    using namespace sopvault::servertest;
+    ensureSchema();
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "olivia");
+    std::filesystem::create_directories(dir.path() / "tom");
+    core::ManualClock clock(kStart);
+    VaultController olivia(dir.path() / "olivia" / "team.sopvault", dir.path() / "olivia-state");
+    olivia.setClock(&clock);
+    Cable oliviaCable;
+    olivia.setServerConnector(oliviaCable.connector());
+    createThroughWizard(olivia);
+    const std::string vault = toStd(olivia.vaultId());
+    const std::string oliviaRole = freshMember({vault});
+    const std::string tomRole = freshMember({vault});
+    REQUIRE(olivia.session().addUser("tom",
+                                     *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                                     crypto::KdfProfile::Interactive));
+    REQUIRE(olivia.session().grant("tom", "editor", "Service desk"));
+    REQUIRE(olivia.session().grant("tom", "editor", "Security"));
+    QSignalSpy published(&olivia, &VaultController::published);
+    olivia.publish(QString::fromStdString(urlAs(oliviaRole)));
+    REQUIRE(waitFor([&] { return published.count() == 1 && !olivia.busy(); }));
+
+    VaultController tom(dir.path() / "tom" / "team.sopvault", dir.path() / "tom-state");
+    tom.setClock(&clock);
+    Cable tomCable;
+    tom.setServerConnector(tomCable.connector());
+    QSignalSpy cloned(&tom, &VaultController::cloned);
+    tom.cloneVault(QString::fromStdString(urlAs(tomRole)), olivia.vaultId(), tom.vaultFile());
+    REQUIRE(waitFor([&] { return cloned.count() == 1 && !tom.busy(); }));
+    tom.unlock(QStringLiteral("tom"), *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return tom.isUnlocked() && !tom.busy(); }));
+
+    MainWindow oliviaWindow(olivia);
+    oliviaWindow.resize(1024, 700);
+    oliviaWindow.showVault();
+    oliviaWindow.show();
+    MainWindow tomWindow(tom);
+    tomWindow.resize(1024, 700);
+    tomWindow.showVault();
+    tomWindow.show();
+    syncAndWait(olivia, SyncState::Kind::Synced);
+    syncAndWait(tom, SyncState::Kind::Synced);
+
+    // Two SOPs both may edit, both at the same version on both laptops.
+    const core::Id first = sampleSop(olivia, "P1 major incident");
+    const core::Id second = sampleSop(olivia, "Password reset with identity check");
+    const std::uint64_t firstBase = versionsOf(olivia, first);
+    const std::uint64_t secondBase = versionsOf(olivia, second);
+    REQUIRE(versionsOf(tom, first) == firstBase);
+    REQUIRE(versionsOf(tom, second) == secondBase);
+
+    // Tom's laptop is offline: Olivia's edit of the second SOP reaches the server first.
+    tomCable.plugged->store(false);
+    editOffline(olivia, second, secondBase, "Olivia: call back on the number on file.");
+    syncAndWait(olivia, SyncState::Kind::Synced);
+    editOffline(tom, second, secondBase, "Tom: ask for the employee number.");
+    // Then Olivia's is: Tom's edit of the first SOP reaches the server first.
+    oliviaCable.plugged->store(false);
+    editOffline(tom, first, firstBase, "Tom: page the duty manager.");
+    tomCable.plugged->store(true);
+    syncAndWait(tom, SyncState::Kind::Conflict);
+    editOffline(olivia, first, firstBase, "Olivia: open the bridge call.");
+    oliviaCable.plugged->store(true);
+    syncAndWait(olivia, SyncState::Kind::Conflict);
+
+    // Each sees the one they lost: the indicator says so, the view marks both sides' lines.
+    seesConflict(olivia, oliviaWindow, first, "Olivia: open the bridge call.",
+                 "Tom: page the duty manager.", "sync-two-people-olivia-conflict");
+    seesConflict(tom, tomWindow, second, "Tom: ask for the employee number.",
+                 "Olivia: call back on the number on file.", "sync-two-people-tom-conflict");
+    screenshot(&oliviaWindow, "sync-two-people-olivia-window");
+
+    // Olivia keeps hers on top of Tom's; Tom keeps Olivia's and drops his, both in the view.
+    {
+        ConflictDialog dialog(olivia, &oliviaWindow);
+        dialog.show();
+        QTest::mouseClick(child<QPushButton>(&dialog, "keepMine"), Qt::LeftButton);
+        INFO(child<QLabel>(&dialog, "error")->text().toStdString());
+        CHECK(dialog.conflictCount() == 0);
+    }
+    {
+        ConflictDialog dialog(tom, &tomWindow);
+        dialog.show();
+        QTest::mouseClick(child<QPushButton>(&dialog, "keepTheirs"), Qt::LeftButton);
+        INFO(child<QLabel>(&dialog, "error")->text().toStdString());
+        CHECK(dialog.conflictCount() == 0);
+    }
+    syncAndWait(olivia, SyncState::Kind::Synced);
+    syncAndWait(tom, SyncState::Kind::Synced);
+    syncAndWait(olivia, SyncState::Kind::Synced);
+    CHECK(child<SyncStatus>(&oliviaWindow, "syncStatus")->text() == QStringLiteral("Synced"));
+    CHECK(child<SyncStatus>(&tomWindow, "syncStatus")->text() == QStringLiteral("Synced"));
+
+    // One history: the same newest text of both SOPs, and the same fingerprint at one position.
+    for (const core::Id& sop : {first, second}) {
+        auto mine = olivia.readSop(sop, {}, {});
+        auto theirs = tom.readSop(sop, {}, {});
+        REQUIRE(mine);
+        REQUIRE(theirs);
+        CHECK(mine->version == theirs->version);
+        CHECK(mine->body == theirs->body);
+    }
+    auto firstNow = olivia.readSop(first, {}, {});
+    REQUIRE(firstNow);
+    CHECK(firstNow->body.find("Olivia: open the bridge call.") != std::string::npos);
+    auto secondNow = tom.readSop(second, {}, {});
+    REQUIRE(secondNow);
+    CHECK(secondNow->body.find("Olivia: call back") != std::string::npos);
+    CHECK(secondNow->body.find("Tom: ask for the employee number.") == std::string::npos);
+    auto oliviaInfo = olivia.remoteInfo();
+    auto tomInfo = tom.remoteInfo();
+    REQUIRE(oliviaInfo);
+    REQUIRE(tomInfo);
+    const std::int64_t common = std::min(oliviaInfo->position, tomInfo->position);
+    auto a = olivia.session().fingerprintAt(common);
+    auto b = tom.session().fingerprintAt(common);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(*a == *b);
 }
