@@ -119,7 +119,9 @@ TEST_CASE("exports carry the attachments: beside each SOP in Markdown, inside th
             if (isRelativeTarget(t.url)) {
                 INFO(entry.path().string() << ": " << t.url);
                 const auto target = entry.path().parent_path() / splitRelativeTarget(t.url).path;
-                const bool outside = t.url.find("etc/passwd") != std::string_view::npos;
+                // The hostile page names files that were never there.
+                const bool outside =
+                    t.url.find("etc/passwd") != std::string_view::npos || t.url == "x";
                 CHECK(std::filesystem::exists(target) != outside);
             }
         }
