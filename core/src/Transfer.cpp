@@ -329,11 +329,12 @@ Result<void> writeExport(const Engine& e, std::vector<ExportedSop>& docs,
         const std::filesystem::path& file = files.at(doc.id);
         const std::filesystem::path dir = file.parent_path();
         std::map<std::string, std::string> targets;
+        std::map<std::string, std::string> inlined; // name -> data: URI (HTML's inline images)
         std::vector<std::pair<std::filesystem::path, std::string>> toWrite; // path, name
         for (const AttachmentInfo& a : doc.attachments) {
             if (format == ExportFormat::Html && a.inlineImage) {
                 SOPVAULT_TRY(data, open(doc, a.name));
-                targets[a.name] =
+                inlined[a.name] =
                     fmt::format("data:{};base64,{}", a.type, base64(data.bytes.span()));
                 continue;
             }
@@ -368,7 +369,21 @@ Result<void> writeExport(const Engine& e, std::vector<ExportedSop>& docs,
         }
         doc.markdown = exportedBody(e, doc.markdown, files, file, targets);
         if (format == ExportFormat::Html) {
-            SOPVAULT_TRY(html, renderHtml(doc.markdown));
+            // The renderer shows an image only through this mapping: the page's own data: URIs.
+            RenderOptions options;
+            options.image = [&](std::string_view src) -> std::optional<std::string> {
+                if (!isRelativeTarget(src)) {
+                    return std::nullopt;
+                }
+                auto name = normaliseAttachmentName(splitRelativeTarget(src).path);
+                if (!name) {
+                    return std::nullopt;
+                }
+                const auto found = inlined.find(*name);
+                return found == inlined.end() ? std::nullopt
+                                              : std::optional<std::string>(found->second);
+            };
+            SOPVAULT_TRY(html, renderHtml(doc.markdown, options));
             doc.html = std::move(html);
         }
         SOPVAULT_CHECK(writeNewFile(file, format == ExportFormat::Html ? htmlDocument(doc)

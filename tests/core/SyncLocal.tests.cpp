@@ -124,8 +124,9 @@ TEST_CASE("an older vault file gains the sync tables and still opens", "[core][s
     v.addUser("tom");
     {
         auto db = v.raw();
-        REQUIRE(db.execScript("DROP TABLE sync_remote; DROP TABLE server_log; DROP TABLE outbox; "
-                              "DROP TABLE sync_conflicts; PRAGMA user_version=3;"));
+        REQUIRE(db.execScript(
+            "DROP TABLE sync_remote; DROP TABLE server_log; DROP TABLE outbox; "
+            "DROP TABLE sync_conflicts; DROP TABLE attachment_blobs; PRAGMA user_version=3;"));
     }
     auto owner = v.as("olivia");
     auto info = owner->remote();
