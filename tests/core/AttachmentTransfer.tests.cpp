@@ -115,7 +115,8 @@ TEST_CASE("exports carry the attachments: beside each SOP in Markdown, inside th
         if (entry.path().extension() != ".md") {
             continue;
         }
-        for (const auto& t : linkTargets(read(entry.path()))) {
+        const std::string text = read(entry.path()); // the targets are views into it
+        for (const auto& t : linkTargets(text)) {
             if (isRelativeTarget(t.url)) {
                 INFO(entry.path().string() << ": " << t.url);
                 const auto target = entry.path().parent_path() / splitRelativeTarget(t.url).path;
