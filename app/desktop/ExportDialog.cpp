@@ -2,6 +2,7 @@
 // through the controller; PDF pages are drawn by PdfExporter.
 #include "ExportDialog.h"
 
+#include "AttachmentSource.h"
 #include "PdfExporter.h"
 #include "Widgets.h"
 
@@ -112,7 +113,11 @@ Outcome<void> ExportDialog::writeTo(const QString& path)
     if (!doc) {
         return std::unexpected(doc.error());
     }
-    if (!PdfExporter::write(*doc, path)) {
+    auto images = [&](const QString& name) {
+        auto opened = m_controller.openAttachment(doc->id, doc->version, name);
+        return opened ? decodeImage(opened->bytes.span()) : QImage();
+    };
+    if (!PdfExporter::write(*doc, path, images)) {
         return std::unexpected(Failure{ErrorCode::Failed, tr("Cannot write %1.").arg(path)});
     }
     return {};

@@ -7,6 +7,7 @@
 #include "ExportDialog.h"
 #include "HistoryDialog.h"
 #include "ImportDialog.h"
+#include "MarkdownEditor.h"
 #include "MarkdownHighlighter.h"
 #include "PasswordDialog.h"
 #include "PublishDialog.h"
@@ -16,13 +17,19 @@
 #include "SyncStatus.h"
 #include "Widgets.h"
 
+#include "sopvault/core/Attachments.h"
+#include "sopvault/core/Links.h"
+
 #include <QAction>
 #include <QApplication>
+#include <QBuffer>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -39,6 +46,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
+#include <QTextBlock>
 #include <QToolBar>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -70,14 +78,6 @@ const char* kNewSopTemplate = R"(# Title of the procedure
 |---|---|
 | It fails | Escalate to the on-call engineer |
 )";
-
-// Both colours readable on the window's own palette, light or dark.
-QString mutedStyle(const char* extra = "")
-{
-    return QStringLiteral("color: %1; %2")
-        .arg(themed(QColor(0x5f, 0x66, 0x70), QColor(0xa8, 0xae, 0xb8)).name(),
-             QString::fromLatin1(extra));
-}
 
 } // namespace
 
@@ -234,67 +234,6 @@ void MainWindow::buildUi()
     setCentralWidget(central);
 }
 
-QWidget* MainWindow::buildReader()
-{
-    m_readerTitle = new QLabel;
-    m_readerTitle->setObjectName(QStringLiteral("readerTitle"));
-    m_readerTitle->setStyleSheet(QStringLiteral("font-size: 16pt; font-weight: bold;"));
-    m_readerTitle->setWordWrap(true);
-    m_readerMeta = new QLabel;
-    m_readerMeta->setObjectName(QStringLiteral("readerMeta"));
-    m_readerMeta->setStyleSheet(mutedStyle());
-    m_readerMeta->setWordWrap(true);
-    m_reader = new SafeBrowser;
-    m_reader->setObjectName(QStringLiteral("readerView"));
-    // Ctrl+A then Ctrl+C is "copy all": the same export check as the button.
-    connect(m_reader, &SafeBrowser::wholeCopyRequested, this, &MainWindow::copyAll);
-    connect(m_reader, &QTextBrowser::anchorClicked, this, &MainWindow::toggleTask);
-    m_editButton = namedButton(tr("&Edit"), "editButton");
-    m_historyButton = namedButton(tr("&History"), "historyButton");
-    m_flagButton = namedButton(tr("&Flag as wrong"), "flagButton");
-    m_exportButton = namedButton(tr("E&xport…"), "exportButton");
-    m_printButton = namedButton(tr("&Print…"), "printButton");
-    m_copyAllButton = namedButton(tr("Copy &all"), "copyAllButton");
-    m_copyLinkButton = namedButton(tr("Copy &link"), "copyLinkButton");
-    connect(m_editButton, &QPushButton::clicked, this, &MainWindow::editCurrent);
-    connect(m_historyButton, &QPushButton::clicked, this, &MainWindow::showHistory);
-    connect(m_flagButton, &QPushButton::clicked, this, &MainWindow::flagCurrent);
-    connect(m_exportButton, &QPushButton::clicked, this, &MainWindow::showExport);
-    connect(m_printButton, &QPushButton::clicked, this, &MainWindow::printCurrent);
-    connect(m_copyAllButton, &QPushButton::clicked, this, &MainWindow::copyAll);
-    connect(m_copyLinkButton, &QPushButton::clicked, this, [this] {
-        if (m_currentId) {
-            copyToClipboard(m_controller.link(*m_currentId));
-            statusBar()->showMessage(tr("Link copied; paste it into the ticket."), 5000);
-        }
-    });
-    auto* buttons =
-        new ButtonRow({m_editButton, m_historyButton, m_flagButton},
-                      {m_copyLinkButton, m_copyAllButton, m_printButton, m_exportButton});
-    buttons->setObjectName(QStringLiteral("readerButtons"));
-    auto* reader = new QWidget;
-    auto* layout = new QVBoxLayout(reader);
-    layout->addWidget(m_readerTitle);
-    layout->addWidget(m_readerMeta);
-    layout->addWidget(buttons);
-    layout->addWidget(m_reader, 1);
-    return reader;
-}
-
-void MainWindow::toggleTask(const QUrl& url)
-{
-    if (url.scheme() != QStringLiteral("task")) {
-        return;
-    }
-    const int n = url.path().toInt();
-    if (!m_ticked.remove(n)) {
-        m_ticked.insert(n);
-    }
-    const int scroll = m_reader->verticalScrollBar()->value();
-    m_reader->setHtml(renderSop(m_currentBody, m_ticked));
-    m_reader->verticalScrollBar()->setValue(scroll);
-}
-
 QWidget* MainWindow::buildEditor()
 {
     m_editorTitle = new QLineEdit;
@@ -315,13 +254,17 @@ QWidget* MainWindow::buildEditor()
     m_editorReviewer->setObjectName(QStringLiteral("editorReviewer"));
     m_editorReviewer->setPlaceholderText(
         tr("Reviewer: a user or @role (empty: anyone with review)"));
-    m_editorText = new QPlainTextEdit;
+    m_editorText = new MarkdownEditor;
     m_editorText->setObjectName(QStringLiteral("editorText"));
+    connect(m_editorText, &MarkdownEditor::imagePasted, this, &MainWindow::attachPastedImage);
+    connect(m_editorText, &MarkdownEditor::filesDropped, this, &MainWindow::attachFiles);
     m_editorText->setFont(QFont(QStringLiteral("DejaVu Sans Mono"), 10));
     m_editorText->setTabChangesFocus(false);
     new MarkdownHighlighter(m_editorText->document());
     m_preview = new SafeBrowser;
     m_preview->setObjectName(QStringLiteral("editorPreview"));
+    m_preview->setImageSource(
+        [this](const QString& name) { return m_editorAttachments.image(name); });
     connect(m_editorText, &QPlainTextEdit::textChanged, this, [this] { m_previewDelay.start(); });
     m_editorMessage = new QLineEdit;
     m_editorMessage->setObjectName(QStringLiteral("editorMessage"));
@@ -535,6 +478,10 @@ void MainWindow::clearViews()
     }
     m_currentId.reset();
     m_currentBody.clear();
+    m_readerAttachments.clear();
+    m_editorAttachments.clear();
+    m_readerFiles->setVisible(false);
+    m_readerLinks->setVisible(false);
     endMerge();
     m_syncStatus->setState(SyncState{});
     m_stack->setCurrentIndex(0);
@@ -621,78 +568,6 @@ void MainWindow::showSearchResults()
     statusBar()->showMessage(tr("%n match(es)", nullptr, int(hits->size())), 3000);
 }
 
-void MainWindow::openSop(const core::Id& sop)
-{
-    if (!m_controller.isUnlocked()) {
-        return;
-    }
-    auto view = m_controller.readSop(sop, {}, m_ticket->text().trimmed());
-    if (!view) {
-        showFailure(tr("Cannot open this SOP"), view.error());
-        return;
-    }
-    m_currentId = sop;
-    m_currentVersion = view->version;
-    m_currentCollection = view->collectionId;
-    m_currentBody = std::move(view->body);
-    m_ticked.clear();
-    m_readerTitle->setText(toQString(view->title));
-    QString tags;
-    for (const auto& t : view->tags) {
-        tags += QStringLiteral(" #") + toQString(t);
-    }
-    m_readerMeta->setText(tr("%1 · version %2 · %3 · %4 · %5%6")
-                              .arg(toQString(view->collection))
-                              .arg(view->version)
-                              .arg(toQString(view->author), formatTime(view->time),
-                                   toQString(core::stateName(view->state)), tags));
-    m_reader->setHtml(renderSop(m_currentBody, m_ticked));
-    m_stack->setCurrentIndex(1);
-    updateActions();
-}
-
-void MainWindow::openLink(const QString& url)
-{
-    // sopvault://<vault id>/sop/<sop id>: the one place an id is read back from text.
-    const QUrl u(url);
-    const QStringList parts = u.path().split(u'/', Qt::SkipEmptyParts);
-    const bool shaped = u.scheme() == QStringLiteral("sopvault") && parts.size() == 2 &&
-                        parts[0] == QStringLiteral("sop");
-    const auto id = core::idFromHex(shaped ? toStd(parts[1]) : std::string());
-    if (!id) {
-        statusBar()->showMessage(tr("Not a SOP Vault link: %1").arg(url), 6000);
-        return;
-    }
-    if (u.host() != m_controller.vaultId()) {
-        statusBar()->showMessage(tr("That link belongs to another vault."), 6000);
-        return;
-    }
-    openSop(*id);
-}
-
-void MainWindow::updateReaderActions()
-{
-    const bool reading =
-        m_controller.isUnlocked() && m_currentId.has_value() && m_stack->currentIndex() == 1;
-    // The collection of the SOP on screen, as readSop reported it: no listing needed.
-    const bool edit = reading && m_controller.may(core::Right::Edit, m_currentCollection);
-    const bool exportRight = reading && m_controller.may(core::Right::Export, m_currentCollection);
-    m_editButton->setEnabled(edit);
-    m_historyButton->setEnabled(reading);
-    m_flagButton->setEnabled(reading);
-    m_copyLinkButton->setEnabled(reading);
-    for (auto* b : {m_exportButton, m_printButton, m_copyAllButton}) {
-        b->setEnabled(exportRight);
-        b->setToolTip(exportRight || !reading
-                          ? QString()
-                          : tr("You do not have the export right on this collection: exporting, "
-                               "printing and copying the whole SOP are reserved to those an owner "
-                               "allows."));
-    }
-    // Partial copies are still possible by hand, but not "select all".
-    m_reader->setContextMenuPolicy(exportRight ? Qt::DefaultContextMenu : Qt::NoContextMenu);
-}
-
 void MainWindow::updateActions()
 {
     updateReaderActions();
@@ -731,6 +606,7 @@ void MainWindow::newSop()
     m_editorError->clear();
     m_editorReviewEvery->setValue(90);
     m_editorReviewer->clear();
+    m_editorAttachments.clear();
     m_editorText->setPlainText(QString::fromUtf8(kNewSopTemplate));
     m_editorText->document()->setModified(false);
     updatePreview();
@@ -751,6 +627,7 @@ void MainWindow::fillEditor(const core::SopVersionView& view)
     m_editorTags->setText(tags.join(QStringLiteral(", ")));
     m_editorReviewEvery->setValue(int(view.reviewEveryDays));
     m_editorReviewer->setText(toQString(view.reviewer));
+    m_editorAttachments.show(view.id, view.version, view.attachments);
     m_editorText->setPlainText(toQString(view.body));
     m_editorText->document()->setModified(false);
     m_editorMessage->clear();
@@ -776,7 +653,79 @@ void MainWindow::editCurrent()
 
 void MainWindow::updatePreview()
 {
-    m_preview->setHtml(renderSop(toStd(m_editorText->toPlainText()), {}));
+    m_preview->setHtml(
+        renderSop(toStd(m_editorText->toPlainText()), {}, m_editorAttachments.listed()));
+}
+
+void MainWindow::attachPastedImage(const QImage& image)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    if (!buffer.open(QIODevice::WriteOnly) || !image.save(&buffer, "PNG")) {
+        m_editorError->setText(tr("The pasted image could not be read."));
+        return;
+    }
+    insertAttachment(
+        crypto::Bytes(png.begin(), png.end()),
+        QStringLiteral("screenshots/screenshot-%1.png")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+}
+
+void MainWindow::attachFiles(const QStringList& paths)
+{
+    // Read whole into memory until the save: a file over the vault's cap is not read at all.
+    const std::uint64_t capBytes = m_controller.attachmentCaps().first * 1024 * 1024;
+    for (const QString& path : paths) {
+        const QFileInfo info(path);
+        if (!info.isFile()) {
+            m_editorError->setText(tr("%1 is not a file; only files can be attached.").arg(path));
+            continue;
+        }
+        if (std::uint64_t(info.size()) > capBytes) {
+            m_editorError->setText(tr("%1 is larger than the %2 MB this vault takes per "
+                                      "attachment (an owner sets it in Administration).")
+                                       .arg(info.fileName())
+                                       .arg(capBytes / (1024 * 1024)));
+            continue;
+        }
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            m_editorError->setText(tr("%1 cannot be read: %2").arg(path, file.errorString()));
+            continue;
+        }
+        const QByteArray bytes = file.readAll();
+        insertAttachment(crypto::Bytes(bytes.begin(), bytes.end()), info.fileName());
+    }
+}
+
+void MainWindow::insertAttachment(const crypto::Bytes& bytes, const QString& wanted)
+{
+    if (m_merging) {
+        // A resolution carries the text only.
+        m_editorError->setText(tr("Files cannot be attached while merging a conflict; save the "
+                                  "merge, then edit the SOP to attach them."));
+        return;
+    }
+    const bool image = core::showsInline(core::sniffType(bytes));
+    auto name = m_editorAttachments.addPending(m_editorAttachments.freeName(wanted), bytes);
+    if (!name) {
+        m_editorError->setText(name.error().message);
+        return;
+    }
+    const QString target = toQString(core::encodeRelativeTarget(toStd(*name)));
+    const QFileInfo leaf(*name);
+    // A paragraph of its own: after a list item it would belong to that item.
+    QTextCursor cursor = m_editorText->textCursor();
+    if (cursor.positionInBlock() > 0) {
+        cursor.insertText(QStringLiteral("\n\n"));
+    } else if (cursor.block().previous().isValid() &&
+               !cursor.block().previous().text().trimmed().isEmpty()) {
+        cursor.insertText(QStringLiteral("\n"));
+    }
+    cursor.insertText(image ? QStringLiteral("![%1](%2)\n").arg(leaf.completeBaseName(), target)
+                            : QStringLiteral("[%1](%2)\n").arg(leaf.fileName(), target));
+    m_editorText->setTextCursor(cursor);
+    statusBar()->showMessage(tr("%1 will be attached when you save.").arg(*name), 6000);
 }
 
 bool MainWindow::saveNew(const std::vector<std::string>& tags)
@@ -789,6 +738,7 @@ bool MainWindow::saveNew(const std::vector<std::string>& tags)
     n.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
     n.reviewer = toStd(m_editorReviewer->text().trimmed());
     n.message = toStd(m_editorMessage->text());
+    n.attachments = m_editorAttachments.pendingReferencedBy(n.body);
     auto id = m_controller.addSop(n);
     if (!id) {
         m_editorError->setText(id.error().message);
@@ -808,6 +758,7 @@ bool MainWindow::saveEdit(const std::vector<std::string>& tags)
     e.reviewer = toStd(m_editorReviewer->text().trimmed());
     e.message = toStd(m_editorMessage->text());
     e.baseVersion = m_currentVersion;
+    e.addAttachments = m_editorAttachments.pendingReferencedBy(*e.body);
     auto v = m_controller.editSop(*m_currentId, e);
     if (!v) {
         m_editorError->setText(v.error().message);

@@ -3,6 +3,7 @@
 // controller; the window only greys out what core says this person may not do.
 #pragma once
 
+#include "AttachmentSource.h"
 #include "VaultController.h"
 
 #include <QMainWindow>
@@ -25,6 +26,7 @@ class QTreeWidget;
 
 namespace sopvault::desktop {
 
+class MarkdownEditor;
 class SafeBrowser;
 class SopListModel;
 class SyncStatus;
@@ -81,7 +83,17 @@ private:
     void refreshCollections();
     void refreshList();
     void showSearchResults();
-    void toggleTask(const QUrl& url);
+    // The reader (MainWindowReader.cpp): a click on a task box, an attachment, a SOP link or a
+    // web link; the attachments and links shown under the text; one attachment enlarged or saved.
+    void followLink(const QUrl& url);
+    void showReaderExtras(const std::vector<core::AttachmentInfo>& attachments);
+    void showAttachment(const QString& name);
+    void saveAttachment(const QString& name);
+    // The editor: a pasted screenshot or dropped files become attachments of the next save, and
+    // their references go in at the cursor.
+    void attachPastedImage(const QImage& image);
+    void attachFiles(const QStringList& paths);
+    void insertAttachment(const crypto::Bytes& bytes, const QString& wanted);
     void updatePreview();
     void updateActions();
     void updateReaderActions();
@@ -110,6 +122,8 @@ private:
     QLabel* m_readerTitle = nullptr;
     QLabel* m_readerMeta = nullptr;
     SafeBrowser* m_reader = nullptr;
+    QLabel* m_readerFiles = nullptr; // the version's attachments, to enlarge or save
+    QLabel* m_readerLinks = nullptr; // links to and from other SOPs
     QPushButton* m_editButton = nullptr;
     QPushButton* m_historyButton = nullptr;
     QPushButton* m_flagButton = nullptr;
@@ -121,7 +135,7 @@ private:
     QLineEdit* m_editorTitle = nullptr;
     QLineEdit* m_editorTags = nullptr;
     QComboBox* m_editorCollection = nullptr;
-    QPlainTextEdit* m_editorText = nullptr;
+    MarkdownEditor* m_editorText = nullptr;
     SafeBrowser* m_preview = nullptr;
     QLineEdit* m_editorMessage = nullptr;
     QSpinBox* m_editorReviewEvery = nullptr;
@@ -147,6 +161,8 @@ private:
     bool m_editingNew = false;
     std::optional<core::Id> m_merging; // the editor holds my side of this SOP's conflict
     QSet<int> m_ticked;
+    AttachmentSource m_readerAttachments{m_controller};
+    AttachmentSource m_editorAttachments{m_controller}; // the version edited, plus pasted files
     QTimer m_searchDelay;
     QTimer m_previewDelay;
     QTimer m_idle;

@@ -4,7 +4,10 @@
 
 #include "VaultController.h"
 
+#include "sopvault/core/Attachments.h"
+
 #include <QCoreApplication>
+#include <QHash>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QTextDocument>
@@ -31,9 +34,44 @@ void drawBands(QPainter& painter, const QRect& page, int band, const QString& ma
     painter.restore();
 }
 
+// The page's text with its images from the attachments (core wrote them as attachment: URLs),
+// each at most as wide as the text.
+class PdfDocument : public QTextDocument
+{
+public:
+    PdfDocument(const PdfExporter::ImageSource& images, int width)
+        : m_images(images), m_width(width)
+    {}
+
+protected:
+    QVariant loadResource(int type, const QUrl& name) override
+    {
+        const auto attachment = core::attachmentFromUrl(toStd(name.toString(QUrl::FullyEncoded)));
+        if (type != QTextDocument::ImageResource || !m_images || !attachment) {
+            return {}; // nothing is fetched from anywhere else
+        }
+        const QString key = toQString(*attachment);
+        if (auto known = m_cache.constFind(key); known != m_cache.constEnd()) {
+            return *known; // the layout asks once per page pass: decrypt once
+        }
+        QImage image = m_images(key);
+        if (!image.isNull() && image.width() > m_width) {
+            image = image.scaledToWidth(m_width, Qt::SmoothTransformation);
+        }
+        m_cache.insert(key, image);
+        return image;
+    }
+
+private:
+    const PdfExporter::ImageSource& m_images;
+    int m_width;
+    QHash<QString, QImage> m_cache;
+};
+
 } // namespace
 
-bool PdfExporter::write(const core::ExportedSop& sop, const QString& file)
+bool PdfExporter::write(const core::ExportedSop& sop, const QString& file,
+                        const ImageSource& images)
 {
     QPdfWriter writer(file);
     writer.setTitle(toQString(sop.title));
@@ -48,7 +86,7 @@ bool PdfExporter::write(const core::ExportedSop& sop, const QString& file)
     const QRect page = writer.pageLayout().paintRectPixels(writer.resolution());
     const int band = writer.resolution() / 3; // room for the watermark at top and bottom
     const int textHeight = page.height() - 2 * band;
-    QTextDocument doc;
+    PdfDocument doc(images, page.width() - 8);
     doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 10));
     doc.setHtml(QStringLiteral("<h1>%1</h1>%2")
                     .arg(toQString(sop.title).toHtmlEscaped(), toQString(sop.html)));

@@ -4,15 +4,21 @@
 
 #include "sopvault/core/Vault.h"
 
+#include <QImage>
 #include <QString>
+
+#include <functional>
 
 namespace sopvault::desktop {
 
 class PdfExporter
 {
 public:
-    // False when the file cannot be written.
-    [[nodiscard]] static bool write(const core::ExportedSop& sop, const QString& file);
+    // The image of one of the SOP's attachments, by name (a null image: its alt text shows).
+    using ImageSource = std::function<QImage(const QString& name)>;
+    // False when the file cannot be written. Images are fit to the page's width.
+    [[nodiscard]] static bool write(const core::ExportedSop& sop, const QString& file,
+                                    const ImageSource& images = {});
 };
 
 } // namespace sopvault::desktop

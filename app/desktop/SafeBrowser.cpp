@@ -4,11 +4,14 @@
 #include "VaultController.h"
 #include "Widgets.h"
 
+#include "sopvault/core/Attachments.h"
 #include "sopvault/core/Markdown.h"
 
 #include <QKeyEvent>
 #include <QMimeData>
 #include <QRegularExpression>
+
+#include <algorithm>
 
 namespace sopvault::desktop {
 
@@ -55,16 +58,42 @@ QString readerCss()
         .arg(heading, rule, head, code, quote);
 }
 
+// Each attachment image the renderer wrote, inside a link to itself: a click enlarges it.
+QString withImageLinks(const QString& html)
+{
+    static const QRegularExpression image(
+        QStringLiteral(R"re((<img src="(attachment:[^"]*)"[^>]*/>))re"));
+    QString out = html;
+    out.replace(image, QStringLiteral(R"(<a href="\2">\1</a>)"));
+    return out;
+}
+
 } // namespace
 
-QString renderSop(const std::string& markdown, const QSet<int>& ticked)
+QString renderSop(const std::string& markdown, const QSet<int>& ticked,
+                  const std::vector<core::AttachmentInfo>& attachments)
 {
-    auto html = core::renderHtml(markdown);
+    auto listed = [&](std::string_view target, bool image) -> std::optional<std::string> {
+        const auto name = core::attachmentNameFor(target);
+        const bool found =
+            name && std::any_of(attachments.begin(), attachments.end(), [&](const auto& a) {
+                return a.name == *name && (a.inlineImage || !image);
+            });
+        return found ? std::optional<std::string>(core::attachmentUrl(*name)) : std::nullopt;
+    };
+    core::RenderOptions options;
+    options.image = [&](std::string_view src) {
+        return listed(src, true);
+    };
+    options.link = [&](std::string_view href) {
+        return listed(href, false);
+    };
+    auto html = core::renderHtml(markdown, options);
     if (!html) {
         return QStringLiteral("<p><i>%1</i></p>")
             .arg(toQString(html.error().message).toHtmlEscaped());
     }
-    return readerCss() + withTicks(toQString(*html), ticked);
+    return readerCss() + withImageLinks(withTicks(toQString(*html), ticked));
 }
 
 SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)
@@ -73,9 +102,23 @@ SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)
     setOpenExternalLinks(false);
 }
 
-QVariant SafeBrowser::loadResource(int, const QUrl&)
+QVariant SafeBrowser::loadResource(int type, const QUrl& name)
 {
-    return {}; // nothing is ever fetched, local or remote
+    // Nothing is ever fetched, local or remote: only the SOP's own attachments show.
+    if (type != QTextDocument::ImageResource || !m_images) {
+        return {};
+    }
+    const auto attachment = core::attachmentFromUrl(toStd(name.toString(QUrl::FullyEncoded)));
+    if (!attachment) {
+        return {};
+    }
+    QImage image = m_images(toQString(*attachment));
+    // Room for the indent of a list item too: an image never makes the page scroll sideways.
+    const int room = viewport()->width() - 2 * int(document()->documentMargin()) - 48;
+    if (!image.isNull() && room > 32 && image.width() > room) {
+        image = image.scaledToWidth(room, Qt::SmoothTransformation);
+    }
+    return image;
 }
 
 bool SafeBrowser::wholeSelected() const

@@ -3,6 +3,7 @@
 
 #include "WakeUp.h"
 
+#include "sopvault/core/Links.h"
 #include "sopvault/crypto/Crypto.h"
 #include "sopvault/remote/PgServer.h"
 
@@ -498,7 +499,33 @@ std::vector<core::CollectionInfo> VaultController::readableCollections() const
 
 QString VaultController::link(const core::Id& sop) const
 {
-    return QStringLiteral("sopvault://%1/sop/%2").arg(vaultId(), toQString(core::toHex(sop)));
+    return toQString(core::sopLink(toStd(vaultId()), sop));
+}
+
+Outcome<core::SopLinks> VaultController::links(const core::Id& sop) const
+{
+    return outcome(m_session->links(sop));
+}
+
+Outcome<core::AttachmentData> VaultController::openAttachment(const core::Id& sop,
+                                                              std::uint64_t version,
+                                                              const QString& name) const
+{
+    return outcome(m_session->openAttachment(sop, version, toStd(name)));
+}
+
+Outcome<void> VaultController::saveAttachment(const core::Id& sop, std::uint64_t version,
+                                              const QString& name, const QString& path)
+{
+    auto saved = outcome(
+        m_session->saveAttachment(sop, toStd(name), std::filesystem::path(toStd(path)), version));
+    wrote(); // the audit entry, allowed or denied
+    return saved;
+}
+
+std::pair<std::uint64_t, std::uint64_t> VaultController::attachmentCaps() const
+{
+    return m_session->attachmentCaps();
 }
 
 Outcome<std::vector<core::SopSummary>> VaultController::listSops(const QString& collection) const

@@ -192,6 +192,16 @@ public:
     [[nodiscard]] Outcome<std::vector<core::HistoryEntry>> history(const core::Id& sop) const;
     [[nodiscard]] Outcome<QString> diff(const core::Id& sop, std::uint64_t from, std::uint64_t to);
     [[nodiscard]] Outcome<std::uint64_t> restore(const core::Id& sop, std::uint64_t version);
+    // Links to and from a SOP (not an audited read: no SOP text is shown).
+    [[nodiscard]] Outcome<core::SopLinks> links(const core::Id& sop) const;
+
+    // Attachments: opened for showing (view right; the SOP's view is the audited act), saved
+    // out (export right; audited), and the owner-set caps in MB (per file, per SOP version).
+    [[nodiscard]] Outcome<core::AttachmentData>
+    openAttachment(const core::Id& sop, std::uint64_t version, const QString& name) const;
+    [[nodiscard]] Outcome<void> saveAttachment(const core::Id& sop, std::uint64_t version,
+                                               const QString& name, const QString& path);
+    [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> attachmentCaps() const;
 
     // Reviews and flags.
     [[nodiscard]] Outcome<std::vector<core::ReviewItem>>

@@ -49,6 +49,13 @@ QLabel* errorLabel(const char* objectName)
     return label;
 }
 
+QString mutedStyle(const char* extra)
+{
+    return QStringLiteral("color: %1; %2")
+        .arg(themed(QColor(0x5f, 0x66, 0x70), QColor(0xa8, 0xae, 0xb8)).name(),
+             QString::fromLatin1(extra));
+}
+
 QProgressBar* busyBar(const char* objectName)
 {
     auto* bar = new QProgressBar;

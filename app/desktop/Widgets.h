@@ -30,6 +30,8 @@ QPushButton* namedButton(const QString& text, const char* objectName);
 QTreeWidget* namedTree(const char* objectName, const QStringList& headers);
 // An empty, word-wrapped label in the error colour, for the sentences core returns.
 QLabel* errorLabel(const char* objectName);
+// The style sheet of secondary text (and `extra`), readable on a light or a dark palette.
+QString mutedStyle(const char* extra = "");
 // An indeterminate, hidden progress bar: shown while slow work runs off the GUI thread.
 QProgressBar* busyBar(const char* objectName);
 // The sentence core returned, in a message box titled "That did not work".

@@ -2,6 +2,8 @@
 // that attach, list, open and save the files a SOP version lists in its encrypted content.
 #include "sopvault/core/Attachments.h"
 
+#include "sopvault/core/Links.h"
+#include "sopvault/core/Markdown.h"
 #include "sopvault/core/Vault.h"
 
 #include "AttachmentRules.h"
@@ -176,6 +178,34 @@ Result<std::string> normaliseAttachmentName(std::string_view raw)
         out += s;
     }
     return out;
+}
+
+std::optional<std::string> attachmentNameFor(std::string_view target)
+{
+    if (!isRelativeTarget(target)) {
+        return std::nullopt;
+    }
+    const RelativeTarget split = splitRelativeTarget(target);
+    if (split.path.empty()) {
+        return std::nullopt;
+    }
+    auto name = normaliseAttachmentName(split.path);
+    return name ? std::optional<std::string>(std::move(*name)) : std::nullopt;
+}
+
+std::string attachmentUrl(std::string_view name)
+{
+    return "attachment:" + encodeRelativeTarget(name);
+}
+
+std::optional<std::string> attachmentFromUrl(std::string_view url)
+{
+    constexpr std::string_view kScheme = "attachment:";
+    if (!url.starts_with(kScheme)) {
+        return std::nullopt;
+    }
+    auto name = normaliseAttachmentName(decodeUrlPath(url.substr(kScheme.size())));
+    return name ? std::optional<std::string>(std::move(*name)) : std::nullopt;
 }
 
 namespace detail {

@@ -246,8 +246,7 @@ std::string exportedBody(const Engine& e, std::string_view markdown,
     const std::string vault = toHex(e.state().vaultId);
     return rewriteLinks(markdown, [&](const LinkTarget& t) -> std::optional<LinkRewrite> {
         if (!attachments.empty() && t.kind != LinkKind::Autolink && isRelativeTarget(t.url)) {
-            const RelativeTarget split = splitRelativeTarget(t.url);
-            if (auto name = normaliseAttachmentName(split.path)) {
+            if (auto name = attachmentNameFor(t.url)) {
                 if (auto found = attachments.find(*name); found != attachments.end()) {
                     return LinkRewrite{found->second, {}};
                 }
@@ -372,10 +371,7 @@ Result<void> writeExport(const Engine& e, std::vector<ExportedSop>& docs,
             // The renderer shows an image only through this mapping: the page's own data: URIs.
             RenderOptions options;
             options.image = [&](std::string_view src) -> std::optional<std::string> {
-                if (!isRelativeTarget(src)) {
-                    return std::nullopt;
-                }
-                auto name = normaliseAttachmentName(splitRelativeTarget(src).path);
+                const auto name = attachmentNameFor(src);
                 if (!name) {
                     return std::nullopt;
                 }
@@ -462,7 +458,19 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         SOPVAULT_TRY(content, e.readContent(id, version));
         // Links to other SOPs read as titles with their links (a PDF has no files to point at);
         // the file exports point them at the exported files instead (finishExported).
-        SOPVAULT_TRY(html, renderHtml(exportedBody(e, content.body, {}, {})));
+        SOPVAULT_TRY(listed, attachments(id, version));
+        // The version's own images as attachment: URLs, for the front end that lays the page
+        // out (the desktop's PDF) to show from the vault; anything else shows its alt text.
+        RenderOptions options;
+        options.image = [&listed](std::string_view src) -> std::optional<std::string> {
+            const auto name = attachmentNameFor(src);
+            const bool shown =
+                name && std::any_of(listed.begin(), listed.end(), [&](const AttachmentInfo& a) {
+                    return a.name == *name && a.inlineImage;
+                });
+            return shown ? std::optional<std::string>(attachmentUrl(*name)) : std::nullopt;
+        };
+        SOPVAULT_TRY(html, renderHtml(exportedBody(e, content.body, {}, {}), options));
         ExportedSop x;
         x.id = id;
         x.collection = e.pathOf(sop.collection);
@@ -472,11 +480,7 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
         x.tags = std::move(content.tags);
         x.markdown = std::move(content.body);
         x.html = std::move(html);
-        if (auto listed = attachments(id, version)) {
-            x.attachments = std::move(*listed);
-        } else if (listed.error().code != ErrorCode::Usage) {
-            return std::unexpected(listed.error());
-        }
+        x.attachments = std::move(listed);
         titles += fmt::format("{}{} (v{})", titles.empty() ? "" : "; ", x.title, version);
         out.push_back(std::move(x));
     }

@@ -5,6 +5,7 @@
 #include "sopvault/crypto/Bytes.h"
 #include "sopvault/crypto/Error.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,18 @@ namespace sopvault::core {
 // segments, ".." only as leading segments, no scheme, no absolute path, no control characters,
 // at most 255 bytes a segment. `usage` naming the problem otherwise.
 [[nodiscard]] Result<std::string> normaliseAttachmentName(std::string_view raw);
+
+// The attachment name a Markdown link or image target refers to: a relative target, its
+// %-escapes decoded, its #fragment and ?query dropped, normalised as above. Nothing for a URL,
+// an anchor, an absolute path or a name no attachment can have. The one reading of a target as
+// an attachment, for import, export, the reader and PDF.
+[[nodiscard]] std::optional<std::string> attachmentNameFor(std::string_view target);
+
+// "attachment:<name>", the name %-encoded: how a page rendered for a front end (the desktop's
+// reader and its PDF) names one of its SOP's attachments, for the front end to show from the
+// vault. Never written into a file anyone else reads.
+[[nodiscard]] std::string attachmentUrl(std::string_view name);
+// The name an attachment: URL carries (decoded and normalised), or nothing.
+[[nodiscard]] std::optional<std::string> attachmentFromUrl(std::string_view url);
 
 } // namespace sopvault::core

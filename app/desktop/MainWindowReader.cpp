@@ -1,0 +1,336 @@
+// The main window's reader: a SOP rendered with its images from the vault, its attachments and
+// its links to and from other SOPs, task boxes to tick, and links that go where they say.
+#include "MainWindow.h"
+
+#include "AttachmentViewer.h"
+#include "SafeBrowser.h"
+#include "Widgets.h"
+
+#include "sopvault/core/Attachments.h"
+#include "sopvault/core/Links.h"
+
+#include <QCoreApplication>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace sopvault::desktop {
+
+namespace {
+
+// "PNG image, 120 KB", "PDF, 2.4 MB": what a person needs to decide whether to open a file.
+QString describe(const core::AttachmentInfo& a)
+{
+    const QString type = toQString(a.type);
+    QString kind = type.section(u'/', 1).section(u'+', 0, 0).toUpper();
+    if (type.startsWith(QStringLiteral("image/"))) {
+        kind = QCoreApplication::translate("MainWindow", "%1 image").arg(kind);
+    } else if (type == QStringLiteral("text/plain")) {
+        kind = QCoreApplication::translate("MainWindow", "text");
+    } else if (type == QStringLiteral("application/octet-stream")) {
+        kind = QCoreApplication::translate("MainWindow", "file");
+    }
+    return QStringLiteral("%1, %2").arg(kind, QLocale().formattedDataSize(qint64(a.size)));
+}
+
+QString linkList(const std::vector<core::LinkedSop>& sops, const QString& vault)
+{
+    QStringList out;
+    int hidden = 0;
+    for (const core::LinkedSop& s : sops) {
+        if (!s.viewable) {
+            ++hidden;
+            continue;
+        }
+        out << QStringLiteral("<a href=\"%1\">%2</a>")
+                   .arg(toQString(core::sopLink(toStd(vault), s.id)).toHtmlEscaped(),
+                        toQString(s.title).toHtmlEscaped());
+    }
+    if (hidden == 1) {
+        out << QCoreApplication::translate("MainWindow", "one SOP you may not view");
+    } else if (hidden > 1) {
+        out << QCoreApplication::translate("MainWindow", "%1 SOPs you may not view").arg(hidden);
+    }
+    return out.join(QStringLiteral(", "));
+}
+
+QLabel* linkLabel(const char* objectName)
+{
+    auto* label = new QLabel;
+    label->setObjectName(QString::fromLatin1(objectName));
+    label->setWordWrap(true);
+    label->setTextFormat(Qt::RichText);
+    label->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    label->setVisible(false);
+    return label;
+}
+
+} // namespace
+
+QWidget* MainWindow::buildReader()
+{
+    m_readerTitle = new QLabel;
+    m_readerTitle->setObjectName(QStringLiteral("readerTitle"));
+    m_readerTitle->setStyleSheet(QStringLiteral("font-size: 16pt; font-weight: bold;"));
+    m_readerTitle->setWordWrap(true);
+    m_readerMeta = new QLabel;
+    m_readerMeta->setObjectName(QStringLiteral("readerMeta"));
+    m_readerMeta->setStyleSheet(mutedStyle());
+    m_readerMeta->setWordWrap(true);
+    m_readerFiles = linkLabel("readerAttachments");
+    m_readerLinks = linkLabel("readerLinks");
+    connect(m_readerFiles, &QLabel::linkActivated, this,
+            [this](const QString& url) { followLink(QUrl(url)); });
+    connect(m_readerLinks, &QLabel::linkActivated, this,
+            [this](const QString& url) { followLink(QUrl(url)); });
+    m_reader = new SafeBrowser;
+    m_reader->setObjectName(QStringLiteral("readerView"));
+    m_reader->setImageSource(
+        [this](const QString& name) { return m_readerAttachments.image(name); });
+    // Ctrl+A then Ctrl+C is "copy all": the same export check as the button.
+    connect(m_reader, &SafeBrowser::wholeCopyRequested, this, &MainWindow::copyAll);
+    connect(m_reader, &QTextBrowser::anchorClicked, this, &MainWindow::followLink);
+    m_editButton = namedButton(tr("&Edit"), "editButton");
+    m_historyButton = namedButton(tr("&History"), "historyButton");
+    m_flagButton = namedButton(tr("&Flag as wrong"), "flagButton");
+    m_exportButton = namedButton(tr("E&xport…"), "exportButton");
+    m_printButton = namedButton(tr("&Print…"), "printButton");
+    m_copyAllButton = namedButton(tr("Copy &all"), "copyAllButton");
+    m_copyLinkButton = namedButton(tr("Copy &link"), "copyLinkButton");
+    connect(m_editButton, &QPushButton::clicked, this, &MainWindow::editCurrent);
+    connect(m_historyButton, &QPushButton::clicked, this, &MainWindow::showHistory);
+    connect(m_flagButton, &QPushButton::clicked, this, &MainWindow::flagCurrent);
+    connect(m_exportButton, &QPushButton::clicked, this, &MainWindow::showExport);
+    connect(m_printButton, &QPushButton::clicked, this, &MainWindow::printCurrent);
+    connect(m_copyAllButton, &QPushButton::clicked, this, &MainWindow::copyAll);
+    connect(m_copyLinkButton, &QPushButton::clicked, this, [this] {
+        if (m_currentId) {
+            copyToClipboard(m_controller.link(*m_currentId));
+            statusBar()->showMessage(tr("Link copied; paste it into the ticket."), 5000);
+        }
+    });
+    auto* buttons =
+        new ButtonRow({m_editButton, m_historyButton, m_flagButton},
+                      {m_copyLinkButton, m_copyAllButton, m_printButton, m_exportButton});
+    buttons->setObjectName(QStringLiteral("readerButtons"));
+    auto* reader = new QWidget;
+    auto* layout = new QVBoxLayout(reader);
+    layout->addWidget(m_readerTitle);
+    layout->addWidget(m_readerMeta);
+    layout->addWidget(buttons);
+    layout->addWidget(m_reader, 1);
+    layout->addWidget(m_readerFiles);
+    layout->addWidget(m_readerLinks);
+    return reader;
+}
+
+void MainWindow::openSop(const core::Id& sop)
+{
+    if (!m_controller.isUnlocked()) {
+        return;
+    }
+    auto view = m_controller.readSop(sop, {}, m_ticket->text().trimmed());
+    if (!view) {
+        if (view.error().code == ErrorCode::NotFound) {
+            // Said without a title: the person may not know the SOP exists.
+            statusBar()->showMessage(
+                tr("That SOP is not one you may view (or it no longer exists)."), 8000);
+            return;
+        }
+        showFailure(tr("Cannot open this SOP"), view.error());
+        return;
+    }
+    m_currentId = sop;
+    m_currentVersion = view->version;
+    m_currentCollection = view->collectionId;
+    m_currentBody = std::move(view->body);
+    m_ticked.clear();
+    m_readerTitle->setText(toQString(view->title));
+    QString tags;
+    for (const auto& t : view->tags) {
+        tags += QStringLiteral(" #") + toQString(t);
+    }
+    m_readerMeta->setText(tr("%1 · version %2 · %3 · %4 · %5%6")
+                              .arg(toQString(view->collection))
+                              .arg(view->version)
+                              .arg(toQString(view->author), formatTime(view->time),
+                                   toQString(core::stateName(view->state)), tags));
+    m_readerAttachments.show(sop, view->version, view->attachments);
+    showReaderExtras(view->attachments);
+    m_reader->setHtml(renderSop(m_currentBody, m_ticked, view->attachments));
+    m_stack->setCurrentIndex(1);
+    updateActions();
+}
+
+void MainWindow::showReaderExtras(const std::vector<core::AttachmentInfo>& attachments)
+{
+    QStringList files;
+    for (const core::AttachmentInfo& a : attachments) {
+        // The file's own name: the folders it came from say nothing to a reader.
+        files << QStringLiteral("<a href=\"%1\">%2</a> (%3)")
+                     .arg(toQString(core::attachmentUrl(a.name)).toHtmlEscaped(),
+                          QFileInfo(toQString(a.name)).fileName().toHtmlEscaped(),
+                          describe(a).toHtmlEscaped());
+    }
+    m_readerFiles->setText(tr("<b>Attachments:</b> %1").arg(files.join(QStringLiteral(" · "))));
+    m_readerFiles->setVisible(!files.isEmpty());
+
+    QStringList parts;
+    if (m_currentId) {
+        if (auto links = m_controller.links(*m_currentId)) {
+            if (!links->to.empty()) {
+                parts << tr("<b>Links to:</b> %1").arg(linkList(links->to, m_controller.vaultId()));
+            }
+            if (!links->from.empty()) {
+                parts << tr("<b>Linked from:</b> %1")
+                             .arg(linkList(links->from, m_controller.vaultId()));
+            }
+        }
+    }
+    m_readerLinks->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+    m_readerLinks->setVisible(!parts.isEmpty());
+}
+
+void MainWindow::followLink(const QUrl& url)
+{
+    const QString scheme = url.scheme();
+    if (scheme == QStringLiteral("task")) {
+        const int n = url.path().toInt();
+        if (!m_ticked.remove(n)) {
+            m_ticked.insert(n);
+        }
+        const int scroll = m_reader->verticalScrollBar()->value();
+        m_reader->setHtml(renderSop(m_currentBody, m_ticked, m_readerAttachments.listed()));
+        m_reader->verticalScrollBar()->setValue(scroll);
+        return;
+    }
+    const std::string text = toStd(url.toString(QUrl::FullyEncoded));
+    if (scheme == QStringLiteral("attachment")) {
+        if (auto name = core::attachmentFromUrl(text)) {
+            showAttachment(toQString(*name));
+        }
+        return;
+    }
+    if (scheme == QStringLiteral("sopvault")) {
+        openLink(url.toString());
+        return;
+    }
+    if (scheme == QStringLiteral("http") || scheme == QStringLiteral("https") ||
+        scheme == QStringLiteral("mailto") || scheme == QStringLiteral("tel")) {
+        // Only on a click, never to fetch anything for the page itself.
+        QDesktopServices::openUrl(url);
+        statusBar()->showMessage(tr("Opened %1 outside SOP Vault.").arg(url.toDisplayString()),
+                                 5000);
+        return;
+    }
+    statusBar()->showMessage(
+        tr("This link points at %1, which is not in the vault.").arg(url.toDisplayString()), 8000);
+}
+
+void MainWindow::openLink(const QString& url)
+{
+    const auto id = core::parseSopLink(toStd(m_controller.vaultId()), toStd(url));
+    if (!id) {
+        const bool elsewhere = core::parseSopLink(toStd(QUrl(url).host()), toStd(url)).has_value();
+        statusBar()->showMessage(elsewhere ? tr("That link belongs to another vault.")
+                                           : tr("Not a SOP Vault link: %1").arg(url),
+                                 6000);
+        return;
+    }
+    openSop(*id);
+}
+
+void MainWindow::showAttachment(const QString& name)
+{
+    if (!m_currentId) {
+        return;
+    }
+    const auto info = m_readerAttachments.find(name);
+    if (!info) {
+        statusBar()->showMessage(tr("This version has no attachment %1.").arg(name), 6000);
+        return;
+    }
+    const bool exportRight = m_controller.may(core::Right::Export, m_currentCollection);
+    const QString whyNot = tr("Saving an attachment needs the export right on this collection; "
+                              "ask an owner.");
+    if (!info->inlineImage) {
+        if (!exportRight) {
+            statusBar()->showMessage(whyNot, 8000);
+            return;
+        }
+        saveAttachment(name);
+        return;
+    }
+    const QImage image = m_readerAttachments.image(name);
+    if (image.isNull()) {
+        statusBar()->showMessage(tr("%1 cannot be shown.").arg(name), 6000);
+        return;
+    }
+    auto* viewer = new AttachmentViewer(name, image, exportRight, whyNot, this);
+    viewer->setAttribute(Qt::WA_DeleteOnClose);
+    connect(viewer, &AttachmentViewer::saveRequested, this, [this, name] { saveAttachment(name); });
+    viewer->open();
+}
+
+void MainWindow::saveAttachment(const QString& name)
+{
+    if (!m_currentId) {
+        return;
+    }
+    auto* dialog = new QFileDialog(this, tr("Save %1 as").arg(name));
+    dialog->setObjectName(QStringLiteral("saveAttachmentDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    // Core refuses to overwrite, and says so: no second question first.
+    dialog->setOption(QFileDialog::DontConfirmOverwrite);
+    dialog->setDirectory(QDir::homePath());
+    dialog->selectFile(QFileInfo(name).fileName());
+    const core::Id sop = *m_currentId;
+    const std::uint64_t version = m_currentVersion;
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this, sop, version, name](const QString& path) {
+                auto saved = m_controller.saveAttachment(sop, version, name, path);
+                if (!saved) {
+                    showFailure(tr("Cannot save the attachment"), saved.error());
+                    return;
+                }
+                statusBar()->showMessage(
+                    tr("Saved %1 to %2.").arg(name, QDir::toNativeSeparators(path)), 8000);
+            });
+    dialog->open();
+}
+
+void MainWindow::updateReaderActions()
+{
+    const bool reading =
+        m_controller.isUnlocked() && m_currentId.has_value() && m_stack->currentIndex() == 1;
+    // The collection of the SOP on screen, as readSop reported it: no listing needed.
+    const bool edit = reading && m_controller.may(core::Right::Edit, m_currentCollection);
+    const bool exportRight = reading && m_controller.may(core::Right::Export, m_currentCollection);
+    m_editButton->setEnabled(edit);
+    m_historyButton->setEnabled(reading);
+    m_flagButton->setEnabled(reading);
+    m_copyLinkButton->setEnabled(reading);
+    for (auto* b : {m_exportButton, m_printButton, m_copyAllButton}) {
+        b->setEnabled(exportRight);
+        b->setToolTip(exportRight || !reading
+                          ? QString()
+                          : tr("You do not have the export right on this collection: exporting, "
+                               "printing and copying the whole SOP are reserved to those an owner "
+                               "allows."));
+    }
+    // Partial copies are still possible by hand, but not "select all".
+    m_reader->setContextMenuPolicy(exportRight ? Qt::DefaultContextMenu : Qt::NoContextMenu);
+}
+
+} // namespace sopvault::desktop
