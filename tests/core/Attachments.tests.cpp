@@ -232,6 +232,59 @@ TEST_CASE("attachments: names are normalised once, and unsafe ones refused", "[c
           ErrorCode::Usage);
 }
 
+TEST_CASE("attachments: a Markdown target is read as an attachment name in one way, and the "
+          "attachment: URL carries it there and back",
+          "[core][attachments]")
+{
+    CHECK(attachmentNameFor("../shots/Expand%20PVC.png#x") ==
+          std::string("../shots/Expand PVC.png"));
+    CHECK(attachmentNameFor("./shots//a.png?raw=1") == std::string("shots/a.png"));
+    CHECK(attachmentNameFor("shots\\_a.png") == std::string("shots_a.png"));
+    for (const char* not_ :
+         {"https://example.com/a.png", "#top", "/etc/passwd", "mailto:a@b", "sopvault://00/sop/11",
+          "", "a/../b.png", "data:image/png;base64,AA"}) {
+        INFO(not_);
+        CHECK_FALSE(attachmentNameFor(not_));
+    }
+    for (const char* name : {"a.png", "../../helpers/screenshots/expand pvc (1).png",
+                             "notes #2?.txt", "50% done.png"}) {
+        INFO(name);
+        const std::string url = attachmentUrl(name);
+        CHECK(url.starts_with("attachment:"));
+        CHECK(url.find(' ') == std::string::npos);
+        CHECK(attachmentFromUrl(url) == std::string(name));
+    }
+    CHECK_FALSE(attachmentFromUrl("https://example.com/a.png"));
+    CHECK_FALSE(attachmentFromUrl("attachment:/etc/passwd"));
+    CHECK_FALSE(attachmentFromUrl("attachment:"));
+}
+
+TEST_CASE("attachments: a page prepared for the PDF names the version's own images as "
+          "attachment: URLs, and nothing else",
+          "[core][attachments][export]")
+{
+    TestVault v;
+    auto owner = v.as("olivia");
+    REQUIRE(owner->addCollection("Ops"));
+    NewSop n;
+    n.collection = "Ops";
+    n.title = "Expand a PVC";
+    n.body = "![dialog](shots/expand.png)\n\n![gone](shots/missing.png)\n\n"
+             "![remote](https://example.com/x.png)\n\n[notes](notes.txt)\n";
+    n.attachments.push_back({"shots/expand.png", png("the dialog")});
+    n.attachments.push_back({"notes.txt", bytesOf("plain notes\n")});
+    auto id = owner->addSop(n);
+    REQUIRE(id);
+    auto docs = owner->prepareExport({*id}, "pdf");
+    REQUIRE(docs);
+    const std::string& html = docs->front().html;
+    CHECK(html.find("<img src=\"attachment:shots/expand.png\"") != std::string::npos);
+    CHECK(html.find("missing.png") == std::string::npos);
+    CHECK(html.find("example.com") == std::string::npos);
+    CHECK(html.find("<img src=\"attachment:notes.txt") == std::string::npos);
+    CHECK(docs->front().attachments.size() == 2);
+}
+
 TEST_CASE("attachments: view lists and opens, export saves; both audited, a technician cannot "
           "save",
           "[core][attachments][access]")
