@@ -298,6 +298,9 @@ struct AttachmentBlob
     Id sopId{};
     std::uint64_t firstVersion = 0; // the version that first listed it
     crypto::Bytes data;
+    // Stored already, under a version of mine that lost a conflict: the version that resolves
+    // it lists the blob again and must carry it to the server (it is not there).
+    bool carried = false;
 };
 
 // What a SOP version says, once decrypted. Written in the second encoding, which adds the

@@ -332,7 +332,17 @@ Result<std::uint64_t> Session::resolve(const Id& sopId, Keep keep,
         AuditNote n{"conflict-resolve", sopId, true, {}};
         n.detail.title = content.title;
         n.detail.note = keep == Keep::Mine ? "mine" : "merged";
-        SOPVAULT_CHECK(e.writes().writeVersion(sopId, collection, content, n));
+        // The files my conflicting edit brought never reached the server (they travel with the
+        // version that first lists them): the resolving version carries them up.
+        std::vector<AttachmentBlob> carried;
+        for (const AttachmentRef& ref : content.attachments) {
+            SOPVAULT_TRY(blob, e.file().blob(ref.blobId));
+            if (blob && blob->sopId == sopId && blob->firstVersion >= row->version) {
+                blob->carried = true;
+                carried.push_back(std::move(*blob));
+            }
+        }
+        SOPVAULT_CHECK(e.writes().writeVersion(sopId, collection, content, n, std::move(carried)));
     } else {
         AuditNote n{"conflict-resolve", sopId, true, {}};
         n.detail.note = "theirs";

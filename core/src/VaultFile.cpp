@@ -337,7 +337,12 @@ AttachmentBlob blobRow(const storage::Statement& stmt)
 
 Result<void> VaultFile::putBlob(const AttachmentBlob& blob)
 {
-    SOPVAULT_TRY(stmt, prepare("INSERT OR IGNORE INTO attachment_blobs (blob_id, sop_id, "
+    SOPVAULT_TRY(stmt,
+                 prepare(blob.carried
+                             ? "INSERT INTO attachment_blobs (blob_id, sop_id, first_version, "
+                               "data) VALUES (?, ?, ?, ?) ON CONFLICT (blob_id) DO UPDATE SET "
+                               "first_version = excluded.first_version"
+                             : "INSERT OR IGNORE INTO attachment_blobs (blob_id, sop_id, "
                                "first_version, data) VALUES (?, ?, ?, ?)"));
     stmt.bind(1, crypto::ByteView(blob.blobId))
         .bind(2, crypto::ByteView(blob.sopId))

@@ -163,6 +163,7 @@ public:
 
     // --- attachment blobs (schema 0005): ciphertexts by the hash of their bytes ---
     // Stores a blob unless one with its id is there (the same ciphertext, by its id).
+    // A carried blob (AttachmentBlob::carried) is moved to its new first version instead.
     [[nodiscard]] Result<void> putBlob(const AttachmentBlob& blob);
     [[nodiscard]] Result<std::optional<AttachmentBlob>> blob(const crypto::Hash32& blobId) const;
     [[nodiscard]] Result<bool> hasBlob(const crypto::Hash32& blobId) const;

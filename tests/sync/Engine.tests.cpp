@@ -384,6 +384,35 @@ TEST_CASE("two edits of one SOP from the same version are a conflict a person re
     CHECK(t.olivia->info().fingerprint == t.tom->info().fingerprint);
 }
 
+TEST_CASE("a conflicting edit that attached a file keeps it, on every replica, when it is "
+          "resolved as mine or merged",
+          "[sync][engine][conflict][attachments]")
+{
+    const auto keep = GENERATE(core::Keep::Mine, core::Keep::Merged);
+    Team t;
+    t.settle();
+    ok(t.olivia->session->editSop(t.sop, bodyEdit("olivia's steps\n")));
+    const std::string shot = std::string("\x89PNG\r\n\x1A\n", 8) + "tom's screenshot";
+    core::SopEdit tomsEdit = bodyEdit("tom's steps\n\n![dialog](shot.png)\n");
+    tomsEdit.addAttachments.push_back({"shot.png", crypto::Bytes(shot.begin(), shot.end())});
+    ok(t.tom->session->editSop(t.sop, tomsEdit));
+    t.olivia->sync();
+    REQUIRE(t.tom->sync().conflicts.size() == 1);
+    std::optional<std::string> merged;
+    if (keep == core::Keep::Merged) {
+        merged = "olivia's and tom's steps\n\n![dialog](shot.png)\n";
+    }
+    const std::uint64_t head = ok(t.tom->session->resolve(t.sop, keep, merged));
+    t.settle();
+    for (Laptop* l : {t.olivia.get(), t.tom.get()}) {
+        const auto data = ok(l->session->openAttachment(t.sop, head, "shot.png"));
+        CHECK(std::string(data.bytes.view()) == shot);
+        const auto verified = ok(l->session->verify());
+        CHECK(verified.ok);
+        CHECK(verified.attachments == 1);
+    }
+}
+
 TEST_CASE("a server that rolls back its log is caught", "[sync][engine][tamper]")
 {
     Team t;
