@@ -1,6 +1,8 @@
-// Tamper cases 12 and 13 of security.md through the CLI: the malicious server, played by the
-// superuser with the append-only triggers off, drops, reorders, changes, rolls back or forks the
-// log. Each client that meets it fails closed (exit 5) naming what it found, and changes nothing.
+// Tamper cases 12, 13 and 16 (on the server) of security.md through the CLI: the malicious server,
+// played by the superuser with the append-only triggers off, drops, reorders, changes, rolls back
+// or forks the log. Each client that meets it fails closed (exit 5) naming what it found, and
+// changes nothing.
+#include "SyncRecords.h"
 #include "Team.h"
 #include "TestServer.h"
 
@@ -262,4 +264,49 @@ TEST_CASE("Tamper 13: a server that serves two histories to two clients is caugh
     checkCaught(tech.run({"sync"}), {"fork", "histor", "position", "seen"});
     checkCaught(owner.run({"sync"}), {"fork", "histor", "position", "seen"});
     checkUnchanged(tech, techs);
+}
+
+TEST_CASE("Tamper 16 on the server: a screenshot stripped from the record that carries it, or "
+          "changed in it, is caught (exit 5) by the client that pulls it, and nothing is taken",
+          "[sync][tamper][attachments]")
+{
+    const bool changed = GENERATE(false, true);
+    Team team;
+    Person& owner = team.owner();
+    team.found();
+    const std::string id = owner
+                               .json({"sop", "add", "Clients", "--title", "Expand a PVC", "--file",
+                                      owner.inputFile("v1.md", "![d](shot.png)\n")})
+                               .at("id");
+    Person& tech = team.join("tom", "technician", "Clients");
+    team.settle();
+    const std::string shot = std::string("\x89PNG\r\n\x1A\n", 8) + "IDATPIXELS";
+    owner.ok({"sop", "attach", id, owner.inputFile("shot.png", shot)});
+
+    // The server reads the envelope the way clients write it, and writes it back without the
+    // blob, or with one byte of it changed: the record's own hash and signatures still hold.
+    MaliciousServer server(team);
+    const std::int64_t at = server.positionOf("sop/" + id, 2);
+    const auto rows = servertest::must(
+        server.admin(), "SELECT body FROM sopvault.records WHERE vault_id = $1 AND position = $2",
+        {remote::Param::text(team.vaultId()), remote::Param::int64(at)});
+    auto envelope = core::detail::decodeEnvelope(rows.bytes(0, 0));
+    REQUIRE(envelope);
+    REQUIRE(envelope->blobs.size() == 1);
+    if (changed) {
+        envelope->blobs[0].data.back() ^= 0x01;
+    } else {
+        envelope->blobs.clear();
+    }
+    server.rewrite({fmt::format("UPDATE sopvault.records SET body = '\\x{}'::bytea WHERE "
+                                "vault_id = $1 AND position = {}",
+                                crypto::toHex(core::detail::encodeEnvelope(*envelope)), at)});
+
+    const json before = tech.remoteShow(true);
+    if (changed) {
+        checkCaught(tech.run({"sync"}), {"does not match its id"});
+    } else {
+        checkCaught(tech.run({"sync"}), {"no server record carried it"});
+    }
+    checkUnchanged(tech, before);
 }
