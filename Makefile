@@ -1,5 +1,5 @@
 # Thin front door: every target installs what is missing, then defers to CMake presets.
-.PHONY: run test build deps format bench asan-test fuzz clean
+.PHONY: run test build deps format bench asan-test fuzz clean release install package
 
 BUILD := build/dev
 JOBS ?= $(shell nproc)
@@ -16,6 +16,20 @@ run: build
 
 test: build
 	ctest --preset dev
+
+# Install and package from a release build (cmake/Install.cmake): `make install` puts the
+# programs, desktop entry, icon, metadata, man page and completion under PREFIX (DESTDIR is
+# honoured); `make package` writes the Debian package to build/release/package/.
+PREFIX ?= /usr/local
+release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+install: release
+	cmake --install build/release --prefix $(PREFIX)
+
+package: release
+	cd build/release && cpack -B package
 
 asan-test: deps
 	@cmake --preset asan >/dev/null

@@ -18,11 +18,13 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("SOP Vault"));
     QApplication::setApplicationName(QStringLiteral("SOP Vault"));
+    QApplication::setApplicationVersion(QStringLiteral(SOPVAULT_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/sopvault.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("SOP Vault: encrypted, reviewed runbooks"));
     parser.addHelpOption();
+    parser.addVersionOption();
     QCommandLineOption vaultOption(QStringLiteral("vault"), QStringLiteral("The vault file."),
                                    QStringLiteral("path"));
     parser.addOption(vaultOption);
