@@ -140,7 +140,7 @@ Result<const SopRecordState*> Engine::viewableSop(const Id& sopId) const
     // A SOP damaged before any version could say where it belongs is shown to owners.
     const bool ownerSeesUnplaced =
         it != m_state.sops.end() && isZero(it->second.collection) && policy().isOwner(me());
-    if (it == m_state.sops.end() ||
+    if (it == m_state.sops.end() || it->second.onlyRefused() ||
         (!ownerSeesUnplaced && !policy().allows(me(), Right::View, it->second.collection))) {
         return fail(ErrorCode::NotFound,
                     fmt::format("There is no SOP {} that you can see.", toHex(sopId)));

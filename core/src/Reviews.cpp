@@ -228,8 +228,7 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<ReviewItem> out;
     for (const auto& [id, sop] : e.state().sops) {
-        if (!sop.problem.empty() || sop.versions.empty() ||
-            !e.policy().allows(e.me(), Right::Review, sop.collection)) {
+        if (!sop.readable() || !e.policy().allows(e.me(), Right::Review, sop.collection)) {
             continue;
         }
         SOPVAULT_TRY(s, scheduleOf(e, sop));
@@ -426,8 +425,7 @@ Result<std::vector<QuarterRow>> Session::quarterReport(std::string_view quarterT
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<QuarterRow> out;
     for (const auto& [id, sop] : e.state().sops) {
-        if (!sop.problem.empty() || sop.versions.empty() ||
-            !e.policy().allows(e.me(), Right::View, sop.collection)) {
+        if (!sop.readable() || !e.policy().allows(e.me(), Right::View, sop.collection)) {
             continue;
         }
         // A report that left out a damaged SOP would read as complete: fail closed instead.
@@ -499,8 +497,7 @@ Result<std::vector<FlagInfo>> Session::flags(bool openOnly) const
     SOPVAULT_CHECK(e.requireSoundEvents(nullptr));
     std::vector<FlagInfo> out;
     for (const auto& [id, sop] : e.state().sops) {
-        if (!sop.problem.empty() || sop.versions.empty() ||
-            !e.policy().allows(e.me(), Right::View, sop.collection)) {
+        if (!sop.readable() || !e.policy().allows(e.me(), Right::View, sop.collection)) {
             continue;
         }
         if (!sop.eventProblem.empty()) {

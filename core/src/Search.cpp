@@ -21,8 +21,7 @@ Session::buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& p
     SOPVAULT_TRY(index, SearchIndex::create());
     std::vector<const SopRecordState*> visible;
     for (const auto& [id, sop] : e.state().sops) {
-        if (sop.problem.empty() && !sop.versions.empty() &&
-            e.policy().allows(e.me(), Right::View, sop.collection)) {
+        if (sop.readable() && e.policy().allows(e.me(), Right::View, sop.collection)) {
             visible.push_back(&sop);
         }
     }

@@ -616,7 +616,7 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     SopSummary s;
     s.id = id;
     s.collection = e.pathOf(sop.collection);
-    if (!sop.problem.empty() || sop.versions.empty() || !content) {
+    if (!sop.problem.empty() || sop.shownVersion() == nullptr || !content) {
         s.damaged = true;
         s.title = "(damaged: run verify)";
         return s;
@@ -656,7 +656,8 @@ Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
     for (const auto& [id, sop] : e.state().sops) {
         // A SOP damaged before any version said where it belongs: owners still see it.
         const bool unplaced = isZero(sop.collection) && e.policy().isOwner(e.me());
-        if (!unplaced && !e.policy().allows(e.me(), Right::View, sop.collection)) {
+        if ((!unplaced && !e.policy().allows(e.me(), Right::View, sop.collection)) ||
+            sop.onlyRefused()) {
             continue;
         }
         if (within && !e.state().isWithin(sop.collection, *within)) {

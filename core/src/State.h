@@ -91,6 +91,25 @@ struct SopRecordState
     // Non-empty: a review or flag record of this SOP failed (moved, damaged, forged or written
     // after a revocation), so its review status and flags cannot be trusted.
     std::string eventProblem;
+
+    // The newest version readers are shown (a refused one never is). None when every version
+    // was refused: such a SOP never existed for anyone, and is neither listed, searched nor
+    // opened.
+    [[nodiscard]] const VersionState* shownVersion() const
+    {
+        for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+            if (!it->refused) {
+                return &*it;
+            }
+        }
+        return nullptr;
+    }
+    [[nodiscard]] bool onlyRefused() const
+    {
+        return !versions.empty() && shownVersion() == nullptr;
+    }
+    // Undamaged and with a version to show: what lists, search, reviews and exports walk over.
+    [[nodiscard]] bool readable() const { return problem.empty() && shownVersion() != nullptr; }
 };
 
 struct State

@@ -416,8 +416,7 @@ Result<std::vector<Id>> Session::sopsIn(std::string_view collection) const
     SOPVAULT_TRY(root, e.collectionByPath(collection));
     std::vector<std::pair<std::string, Id>> found;
     for (const auto& [id, sop] : e.state().sops) {
-        if (sop.problem.empty() && !sop.versions.empty() &&
-            e.state().isWithin(sop.collection, root) &&
+        if (sop.readable() && e.state().isWithin(sop.collection, root) &&
             e.policy().allows(e.me(), Right::View, sop.collection)) {
             found.emplace_back(e.pathOf(sop.collection), id);
         }

@@ -6,6 +6,8 @@
 #include "sopvault/remote/PgServer.h"
 
 #include <catch2/catch.hpp>
+
+#include <ctime>
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -698,6 +700,47 @@ TEST_CASE("an edit a removed person's login pushed after the removal is refused 
     CHECK(seen.refused.size() == 1);
     agree(*t.olivia, *sam);
     refusedEverywhere(t, *sam);
+}
+
+TEST_CASE("a SOP whose only version was refused is in nobody's list, search, reviews or "
+          "reader, and theirs keep working",
+          "[sync][engine][refused]")
+{
+    Team t;
+    t.settle();
+    const std::int64_t before = t.olivia->info().position;
+    // Tom adds a SOP; Olivia removes him first, and his login appends it anyway.
+    core::NewSop n;
+    n.collection = "Ops";
+    n.title = "Tom's own runbook";
+    n.body = "1. Tom's steps\n";
+    const core::Id added = ok(t.tom->session->addSop(n));
+    ok(t.olivia->session->removeUser("tom"));
+    t.olivia->sync();
+    InsiderClient insider(*t.tom->server, before);
+    (void)t.tom->session->sync(insider);
+    REQUIRE(serverCount(t.vault, fmt::format("chain = 'sop/{}'", core::toHex(added))) == 1);
+
+    const core::SyncReport report = t.olivia->sync();
+    CHECK(std::any_of(report.refused.begin(), report.refused.end(), [&](const std::string& r) {
+        return r.find(core::toHex(added)) != std::string::npos;
+    }));
+    core::Session& s = *t.olivia->session;
+    const auto listed = ok(s.listSops());
+    CHECK(listed.size() == 1);
+    CHECK(std::none_of(listed.begin(), listed.end(),
+                       [&](const core::SopSummary& x) { return x.id == added || x.damaged; }));
+    CHECK(s.readSop(added).error().code == ErrorCode::NotFound);
+    core::SearchQuery q;
+    q.text = "steps";
+    const auto hits = ok(s.search(q));
+    CHECK(std::none_of(hits.begin(), hits.end(),
+                       [&](const core::SearchHit& h) { return h.id == added; }));
+    // Ten years on every SOP is due: the one that exists, not the refused one.
+    const auto farFuture = static_cast<core::Timestamp>(std::time(nullptr)) + 3650LL * 86400;
+    CHECK(ok(s.reviewsDue(farFuture)).size() == 1);
+    CHECK(ok(s.sopsIn("Ops")).size() == 1);
+    CHECK(ok(s.verify()).ok);
 }
 
 TEST_CASE("an edit that lands while its author's removal waits to be pushed is refused by "
