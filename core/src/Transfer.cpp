@@ -1130,8 +1130,11 @@ private:
             }
             if (content && content->title == f.title && content->body == f.body &&
                 content->tags == c.tags && content->summary == f.summary &&
-                content->sourcePath == p.rel && content->metadata == f.metadata &&
-                edit.addAttachments.empty() && edit.removeAttachments.empty()) {
+                // A SOP written in the vault (no source path) that the file says exactly is
+                // unchanged: the path alone is not worth a version; the next change records it.
+                (content->sourcePath == p.rel || content->sourcePath.empty()) &&
+                content->metadata == f.metadata && edit.addAttachments.empty() &&
+                edit.removeAttachments.empty()) {
                 m_report.unchanged += 1;
                 record(p, ImportOutcome::Unchanged);
                 return {};
