@@ -2,6 +2,9 @@
 // audit entries, exfiltration alerts and the verify report (see Presenters.h).
 #include "Presenters.h"
 
+#include <algorithm>
+#include <map>
+
 namespace sopvault::cli {
 
 Output presentImport(const core::ImportReport& report)
@@ -12,15 +15,46 @@ Output presentImport(const core::ImportReport& report)
     for (const auto& c : report.collectionsCreated) {
         text += say("  new collection  {}\n", c);
     }
+    // Skips grouped by reason, each group's files under it in path order.
+    std::map<std::string, std::vector<std::string>> byReason;
     for (const auto& k : report.skipped) {
         skipped.push_back({{"path", k.path}, {"reason", k.reason}});
-        text += say("  skipped  {}: {}\n", k.path, k.reason);
+        byReason[k.reason].push_back(k.path);
+    }
+    for (auto& [reason, paths] : byReason) {
+        std::sort(paths.begin(), paths.end());
+        text += say("  skipped, {}:\n", reason);
+        for (const auto& path : paths) {
+            text += say("    {}\n", path);
+        }
+    }
+    json kept = json::object();
+    std::string keys;
+    for (const auto& [key, files] : report.metadataKept) {
+        kept[key] = files;
+        keys += fmt::format("{}{} ({})", keys.empty() ? "" : ", ", key, files);
+    }
+    if (!keys.empty()) {
+        text += say("  front matter kept with the SOPs: {}\n", keys);
+    }
+    json sops = json::array();
+    for (const auto& f : report.files) {
+        json entry = {{"path", f.path},
+                      {"id", f.outcome == core::ImportOutcome::Skipped ? "" : core::toHex(f.id)},
+                      {"title", f.title},
+                      {"outcome", std::string(core::importOutcomeName(f.outcome))}};
+        if (!f.reason.empty()) {
+            entry["reason"] = f.reason;
+        }
+        sops.push_back(std::move(entry));
     }
     return {{{"imported", report.imported},
              {"updated", report.updated},
              {"unchanged", report.unchanged},
              {"collections_created", report.collectionsCreated},
-             {"skipped", skipped}},
+             {"skipped", skipped},
+             {"metadata_kept", kept},
+             {"sops", sops}},
             text};
 }
 

@@ -31,7 +31,8 @@ Output presentSopList(const std::vector<core::SopSummary>& sops)
                     {"updated", x.damaged ? "" : core::formatTime(x.updated)},
                     {"state", stateOf(x)},
                     {"review_due", reviewDueOf(x)},
-                    {"tags", x.tags}};
+                    {"tags", x.tags},
+                    {"summary", x.summary}};
         },
         [](const core::SopSummary& x) -> std::vector<std::string> {
             return {x.title,
@@ -51,6 +52,17 @@ Output presentSopList(const std::vector<core::SopSummary>& sops)
 Output presentSop(const core::SopVersionView& view, const std::string& body,
                   const std::string& link)
 {
+    json metadata = json::object();
+    for (const auto& [key, value] : view.metadata) {
+        metadata[key] = value;
+    }
+    TerminalText text = say("# {}\n{} · version {} of {} · {} · {} · {}\n", view.title,
+                            view.collection, view.version, view.headVersion, view.author,
+                            core::formatTime(view.time), core::stateName(view.state));
+    if (!view.summary.empty()) {
+        text += say("{}\n", TerminalText::block(view.summary));
+    }
+    text += say("\n{}", TerminalText::block(body));
     return {{{"id", core::toHex(view.id)},
              {"title", view.title},
              {"collection", view.collection},
@@ -60,10 +72,11 @@ Output presentSop(const core::SopVersionView& view, const std::string& body,
              {"tags", view.tags},
              {"state", core::stateName(view.state)},
              {"body", body},
-             {"link", link}},
-            say("# {}\n{} · version {} of {} · {} · {} · {}\n\n{}", view.title, view.collection,
-                view.version, view.headVersion, view.author, core::formatTime(view.time),
-                core::stateName(view.state), TerminalText::block(body))};
+             {"link", link},
+             {"summary", view.summary},
+             {"source_path", view.sourcePath},
+             {"metadata", metadata}},
+            text};
 }
 
 Output presentHistory(const std::vector<core::HistoryEntry>& history)

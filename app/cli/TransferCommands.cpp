@@ -13,7 +13,10 @@ void addImport(CLI::App& app, Runner& r, TransferOptions& o)
                   "(screenshots, PDFs) come in as attachments");
     import->add_option("DIR", o.dir)->required()->check(CLI::ExistingDirectory);
     import->add_option("--collection", o.collection, "where to put them")->required();
-    import->footer("Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
+    import->footer("Titles: front matter, else the first # heading, else mkdocs.yml nav, else the "
+                   "file name. Build files, licences, changelogs and templates are skipped; the "
+                   "report names every file (--json: \"sops\").\n"
+                   "Example: sopvault-cli --user olivia import /mnt/shared/SOPs --collection "
                    "Imported");
     r.withSession(import, [&r, &o](core::Session& s) -> Result<void> {
         auto draw = r.progress("Importing");

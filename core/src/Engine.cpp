@@ -42,6 +42,9 @@ SopVersionView Engine::versionView(const Id& sopId, const Id& collection, const 
     out.time = meta.time;
     out.message = std::move(content.message);
     out.hash = crypto::toHex(meta.hash);
+    out.summary = std::move(content.summary);
+    out.sourcePath = std::move(content.sourcePath);
+    out.metadata = std::move(content.metadata);
     for (const AttachmentRef& a : content.attachments) {
         out.attachments.push_back(attachmentInfo(a));
     }

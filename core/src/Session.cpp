@@ -3,6 +3,7 @@
 #include "sopvault/core/Vault.h"
 
 #include "sopvault/core/Diff.h"
+#include "sopvault/core/ImportRules.h"
 
 #include "AttachmentRules.h"
 #include "Engine.h"
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace sopvault::core {
 
@@ -520,9 +522,9 @@ Result<Id> Session::addSopAs(const NewSop& sop, const Id& id)
                        sop.reviewer,
                        sop.message.empty() ? std::string("Created") : sop.message,
                        {},
-                       {},
-                       {},
-                       {}};
+                       sop.summary,
+                       sop.sourcePath,
+                       sop.metadata};
     if (e.state().sops.contains(id)) {
         return fail(ErrorCode::Failed, "A SOP with this id exists already; nothing was added.");
     }
@@ -568,6 +570,15 @@ Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
     if (edit.reviewer) {
         next.reviewer = *edit.reviewer;
     }
+    if (edit.summary) {
+        next.summary = *edit.summary;
+    }
+    if (edit.sourcePath) {
+        next.sourcePath = *edit.sourcePath;
+    }
+    if (edit.metadata) {
+        next.metadata = *edit.metadata;
+    }
     SOPVAULT_CHECK(validateReview(e, next.reviewEveryDays, next.reviewer));
     next.message = edit.message;
     const Id collection = sop->collection;
@@ -582,7 +593,9 @@ Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
     const bool unchanged = next.title == current.title && next.body == current.body &&
                            next.tags == current.tags && next.state == current.state &&
                            next.reviewEveryDays == current.reviewEveryDays &&
-                           next.reviewer == current.reviewer && sameFiles(next, current);
+                           next.reviewer == current.reviewer && next.summary == current.summary &&
+                           next.sourcePath == current.sourcePath &&
+                           next.metadata == current.metadata && sameFiles(next, current);
     if (unchanged) {
         return fail(ErrorCode::Usage, "The edit changes nothing; no new version was written.");
     }
@@ -628,6 +641,7 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     s.author = e.userName(sop.versions.back().author);
     s.state = content->state;
     s.tags = std::move(content->tags);
+    s.summary = std::move(content->summary);
     s.reviewEveryDays = content->reviewEveryDays;
     s.reviewer = std::move(content->reviewer);
     s.reviewDue = reviewDue(sop, s.reviewEveryDays);
@@ -784,8 +798,7 @@ Result<Id> Session::resolveSop(std::string_view reference) const
         return matches.front().first;
     }
     if (matches.empty()) {
-        return fail(ErrorCode::NotFound,
-                    fmt::format("No SOP you can see has the id or title '{}'.", reference));
+        return resolveByOtherSpelling(reference);
     }
     std::string list;
     for (const auto& [id, path] : matches) {
@@ -793,6 +806,51 @@ Result<Id> Session::resolveSop(std::string_view reference) const
     }
     return fail(ErrorCode::Usage, fmt::format("'{}' matches {} SOPs; name one by its id:{}",
                                               reference, matches.size(), list));
+}
+
+// No SOP has exactly this title: the one whose title or first heading reads the same once
+// normalised (case, spacing, punctuation, CamelCase), when there is exactly one; else "not
+// found", naming the near matches. Only this fallback opens the bodies (for their headings).
+Result<Id> Session::resolveByOtherSpelling(std::string_view reference) const
+{
+    const Engine& e = *m_engine;
+    const std::string wanted = normaliseTitle(reference);
+    std::vector<std::tuple<Id, std::string, std::string>> near; // id, title, collection
+    if (!wanted.empty()) {
+        for (const auto& [id, sop] : e.state().sops) {
+            if (!e.policy().allows(e.me(), Right::View, sop.collection) || sop.versions.empty() ||
+                !sop.problem.empty()) {
+                continue;
+            }
+            auto line = e.headLine(id, sop);
+            if (!line) {
+                continue;
+            }
+            bool same = normaliseTitle(line->title) == wanted;
+            if (!same) {
+                auto content = e.readContent(id, sop.versions.back().version);
+                same = content && normaliseTitle(firstHeading(content->body)) == wanted;
+            }
+            if (same) {
+                near.emplace_back(id, line->title, e.pathOf(sop.collection));
+            }
+        }
+    }
+    if (near.size() == 1) {
+        return std::get<0>(near.front());
+    }
+    if (near.empty()) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("No SOP you can see has the id or title '{}'.", reference));
+    }
+    std::string list;
+    for (const auto& [id, title, path] : near) {
+        list += fmt::format("{}'{}' in {} ({})", list.empty() ? "" : ", ", title, path, toHex(id));
+    }
+    return fail(ErrorCode::NotFound,
+                fmt::format("No SOP you can see has the title '{}'; {} SOPs are spelled like it: "
+                            "{}. Name one by its id or exact title.",
+                            reference, near.size(), list));
 }
 
 Result<void> Session::checkExport(const Id& sopId)

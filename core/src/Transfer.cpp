@@ -3,6 +3,7 @@
 // denial, and stamps every file with who exported what, when and from which vault.
 #include "sopvault/core/Attachments.h"
 #include "sopvault/core/FileNames.h"
+#include "sopvault/core/ImportRules.h"
 #include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 #include "sopvault/core/Vault.h"
@@ -72,52 +73,158 @@ std::string unquote(std::string_view s)
 
 } // namespace
 
-SopFile parseSopFile(std::string text, std::string_view fileName)
+namespace {
+
+// One key of a front matter and what it says: a scalar, or the items of a list.
+struct MatterField
+{
+    std::string key;
+    std::string value;
+    std::vector<std::string> items;
+    bool list = false;
+};
+
+// The items of "[a, 'b', c]" or of "a, b, c".
+std::vector<std::string> splitItems(std::string_view value)
+{
+    if (value.starts_with('[') && value.ends_with(']')) {
+        value = value.substr(1, value.size() - 2);
+    }
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= value.size()) {
+        auto comma = value.find(',', pos);
+        if (comma == std::string_view::npos) {
+            comma = value.size();
+        }
+        if (auto item = unquote(value.substr(pos, comma - pos)); !item.empty()) {
+            out.push_back(std::move(item));
+        }
+        pos = comma + 1;
+    }
+    return out;
+}
+
+bool indented(std::string_view line)
+{
+    return !line.empty() && (line.front() == ' ' || line.front() == '\t');
+}
+
+// The keys of a YAML ("key: value", block lists "  - item", block scalars "key: >") or TOML
+// ("key = value") front matter, in order. Nested maps are kept as their text, one line each.
+std::vector<MatterField> readMatter(std::string_view matter, bool toml)
+{
+    std::vector<MatterField> out;
+    char block = 0; // '|' or '>' while reading a block scalar
+    while (!matter.empty()) {
+        const auto nl = matter.find('\n');
+        std::string_view line = matter.substr(0, nl);
+        matter = nl == std::string_view::npos ? std::string_view() : matter.substr(nl + 1);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        const std::string_view text = trimView(line);
+        if (text.empty() || text.starts_with('#')) {
+            if (block == '|' && !out.empty() && text.empty()) {
+                out.back().value += '\n';
+            }
+            continue;
+        }
+        if (!out.empty() && (indented(line) || (!toml && text.starts_with("- ")))) {
+            MatterField& f = out.back();
+            if (block != 0) {
+                f.value +=
+                    f.value.empty() || f.value.back() == '\n' ? "" : (block == '|' ? "\n" : " ");
+                f.value += std::string(text);
+            } else if (text.starts_with("- ") || text == "-") {
+                f.list = true;
+                if (auto item = unquote(text.substr(1)); !item.empty()) {
+                    f.items.push_back(std::move(item));
+                }
+            } else {
+                f.value += (f.value.empty() ? "" : "; ") + std::string(text);
+            }
+            continue;
+        }
+        block = 0;
+        const auto sep = line.find(toml ? '=' : ':');
+        if (sep == std::string_view::npos) {
+            continue;
+        }
+        MatterField f;
+        f.key = lower(trimView(line.substr(0, sep)));
+        const std::string_view value = trimView(line.substr(sep + 1));
+        if (value == "|" || value == "|-" || value == "|+" || value == ">" || value == ">-" ||
+            value == ">+") {
+            block = value.front();
+        } else if (value.starts_with('[') && value.ends_with(']')) {
+            f.list = true;
+            f.items = splitItems(value);
+        } else {
+            f.value = unquote(value);
+        }
+        if (!f.key.empty()) {
+            out.push_back(std::move(f));
+        }
+    }
+    for (MatterField& f : out) {
+        while (!f.value.empty() && (f.value.back() == '\n' || f.value.back() == ' ')) {
+            f.value.pop_back();
+        }
+    }
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return out;
+}
+
+} // namespace
+
+SopFile parseSopFile(std::string text, std::string_view fileName, std::string_view siteTitle)
 {
     const std::filesystem::path file(fileName);
     SopFile out;
     std::string_view rest(text);
-    if (rest.starts_with("---\n") || rest.starts_with("---\r\n")) {
+    const bool yaml = rest.starts_with("---\n") || rest.starts_with("---\r\n");
+    const bool toml = rest.starts_with("+++\n") || rest.starts_with("+++\r\n");
+    if (yaml || toml) {
         const auto start = rest.find('\n') + 1;
-        const auto end = rest.find("\n---", start);
+        const auto end = rest.find(toml ? "\n+++" : "\n---", start - 1);
         if (end != std::string_view::npos) {
-            std::string_view matter = rest.substr(start, end - start);
-            while (!matter.empty()) {
-                const auto nl = matter.find('\n');
-                const std::string_view line = matter.substr(0, nl);
-                matter = nl == std::string_view::npos ? std::string_view() : matter.substr(nl + 1);
-                const auto colon = line.find(':');
-                if (colon == std::string_view::npos) {
-                    continue;
-                }
-                const std::string key = lower(trimView(line.substr(0, colon)));
-                std::string_view value = trimView(line.substr(colon + 1));
-                if (key == "title") {
-                    out.title = unquote(value);
-                } else if (key == "collection") {
-                    out.collection = unquote(value);
-                } else if (key == "review_every_days") {
-                    const std::string days = unquote(value);
+            const std::string_view matter =
+                end + 1 > start ? rest.substr(start, end + 1 - start) : std::string_view();
+            std::string description;
+            for (MatterField& f : readMatter(matter, toml)) {
+                if (f.key == "title") {
+                    out.title = f.value;
+                } else if (f.key == "collection") {
+                    out.collection = f.value;
+                } else if (f.key == "review_every_days") {
                     std::uint32_t n = 0;
-                    if (std::sscanf(days.c_str(), "%u", &n) == 1 && n >= 1 && n <= 3650) {
+                    if (std::sscanf(f.value.c_str(), "%u", &n) == 1 && n >= 1 && n <= 3650) {
                         out.reviewEveryDays = n;
                     }
-                } else if (key == "tags") {
-                    if (value.starts_with('[') && value.ends_with(']')) {
-                        value = value.substr(1, value.size() - 2);
-                    }
-                    std::size_t pos = 0;
-                    while (pos <= value.size()) {
-                        auto comma = value.find(',', pos);
-                        if (comma == std::string_view::npos) {
-                            comma = value.size();
-                        }
-                        if (auto tag = unquote(value.substr(pos, comma - pos)); !tag.empty()) {
-                            out.tags.push_back(tag);
-                        }
-                        pos = comma + 1;
-                    }
+                } else if (f.key == "tags") {
+                    auto items = f.list ? std::move(f.items) : splitItems(f.value);
+                    out.tags.insert(out.tags.end(), items.begin(), items.end());
+                } else if (f.key == "summary" && out.summary.empty()) {
+                    out.summary = f.value;
+                } else if (f.key == "description" && description.empty() && !f.list) {
+                    description = f.value;
+                } else {
+                    out.metadata.emplace_back(f.key, f.list ? joined(f.items) : f.value);
                 }
+            }
+            if (out.summary.empty()) {
+                out.summary = description;
+            } else if (!description.empty()) {
+                out.metadata.emplace_back("description", description);
             }
             auto after = rest.find('\n', end + 1);
             rest = after == std::string_view::npos ? std::string_view() : rest.substr(after + 1);
@@ -135,22 +242,13 @@ SopFile parseSopFile(std::string text, std::string_view fileName)
     }
     out.body = std::string(rest);
     if (out.title.empty()) {
-        std::string_view scan(out.body);
-        while (!scan.empty()) {
-            const auto nl = scan.find('\n');
-            const std::string_view line = trimView(scan.substr(0, nl));
-            if (line.starts_with("# ")) {
-                out.title = std::string(trimView(line.substr(2)));
-                break;
-            }
-            if (nl == std::string_view::npos) {
-                break;
-            }
-            scan.remove_prefix(nl + 1);
-        }
+        out.title = firstHeading(out.body);
     }
     if (out.title.empty()) {
-        out.title = file.stem().string();
+        out.title = std::string(trimView(siteTitle));
+    }
+    if (out.title.empty()) {
+        out.title = readableFileName(file.stem().string());
     }
     return out;
 }
@@ -396,6 +494,23 @@ Result<void> writeExport(const Engine& e, std::vector<ExportedSop>& docs,
 
 } // namespace
 
+std::string_view importOutcomeName(ImportOutcome outcome)
+{
+    switch (outcome) {
+    case ImportOutcome::Added:
+        return "added";
+    case ImportOutcome::Updated:
+        return "updated";
+    case ImportOutcome::Unchanged:
+        return "unchanged";
+    case ImportOutcome::Attachment:
+        return "attachment";
+    case ImportOutcome::Skipped:
+        break;
+    }
+    return "skipped";
+}
+
 Result<ExportFormat> parseExportFormat(std::string_view name)
 {
     if (name == "md" || name == "markdown") {
@@ -580,7 +695,26 @@ struct ImportWalk
 {
     std::vector<std::filesystem::path> files;
     std::set<std::string> others;
+    std::map<std::string, std::string> notSops;    // other files the rules say are not SOPs
+    std::map<std::string, std::string> siteTitles; // what a site file (mkdocs.yml) calls a page
+    std::vector<ImportedFile> skips;               // each file passed over, with its reason
 };
+
+// What mkdocs.yml files of the folder call their pages, by path relative to the folder.
+void readSiteTitles(const std::filesystem::path& dir, const std::string& rel, ImportWalk& walk)
+{
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(dir / rel, ec);
+    if (ec || size > kMaxBodyBytes) {
+        return;
+    }
+    std::ifstream in(dir / rel, std::ios::binary);
+    const std::string yml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::filesystem::path site = std::filesystem::path(rel).parent_path();
+    for (const auto& [page, title] : mkdocsNavTitles(yml)) {
+        walk.siteTitles.emplace((site / page).lexically_normal().generic_string(), title);
+    }
+}
 
 Result<ImportWalk> planImport(const std::filesystem::path& dir, ImportReport& report)
 {
@@ -609,6 +743,8 @@ Result<ImportWalk> planImport(const std::filesystem::path& dir, ImportReport& re
         const auto linkStatus = entry.symlink_status(statusError);
         if (statusError) {
             report.skipped.push_back({rel, "cannot be examined: " + statusError.message()});
+            walk.skips.push_back(
+                {rel, {}, {}, ImportOutcome::Skipped, report.skipped.back().reason});
             continue;
         }
         if (name.starts_with('.')) {
@@ -619,13 +755,30 @@ Result<ImportWalk> planImport(const std::filesystem::path& dir, ImportReport& re
         }
         if (std::filesystem::is_symlink(linkStatus)) {
             report.skipped.push_back({rel, "a symbolic link (not followed)"});
+            walk.skips.push_back(
+                {rel, {}, {}, ImportOutcome::Skipped, report.skipped.back().reason});
             continue; // the walk does not follow links, so there is nothing below to prune
         }
         if (!std::filesystem::is_regular_file(linkStatus)) {
             continue;
         }
+        const std::string lowerName = lower(name);
+        if (lowerName == "mkdocs.yml" || lowerName == "mkdocs.yaml") {
+            readSiteTitles(dir, rel, walk);
+        }
+        auto rule = notASop(rel);
         if (!importable(entry.path())) {
+            // Still an attachment when a SOP references it; reported with the rule's reason
+            // when none does.
             walk.others.insert(rel);
+            if (rule) {
+                walk.notSops.emplace(rel, std::move(*rule));
+            }
+            continue;
+        }
+        if (rule) {
+            report.skipped.push_back({rel, *rule});
+            walk.skips.push_back({rel, {}, {}, ImportOutcome::Skipped, std::move(*rule)});
             continue;
         }
         walk.files.push_back(entry.path());
@@ -641,7 +794,8 @@ struct Candidate
 };
 
 // One file read and checked as a SOP; the reason it is not one otherwise (a skip, not an error).
-std::expected<Candidate, std::string> readCandidate(const std::filesystem::path& file)
+std::expected<Candidate, std::string> readCandidate(const std::filesystem::path& file,
+                                                    std::string_view siteTitle)
 {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
@@ -665,7 +819,7 @@ std::expected<Candidate, std::string> readCandidate(const std::filesystem::path&
     if (text.starts_with("\xEF\xBB\xBF")) {
         text.erase(0, 3); // a byte-order mark is not content
     }
-    Candidate out{parseSopFile(std::move(text), file.filename().string()), {}};
+    Candidate out{parseSopFile(std::move(text), file.filename().string(), siteTitle), {}};
     if (out.parsed.body.find_first_not_of(" \t\r\n") == std::string::npos) {
         return std::unexpected("empty");
     }
@@ -688,8 +842,16 @@ struct PlannedFile
     Candidate candidate;
     std::string target; // collection path
     Id id{};
-    bool exists = false;                     // an existing SOP of that title in that collection
-    std::vector<AttachmentFile> attachments; // the files its Markdown references
+    std::vector<AttachmentFile> attachments;  // the files its Markdown references
+    std::vector<std::string> attachmentPaths; // where they are, relative to the folder
+};
+
+// The SOPs already in one target collection: by title, and by the file each came from.
+struct KnownSops
+{
+    std::map<std::string, Id> byTitle;
+    std::map<std::string, Id> byPath;
+    std::map<Id, std::string> pathOf;
 };
 
 // The writing half of one import, inside its transaction: first every file read and named
@@ -700,10 +862,17 @@ public:
     // `addAs` is Session::addSopAs, which is not public: only an import chooses ids.
     using AddAs = std::function<Result<Id>(const NewSop&, const Id&)>;
     Importer(Session& session, AddAs addAs, const Engine& engine, const std::filesystem::path& dir,
-             std::string rootPath, const std::set<std::string>& others, ImportReport& report)
+             std::string rootPath, const ImportWalk& walk, ImportReport& report)
         : m_session(session), m_addAs(std::move(addAs)), m_e(engine), m_dir(dir),
-          m_root(std::move(rootPath)), m_others(others), m_report(report)
-    {}
+          m_root(std::move(rootPath)), m_walk(walk), m_others(walk.others), m_report(report)
+    {
+        for (const auto& file : walk.files) {
+            m_importing.insert(file.lexically_relative(dir).generic_string());
+        }
+        for (const ImportedFile& skip : walk.skips) {
+            m_files.emplace(skip.path, skip);
+        }
+    }
 
     Result<Id> collection(const std::string& path)
     {
@@ -718,9 +887,11 @@ public:
     // Reads one file and names its SOP; a file that is not a SOP is skipped with its reason.
     void plan(const std::filesystem::path& file, const std::string& rel)
     {
-        auto candidate = readCandidate(file);
+        const auto site = m_walk.siteTitles.find(rel);
+        auto candidate =
+            readCandidate(file, site == m_walk.siteTitles.end() ? "" : site->second.c_str());
         if (!candidate) {
-            m_report.skipped.push_back({rel, candidate.error()});
+            skip(rel, candidate.error());
             return;
         }
         std::string target = m_root;
@@ -728,30 +899,47 @@ public:
         if (!folder.empty() && folder != ".") {
             auto sub = normalisePath(folder);
             if (!sub) {
-                m_report.skipped.push_back({rel, sub.error().message});
+                skip(rel, sub.error().message);
                 return;
             }
             target += "/" + *sub;
         }
-        PlannedFile planned{rel, std::move(*candidate), target, {}, false, {}};
+        PlannedFile planned{rel, std::move(*candidate), target, {}, {}, {}};
         if (auto files = referencedFiles(planned); !files) {
-            m_report.skipped.push_back({rel, files.error().message});
+            skip(rel, files.error().message);
             return;
-        } else {
-            planned.attachments = std::move(*files);
         }
-        // The same title in the same collection is the same SOP, in the vault or in this import.
-        const auto key = std::make_pair(target, planned.candidate.parsed.title);
-        if (auto seen = m_named.find(key); seen != m_named.end()) {
-            planned.id = seen->second;
-        } else if (auto existing = existingSop(target, planned.candidate.parsed.title)) {
+        // The SOP this file became before (by the path it came from), else the SOP of the same
+        // title in the same collection, in this import or in the vault; else a new one.
+        const std::string& title = planned.candidate.parsed.title;
+        const auto key = std::make_pair(target, title);
+        if (auto existing = existingSop(target, rel, title)) {
             planned.id = *existing;
+        } else if (auto seen = m_named.find(key); seen != m_named.end()) {
+            planned.id = seen->second;
         } else {
             planned.id = randomId();
         }
         m_named.emplace(key, planned.id);
         m_byPath.emplace(rel, planned.id);
+        for (const auto& [k, v] : planned.candidate.parsed.metadata) {
+            m_report.metadataKept[k] += 1;
+        }
+        for (const std::string& a : planned.attachmentPaths) {
+            m_files.try_emplace(a,
+                                ImportedFile{a, planned.id, title, ImportOutcome::Attachment, {}});
+        }
         m_planned.push_back(std::move(planned));
+    }
+
+    // Every file of the folder and what became of it, sorted by path.
+    [[nodiscard]] std::vector<ImportedFile> files() const
+    {
+        std::vector<ImportedFile> out;
+        for (const auto& [path, file] : m_files) {
+            out.push_back(file);
+        }
+        return out;
     }
 
     // The files no SOP references, once per folder and kind: a folder of 300 screenshots is
@@ -763,6 +951,15 @@ public:
             if (m_referenced.contains(rel)) {
                 continue;
             }
+            if (auto rule = m_walk.notSops.find(rel); rule != m_walk.notSops.end()) {
+                skip(rel, rule->second);
+                continue;
+            }
+            m_files.emplace(rel, ImportedFile{rel,
+                                              {},
+                                              {},
+                                              ImportOutcome::Skipped,
+                                              "not a SOP, and no imported SOP references it"});
             const auto folder = std::filesystem::path(rel).parent_path().generic_string();
             counts[{folder.empty() ? std::string(".") : folder, kindOf(m_dir / rel)}] += 1;
         }
@@ -786,30 +983,59 @@ public:
         SOPVAULT_TRY(collectionId, collection(p.target));
         auto written = write(p, collectionId);
         if (!written && written.error().code == ErrorCode::Usage) {
-            m_report.skipped.push_back({p.rel, written.error().message});
+            skip(p.rel, written.error().message);
+            for (const std::string& a : p.attachmentPaths) {
+                if (auto f = m_files.find(a); f != m_files.end() && f->second.id == p.id) {
+                    f->second = {a,
+                                 {},
+                                 {},
+                                 ImportOutcome::Skipped,
+                                 "referenced only by a file that was skipped"};
+                }
+            }
             return {};
         }
         return written;
     }
 
 private:
-    // An existing SOP of this title in the collection at `path`, if the collection exists.
-    std::optional<Id> existingSop(const std::string& path, const std::string& title)
+    void skip(const std::string& rel, std::string reason)
+    {
+        m_report.skipped.push_back({rel, reason});
+        m_files.insert_or_assign(
+            rel, ImportedFile{rel, {}, {}, ImportOutcome::Skipped, std::move(reason)});
+    }
+
+    // The SOP of the collection at `path` that came from the file `rel`, else the one of this
+    // title unless it came from another file of this import (that file updates it instead).
+    std::optional<Id> existingSop(const std::string& path, const std::string& rel,
+                                  const std::string& title)
     {
         auto collectionId = m_e.collectionByPath(path);
         if (!collectionId) {
             return std::nullopt;
         }
-        auto& known = titlesIn(*collectionId);
-        const auto found = known.find(title);
-        return found == known.end() ? std::nullopt : std::optional<Id>(found->second);
+        const KnownSops& known = knownIn(*collectionId);
+        if (auto byPath = known.byPath.find(rel); byPath != known.byPath.end()) {
+            return byPath->second;
+        }
+        const auto found = known.byTitle.find(title);
+        if (found == known.byTitle.end()) {
+            return std::nullopt;
+        }
+        const auto from = known.pathOf.find(found->second);
+        if (from != known.pathOf.end() && from->second != rel &&
+            m_importing.contains(from->second)) {
+            return std::nullopt;
+        }
+        return found->second;
     }
 
     // The files of the folder a SOP's Markdown references (images, <img src>, and links to
     // files that are not SOPs), read as attachments named as the Markdown writes them.
-    Result<std::vector<AttachmentFile>> referencedFiles(const PlannedFile& p)
+    Result<void> referencedFiles(PlannedFile& p)
     {
-        std::vector<AttachmentFile> out;
+        const auto& out = p.attachments;
         const std::filesystem::path from = std::filesystem::path(p.rel).parent_path();
         for (const LinkTarget& t : linkTargets(p.candidate.parsed.body)) {
             if (t.kind == LinkKind::Autolink || !isRelativeTarget(t.url)) {
@@ -835,9 +1061,10 @@ private:
                 return fail(ErrorCode::Usage, fmt::format("{} cannot be read", resolved));
             }
             m_referenced.insert(resolved);
-            out.push_back({std::move(*name), std::move(bytes)});
+            p.attachmentPaths.push_back(resolved);
+            p.attachments.push_back({std::move(*name), std::move(bytes)});
         }
-        return out;
+        return {};
     }
 
     // What a file is, from its first bytes (as attachments are typed), for the report.
@@ -879,67 +1106,91 @@ private:
     Result<void> write(PlannedFile& p, const Id& collectionId)
     {
         const Candidate& c = p.candidate;
-        auto& known = titlesIn(collectionId);
-        const auto found = known.find(c.parsed.title);
-        if (found != known.end()) {
-            const auto& sop = m_e.state().sops.at(found->second);
+        const SopFile& f = c.parsed;
+        if (m_e.state().sops.contains(p.id)) {
+            const auto& sop = m_e.state().sops.at(p.id);
             const std::uint64_t head = sop.versions.back().version;
-            auto content = m_e.readContent(found->second, head);
-            auto had = m_session.attachments(found->second, head);
+            auto content = m_e.readContent(p.id, head);
+            auto had = m_session.attachments(p.id, head);
             SopEdit edit;
             if (had) {
                 for (const AttachmentInfo& old : *had) {
                     if (std::none_of(p.attachments.begin(), p.attachments.end(),
-                                     [&](const AttachmentFile& f) { return f.name == old.name; })) {
+                                     [&](const AttachmentFile& a) { return a.name == old.name; })) {
                         edit.removeAttachments.push_back(old.name);
                     }
                 }
             }
-            for (AttachmentFile& f : p.attachments) {
-                const std::string hash = crypto::toHex(crypto::hash32(f.bytes));
+            for (AttachmentFile& a : p.attachments) {
+                const std::string hash = crypto::toHex(crypto::hash32(a.bytes));
                 const bool same =
                     had && std::any_of(had->begin(), had->end(), [&](const AttachmentInfo& old) {
-                        return old.name == f.name && old.hash == hash;
+                        return old.name == a.name && old.hash == hash;
                     });
                 if (!same) {
-                    edit.addAttachments.push_back(std::move(f));
+                    edit.addAttachments.push_back(std::move(a));
                 }
             }
-            if (content && content->body == c.parsed.body && content->tags == c.tags &&
-                edit.addAttachments.empty() && edit.removeAttachments.empty()) {
+            if (content && content->title == f.title && content->body == f.body &&
+                content->tags == c.tags && content->summary == f.summary &&
+                // A SOP written in the vault (no source path) that the file says exactly is
+                // unchanged: the path alone is not worth a version; the next change records it.
+                (content->sourcePath == p.rel || content->sourcePath.empty()) &&
+                content->metadata == f.metadata && edit.addAttachments.empty() &&
+                edit.removeAttachments.empty()) {
                 m_report.unchanged += 1;
+                record(p, ImportOutcome::Unchanged);
                 return {};
             }
-            edit.body = c.parsed.body;
+            edit.title = f.title;
+            edit.body = f.body;
             edit.tags = c.tags;
+            edit.summary = f.summary;
+            edit.sourcePath = p.rel;
+            edit.metadata = f.metadata;
             edit.message = fmt::format("Re-imported from {}", p.rel);
-            SOPVAULT_CHECK(m_session.editSop(found->second, edit));
+            SOPVAULT_CHECK(m_session.editSop(p.id, edit));
             m_report.updated += 1;
+            record(p, ImportOutcome::Updated);
             return {};
         }
         NewSop n;
         n.collection = p.target;
-        n.title = c.parsed.title;
-        n.body = c.parsed.body;
+        n.title = f.title;
+        n.body = f.body;
         n.tags = c.tags;
-        n.reviewEveryDays = c.parsed.reviewEveryDays;
+        n.reviewEveryDays = f.reviewEveryDays;
         n.message = fmt::format("Imported from {}", p.rel);
         n.attachments = std::move(p.attachments);
-        SOPVAULT_TRY(id, m_addAs(n, p.id));
+        n.summary = f.summary;
+        n.sourcePath = p.rel;
+        n.metadata = f.metadata;
+        SOPVAULT_CHECK(m_addAs(n, p.id));
+        (void)collectionId;
         m_report.imported += 1;
-        known.emplace(c.parsed.title, id);
+        record(p, ImportOutcome::Added);
         return {};
     }
 
-    // Titles of the SOPs already in a target collection, read once per collection.
-    std::map<std::string, Id>& titlesIn(const Id& target)
+    void record(const PlannedFile& p, ImportOutcome outcome)
     {
-        auto [entry, inserted] = m_titles.try_emplace(target);
+        m_files.insert_or_assign(p.rel,
+                                 ImportedFile{p.rel, p.id, p.candidate.parsed.title, outcome, {}});
+    }
+
+    // The SOPs already in a target collection, read once per collection.
+    const KnownSops& knownIn(const Id& target)
+    {
+        auto [entry, inserted] = m_known.try_emplace(target);
         if (inserted) {
             for (const auto& [id, sop] : m_e.state().sops) {
                 if (sop.collection == target && sop.problem.empty() && !sop.versions.empty()) {
                     if (auto content = m_e.headLine(id, sop)) {
-                        entry->second.emplace(content->title, id);
+                        entry->second.byTitle.emplace(content->title, id);
+                        if (!content->sourcePath.empty()) {
+                            entry->second.byPath.emplace(content->sourcePath, id);
+                            entry->second.pathOf.emplace(id, content->sourcePath);
+                        }
                     }
                 }
             }
@@ -952,14 +1203,17 @@ private:
     const Engine& m_e;
     const std::filesystem::path& m_dir;
     std::string m_root;
+    const ImportWalk& m_walk;
     const std::set<std::string>& m_others;
+    std::set<std::string> m_importing; // the relative paths of the files that may be SOPs
+    std::map<std::string, ImportedFile> m_files;
     std::set<std::string> m_referenced;
     ImportReport& m_report;
     std::vector<PlannedFile> m_planned;
     std::map<std::pair<std::string, std::string>, Id> m_named; // (collection, title)
     std::map<std::string, Id> m_byPath;                        // relative path of each file
     std::map<std::string, Id> m_collections;
-    std::map<Id, std::map<std::string, Id>> m_titles;
+    std::map<Id, KnownSops> m_known;
 };
 
 } // namespace
@@ -999,7 +1253,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
 
     Importer importer(
         *this, [this](const NewSop& n, const Id& id) { return addSopAs(n, id); }, e, dir, rootPath,
-        walk.others, report);
+        walk, report);
     if (auto ok = importer.collection(rootPath); !ok) {
         return abandon(ok.error());
     }
@@ -1030,6 +1284,7 @@ Session::importFolder(const std::filesystem::path& dir, std::string_view collect
         (void)e.reload();
         return std::unexpected(ok.error());
     }
+    report.files = importer.files();
     const auto recorded = e.writes().recordSeen();
     if (progress) {
         progress(ImportProgress{total, total, {}});

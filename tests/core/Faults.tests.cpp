@@ -474,7 +474,7 @@ TEST_CASE("hostile import files: skipped with a reason or imported as plain text
           std::map<std::string, std::string>{{"Fine", "# Fine\n1. ok\n"},
                                              {"With a BOM", "# With a BOM\nbody\n"},
                                              {"Windows lines", "body\r\n"},
-                                             {"unclosed", "---\ntitle: never closed\nbody\n"}});
+                                             {"Unclosed", "---\ntitle: never closed\nbody\n"}});
     CHECK(report->imported == 4);
     for (const auto& sop : *list) {
         auto read = owner->readSop(sop.id);

@@ -200,7 +200,7 @@ TEST_CASE("import from the shared drive: collections, titles, a skip report, and
     CHECK(where ==
           std::map<std::string, std::string>{{"New client onboarding", "Imported"},
                                              {"Acme firewall change", "Imported/Clients/Acme"},
-                                             {"notes", "Imported/Clients/Acme"}});
+                                             {"Notes", "Imported/Clients/Acme"}});
     auto acme = owner->readSop(*owner->resolveSop("Acme firewall change"));
     CHECK(acme->tags == std::vector<std::string>{"acme", "network"});
     CHECK(acme->body == "1. Open a change ticket\n");

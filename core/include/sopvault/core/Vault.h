@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,7 @@ struct SopSummary
     std::string author; // of the newest version
     SopState state = SopState::Draft;
     std::vector<std::string> tags;
+    std::string summary;
     std::uint32_t reviewEveryDays = 90;
     std::string reviewer;
     // The next review's due date: the newest approval (or creation) plus the interval, the
@@ -122,6 +124,9 @@ struct SopVersionView
     std::string message;
     std::string hash; // hex of the version's entry hash
     std::vector<AttachmentInfo> attachments;
+    std::string summary;
+    std::string sourcePath;
+    std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 struct HistoryEntry
@@ -145,6 +150,9 @@ struct NewSop
     std::string reviewer; // user name, "@role" or empty
     std::string message;
     std::vector<AttachmentFile> attachments;
+    std::string summary;
+    std::string sourcePath; // the file an import made it from, relative to the imported folder
+    std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 struct SopEdit
@@ -161,6 +169,9 @@ struct SopEdit
     // An edit keeps the parent version's attachments unless removed; the same name replaces.
     std::vector<AttachmentFile> addAttachments;
     std::vector<std::string> removeAttachments;
+    std::optional<std::string> summary;
+    std::optional<std::string> sourcePath;
+    std::optional<std::vector<std::pair<std::string, std::string>>> metadata;
 };
 
 struct SopFilter
@@ -198,13 +209,38 @@ struct ImportSkip
     std::string reason;
 };
 
+// What became of one file of an imported folder.
+enum class ImportOutcome
+{
+    Added,      // a new SOP
+    Updated,    // a new version of the SOP it came from before (same id)
+    Unchanged,  // that SOP already says exactly this
+    Attachment, // a file a SOP references, attached to it (`id`, `title` are that SOP's)
+    Skipped     // not imported; `reason` says why
+};
+[[nodiscard]] std::string_view importOutcomeName(ImportOutcome outcome);
+
+struct ImportedFile
+{
+    std::string path; // relative to the imported folder, forward slashes
+    Id id{};          // zero when skipped
+    std::string title;
+    ImportOutcome outcome = ImportOutcome::Skipped;
+    std::string reason; // for a skip
+};
+
 struct ImportReport
 {
     std::size_t imported = 0;  // new SOPs
     std::size_t updated = 0;   // existing SOPs given a new version
     std::size_t unchanged = 0; // already in the vault exactly so
     std::vector<std::string> collectionsCreated;
+    // Skips as a person reads them: one line per file, and the files no SOP references once
+    // per folder and kind.
     std::vector<ImportSkip> skipped;
+    std::vector<ImportedFile> files; // every file of the folder, sorted by path
+    // The front-matter keys kept in the SOPs' metadata, and in how many files each.
+    std::map<std::string, std::size_t> metadataKept;
 };
 
 struct ImportProgress
@@ -214,9 +250,13 @@ struct ImportProgress
     std::string current;
 };
 
-// What a Markdown file says about itself: front matter (title, tags, collection,
-// review_every_days), else its first "# " heading, else the file name; an export watermark line
-// is dropped from the body.
+// What a Markdown file says about itself. Its front matter (YAML between "---" lines, or TOML
+// between "+++" lines) gives the title, tags (an inline list, a block list or a comma string),
+// collection, review_every_days and the summary (`summary:`, else `description:`); every other
+// key is kept in `metadata` as written (a list joined with ", "). The title is the front
+// matter's, else the first level-1 heading outside code, else `siteTitle` (what a site file
+// such as mkdocs.yml calls the page), else the file name made readable. An export watermark
+// line is dropped from the body.
 struct SopFile
 {
     std::string title;
@@ -224,8 +264,11 @@ struct SopFile
     std::vector<std::string> tags;
     std::string collection;
     std::uint32_t reviewEveryDays = 90;
+    std::string summary;
+    std::vector<std::pair<std::string, std::string>> metadata; // in the order written
 };
-[[nodiscard]] SopFile parseSopFile(std::string text, std::string_view fileName);
+[[nodiscard]] SopFile parseSopFile(std::string text, std::string_view fileName,
+                                   std::string_view siteTitle = {});
 
 enum class ExportFormat
 {
@@ -317,7 +360,7 @@ struct VerifyReport
     std::size_t sopVersions = 0;
     std::size_t reviewRecords = 0; // sign-offs, flags and resolutions
     std::size_t ciphertexts = 0;   // decrypted and checked with the acting person's keys
-    std::size_t unreadable = 0; // versions this person holds no key for (signatures still checked)
+    std::size_t unreadable = 0;  // versions this person holds no key for (signatures still checked)
     std::size_t attachments = 0; // attachment blobs opened and checked against their versions
     std::vector<VerifyProblem> problems;
 };
@@ -448,7 +491,10 @@ public:
     [[nodiscard]] Result<std::string> diff(const Id& sop, std::uint64_t from, std::uint64_t to);
     [[nodiscard]] Result<std::uint64_t> restore(const Id& sop, std::uint64_t version);
     [[nodiscard]] Result<std::uint64_t> archive(const Id& sop);
-    // An id (32 hex digits) or an exact title among the SOPs this person may view.
+    // An id (32 hex digits) or an exact title among the SOPs this person may view; when no
+    // title is exactly that, the one SOP whose title or first heading is the same once
+    // normalised (normaliseTitle: "KubePodCrashLooping" finds "Kube Pod Crash Looping"). Several
+    // exact matches are `usage` (name one by id); several near ones `not-found`, naming them.
     [[nodiscard]] Result<Id> resolveSop(std::string_view reference) const;
     // --- attachments (Attachments.h; security.md) ---
     // A new version with these files added (same name: replaced); returns its number. Edit
@@ -572,6 +618,7 @@ public:
                                                 std::optional<std::string> mergedBody = {});
 
 private:
+    [[nodiscard]] Result<Id> resolveByOtherSpelling(std::string_view reference) const;
     // addSop under an id chosen beforehand: an import names its SOPs before writing them, so
     // links between the imported files can point at SOPs written later in the same import.
     [[nodiscard]] Result<Id> addSopAs(const NewSop& sop, const Id& id);
