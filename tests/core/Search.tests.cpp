@@ -270,10 +270,41 @@ TEST_CASE("another person's index is never trusted", "[core][search][security]")
     // The owner's index (which holds Finance) put in Tom's place.
     std::filesystem::copy_file(olivias, tomsFile.front(),
                                std::filesystem::copy_options::overwrite_existing);
-    auto tom = lib.v.as("tom");
-    CHECK(titles(*tom, "payroll").empty());
-    CHECK(titles(*tom, "quokkapayword").empty());
-    CHECK(finds(*tom, "spooler", "Printer queue"));
+    {
+        auto tom = lib.v.as("tom");
+        CHECK(titles(*tom, "payroll").empty());
+        CHECK(titles(*tom, "quokkapayword").empty());
+        CHECK(finds(*tom, "spooler", "Printer queue"));
+    }
+    // Someone with exactly Tom's rights: the same clear header, but sealed to another person.
+    lib.v.addUser("tina");
+    {
+        auto owner = lib.v.as("olivia");
+        REQUIRE(owner->grant("tina", "technician", "Ops"));
+        addSop(*owner, "Ops", "Only for later", "The zeppelin hangar.
+");
+    }
+    {
+        auto tina = lib.v.as("tina");
+        REQUIRE(tina->search(query("spooler")));
+    }
+    files = indexFiles(lib.v);
+    REQUIRE(files.size() == 3);
+    const crypto::Bytes tomsBytes = test::readFile(tomsFile.front());
+    for (const auto& file : files) {
+        if (file != tomsFile.front() && file != olivias) {
+            // Tina's index knows the newer SOP; put in Tom's place it must not answer for him
+            // (his own would not know it either: both are made again from the vault).
+            test::writeFile(tomsFile.front(), test::readFile(file));
+        }
+    }
+    REQUIRE(test::readFile(tomsFile.front()) != tomsBytes);
+    const crypto::Bytes planted = test::readFile(tomsFile.front());
+    {
+        auto tom = lib.v.as("tom");
+        CHECK(titles(*tom, "zeppelin") == std::vector<std::string>{"Only for later"});
+    }
+    CHECK(test::readFile(tomsFile.front()) != planted); // not opened: made again and sealed
 }
 
 TEST_CASE("an index made for other rights is dropped", "[core][search][security]")
