@@ -205,11 +205,12 @@ Result<SearchIndex> SearchIndex::create()
     // Porter over unicode61: "expired" and "expiration" are one stem. title_words and words
     // hold the parts of CamelCase identifiers of the title and of the body and tags. `rank`
     // carries the column weights, so ORDER BY rank LIMIT n stops early instead of scoring and
-    // sorting every match with its snippet. sop_heads is the watermark.
+    // sorting every match with its snippet. sop_heads is the watermark. No prefix indexes:
+    // they would double the image that is sealed and loaded per process, for little speed.
     SOPVAULT_CHECK(db.execScript(
         "CREATE VIRTUAL TABLE sop_fts USING fts5(title, body, tags, title_words, words, "
         "sop UNINDEXED, state UNINDEXED, "
-        "tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4');"
+        "tokenize = 'porter unicode61 remove_diacritics 2');"
         "INSERT INTO sop_fts (sop_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0, 10.0, 1.0)');"
         "CREATE TABLE sop_heads (sop BLOB PRIMARY KEY, head BLOB NOT NULL, "
         "row INTEGER NOT NULL) WITHOUT ROWID;"));
