@@ -63,7 +63,7 @@ bool hasText(std::string_view word)
 }
 
 // One FTS5 string: the text quoted, its own quotes doubled.
-std::string quoted(std::string_view text)
+std::string ftsString(std::string_view text)
 {
     std::string out = "\"";
     for (const char c : text) {
@@ -163,7 +163,7 @@ Result<std::string> ftsQuery(std::string_view text)
             if (close != std::string_view::npos) {
                 const std::string_view phrase = text.substr(i + 1, close - i - 1);
                 if (hasText(phrase)) {
-                    terms.push_back(quoted(phrase));
+                    terms.push_back(ftsString(phrase));
                 }
                 i = close + 1;
                 continue;
@@ -184,9 +184,9 @@ Result<std::string> ftsQuery(std::string_view text)
         // "KubePodCrashLooping" finds "Kube Pod Crash Looping" and the name kept whole.
         const std::string parts = identifierParts(word);
         if (parts.empty()) {
-            terms.push_back(quoted(word) + "*");
+            terms.push_back(ftsString(word) + "*");
         } else {
-            terms.push_back(fmt::format("({}* OR {})", quoted(word), quoted(parts)));
+            terms.push_back(fmt::format("({}* OR {})", ftsString(word), ftsString(parts)));
         }
     }
     if (terms.empty()) {
@@ -350,7 +350,7 @@ SearchIndex::query(std::string_view text, std::size_t limit,
     for (const std::string& match : passes) {
         SOPVAULT_TRY(matches,
                      m_db.prepare("SELECT sop, rank, snippet(sop_fts, 1, char(1), char(2), "
-                                  "'…', 16), title, tags, state FROM sop_fts "
+                                  "'…', 16), title, tags, state, rowid FROM sop_fts "
                                   "WHERE sop_fts MATCH ? ORDER BY rank"));
         matches.bind(1, std::string_view(match));
         while (out.size() < limit) {
@@ -369,7 +369,20 @@ SearchIndex::query(std::string_view text, std::size_t limit,
             }
             seen.insert(r.sop);
             r.score = -matches.columnDouble(1);
-            for (const char c : matches.columnText(2)) {
+            std::string marked = matches.columnText(2);
+            if (&match == &passes[0]) {
+                // The column filter keeps the body's words unmarked: mark them with the whole
+                // query.
+                SOPVAULT_TRY(again, m_db.prepare("SELECT snippet(sop_fts, 1, char(1), char(2), "
+                                                 "'…', 16) FROM sop_fts WHERE sop_fts MATCH ? "
+                                                 "AND rowid = ?"));
+                again.bind(1, std::string_view(fts)).bind(2, matches.columnInt(6));
+                SOPVAULT_TRY(found, again.step());
+                if (found) {
+                    marked = again.columnText(0);
+                }
+            }
+            for (const char c : marked) {
                 if (c == kOpen) {
                     r.matches.emplace_back(r.snippet.size(), 0);
                 } else if (c == kClose) {

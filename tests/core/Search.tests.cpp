@@ -281,8 +281,7 @@ TEST_CASE("another person's index is never trusted", "[core][search][security]")
     {
         auto owner = lib.v.as("olivia");
         REQUIRE(owner->grant("tina", "technician", "Ops"));
-        addSop(*owner, "Ops", "Only for later", "The zeppelin hangar.
-");
+        addSop(*owner, "Ops", "Only for later", "The zeppelin hangar.\n");
     }
     {
         auto tina = lib.v.as("tina");
