@@ -38,8 +38,10 @@ namespace sopvault::cli {
 [[nodiscard]] Output presentSopLinks(const core::SopLinks& links, const std::string& vault);
 // sop attachments: `[{"name","type","size","hash"}]`.
 [[nodiscard]] Output presentAttachments(const std::vector<core::AttachmentInfo>& items);
+// Each match in a snippet: bold on a terminal (`bold`), else between « and », which no
+// Markdown reader takes for markup; in JSON the snippet is plain and `matches` says where.
 [[nodiscard]] Output presentSearchHits(const std::vector<core::SearchHit>& hits,
-                                       std::string_view query);
+                                       std::string_view query, bool bold);
 
 // --- reviews and flags (ReviewPresenters.cpp) ---
 [[nodiscard]] Output presentFlags(const std::vector<core::FlagInfo>& flags);

@@ -119,19 +119,47 @@ Output presentAttachments(const std::vector<core::AttachmentInfo>& items)
     return out;
 }
 
-Output presentSearchHits(const std::vector<core::SearchHit>& hits, std::string_view query)
+namespace {
+
+TerminalText markedSnippet(const core::SearchHit& h, bool bold)
+{
+    TerminalText out;
+    std::size_t at = 0;
+    const std::string_view text = h.snippet;
+    for (const auto& [start, length] : h.matches) {
+        if (start < at || start > text.size() || length > text.size() - start) {
+            continue;
+        }
+        out += TerminalText::line(text.substr(at, start - at));
+        const std::string_view match = text.substr(start, length);
+        out += bold ? say("\x1b[1m{}\x1b[0m", match) : say("«{}»", match);
+        at = start + length;
+    }
+    out += TerminalText::line(text.substr(at));
+    return out;
+}
+
+} // namespace
+
+Output presentSearchHits(const std::vector<core::SearchHit>& hits, std::string_view query,
+                         bool bold)
 {
     Output out{json::array(), {}};
     for (const auto& h : hits) {
+        json matches = json::array();
+        for (const auto& [start, length] : h.matches) {
+            matches.push_back({start, length});
+        }
         out.doc.push_back({{"id", core::toHex(h.id)},
                            {"title", h.title},
                            {"collection", h.collection},
                            {"snippet", h.snippet},
+                           {"matches", std::move(matches)},
                            {"score", h.score},
                            {"state", core::stateName(h.state)},
                            {"tags", h.tags}});
-        out.text +=
-            say("{}  ({})  {}\n    {}\n", h.title, h.collection, core::toHex(h.id), h.snippet);
+        out.text += say("{}  ({})  {}\n    {}\n", h.title, h.collection, core::toHex(h.id),
+                        markedSnippet(h, bold));
     }
     if (hits.empty()) {
         out.text = say("Nothing you can see matches '{}'.", query);

@@ -11,7 +11,12 @@ namespace sopvault::core::detail {
 Engine::Engine(VaultFile file) : m_file(std::move(file))
 {
     m_writes.onVersionWritten([this](const Id& sopId, const SopContent& content) {
-        if (m_searchIndex && !m_searchIndex->put(sopId, content)) {
+        if (!m_searchIndex) {
+            return;
+        }
+        if (m_searchIndex->put(sopId, m_state.sops.at(sopId).versions.back().hash, content)) {
+            m_searchUnsaved = true;
+        } else {
             m_searchIndex.reset(); // rebuilt on the next search rather than answering stale
         }
     });

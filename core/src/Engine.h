@@ -109,10 +109,17 @@ public:
     // positions of the review and audit logs.
     [[nodiscard]] RevocationMarks marksNow(const std::set<Id>* collections) const;
 
-    // The search index: built on first use (or by buildSearchIndex) and kept current by every
-    // version written.
-    [[nodiscard]] SearchIndex* searchIndex() { return m_searchIndex ? &*m_searchIndex : nullptr; }
-    void setSearchIndex(SearchIndex index) { m_searchIndex = std::move(index); }
+    // The search index, current with the state (Search.cpp): on first use loaded from its
+    // sealed copy in the state folder when that opens for this vault, person and rights (then
+    // only the SOPs whose head moved since are read again), else built from every SOP the
+    // person may view; dropped and built again when the rights changed. Every version written
+    // keeps it current.
+    [[nodiscard]] Result<SearchIndex*>
+    currentSearchIndex(const std::function<void(std::size_t, std::size_t)>& progress = {});
+    // Seals the index to the state folder if it changed since it was loaded or saved; removes a
+    // sealed copy made for rights the person no longer has. Called with saveCache.
+    [[nodiscard]] Result<void> saveSearchIndex();
+    [[nodiscard]] bool searchIndexInMemory() const { return m_searchIndex.has_value(); }
     // The links between SOPs (Session::links): a cache of what each head links to, filled on
     // first question, so it changes nothing a reader could see and lives in a const session.
     [[nodiscard]] LinkIndex& linkIndex() const { return m_linkIndex; }
@@ -132,6 +139,8 @@ private:
     TrustRecords m_trust;
     WritePipeline m_writes{m_file, m_state, m_keys, m_trust};
     std::optional<SearchIndex> m_searchIndex;
+    crypto::Hash32 m_searchRights{}; // what the index was made for (Search.cpp)
+    bool m_searchUnsaved = false;
     mutable LinkIndex m_linkIndex;
 };
 

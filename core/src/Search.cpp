@@ -1,5 +1,5 @@
-// Session search: the in-memory index over what this person may view, filtered by collection
-// and tag, ranked by bm25.
+// Session search: the index over what this person may view (kept current, sealed to the state
+// folder between sessions), filtered by collection and tag.
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
@@ -7,47 +7,160 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <limits>
+#include <set>
 
 namespace sopvault::core {
 
 using namespace detail;
 
+namespace {
+
+// Which collections this person may view: the index holds exactly their SOPs, so it is made
+// again when this changes (a grant or an ungrant since it was made).
+crypto::Hash32 rightsDigest(const Engine& e)
+{
+    crypto::CanonicalWriter w("sopvault/search-index-rights");
+    for (const auto& [id, collection] : e.state().collections) {
+        if (e.policy().allows(e.me(), Right::View, id)) {
+            w.bytes(id);
+        }
+    }
+    const crypto::Bytes digest = crypto::hash(w.data());
+    crypto::Hash32 out{};
+    std::copy_n(digest.begin(), out.size(), out.begin());
+    return out;
+}
+
+// What the sealed index is bound to: its format, the vault, the person and their rights. A
+// copy from anything else does not open.
+crypto::Bytes indexAd(const Engine& e, const crypto::Hash32& rights)
+{
+    crypto::CanonicalWriter w("sopvault/search-index/v1");
+    w.bytes(e.state().adminHashes.front()).bytes(e.me()).bytes(rights);
+    return std::move(w).take();
+}
+
+// The sealed file: the rights digest in the clear (also bound by the seal), so a copy made
+// for rights the person lost is dropped without opening it.
+constexpr std::size_t kRightsHeader = 32;
+
+} // namespace
+
+Result<SearchIndex*>
+detail::Engine::currentSearchIndex(const std::function<void(std::size_t, std::size_t)>& progress)
+{
+    const crypto::Hash32 rights = rightsDigest(*this);
+    const crypto::SecureBuffer* key = m_trust.searchKey();
+    if (m_searchIndex && m_searchRights != rights) {
+        m_searchIndex.reset();
+    }
+    if (!m_searchIndex && key != nullptr) {
+        const crypto::Bytes ad = indexAd(*this, rights);
+        m_searchIndex = SearchIndex::load(m_trust.searchPath(), *key, ad, rights);
+        m_searchRights = rights;
+        m_searchUnsaved = !m_searchIndex.has_value();
+    }
+    if (!m_searchIndex) {
+        SOPVAULT_TRY(fresh, SearchIndex::create());
+        m_searchIndex = std::move(fresh);
+        m_searchRights = rights;
+        m_searchUnsaved = true;
+    }
+    // Bring it to the state: the SOPs whose head moved, the ones it lacks, the ones gone.
+    SearchIndex& index = *m_searchIndex;
+    std::vector<const SopRecordState*> stale;
+    std::set<Id> visible;
+    for (const auto& [id, sop] : m_state.sops) {
+        if (sop.readable() && policy().allows(me(), Right::View, sop.collection)) {
+            visible.insert(id);
+            auto held = index.heads().find(id);
+            if (held == index.heads().end() || held->second != sop.versions.back().hash) {
+                stale.push_back(&sop);
+            }
+        }
+    }
+    std::vector<Id> gone;
+    for (const auto& [id, head] : index.heads()) {
+        if (!visible.contains(id)) {
+            gone.push_back(id);
+        }
+    }
+    if (stale.empty() && gone.empty()) {
+        return &index;
+    }
+    auto update = [&]() -> Result<void> {
+        SOPVAULT_CHECK(index.beginBulk());
+        for (const Id& id : gone) {
+            SOPVAULT_CHECK(index.remove(id));
+        }
+        for (std::size_t i = 0; i < stale.size(); ++i) {
+            if (progress && i % 64 == 0) {
+                progress(i, stale.size());
+            }
+            const SopRecordState& sop = *stale[i];
+            SOPVAULT_TRY(content, readContent(sop.id, sop.versions.back().version));
+            SOPVAULT_CHECK(index.put(sop.id, sop.versions.back().hash, content));
+        }
+        SOPVAULT_CHECK(index.endBulk());
+        if (progress) {
+            progress(stale.size(), stale.size());
+        }
+        return {};
+    };
+    if (auto ok = update(); !ok) {
+        m_searchIndex.reset(); // half brought up to date: made again on the next search
+        return std::unexpected(ok.error());
+    }
+    m_searchUnsaved = true;
+    return &index;
+}
+
+Result<void> detail::Engine::saveSearchIndex()
+{
+    const crypto::SecureBuffer* key = m_trust.searchKey();
+    if (key == nullptr || !m_writes.sound()) {
+        return {};
+    }
+    const std::filesystem::path& file = m_trust.searchPath();
+    const crypto::Hash32 rights = rightsDigest(*this);
+    if (!m_searchIndex || m_searchRights != rights) {
+        // Not used in this session: a copy made for other rights is dropped unopened.
+        std::ifstream in(file, std::ios::binary);
+        crypto::Hash32 madeFor{};
+        if (in &&
+            in.read(reinterpret_cast<char*>(madeFor.data()),
+                    static_cast<std::streamsize>(kRightsHeader)) &&
+            madeFor != rights) {
+            in.close();
+            std::error_code ec;
+            std::filesystem::remove(file, ec);
+        }
+        return {};
+    }
+    if (!m_searchUnsaved) {
+        return {};
+    }
+    const crypto::Bytes ad = indexAd(*this, rights);
+    SOPVAULT_CHECK(m_searchIndex->save(file, *key, ad, rights));
+    m_searchUnsaved = false;
+    return {};
+}
+
 Result<void>
 Session::buildSearchIndex(const std::function<void(std::size_t, std::size_t)>& progress)
 {
-    Engine& e = *m_engine;
-    SOPVAULT_TRY(index, SearchIndex::create());
-    std::vector<const SopRecordState*> visible;
-    for (const auto& [id, sop] : e.state().sops) {
-        if (sop.readable() && e.policy().allows(e.me(), Right::View, sop.collection)) {
-            visible.push_back(&sop);
-        }
-    }
-    SOPVAULT_CHECK(index.beginBulk());
-    for (std::size_t i = 0; i < visible.size(); ++i) {
-        if (progress && i % 64 == 0) {
-            progress(i, visible.size());
-        }
-        const SopRecordState& sop = *visible[i];
-        SOPVAULT_TRY(content, e.readContent(sop.id, sop.versions.back().version));
-        SOPVAULT_CHECK(index.put(sop.id, content));
-    }
-    SOPVAULT_CHECK(index.endBulk());
-    if (progress) {
-        progress(visible.size(), visible.size());
-    }
-    e.setSearchIndex(std::move(index));
-    return {};
+    SOPVAULT_TRY(index, m_engine->currentSearchIndex(progress));
+    (void)index;
+    return m_engine->saveSearchIndex();
 }
 
 Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
 {
     Engine& e = *m_engine;
-    if (e.searchIndex() == nullptr) {
-        SOPVAULT_CHECK(buildSearchIndex());
-    }
+    SOPVAULT_TRY(index, e.currentSearchIndex());
     std::optional<Id> within;
     if (query.collection) {
         SOPVAULT_TRY(c, e.collectionByPath(*query.collection));
@@ -56,15 +169,14 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
     // The index only ever held what this person may view; the policy is asked again anyway.
     auto accept = [&](const Id& id) {
         auto sop = e.state().sops.find(id);
-        return sop != e.state().sops.end() && sop->second.problem.empty() &&
+        return sop != e.state().sops.end() && sop->second.readable() &&
                e.policy().allows(e.me(), Right::View, sop->second.collection) &&
                (!within || e.state().isWithin(sop->second.collection, *within));
     };
     // With a tag filter, read further down the ranking and keep the exact tag matches.
     const std::size_t wanted =
         query.tag ? std::max<std::size_t>(query.limit * 8, 400) : query.limit;
-    SOPVAULT_TRY(
-        rows, e.searchIndex()->query(query.text, query.markOpen, query.markClose, wanted, accept));
+    SOPVAULT_TRY(rows, index->query(query.text, wanted, accept));
     std::vector<SearchHit> out;
     for (auto& row : rows) {
         if (query.tag &&
@@ -73,7 +185,7 @@ Result<std::vector<SearchHit>> Session::search(const SearchQuery& query)
         }
         const Id collection = e.state().sops.at(row.sop).collection;
         out.push_back({row.sop, std::move(row.title), e.pathOf(collection), std::move(row.snippet),
-                       row.score, row.state, std::move(row.tags)});
+                       std::move(row.matches), row.score, row.state, std::move(row.tags)});
         if (out.size() >= query.limit) {
             break;
         }

@@ -1,45 +1,200 @@
-// FTS5 index in memory: one row per SOP head, bm25 ranking, highlighted snippets.
+// FTS5 index in memory: one row per SOP head (porter stemming over unicode61, identifier parts
+// in hidden columns), title matches first, then bm25; snippets with their match ranges; sealed
+// to and from the state folder.
 #include "SearchIndex.h"
+
+#include "storage/PrivateFiles.h"
+
+#include "sopvault/crypto/Crypto.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <functional>
+#include <set>
 
 namespace sopvault::core::detail {
+namespace {
 
-Result<std::string> ftsQuery(std::string_view text)
+// Around each match inside the snippet FTS5 makes; never left in what is returned (put()
+// keeps them out of the indexed text, so every one of them is a marker).
+constexpr char kOpen = '\x01';
+constexpr char kClose = '\x02';
+
+bool isUpper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+bool isLowerOrDigit(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool isWordByte(char c)
+{
+    return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+
+// The CamelCase parts of one run of ASCII letters and digits ("HTTPServerDown": HTTP Server
+// Down); one part if it has no inner boundary.
+std::vector<std::string_view> camelParts(std::string_view run)
+{
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 1; i < run.size(); ++i) {
+        const bool lowerToUpper = isLowerOrDigit(run[i - 1]) && isUpper(run[i]);
+        const bool acronymEnd = isUpper(run[i - 1]) && isUpper(run[i]) && i + 1 < run.size() &&
+                                run[i + 1] >= 'a' && run[i + 1] <= 'z';
+        if (lowerToUpper || acronymEnd) {
+            parts.push_back(run.substr(start, i - start));
+            start = i;
+        }
+    }
+    parts.push_back(run.substr(start));
+    return parts;
+}
+
+bool hasText(std::string_view word)
+{
+    return std::any_of(word.begin(), word.end(), [](char c) {
+        return isWordByte(c) || static_cast<unsigned char>(c) >= 0x80;
+    });
+}
+
+// One FTS5 string: the text quoted, its own quotes doubled.
+std::string ftsString(std::string_view text)
+{
+    std::string out = "\"";
+    for (const char c : text) {
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return out + "\"";
+}
+
+std::string withoutMarkers(std::string_view text)
+{
+    std::string out(text);
+    std::replace(out.begin(), out.end(), kOpen, ' ');
+    std::replace(out.begin(), out.end(), kClose, ' ');
+    return out;
+}
+
+std::vector<std::string> splitTags(const std::string& tags)
+{
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < tags.size()) {
+        auto nl = tags.find('\n', start);
+        if (nl == std::string::npos) {
+            nl = tags.size();
+        }
+        out.push_back(tags.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return out;
+}
+
+constexpr std::size_t kMaxIndexFile = std::size_t{4} << 30; // larger is not ours: rebuild
+
+std::optional<crypto::Bytes> readWhole(const std::filesystem::path& file)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return std::nullopt;
+    }
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || size > kMaxIndexFile) {
+        return std::nullopt;
+    }
+    std::ifstream in(file, std::ios::binary);
+    crypto::Bytes data(static_cast<std::size_t>(size));
+    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    if (!in) {
+        return std::nullopt;
+    }
+    return data;
+}
+
+} // namespace
+
+std::string identifierParts(std::string_view text)
 {
     std::string out;
     std::size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) {
+        if (!isWordByte(text[i])) {
             ++i;
+            continue;
         }
-        std::string word;
-        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) == 0) {
-            const char c = text[i++];
-            // Punctuation the tokenizer drops anyway; quotes are doubled inside the string.
-            if (c == '"') {
-                word += "\"\"";
-            } else {
-                word += c;
+        std::size_t end = i;
+        while (end < text.size() && isWordByte(text[end])) {
+            ++end;
+        }
+        // A run glued to other letters (UTF-8) is left to the tokenizer as it is.
+        const bool glued = (i > 0 && static_cast<unsigned char>(text[i - 1]) >= 0x80) ||
+                           (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80);
+        if (!glued) {
+            const auto parts = camelParts(text.substr(i, end - i));
+            if (parts.size() > 1) {
+                for (const auto part : parts) {
+                    out += out.empty() ? "" : " ";
+                    out += part;
+                }
             }
         }
-        const bool hasText = std::any_of(word.begin(), word.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-                   static_cast<unsigned char>(c) >= 0x80;
-        });
-        if (hasText) {
-            if (!out.empty()) {
-                out += ' ';
+        i = end;
+    }
+    return out;
+}
+
+Result<std::string> ftsQuery(std::string_view text)
+{
+    std::vector<std::string> terms;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (std::isspace(static_cast<unsigned char>(text[i])) != 0) {
+            ++i;
+            continue;
+        }
+        // A quoted phrase, if its quote is closed: the words in that order, each whole.
+        if (text[i] == '"') {
+            const auto close = text.find('"', i + 1);
+            if (close != std::string_view::npos) {
+                const std::string_view phrase = text.substr(i + 1, close - i - 1);
+                if (hasText(phrase)) {
+                    terms.push_back(ftsString(phrase));
+                }
+                i = close + 1;
+                continue;
             }
-            out += fmt::format("\"{}\"*", word);
+            ++i; // an unclosed quote is punctuation
+            continue;
+        }
+        std::size_t end = i;
+        while (end < text.size() && std::isspace(static_cast<unsigned char>(text[end])) == 0) {
+            ++end;
+        }
+        const std::string_view word = text.substr(i, end - i);
+        i = end;
+        if (!hasText(word)) {
+            continue;
+        }
+        // Each word as a prefix; a CamelCase word also as the phrase of its parts, so
+        // "KubePodCrashLooping" finds "Kube Pod Crash Looping" and the name kept whole.
+        const std::string parts = identifierParts(word);
+        if (parts.empty()) {
+            terms.push_back(ftsString(word) + "*");
+        } else {
+            terms.push_back(fmt::format("({}* OR {})", ftsString(word), ftsString(parts)));
         }
     }
-    if (out.empty()) {
+    if (terms.empty()) {
         return fail(ErrorCode::Usage, "Type something to search for.");
+    }
+    std::string out;
+    for (const auto& t : terms) {
+        out += (out.empty() ? "" : " AND ") + t;
     }
     return out;
 }
@@ -47,83 +202,202 @@ Result<std::string> ftsQuery(std::string_view text)
 Result<SearchIndex> SearchIndex::create()
 {
     SOPVAULT_TRY(db, storage::Database::openMemory());
-    // `rank` carries the column weights, so ORDER BY rank LIMIT n stops early instead of
-    // scoring and sorting every match with its snippet.
+    // Porter over unicode61: "expired" and "expiration" are one stem. title_words and words
+    // hold the parts of CamelCase identifiers of the title and of the body and tags. `rank`
+    // carries the column weights, so ORDER BY rank LIMIT n stops early instead of scoring and
+    // sorting every match with its snippet. sop_heads is the watermark. No prefix indexes:
+    // they would double the image that is sealed and loaded per process, for little speed.
     SOPVAULT_CHECK(db.execScript(
-        "CREATE VIRTUAL TABLE sop_fts USING fts5(title, body, tags, sop UNINDEXED, "
-        "state UNINDEXED, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4');"
-        "INSERT INTO sop_fts (sop_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0)');"));
+        "CREATE VIRTUAL TABLE sop_fts USING fts5(title, body, tags, title_words, words, "
+        "sop UNINDEXED, state UNINDEXED, "
+        "tokenize = 'porter unicode61 remove_diacritics 2');"
+        "INSERT INTO sop_fts (sop_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0, 10.0, 1.0)');"
+        "CREATE TABLE sop_heads (sop BLOB PRIMARY KEY, head BLOB NOT NULL, "
+        "row INTEGER NOT NULL) WITHOUT ROWID;"));
     return SearchIndex(std::move(db));
 }
 
-Result<void> SearchIndex::put(const Id& sop, const SopContent& content)
+Result<void> SearchIndex::loadHeads()
+{
+    SOPVAULT_TRY(rows, m_db.prepare("SELECT sop, head, row FROM sop_heads"));
+    while (true) {
+        SOPVAULT_TRY(more, rows.step());
+        if (!more) {
+            break;
+        }
+        Id sop{};
+        crypto::Hash32 head{};
+        const crypto::ByteView s = rows.columnView(0);
+        const crypto::ByteView h = rows.columnView(1);
+        if (s.size() != sop.size() || h.size() != head.size()) {
+            return fail(ErrorCode::Integrity, "The saved search index is damaged.");
+        }
+        std::copy(s.begin(), s.end(), sop.begin());
+        std::copy(h.begin(), h.end(), head.begin());
+        m_heads[sop] = head;
+        m_rowids[sop] = rows.columnInt(2);
+    }
+    // The table the queries use must be there and answer.
+    SOPVAULT_TRY(probe, m_db.prepare("SELECT rowid FROM sop_fts WHERE sop_fts MATCH 'x' LIMIT 1"));
+    SOPVAULT_TRY(ignored, probe.step());
+    (void)ignored;
+    return {};
+}
+
+std::optional<SearchIndex> SearchIndex::load(const std::filesystem::path& file,
+                                             const crypto::SecureBuffer& key, crypto::ByteView ad,
+                                             crypto::ByteView header)
+{
+    const auto whole = readWhole(file);
+    if (!whole || whole->size() < header.size() ||
+        !std::equal(header.begin(), header.end(), whole->begin())) {
+        return std::nullopt;
+    }
+    auto plain = crypto::open(key, crypto::ByteView(*whole).subspan(header.size()), ad);
+    if (!plain) {
+        return std::nullopt; // damaged, doctored, another person's or other rights: rebuild
+    }
+    auto db = storage::Database::openMemoryImage(*plain);
+    crypto::wipe(*plain);
+    if (!db) {
+        return std::nullopt;
+    }
+    SearchIndex index(std::move(*db));
+    if (!index.loadHeads()) {
+        return std::nullopt;
+    }
+    return index;
+}
+
+Result<void> SearchIndex::save(const std::filesystem::path& file, const crypto::SecureBuffer& key,
+                               crypto::ByteView ad, crypto::ByteView header)
+{
+    SOPVAULT_TRY(image, m_db.serialize());
+    auto sealed = crypto::seal(key, image, ad);
+    crypto::wipe(image);
+    if (!sealed) {
+        return std::unexpected(sealed.error());
+    }
+    crypto::Bytes out(header.begin(), header.end());
+    out.insert(out.end(), sealed->begin(), sealed->end());
+    return storage::replaceFileAtomically(file, out);
+}
+
+Result<void> SearchIndex::remove(const Id& sop)
 {
     if (auto row = m_rowids.find(sop); row != m_rowids.end()) {
-        SOPVAULT_TRY(remove, m_db.prepare("DELETE FROM sop_fts WHERE rowid = ?"));
-        remove.bind(1, row->second);
-        SOPVAULT_CHECK(remove.run());
+        SOPVAULT_TRY(drop, m_db.prepare("DELETE FROM sop_fts WHERE rowid = ?"));
+        drop.bind(1, row->second);
+        SOPVAULT_CHECK(drop.run());
         m_rowids.erase(row);
     }
+    SOPVAULT_TRY(forget, m_db.prepare("DELETE FROM sop_heads WHERE sop = ?"));
+    forget.bind(1, crypto::ByteView(sop));
+    SOPVAULT_CHECK(forget.run());
+    m_heads.erase(sop);
+    return {};
+}
+
+Result<void> SearchIndex::put(const Id& sop, const crypto::Hash32& head, const SopContent& content)
+{
+    SOPVAULT_CHECK(remove(sop));
     std::string tags;
     for (const auto& t : content.tags) {
         tags += (tags.empty() ? "" : "\n") + t;
     }
-    SOPVAULT_TRY(insert, m_db.prepare("INSERT INTO sop_fts (title, body, tags, sop, state) "
-                                      "VALUES (?, ?, ?, ?, ?) RETURNING rowid"));
-    insert.bind(1, std::string_view(content.title))
-        .bind(2, std::string_view(content.body))
-        .bind(3, std::string_view(tags))
-        .bind(4, crypto::ByteView(sop))
-        .bind(5, static_cast<std::int64_t>(content.state));
-    SOPVAULT_TRY(row, insert.step());
-    if (row) {
-        m_rowids[sop] = insert.columnInt(0);
+    const std::string title = withoutMarkers(content.title);
+    const std::string body = withoutMarkers(content.body);
+    const std::string titleWords = identifierParts(title);
+    std::string words = identifierParts(body);
+    if (std::string tagWords = identifierParts(tags); !tagWords.empty()) {
+        words += (words.empty() ? "" : " ") + tagWords;
     }
+    SOPVAULT_TRY(insert, m_db.prepare("INSERT INTO sop_fts (title, body, tags, title_words, "
+                                      "words, sop, state) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                      "RETURNING rowid"));
+    insert.bind(1, std::string_view(title))
+        .bind(2, std::string_view(body))
+        .bind(3, std::string_view(tags))
+        .bind(4, std::string_view(titleWords))
+        .bind(5, std::string_view(words))
+        .bind(6, crypto::ByteView(sop))
+        .bind(7, static_cast<std::int64_t>(content.state));
+    SOPVAULT_TRY(row, insert.step());
+    if (!row) {
+        return fail(ErrorCode::Failed, "The search index did not take a SOP.");
+    }
+    const std::int64_t rowid = insert.columnInt(0);
     insert.reset();
+    SOPVAULT_TRY(mark, m_db.prepare("INSERT INTO sop_heads (sop, head, row) VALUES (?, ?, ?)"));
+    mark.bind(1, crypto::ByteView(sop)).bind(2, crypto::ByteView(head)).bind(3, rowid);
+    SOPVAULT_CHECK(mark.run());
+    m_rowids[sop] = rowid;
+    m_heads[sop] = head;
     return {};
 }
 
 Result<std::vector<SearchIndex::Row>>
-SearchIndex::query(std::string_view text, std::string_view open, std::string_view close,
-                   std::size_t limit, const std::function<bool(const Id&)>& accept)
+SearchIndex::query(std::string_view text, std::size_t limit,
+                   const std::function<bool(const Id&)>& accept)
 {
     SOPVAULT_TRY(fts, ftsQuery(text));
-    // Best first: with ORDER BY rank FTS5 produces rows in rank order and computes each row's
-    // snippet only when it is stepped to, so reading stops at `limit` accepted rows.
-    SOPVAULT_TRY(matches, m_db.prepare("SELECT sop, rank, snippet(sop_fts, -1, ?, ?, '…', 16), "
-                                       "title, tags, state FROM sop_fts WHERE sop_fts MATCH ? "
-                                       "ORDER BY rank"));
-    matches.bind(1, open).bind(2, close).bind(3, std::string_view(fts));
+    // Two passes, best first in each: SOPs whose title holds the words, then every match.
+    // With ORDER BY rank FTS5 produces rows in rank order and computes each row's snippet
+    // only when it is stepped to, so reading stops at `limit` accepted rows.
+    const std::string passes[] = {fmt::format("{{title title_words}} : ({})", fts), fts};
     std::vector<Row> out;
-    while (out.size() < limit) {
-        SOPVAULT_TRY(row, matches.step());
-        if (!row) {
-            break;
-        }
-        Row r;
-        const crypto::ByteView id = matches.columnView(0);
-        if (id.size() != r.sop.size()) {
-            continue;
-        }
-        std::copy(id.begin(), id.end(), r.sop.begin());
-        if (accept && !accept(r.sop)) {
-            continue;
-        }
-        r.score = -matches.columnDouble(1);
-        r.snippet = matches.columnText(2);
-        r.title = matches.columnText(3);
-        const std::string tags = matches.columnText(4);
-        std::size_t start = 0;
-        while (start < tags.size()) {
-            auto nl = tags.find('\n', start);
-            if (nl == std::string::npos) {
-                nl = tags.size();
+    std::set<Id> seen;
+    for (const std::string& match : passes) {
+        SOPVAULT_TRY(matches,
+                     m_db.prepare("SELECT sop, rank, snippet(sop_fts, 1, char(1), char(2), "
+                                  "'…', 16), title, tags, state, rowid FROM sop_fts "
+                                  "WHERE sop_fts MATCH ? ORDER BY rank"));
+        matches.bind(1, std::string_view(match));
+        while (out.size() < limit) {
+            SOPVAULT_TRY(row, matches.step());
+            if (!row) {
+                break;
             }
-            r.tags.push_back(tags.substr(start, nl - start));
-            start = nl + 1;
+            Row r;
+            const crypto::ByteView id = matches.columnView(0);
+            if (id.size() != r.sop.size()) {
+                continue;
+            }
+            std::copy(id.begin(), id.end(), r.sop.begin());
+            if (seen.contains(r.sop) || (accept && !accept(r.sop))) {
+                continue;
+            }
+            seen.insert(r.sop);
+            r.score = -matches.columnDouble(1);
+            std::string marked = matches.columnText(2);
+            if (&match == &passes[0]) {
+                // The column filter keeps the body's words unmarked: mark them with the whole
+                // query.
+                SOPVAULT_TRY(again, m_db.prepare("SELECT snippet(sop_fts, 1, char(1), char(2), "
+                                                 "'…', 16) FROM sop_fts WHERE sop_fts MATCH ? "
+                                                 "AND rowid = ?"));
+                again.bind(1, std::string_view(fts)).bind(2, matches.columnInt(6));
+                SOPVAULT_TRY(found, again.step());
+                if (found) {
+                    marked = again.columnText(0);
+                }
+            }
+            for (const char c : marked) {
+                if (c == kOpen) {
+                    r.matches.emplace_back(r.snippet.size(), 0);
+                } else if (c == kClose) {
+                    if (!r.matches.empty()) {
+                        r.matches.back().second = r.snippet.size() - r.matches.back().first;
+                    }
+                } else {
+                    r.snippet += c;
+                }
+            }
+            r.title = matches.columnText(3);
+            r.tags = splitTags(matches.columnText(4));
+            r.state = static_cast<SopState>(matches.columnInt(5));
+            out.push_back(std::move(r));
         }
-        r.state = static_cast<SopState>(matches.columnInt(5));
-        out.push_back(std::move(r));
     }
     return out;
 }

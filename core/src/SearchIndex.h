@@ -1,13 +1,15 @@
 // Full-text search over the SOPs a person may view: SQLite FTS5 in a private in-memory
-// database, so no plaintext index ever reaches the disk. Built after unlock, kept current on
-// every save.
+// database. Built after unlock (or loaded from its sealed copy in the state folder), kept
+// current on every save; it never reaches the disk except sealed (SearchIndex::save).
 #pragma once
 
 #include "Records.h"
 #include "storage/Database.h"
 
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace sopvault::core::detail {
 
@@ -17,8 +19,9 @@ public:
     struct Row
     {
         Id sop{};
-        double score = 0; // higher is better (negated bm25)
-        std::string snippet;
+        double score = 0;                                         // higher is better (negated bm25)
+        std::string snippet;                                      // plain text
+        std::vector<std::pair<std::size_t, std::size_t>> matches; // byte (start, length)
         std::string title;
         std::vector<std::string> tags;
         SopState state = SopState::Draft;
@@ -26,27 +29,53 @@ public:
 
     [[nodiscard]] static Result<SearchIndex> create();
 
+    // The sealed copy at `file`, if it opens under `key` with exactly this associated data (the
+    // vault, the person and their rights, which the caller binds); nullopt if it is missing,
+    // damaged, doctored, another person's or made for other rights: then it is built again.
+    // The file starts with `header` in the clear (the caller binds it in `ad` too).
+    [[nodiscard]] static std::optional<SearchIndex> load(const std::filesystem::path& file,
+                                                         const crypto::SecureBuffer& key,
+                                                         crypto::ByteView ad,
+                                                         crypto::ByteView header);
+    // Seals the whole index under `key` and replaces `file` atomically (0600).
+    [[nodiscard]] Result<void> save(const std::filesystem::path& file,
+                                    const crypto::SecureBuffer& key, crypto::ByteView ad,
+                                    crypto::ByteView header);
+
     // Many puts in one transaction (building the index): FTS5 then flushes once.
     [[nodiscard]] Result<void> beginBulk() { return m_db.execScript("BEGIN"); }
     [[nodiscard]] Result<void> endBulk() { return m_db.execScript("COMMIT"); }
 
-    // Adds or replaces a SOP's newest version.
-    [[nodiscard]] Result<void> put(const Id& sop, const SopContent& content);
-    // Matches every word of `text` as a prefix, best first by bm25 (title weighs most, then
-    // tags). `accept` filters candidates (rights, collection, tag) before `limit` applies;
-    // snippets are made only for what is returned.
-    [[nodiscard]] Result<std::vector<Row>> query(std::string_view text, std::string_view open,
-                                                 std::string_view close, std::size_t limit,
+    // Adds or replaces a SOP's newest version, whose entry hash is `head`.
+    [[nodiscard]] Result<void> put(const Id& sop, const crypto::Hash32& head,
+                                   const SopContent& content);
+    // Forgets a SOP.
+    [[nodiscard]] Result<void> remove(const Id& sop);
+    // The watermark: which version (its entry hash) of which SOP the index holds.
+    [[nodiscard]] const std::map<Id, crypto::Hash32>& heads() const { return m_heads; }
+
+    // Matches what a person typed (ftsQuery), SOPs whose title holds the words first, then by
+    // bm25 (title weighs most, then tags). `accept` filters candidates (rights, collection,
+    // tag) before `limit` applies; snippets are made only for what is returned.
+    [[nodiscard]] Result<std::vector<Row>> query(std::string_view text, std::size_t limit,
                                                  const std::function<bool(const Id&)>& accept);
 
 private:
     explicit SearchIndex(storage::Database db) : m_db(std::move(db)) {}
+    [[nodiscard]] Result<void> loadHeads();
     storage::Database m_db;
+    std::map<Id, crypto::Hash32> m_heads;
     std::map<Id, std::int64_t> m_rowids; // a SOP's row, so a save replaces it without a scan
 };
 
 // The FTS5 query for what a person typed: each word quoted (so no FTS syntax leaks through)
-// and matched as a prefix. `usage` if nothing is left to search for.
+// and matched as a prefix, a CamelCase word also as its parts, a "quoted phrase" as that
+// phrase. `usage` if nothing is left to search for.
 [[nodiscard]] Result<std::string> ftsQuery(std::string_view text);
+
+// The parts of the identifiers in `text` that the tokenizer keeps whole (CamelCase:
+// "NodeFilesystemSpaceFillingUp" gives "Node Filesystem Space Filling Up"), space separated;
+// empty if there are none. Snake, kebab and dotted names the tokenizer splits by itself.
+[[nodiscard]] std::string identifierParts(std::string_view text);
 
 } // namespace sopvault::core::detail

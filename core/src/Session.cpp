@@ -55,6 +55,7 @@ Session::~Session()
         // Nobody is left to tell: a cache that cannot be written was reported at unlock, and
         // without it the next unlock only checks everything again.
         (void)m_engine->saveCache();
+        (void)m_engine->saveSearchIndex();
     }
 }
 

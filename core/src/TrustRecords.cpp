@@ -20,7 +20,10 @@ Result<void> TrustRecords::attach(const State& state, const KeyRing& keys,
     auto cache =
         key ? crypto::keyedHashKey(key->span(), crypto::asBytes("sopvault/verified-cache-key"))
             : Result<crypto::SecureBuffer>(std::unexpected(key.error()));
-    if (!key || !cache) {
+    auto search =
+        key ? crypto::keyedHashKey(key->span(), crypto::asBytes("sopvault/search-index-key"))
+            : Result<crypto::SecureBuffer>(std::unexpected(key.error()));
+    if (!key || !cache || !search) {
         return fail(ErrorCode::Failed, "The keys for this machine's record of the vault could "
                                        "not be made.");
     }
@@ -35,6 +38,8 @@ Result<void> TrustRecords::attach(const State& state, const KeyRing& keys,
     m_stateKey = std::move(*key);
     m_cachePath = stateDir / (base + ".verified");
     m_cacheKey = std::move(*cache);
+    m_searchPath = stateDir / (base + ".search");
+    m_searchKey = std::move(*search);
     return {};
 }
 

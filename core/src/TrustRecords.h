@@ -49,6 +49,14 @@ public:
     // Keeps a list line (content without body or message) for the SOP's newest version.
     void rememberHead(const Id& sopId, const crypto::Hash32& hash, SopContent content) const;
 
+    // Where this person's sealed search index lives and the key it is sealed under (nullptr
+    // when not attached: the index then lives in memory only).
+    [[nodiscard]] const std::filesystem::path& searchPath() const { return m_searchPath; }
+    [[nodiscard]] const crypto::SecureBuffer* searchKey() const
+    {
+        return m_searchKey ? &*m_searchKey : nullptr;
+    }
+
 private:
     std::filesystem::path m_statePath;
     std::optional<crypto::SecureBuffer> m_stateKey;
@@ -60,6 +68,9 @@ private:
     std::optional<crypto::SecureBuffer> m_cacheKey;
     mutable HeadSummaries m_heads;
     mutable bool m_cacheBehind = false;
+
+    std::filesystem::path m_searchPath;
+    std::optional<crypto::SecureBuffer> m_searchKey;
 };
 
 } // namespace sopvault::core::detail

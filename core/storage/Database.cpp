@@ -3,10 +3,13 @@
 #include "storage/Migrations.h"
 #include "storage/PrivateFiles.h"
 
+#include "sopvault/crypto/Crypto.h"
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <limits>
 
 namespace sopvault::core::storage {
@@ -388,6 +391,42 @@ Result<Database> Database::openMemory()
     }
     SOPVAULT_CHECK(db.execScript("PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"));
     return db;
+}
+
+Result<Database> Database::openMemoryImage(crypto::ByteView image)
+{
+    SOPVAULT_TRY(db, openMemory());
+    if (image.empty()) {
+        return fail(ErrorCode::Integrity, "The saved search index is empty.");
+    }
+    // sqlite3_deserialize takes a buffer of its own allocator and frees it on close.
+    auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+    if (copy == nullptr) {
+        return fail(ErrorCode::Failed, "Out of memory loading the search index.");
+    }
+    std::memcpy(copy, image.data(), image.size());
+    const auto size = static_cast<sqlite3_int64>(image.size());
+    const int rc =
+        sqlite3_deserialize(db.m_db, "main", copy, size, size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+    if (rc != SQLITE_OK) {
+        return std::unexpected(sqliteError(rc, "Loading the search index"));
+    }
+    SOPVAULT_CHECK(db.execScript("PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"));
+    return db;
+}
+
+Result<crypto::Bytes> Database::serialize()
+{
+    sqlite3_int64 size = 0;
+    unsigned char* image = sqlite3_serialize(m_db, "main", &size, 0);
+    if (image == nullptr) {
+        return fail(ErrorCode::Failed, "The search index could not be serialized (out of memory).");
+    }
+    crypto::Bytes out(image, image + size);
+    crypto::wipe(std::span<std::uint8_t>(image, static_cast<std::size_t>(size)));
+    sqlite3_free(image);
+    return out;
 }
 
 Result<Statement> Database::prepare(std::string_view sql)

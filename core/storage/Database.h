@@ -78,6 +78,12 @@ public:
     // A private in-memory database (temp_store=MEMORY, no file, no migrations): for indexes
     // of plaintext that must never reach the disk.
     [[nodiscard]] static Result<Database> openMemory();
+    // A private in-memory database made from an image serialize() gave (the image is copied;
+    // the caller wipes its own copy). `integrity` if the image is not a database.
+    [[nodiscard]] static Result<Database> openMemoryImage(crypto::ByteView image);
+    // The whole main database as bytes (sqlite3_serialize): for an in-memory index that is
+    // sealed before it leaves memory. The caller wipes the bytes after use.
+    [[nodiscard]] Result<crypto::Bytes> serialize();
 
     [[nodiscard]] Result<Statement> prepare(std::string_view sql);
     // For migrations and pragmas only: may run several statements of trusted, embedded SQL.

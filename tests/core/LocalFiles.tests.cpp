@@ -104,6 +104,9 @@ TEST_CASE("a world-readable vault is an offline password-guessing target: everyt
             REQUIRE((*s)->exportSop(sop, ExportFormat::Markdown, root / "exports" / "one.md"));
             REQUIRE(
                 (*s)->exportCollection("Clients", ExportFormat::Html, root / "exports" / "all"));
+            SearchQuery q;
+            q.text = "password";
+            REQUIRE((*s)->search(q));
             // With the session open the -wal and -shm exist, and must be private too.
             const auto open =
                 notPrivate(root, {".sopvault", ".sopvault-wal", ".sopvault-shm", ".marks", ".heads",
@@ -111,7 +114,7 @@ TEST_CASE("a world-readable vault is an offline password-guessing target: everyt
             INFO(fmt::format("{}", fmt::join(open, "\n")));
             CHECK(open.empty());
         }
-        const auto closed = notPrivate(root, {".sopvault", ".marks", ".verified"});
+        const auto closed = notPrivate(root, {".sopvault", ".marks", ".verified", ".search"});
         INFO(fmt::format("{}", fmt::join(closed, "\n")));
         CHECK(closed.empty());
     }

@@ -77,7 +77,7 @@ TEST_CASE("search ranks the obvious match first and only shows what the person m
     REQUIRE(hits);
     REQUIRE_FALSE(hits->empty());
     CHECK(hits->front().title == "Password reset with identity check");
-    CHECK(hits->front().snippet.find('[') != std::string::npos);
+    CHECK_FALSE(hits->front().matches.empty());
 
     SECTION("prefix matching as you type")
     {

@@ -187,9 +187,6 @@ struct SearchQuery
     std::optional<std::string> collection; // path; includes sub-collections
     std::optional<std::string> tag;
     std::size_t limit = 50;
-    // Around each match in the snippet (the CLI uses brackets; the desktop turns them bold).
-    std::string markOpen = "[";
-    std::string markClose = "]";
 };
 
 struct SearchHit
@@ -197,8 +194,10 @@ struct SearchHit
     Id id{};
     std::string title;
     std::string collection;
-    std::string snippet;
-    double score = 0;
+    std::string snippet; // plain text, no markers
+    // Where the query matched in `snippet`: (start, length) in bytes of its UTF-8.
+    std::vector<std::pair<std::size_t, std::size_t>> matches;
+    double score = 0; // higher is better within a pass; title matches come first
     SopState state = SopState::Draft;
     std::vector<std::string> tags;
 };
