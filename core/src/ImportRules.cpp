@@ -1,6 +1,8 @@
 // Titles, site navigation and the files that are not SOPs (see ImportRules.h).
 #include "sopvault/core/ImportRules.h"
 
+#include "ImportText.h"
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -8,6 +10,9 @@
 
 namespace sopvault::core {
 namespace {
+
+using detail::trimBlank;
+using detail::unquote;
 
 bool isUpper(char c)
 {
@@ -36,27 +41,6 @@ std::string lowerAscii(std::string_view s)
         }
     }
     return out;
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-std::string unquote(std::string_view s)
-{
-    s = trim(s);
-    if (s.size() >= 2 &&
-        ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
-        s = s.substr(1, s.size() - 2);
-    }
-    return std::string(s);
 }
 
 std::vector<std::string_view> lines(std::string_view text)
@@ -92,7 +76,7 @@ std::optional<std::pair<char, std::size_t>> fenceOf(std::string_view line)
     if (indentOf(line) > 3) {
         return std::nullopt;
     }
-    line = trim(line);
+    line = trimBlank(line);
     if (line.empty() || (line.front() != '`' && line.front() != '~')) {
         return std::nullopt;
     }
@@ -167,7 +151,7 @@ std::string firstHeading(std::string_view markdown)
         if (fenceChar != 0) {
             const auto close = fenceOf(line);
             if (close && close->first == fenceChar && close->second >= fenceLength &&
-                trim(line).find_first_not_of(fenceChar) == std::string_view::npos) {
+                trimBlank(line).find_first_not_of(fenceChar) == std::string_view::npos) {
                 fenceChar = 0;
             }
             continue;
@@ -178,7 +162,7 @@ std::string firstHeading(std::string_view markdown)
             paragraph = {};
             continue;
         }
-        const std::string_view text = trim(line);
+        const std::string_view text = trimBlank(line);
         if (indentOf(line) > 3) {
             if (paragraph.empty()) {
                 continue; // indented code (or a paragraph's continuation, which is no heading)
@@ -186,12 +170,12 @@ std::string firstHeading(std::string_view markdown)
         } else if (text.starts_with('#')) {
             const std::size_t hashes = text.find_first_not_of('#');
             if (hashes == 1 && (text[1] == ' ' || text[1] == '\t')) {
-                std::string_view rest = trim(text.substr(1));
+                std::string_view rest = trimBlank(text.substr(1));
                 // A closing sequence of #s after a space is not part of the heading.
                 const auto end = rest.find_last_not_of('#');
                 if (end != std::string_view::npos && end + 1 < rest.size() &&
                     (rest[end] == ' ' || rest[end] == '\t')) {
-                    rest = trim(rest.substr(0, end));
+                    rest = trimBlank(rest.substr(0, end));
                 }
                 if (!rest.empty()) {
                     return std::string(rest);
@@ -218,7 +202,7 @@ std::map<std::string, std::string> mkdocsNavTitles(std::string_view yml)
     std::vector<std::pair<std::string, std::string>> entries;
     bool inNav = false;
     for (std::string_view line : lines(yml)) {
-        const std::string_view text = trim(line);
+        const std::string_view text = trimBlank(line);
         if (text.empty() || text.starts_with('#')) {
             continue;
         }
@@ -233,7 +217,7 @@ std::map<std::string, std::string> mkdocsNavTitles(std::string_view yml)
         if (!inNav || !text.starts_with("- ")) {
             continue;
         }
-        std::string_view item = trim(text.substr(2));
+        std::string_view item = trimBlank(text.substr(2));
         std::string title;
         std::string_view rest;
         if (!item.empty() && (item.front() == '"' || item.front() == '\'')) {
@@ -242,18 +226,18 @@ std::map<std::string, std::string> mkdocsNavTitles(std::string_view yml)
                 continue;
             }
             title = std::string(item.substr(1, close - 1));
-            rest = trim(item.substr(close + 1));
+            rest = trimBlank(item.substr(close + 1));
             if (!rest.starts_with(':')) {
                 continue; // a bare quoted path names no title
             }
-            rest = trim(rest.substr(1));
+            rest = trimBlank(rest.substr(1));
         } else {
             const auto colon = item.rfind(": ");
             if (colon == std::string_view::npos) {
                 continue; // "- page.md" (no title) or "- Section:" (a heading of the nav)
             }
-            title = std::string(trim(item.substr(0, colon)));
-            rest = trim(item.substr(colon + 2));
+            title = std::string(trimBlank(item.substr(0, colon)));
+            rest = trimBlank(item.substr(colon + 2));
         }
         const std::string path = unquote(rest);
         const std::string ext = lowerAscii(std::filesystem::path(path).extension().string());

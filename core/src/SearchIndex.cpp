@@ -97,25 +97,6 @@ std::vector<std::string> splitTags(const std::string& tags)
 
 constexpr std::size_t kMaxIndexFile = std::size_t{4} << 30; // larger is not ours: rebuild
 
-std::optional<crypto::Bytes> readWhole(const std::filesystem::path& file)
-{
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) {
-        return std::nullopt;
-    }
-    const auto size = std::filesystem::file_size(file, ec);
-    if (ec || size > kMaxIndexFile) {
-        return std::nullopt;
-    }
-    std::ifstream in(file, std::ios::binary);
-    crypto::Bytes data(static_cast<std::size_t>(size));
-    in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    if (!in) {
-        return std::nullopt;
-    }
-    return data;
-}
-
 } // namespace
 
 std::string identifierParts(std::string_view text)
@@ -248,7 +229,7 @@ std::optional<SearchIndex> SearchIndex::load(const std::filesystem::path& file,
                                              const crypto::SecureBuffer& key, crypto::ByteView ad,
                                              crypto::ByteView header)
 {
-    const auto whole = readWhole(file);
+    const auto whole = storage::readWholeFile(file, kMaxIndexFile);
     if (!whole || whole->size() < header.size() ||
         !std::equal(header.begin(), header.end(), whole->begin())) {
         return std::nullopt;

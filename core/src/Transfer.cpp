@@ -9,6 +9,7 @@
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
+#include "ImportText.h"
 #include "Validation.h"
 #include "storage/PrivateFiles.h"
 
@@ -48,27 +49,6 @@ std::string markdownText(std::string_view s)
         out += c;
     }
     return out;
-}
-
-std::string_view trimView(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-std::string unquote(std::string_view s)
-{
-    s = trimView(s);
-    if (s.size() >= 2 &&
-        ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
-        s = s.substr(1, s.size() - 2);
-    }
-    return std::string(s);
 }
 
 } // namespace
@@ -123,7 +103,7 @@ std::vector<MatterField> readMatter(std::string_view matter, bool toml)
         if (!line.empty() && line.back() == '\r') {
             line.remove_suffix(1);
         }
-        const std::string_view text = trimView(line);
+        const std::string_view text = trimBlank(line);
         if (text.empty() || text.starts_with('#')) {
             if (block == '|' && !out.empty() && text.empty()) {
                 out.back().value += '\n';
@@ -152,8 +132,8 @@ std::vector<MatterField> readMatter(std::string_view matter, bool toml)
             continue;
         }
         MatterField f;
-        f.key = lower(trimView(line.substr(0, sep)));
-        const std::string_view value = trimView(line.substr(sep + 1));
+        f.key = lower(trimBlank(line.substr(0, sep)));
+        const std::string_view value = trimBlank(line.substr(sep + 1));
         if (value == "|" || value == "|-" || value == "|+" || value == ">" || value == ">-" ||
             value == ">+") {
             block = value.front();
@@ -245,7 +225,7 @@ SopFile parseSopFile(std::string text, std::string_view fileName, std::string_vi
         out.title = firstHeading(out.body);
     }
     if (out.title.empty()) {
-        out.title = std::string(trimView(siteTitle));
+        out.title = std::string(trimBlank(siteTitle));
     }
     if (out.title.empty()) {
         out.title = readableFileName(file.stem().string());
@@ -1054,15 +1034,19 @@ private:
                                      [&](const AttachmentFile& f) { return f.name == *name; })) {
                 continue;
             }
-            std::ifstream in(m_dir / resolved, std::ios::binary);
-            crypto::Bytes bytes((std::istreambuf_iterator<char>(in)),
-                                std::istreambuf_iterator<char>());
-            if (!in.good() && !in.eof()) {
-                return fail(ErrorCode::Usage, fmt::format("{} cannot be read", resolved));
+            // The caps themselves are checked when the SOP is written; this only keeps a file
+            // larger than any cap could be out of memory.
+            auto bytes =
+                storage::readWholeFile(m_dir / resolved, kMaxAttachmentCapMb * 1024 * 1024);
+            if (!bytes) {
+                return fail(ErrorCode::Usage,
+                            fmt::format("{} cannot be read, or is larger than any attachment cap "
+                                        "({} MB)",
+                                        resolved, kMaxAttachmentCapMb));
             }
             m_referenced.insert(resolved);
             p.attachmentPaths.push_back(resolved);
-            p.attachments.push_back({std::move(*name), std::move(bytes)});
+            p.attachments.push_back({std::move(*name), std::move(*bytes)});
         }
         return {};
     }

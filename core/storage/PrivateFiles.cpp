@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -162,6 +163,26 @@ std::optional<unsigned> modeOf(const std::filesystem::path& path)
         return std::nullopt;
     }
     return static_cast<unsigned>(st.st_mode & 07777);
+}
+
+std::optional<crypto::Bytes> readWholeFile(const std::filesystem::path& file,
+                                           std::uintmax_t maxBytes)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return std::nullopt;
+    }
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || size > maxBytes) {
+        return std::nullopt;
+    }
+    std::ifstream in(file, std::ios::binary);
+    crypto::Bytes data(static_cast<std::size_t>(size));
+    if (!in || (size > 0 && !in.read(reinterpret_cast<char*>(data.data()),
+                                     static_cast<std::streamsize>(data.size())))) {
+        return std::nullopt;
+    }
+    return data;
 }
 
 } // namespace sopvault::core::storage

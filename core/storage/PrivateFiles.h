@@ -30,6 +30,11 @@ namespace sopvault::core::storage {
 [[nodiscard]] Result<void> replaceFileAtomically(const std::filesystem::path& file,
                                                  crypto::ByteView content);
 
+// A whole regular file in one read of its size, or nothing when it is not a regular file, cannot
+// be read, or is larger than `maxBytes`.
+[[nodiscard]] std::optional<crypto::Bytes> readWholeFile(const std::filesystem::path& file,
+                                                         std::uintmax_t maxBytes);
+
 // The mode bits (permissions only) of a file or folder, or nullopt if it cannot be read.
 [[nodiscard]] std::optional<unsigned> modeOf(const std::filesystem::path& path);
 
