@@ -110,6 +110,7 @@ CheckedPage* FirstRunWizard::buildOwnerPage()
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Owner &name:"), m_owner);
     m_fields = new PasswordFields(*form, tr("&Password:"), this);
+    m_fields->watchUserName(m_owner);
     form->addRow(m_busy);
     form->addRow(m_error);
     auto* layout = new QVBoxLayout(page);

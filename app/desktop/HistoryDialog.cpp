@@ -8,6 +8,7 @@
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTextBrowser>
 #include <QTreeWidget>
@@ -45,6 +46,9 @@ HistoryDialog::HistoryDialog(VaultController& controller, core::Id sop, QWidget*
     layout->addWidget(m_versions, 2);
     layout->addLayout(pick);
     layout->addWidget(m_diff, 3);
+    m_status = new QLabel;
+    m_status->setObjectName(QStringLiteral("historyStatus"));
+    layout->addWidget(m_status);
     layout->addWidget(close);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_from, &QComboBox::currentIndexChanged, this, &HistoryDialog::showDiff);
@@ -92,21 +96,46 @@ void HistoryDialog::showDiff()
     auto diff = m_controller.diff(m_sop, m_from->currentData().toULongLong(),
                                   m_to->currentData().toULongLong());
     m_diff->setHtml(diff ? diffToHtml(*diff) : diff.error().message.toHtmlEscaped());
+    m_status->clear();
 }
 
 void HistoryDialog::restoreSelected()
 {
     auto* item = m_versions->currentItem();
     if (item == nullptr) {
+        m_status->setText(tr("Pick the version to restore in the list above."));
         return;
     }
-    auto done = m_controller.restore(m_sop, item->data(0, kVersionRole).toULongLong());
+    const std::uint64_t from = item->data(0, kVersionRole).toULongLong();
+    const std::uint64_t newest = m_versions->topLevelItem(m_versions->topLevelItemCount() - 1)
+                                     ->data(0, kVersionRole)
+                                     .toULongLong();
+    if (from == newest) {
+        m_status->setText(tr("Version %1 is already the current one.").arg(from));
+        return;
+    }
+    QMessageBox ask(QMessageBox::Question, tr("Restore version %1?").arg(from),
+                    tr("Restore version %1?").arg(from), QMessageBox::NoButton, this);
+    ask.setObjectName(QStringLiteral("restoreConfirm"));
+    ask.setInformativeText(tr("Its text becomes a new version %1, signed by you. Version %2 and "
+                              "every other version stay in the history.")
+                               .arg(newest + 1)
+                               .arg(newest));
+    auto* yes = ask.addButton(tr("Restore"), QMessageBox::AcceptRole);
+    ask.addButton(QMessageBox::Cancel);
+    ask.setDefaultButton(QMessageBox::Cancel);
+    ask.exec();
+    if (ask.clickedButton() != yes) {
+        return;
+    }
+    auto done = m_controller.restore(m_sop, from);
     if (!done) {
         warn(this, done.error());
         return;
     }
     load();
-    emit restored();
+    m_status->setText(tr("Restored: version %1 has the text of version %2.").arg(*done).arg(from));
+    emit restored(from, *done);
 }
 
 } // namespace sopvault::desktop

@@ -7,6 +7,7 @@
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
 class QPushButton;
 class QTextBrowser;
 class QTreeWidget;
@@ -23,7 +24,8 @@ public:
     void restoreSelected();
 
 signals:
-    void restored();
+    // `from` was restored as the new `version`.
+    void restored(std::uint64_t from, std::uint64_t version);
 
 private:
     void load();
@@ -35,6 +37,7 @@ private:
     QComboBox* m_to = nullptr;
     QTextBrowser* m_diff = nullptr;
     QPushButton* m_restore = nullptr;
+    QLabel* m_status = nullptr; // what the last restore did, or why it did nothing
 };
 
 } // namespace sopvault::desktop

@@ -200,13 +200,15 @@ void MainWindow::buildUi()
                 }
             });
 
-    auto* empty = new QLabel(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
-    empty->setAlignment(Qt::AlignCenter);
-    empty->setWordWrap(true);
-    empty->setStyleSheet(mutedStyle("font-size: 12pt;"));
+    m_emptyState = new QLabel(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
+    m_emptyState->setObjectName(QStringLiteral("emptyState"));
+    m_emptyState->setAlignment(Qt::AlignCenter);
+    m_emptyState->setWordWrap(true);
+    m_emptyState->setMargin(24);
+    m_emptyState->setStyleSheet(mutedStyle("font-size: 12pt;"));
     m_stack = new QStackedWidget;
     m_stack->setObjectName(QStringLiteral("contentStack"));
-    m_stack->addWidget(empty);
+    m_stack->addWidget(m_emptyState);
     m_stack->addWidget(buildReader());
     m_stack->addWidget(buildEditor());
 
@@ -269,6 +271,12 @@ QWidget* MainWindow::buildEditor()
     m_editorMessage = new QLineEdit;
     m_editorMessage->setObjectName(QStringLiteral("editorMessage"));
     m_editorMessage->setPlaceholderText(tr("What changed and why (kept in the history)"));
+    m_editorState = new QComboBox;
+    m_editorState->setObjectName(QStringLiteral("editorState"));
+    m_editorState->addItem(tr("Published: everyone with view reads it"),
+                           int(core::SopState::Published));
+    m_editorState->addItem(tr("Draft: kept, not yet the procedure"), int(core::SopState::Draft));
+    m_editorState->addItem(tr("Archived: kept in the history only"), int(core::SopState::Archived));
     m_saveButton = namedButton(tr("&Save version (Ctrl+S)"), "saveButton");
     auto* cancel = namedButton(tr("Cancel"), "cancelButton");
     connect(m_saveButton, &QPushButton::clicked, this, &MainWindow::saveEditor);
@@ -287,6 +295,7 @@ QWidget* MainWindow::buildEditor()
     split->setSizes({1, 1});
     auto* bottom = new QHBoxLayout;
     bottom->addWidget(m_editorMessage, 1);
+    bottom->addWidget(m_editorState);
     bottom->addWidget(cancel);
     bottom->addWidget(m_saveButton);
     auto* editor = new QWidget;
@@ -331,13 +340,25 @@ void MainWindow::buildMenus()
     });
     edit->addAction(tr("Copy &all"), this, &MainWindow::copyAll);
 
+    buildViewMenu();
+
     auto* sop = menuBar()->addMenu(tr("&SOP"));
     sop->addAction(tr("&History"), QKeySequence(tr("Ctrl+H")), this, &MainWindow::showHistory);
     sop->addAction(tr("&Flag as wrong or stale…"), this, &MainWindow::flagCurrent);
+    sop->addSeparator();
+    m_publishAction = sop->addAction(tr("&Publish"), this,
+                                     [this] { setCurrentState(core::SopState::Published); });
+    m_publishAction->setObjectName(QStringLiteral("publishAction"));
+    m_archiveAction =
+        sop->addAction(tr("&Archive"), this, [this] { setCurrentState(core::SopState::Archived); });
+    m_archiveAction->setObjectName(QStringLiteral("archiveAction"));
 
     buildToolsMenu();
 
     auto* help = menuBar()->addMenu(tr("&Help"));
+    auto* keys = help->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this,
+                                 &MainWindow::showShortcuts);
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
     help->addAction(tr("&About SOP Vault"), this, [this] {
         QMessageBox::about(this, tr("About SOP Vault"),
                            tr("<h3>SOP Vault</h3><p>Encrypted, access-controlled, versioned and "
@@ -372,9 +393,13 @@ void MainWindow::verifyVault()
         showFailure(tr("Verification failed"), report.error());
         return;
     }
-    QString text = tr("%1 records checked; %2 ciphertexts opened.")
-                       .arg(report->adminRecords + report->auditRecords + report->sopVersions)
-                       .arg(report->ciphertexts);
+    QString text = report->ok ? tr("Every signature and every encrypted text checks out:")
+                              : tr("Some records do not check out:");
+    text +=
+        tr("\n• %n SOP version(s), each signed and readable", nullptr, int(report->sopVersions));
+    text += tr("\n• %n administration record(s): people, roles, grants, settings", nullptr,
+               int(report->adminRecords));
+    text += tr("\n• %n audit entr(ies), one unbroken chain", nullptr, int(report->auditRecords));
     for (const auto& p : report->problems) {
         text += QStringLiteral("\n• %1: %2").arg(toQString(p.record), toQString(p.problem));
     }
@@ -482,6 +507,13 @@ void MainWindow::clearViews()
     m_editorAttachments.clear();
     m_readerFiles->setVisible(false);
     m_readerLinks->setVisible(false);
+    m_emptyState->setText(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
+    // What was copied from a SOP does not outlive the unlock it was copied in.
+    if (!m_clipboardText.isEmpty() && QApplication::clipboard()->text() == m_clipboardText) {
+        QApplication::clipboard()->clear();
+    }
+    m_clipboardText.clear();
+    m_clipboardClear.stop();
     endMerge();
     m_syncStatus->setState(SyncState{});
     m_stack->setCurrentIndex(0);
@@ -531,14 +563,28 @@ void MainWindow::refreshList()
         m_model->clear();
         return;
     }
-    auto list = m_controller.listSops(selectedCollection());
+    const bool archived = m_showArchivedAction != nullptr && m_showArchivedAction->isChecked();
+    auto list = m_controller.listSops(selectedCollection(), archived);
     if (!list) {
         m_model->clear();
         return;
     }
     m_model->showListing(*list, m_controller.now());
     if (m_currentId) {
-        m_list->setCurrentIndex(m_model->indexOf(*m_currentId));
+        const QModelIndex at = m_model->indexOf(*m_currentId);
+        if (at.isValid()) {
+            m_list->setCurrentIndex(at);
+        } else if (m_stack->currentIndex() == 1) {
+            showEmptyState(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
+        }
+    }
+    if (list->empty() && m_stack->currentIndex() != 2) {
+        showEmptyState(m_controller.abilities().createSops
+                           ? tr("No SOPs here yet. Ctrl+N starts one; File > Import folder "
+                                "brings a shared drive's in.")
+                           : tr("No SOPs here that you may read yet."));
+    } else if (!m_currentId && m_stack->currentIndex() == 0) {
+        m_emptyState->setText(tr("Pick a runbook on the left, or search for one (Ctrl+F)."));
     }
 }
 
@@ -564,8 +610,22 @@ void MainWindow::showSearchResults()
         statusBar()->showMessage(hits.error().message, 4000);
         return;
     }
+    if (!m_showArchivedAction->isChecked()) {
+        std::erase_if(*hits,
+                      [](const core::SearchHit& h) { return h.state == core::SopState::Archived; });
+    }
     m_model->showSearch(*hits);
     statusBar()->showMessage(tr("%n match(es)", nullptr, int(hits->size())), 3000);
+    if (hits->empty()) {
+        // Not the SOP that was on screen before: it does not match.
+        showEmptyState(tr("No runbook you may read matches “%1”.\nTry fewer words, or part of "
+                          "an alert name.")
+                           .arg(text));
+    } else if (m_currentId && !m_model->indexOf(*m_currentId).isValid() &&
+               m_stack->currentIndex() == 1) {
+        showEmptyState(tr("%n runbook(s) match(es): pick one, or press Enter for the first.",
+                          nullptr, int(hits->size())));
+    }
 }
 
 void MainWindow::updateActions()
@@ -573,7 +633,8 @@ void MainWindow::updateActions()
     updateReaderActions();
     const bool unlocked = m_controller.isUnlocked();
     const core::Abilities can = unlocked ? m_controller.abilities() : core::Abilities{};
-    m_newAction->setEnabled(can.createSops);
+    // Ctrl+N stays live for everyone unlocked, so that it says why when it cannot start a SOP.
+    m_newAction->setEnabled(unlocked);
     m_importAction->setEnabled(can.importFolders);
     m_adminAction->setEnabled(can.administer);
     m_lockAction->setEnabled(unlocked);
@@ -586,6 +647,12 @@ void MainWindow::updateActions()
 void MainWindow::newSop()
 {
     if (!m_controller.isUnlocked()) {
+        return;
+    }
+    if (!m_controller.abilities().createSops) {
+        statusBar()->showMessage(tr("You may not write SOPs in any collection: an owner grants "
+                                    "the edit right (Tools > Administration)."),
+                                 8000);
         return;
     }
     m_editingNew = true;
@@ -606,6 +673,7 @@ void MainWindow::newSop()
     m_editorError->clear();
     m_editorReviewEvery->setValue(90);
     m_editorReviewer->clear();
+    m_editorState->setCurrentIndex(m_editorState->findData(int(core::SopState::Published)));
     m_editorAttachments.clear();
     m_editorText->setPlainText(QString::fromUtf8(kNewSopTemplate));
     m_editorText->document()->setModified(false);
@@ -627,6 +695,7 @@ void MainWindow::fillEditor(const core::SopVersionView& view)
     m_editorTags->setText(tags.join(QStringLiteral(", ")));
     m_editorReviewEvery->setValue(int(view.reviewEveryDays));
     m_editorReviewer->setText(toQString(view.reviewer));
+    m_editorState->setCurrentIndex(m_editorState->findData(int(view.state)));
     m_editorAttachments.show(view.id, view.version, view.attachments);
     m_editorText->setPlainText(toQString(view.body));
     m_editorText->document()->setModified(false);
@@ -738,6 +807,7 @@ bool MainWindow::saveNew(const std::vector<std::string>& tags)
     n.reviewEveryDays = std::uint32_t(m_editorReviewEvery->value());
     n.reviewer = toStd(m_editorReviewer->text().trimmed());
     n.message = toStd(m_editorMessage->text());
+    n.state = core::SopState(m_editorState->currentData().toInt());
     n.attachments = m_editorAttachments.pendingReferencedBy(n.body);
     auto id = m_controller.addSop(n);
     if (!id) {
@@ -758,6 +828,7 @@ bool MainWindow::saveEdit(const std::vector<std::string>& tags)
     e.reviewer = toStd(m_editorReviewer->text().trimmed());
     e.message = toStd(m_editorMessage->text());
     e.baseVersion = m_currentVersion;
+    e.state = core::SopState(m_editorState->currentData().toInt());
     e.addAttachments = m_editorAttachments.pendingReferencedBy(*e.body);
     auto v = m_controller.editSop(*m_currentId, e);
     if (!v) {
@@ -800,7 +871,11 @@ void MainWindow::saveEditor()
     refreshCollections();
     refreshList();
     openSop(*m_currentId);
-    statusBar()->showMessage(tr("Saved a new signed version."), 5000);
+    statusBar()->showMessage(m_currentState == core::SopState::Published
+                                 ? tr("Saved a new signed version.")
+                                 : tr("Saved a new signed version (%1).")
+                                       .arg(toQString(core::stateName(m_currentState))),
+                             5000);
 }
 
 void MainWindow::cancelEditor()
@@ -816,10 +891,14 @@ void MainWindow::showHistory()
         return;
     }
     HistoryDialog dialog(m_controller, *m_currentId, this);
-    connect(&dialog, &HistoryDialog::restored, this, [this] {
-        refreshList();
-        openSop(*m_currentId);
-    });
+    connect(&dialog, &HistoryDialog::restored, this,
+            [this](std::uint64_t from, std::uint64_t version) {
+                refreshList();
+                openSop(*m_currentId);
+                statusBar()->showMessage(
+                    tr("Restored: version %1 has the text of version %2.").arg(version).arg(from),
+                    8000);
+            });
     dialog.exec();
 }
 

@@ -78,6 +78,11 @@ private:
     QWidget* buildEditor();
     void buildMenus();
     void buildToolsMenu();
+    void buildViewMenu();
+    void setCurrentState(core::SopState state);
+    void showShortcuts();
+    void zoomReader(int steps);
+    void showEmptyState(const QString& text);
     void verifyVault();
     void setIdleMinutes();
     void refreshCollections();
@@ -150,6 +155,13 @@ private:
     QAction* m_syncAction = nullptr;
     QAction* m_shareAction = nullptr;
     QAction* m_cloneAction = nullptr;
+    QAction* m_archiveAction = nullptr;
+    QAction* m_publishAction = nullptr;
+    QAction* m_showArchivedAction = nullptr;
+    QLabel* m_emptyState = nullptr; // the content pane when no SOP is on screen, and why
+    QComboBox* m_editorState = nullptr;
+    core::SopState m_currentState = core::SopState::Draft;
+    int m_zoom = 0; // reader zoom steps from the default size, kept in the settings
     SyncStatus* m_syncStatus = nullptr; // permanent in the status bar
     QSystemTrayIcon* m_tray = nullptr;
     QLabel* m_alerts = nullptr; // permanent in the status bar; owners only, when there are any

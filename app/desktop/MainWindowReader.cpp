@@ -100,9 +100,14 @@ QWidget* MainWindow::buildReader()
     // Ctrl+A then Ctrl+C is "copy all": the same export check as the button.
     connect(m_reader, &SafeBrowser::wholeCopyRequested, this, &MainWindow::copyAll);
     connect(m_reader, &QTextBrowser::anchorClicked, this, &MainWindow::followLink);
-    m_editButton = namedButton(tr("&Edit"), "editButton");
-    m_historyButton = namedButton(tr("&History"), "historyButton");
-    m_flagButton = namedButton(tr("&Flag as wrong"), "flagButton");
+    // No mnemonics of their own: Alt+E, Alt+H and Alt+F belong to the menus. The menu
+    // shortcuts (Ctrl+Shift+E, Ctrl+H) reach the same actions.
+    m_editButton = namedButton(tr("Edit"), "editButton");
+    m_editButton->setToolTip(tr("Edit this SOP (Ctrl+Shift+E)"));
+    m_historyButton = namedButton(tr("History"), "historyButton");
+    m_historyButton->setToolTip(tr("Every version, the changes between them, restore (Ctrl+H)"));
+    m_flagButton = namedButton(tr("Flag as wrong"), "flagButton");
+    m_flagButton->setToolTip(tr("Tell the editors this SOP is wrong or out of date"));
     m_exportButton = namedButton(tr("E&xport…"), "exportButton");
     m_printButton = namedButton(tr("&Print…"), "printButton");
     m_copyAllButton = namedButton(tr("Copy &all"), "copyAllButton");
@@ -153,6 +158,7 @@ void MainWindow::openSop(const core::Id& sop)
     m_currentId = sop;
     m_currentVersion = view->version;
     m_currentCollection = view->collectionId;
+    m_currentState = view->state;
     m_currentBody = std::move(view->body);
     m_ticked.clear();
     m_readerTitle->setText(toQString(view->title));
@@ -321,6 +327,8 @@ void MainWindow::updateReaderActions()
     m_historyButton->setEnabled(reading);
     m_flagButton->setEnabled(reading);
     m_copyLinkButton->setEnabled(reading);
+    m_publishAction->setEnabled(edit && m_currentState != core::SopState::Published);
+    m_archiveAction->setEnabled(edit && m_currentState != core::SopState::Archived);
     for (auto* b : {m_exportButton, m_printButton, m_copyAllButton}) {
         b->setEnabled(exportRight);
         b->setToolTip(exportRight || !reading

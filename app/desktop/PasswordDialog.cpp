@@ -30,6 +30,11 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
     }
     m_fields =
         new PasswordFields(*form, adding ? tr("First &password:") : tr("New &password:"), this);
+    if (adding) {
+        m_fields->watchUserName(m_name);
+    } else {
+        m_fields->setUserName(controller.userName());
+    }
     m_busy = busyBar("busy");
     m_busy->setFormat(tr("Deriving the key…"));
     m_error = errorLabel("error");

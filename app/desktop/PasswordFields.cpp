@@ -1,4 +1,4 @@
-// The shared password rows: one strength rule (VaultController::passwordStrengthHint), one
+// The shared password rows: one strength rule (core's, through passwordStrengthHint), one
 // mismatch message, one list of key-derivation costs.
 #include "PasswordFields.h"
 
@@ -45,7 +45,8 @@ PasswordFields::PasswordFields(QFormLayout& form, const QString& passwordLabel, 
 
 void PasswordFields::refresh()
 {
-    m_strength->setText(VaultController::passwordStrengthHint(m_password->text()));
+    const QString user = m_userField != nullptr ? m_userField->text().trimmed() : m_userName;
+    m_strength->setText(VaultController::passwordStrengthHint(m_password->text(), user));
     const bool differ = !m_confirm->text().isEmpty() && !matches();
     m_mismatch->setText(differ ? tr("The two passwords differ.") : QString());
     m_mismatch->setVisible(differ);
@@ -72,6 +73,19 @@ Result<crypto::SecureBuffer> PasswordFields::take()
     auto password = takePassword(*m_password);
     clearPassword(*m_confirm);
     return password;
+}
+
+void PasswordFields::watchUserName(QLineEdit* name)
+{
+    m_userField = name;
+    connect(name, &QLineEdit::textChanged, this, &PasswordFields::refresh);
+    refresh();
+}
+
+void PasswordFields::setUserName(const QString& name)
+{
+    m_userName = name;
+    refresh();
 }
 
 void PasswordFields::clearConfirm()

@@ -31,6 +31,10 @@ public:
     [[nodiscard]] Result<crypto::SecureBuffer> take();
     // Empties "repeat it" after a mismatch, so the person types it again.
     void clearConfirm();
+    // Whose password it is: a password that contains the name is weak. Either a field the name
+    // is typed in (followed as it changes) or a fixed name.
+    void watchUserName(QLineEdit* name);
+    void setUserName(const QString& name);
     // While the key is derived: read-only rather than disabled, so focus stays in a field.
     void setBusy(bool busy);
 
@@ -45,6 +49,8 @@ private:
     QLabel* m_strength = nullptr;
     QLabel* m_mismatch = nullptr;
     QComboBox* m_kdf = nullptr;
+    QLineEdit* m_userField = nullptr;
+    QString m_userName;
 };
 
 } // namespace sopvault::desktop

@@ -1,6 +1,7 @@
 // The sign-off dialog: the changes to review, then approve or request changes.
 #include "SignoffDialog.h"
 
+#include "SafeBrowser.h"
 #include "Widgets.h"
 
 #include <QDialogButtonBox>
@@ -23,7 +24,8 @@ SignoffDialog::SignoffDialog(VaultController& controller, core::Id sop, QWidget*
     auto changes = m_controller.changesSinceReview(sop);
     auto* intro = new QLabel;
     intro->setWordWrap(true);
-    auto* view = new QTextBrowser;
+    // A SafeBrowser: the SOP as the reader shows it (never raw Markdown), fetching nothing.
+    auto* view = new SafeBrowser;
     view->setObjectName(QStringLiteral("changesView"));
     if (changes && !changes->isEmpty()) {
         intro->setText(tr("<b>Changed since the last approval</b>: review these changes."));
@@ -33,7 +35,7 @@ SignoffDialog::SignoffDialog(VaultController& controller, core::Id sop, QWidget*
                                     "the whole SOP.")
                                : changes.error().message.toHtmlEscaped());
         if (auto sopView = m_controller.readSop(sop, {}, {})) {
-            view->setPlainText(toQString(sopView->body));
+            view->setHtml(renderSop(sopView->body, {}));
         }
     }
     m_approve = new QRadioButton(tr("&Approved"));

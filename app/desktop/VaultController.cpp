@@ -4,6 +4,7 @@
 #include "WakeUp.h"
 
 #include "sopvault/core/Links.h"
+#include "sopvault/core/PasswordQuality.h"
 #include "sopvault/crypto/Crypto.h"
 #include "sopvault/remote/PgServer.h"
 
@@ -160,28 +161,14 @@ Failure VaultController::failure(const Error& error)
     return {error.code, toQString(error.message)};
 }
 
-QString VaultController::passwordStrengthHint(const QString& password)
+QString VaultController::passwordStrengthHint(const QString& password, const QString& user)
 {
-    int classes = 0;
-    bool lower = false, upper = false, digit = false, other = false;
-    for (QChar c : password) {
-        lower = lower || c.isLower();
-        upper = upper || c.isUpper();
-        digit = digit || c.isDigit();
-        other = other || !(c.isLetterOrNumber());
-    }
-    classes = int(lower) + int(upper) + int(digit) + int(other);
-    const auto length = password.size();
-    if (length == 0) {
-        return tr("Choose a password (a passphrase of four or more words is best).");
-    }
-    if (length < 10 || classes < 2) {
-        return tr("Weak: use at least 12 characters, or a passphrase of several words.");
-    }
-    if (length < 16 && classes < 3) {
-        return tr("Fair: longer is stronger; a passphrase of four words is better.");
-    }
-    return tr("Strong.");
+    // Core's rule (libpwquality); the UTF-8 copy it reads is wiped here after.
+    QByteArray utf8 = password.toUtf8();
+    const core::PasswordQuality q = core::passwordQuality(
+        std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())), toStd(user));
+    wipeArray(utf8);
+    return toQString(q.advice);
 }
 
 void VaultController::setBusy(bool busy)
@@ -528,9 +515,11 @@ std::pair<std::uint64_t, std::uint64_t> VaultController::attachmentCaps() const
     return m_session->attachmentCaps();
 }
 
-Outcome<std::vector<core::SopSummary>> VaultController::listSops(const QString& collection) const
+Outcome<std::vector<core::SopSummary>> VaultController::listSops(const QString& collection,
+                                                                 bool includeArchived) const
 {
     core::SopFilter filter;
+    filter.includeArchived = includeArchived;
     if (!collection.isEmpty()) {
         filter.collection = toStd(collection);
     }

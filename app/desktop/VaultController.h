@@ -181,7 +181,8 @@ public:
     [[nodiscard]] QString link(const core::Id& sop) const;
 
     // Reading and writing SOPs.
-    [[nodiscard]] Outcome<std::vector<core::SopSummary>> listSops(const QString& collection) const;
+    [[nodiscard]] Outcome<std::vector<core::SopSummary>>
+    listSops(const QString& collection, bool includeArchived = true) const;
     [[nodiscard]] Outcome<std::vector<core::SearchHit>> search(const QString& text);
     [[nodiscard]] Outcome<core::SopSummary> summary(const core::Id& sop) const;
     [[nodiscard]] Outcome<core::SopVersionView>
@@ -234,7 +235,8 @@ public:
     [[nodiscard]] core::AlarmSettings alarmSettings() const;
 
     [[nodiscard]] static Failure failure(const Error& error);
-    [[nodiscard]] static QString passwordStrengthHint(const QString& password);
+    [[nodiscard]] static QString passwordStrengthHint(const QString& password,
+                                                      const QString& user = {});
 
 signals:
     void busyChanged(bool busy);

@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QBoxLayout>
+#include <QCoreApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -13,6 +14,7 @@
 #include <QPalette>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QTreeWidget>
 
 #include <algorithm>
@@ -255,26 +257,61 @@ SideBySide sideBySide(const std::vector<core::DiffLine>& diff)
 
 QString diffToHtml(const QString& diff)
 {
-    const bool dark = darkPalette();
     const QString added = addedStyle();
     const QString removed = removedStyle();
-    const QString hunk = dark ? QStringLiteral("color:#79c0ff") : QStringLiteral("color:#0550ae");
-    QString html = kPre;
+    const QString muted = mutedStyle();
+    QString from;
+    QString to;
+    QString notes;
+    QString body;
+    static const QRegularExpression hunk(
+        QStringLiteral(R"(^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@)"));
     for (const QString& line : diff.split(u'\n')) {
         const QString escaped = line.toHtmlEscaped();
-        if (line.startsWith(QStringLiteral("+++")) || line.startsWith(QStringLiteral("---"))) {
-            html += QStringLiteral("<b>%1</b>\n").arg(escaped);
+        if (line.startsWith(QStringLiteral("--- version "))) {
+            from = line.mid(12);
+        } else if (line.startsWith(QStringLiteral("+++ version "))) {
+            to = line.mid(12);
+        } else if (line.startsWith(QStringLiteral("# "))) {
+            // "# title: a -> b": what changed besides the text, in words.
+            const QString what = line.mid(2).section(u':', 0, 0);
+            const QString change = line.mid(2).section(u':', 1).trimmed();
+            notes += QStringLiteral("<p><b>%1</b> changed: %2</p>")
+                         .arg(what.left(1).toUpper() + what.mid(1).toHtmlEscaped(),
+                              change.toHtmlEscaped().replace(QStringLiteral("-&gt;"),
+                                                             QStringLiteral("→")));
+        } else if (const auto m = hunk.match(line); m.hasMatch()) {
+            // No raw "@@" line: where the change is, in words.
+            body += QStringLiteral("<span style=\"%1\">⋯ from line %2</span>\n")
+                        .arg(muted, m.captured(1));
         } else if (line.startsWith(u'+')) {
-            html += QStringLiteral("<span style=\"%1\">%2</span>\n").arg(added, escaped);
+            body += QStringLiteral("<span style=\"%1\">+ %2</span>\n").arg(added, escaped.mid(1));
         } else if (line.startsWith(u'-')) {
-            html += QStringLiteral("<span style=\"%1\">%2</span>\n").arg(removed, escaped);
-        } else if (line.startsWith(QStringLiteral("@@")) || line.startsWith(u'#')) {
-            html += QStringLiteral("<span style=\"%1\">%2</span>\n").arg(hunk, escaped);
-        } else {
-            html += escaped + u'\n';
+            body += QStringLiteral("<span style=\"%1\">− %2</span>\n").arg(removed, escaped.mid(1));
+        } else if (line.startsWith(u' ')) {
+            body += QStringLiteral("  ") + escaped.mid(1) + u'\n';
+        } else if (!line.isEmpty()) {
+            body += escaped + u'\n';
         }
     }
-    return html + QStringLiteral("</pre>");
+    if (notes.isEmpty() && body.isEmpty()) {
+        return QStringLiteral("<p style=\"%1\">%2</p>")
+            .arg(muted, QCoreApplication::translate("HistoryDialog",
+                                                    "No differences: version %1 and version %2 "
+                                                    "have the same title, tags, state and text.")
+                            .arg(from, to)
+                            .toHtmlEscaped());
+    }
+    QString html = QStringLiteral("<p style=\"%1\">%2</p>")
+                       .arg(muted, QCoreApplication::translate("HistoryDialog",
+                                                               "From version %1 to version %2")
+                                       .arg(from, to)
+                                       .toHtmlEscaped());
+    html += notes;
+    if (!body.isEmpty()) {
+        html += kPre + body + QStringLiteral("</pre>");
+    }
+    return html;
 }
 
 } // namespace sopvault::desktop

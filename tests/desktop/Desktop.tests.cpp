@@ -220,10 +220,11 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         REQUIRE(versions->topLevelItemCount() == 2);
         CHECK(child<QTextBrowser>(&history, "diffView")
                   ->toPlainText()
-                  .contains(QStringLiteral("+- [ ] Print a test page")));
+                  .contains(QStringLiteral("+ - [ ] Print a test page")));
         screenshot(&history, "06-history-diff");
         QSignalSpy restored(&history, &HistoryDialog::restored);
         versions->setCurrentItem(versions->topLevelItem(0));
+        answerNextBox(QStringLiteral("Restore"));
         QTest::mouseClick(child<QPushButton>(&history, "restoreButton"), Qt::LeftButton);
         CHECK(restored.count() == 1);
         CHECK(versions->topLevelItemCount() == 3);

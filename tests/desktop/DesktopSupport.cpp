@@ -4,15 +4,19 @@
 #include "FirstRunWizard.h"
 #include "TempDir.h"
 
+#include <QAbstractButton>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTest>
+#include <QTimer>
 
 #include <optional>
 
@@ -60,6 +64,24 @@ DarkPalette::DarkPalette() : m_saved(QApplication::palette())
 DarkPalette::~DarkPalette()
 {
     QApplication::setPalette(m_saved);
+}
+
+void answerNextBox(const QString& button, QString* seen)
+{
+    QTimer::singleShot(0, [button, seen] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        REQUIRE(box != nullptr);
+        if (seen != nullptr) {
+            *seen = box->text() + u'\n' + box->informativeText();
+        }
+        for (QAbstractButton* b : box->buttons()) {
+            if (b->text().remove(u'&').contains(button)) {
+                b->click();
+                return;
+            }
+        }
+        FAIL("no button " << button.toStdString());
+    });
 }
 
 bool waitFor(const std::function<bool()>& condition, int ms)

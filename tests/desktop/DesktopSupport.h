@@ -46,6 +46,11 @@ private:
     QPalette m_saved;
 };
 
+// Answers the next modal message box with the button whose text (without its &) contains
+// `button`, as a person would click it, once the box is shown; its question and informative
+// text go to `seen` if given. The box must come: the test fails if none is modal then.
+void answerNextBox(const QString& button, QString* seen = nullptr);
+
 bool waitFor(const std::function<bool()>& condition, int ms = 60000);
 
 // Runs the first-run wizard as a person would: owner, password twice, interactive KDF, the
