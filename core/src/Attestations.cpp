@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace sopvault::core {
 
@@ -93,10 +94,21 @@ std::uint64_t coveringBase(const SopRecordState& sop, std::uint64_t current)
     return base;
 }
 
+void sortRows(std::vector<AttestationStatus>& rows)
+{
+    std::sort(rows.begin(), rows.end(), [](const AttestationStatus& a, const AttestationStatus& b) {
+        return std::tie(a.due, a.title, a.user) < std::tie(b.due, b.title, b.user);
+    });
+}
+
+} // namespace
+
+namespace detail {
+
 // The rows of one SOP: everyone who holds a required role on it (or only this person when
 // `everyone` is false).
-Result<void> statusOf(const Engine& e, const Id& id, const SopRecordState& sop, bool everyone,
-                      std::vector<AttestationStatus>& out)
+Result<void> attestationsOf(const Engine& e, const Id& id, const SopRecordState& sop, bool everyone,
+                            Timestamp asOf, std::vector<AttestationStatus>& out)
 {
     const bool any = std::any_of(sop.events.begin(), sop.events.end(), [](const EventState& ev) {
         return ev.kind == RecordKind::AttestRequired;
@@ -130,11 +142,11 @@ Result<void> statusOf(const Engine& e, const Id& id, const SopRecordState& sop, 
         const UserState* u = st.user(g.user);
         if (req == required.end() || u == nullptr || u->removed ||
             !st.isWithin(sop.collection, g.collection) ||
-            !policy.allows(g.user, Right::View, sop.collection) || (!everyone && g.user != e.me())) {
+            !policy.allows(g.user, Right::View, sop.collection) ||
+            (!everyone && g.user != e.me())) {
             continue;
         }
-        const Timestamp due =
-            reviewDueAt(std::max(readFrom, req->second.time), req->second.days);
+        const Timestamp due = reviewDueAt(std::max(readFrom, req->second.time), req->second.days);
         auto [row, added] = rows.try_emplace(g.user);
         if (added || due < row->second.due) {
             row->second.due = due;
@@ -152,21 +164,13 @@ Result<void> statusOf(const Engine& e, const Id& id, const SopRecordState& sop, 
                 row.attested = ev.time;
             }
         }
-        row.overdue =
-            !row.attested && reviewStatus(row.due, e.clock().now(), 0) == ReviewStatus::Overdue;
+        row.overdue = !row.attested && reviewStatus(row.due, asOf, 0) == ReviewStatus::Overdue;
         out.push_back(std::move(row));
     }
     return {};
 }
 
-void sortRows(std::vector<AttestationStatus>& rows)
-{
-    std::sort(rows.begin(), rows.end(), [](const AttestationStatus& a, const AttestationStatus& b) {
-        return std::tie(a.due, a.title, a.user) < std::tie(b.due, b.title, b.user);
-    });
-}
-
-} // namespace
+} // namespace detail
 
 Result<void> Session::requireAttestation(const Id& sopId, std::string_view role,
                                          std::uint32_t withinDays)
@@ -181,8 +185,8 @@ Result<void> Session::requireAttestation(const Id& sopId, std::string_view role,
                     fmt::format("There is no role named '{}'; 'role list' shows them.", role));
     }
     if (withinDays < 1 || withinDays > kMaxAttestDays) {
-        return fail(ErrorCode::Usage, fmt::format("The window must be 1 to {} days (--within).",
-                                                  kMaxAttestDays));
+        return fail(ErrorCode::Usage,
+                    fmt::format("The window must be 1 to {} days (--within).", kMaxAttestDays));
     }
     const std::uint64_t current = sop->shownVersion()->version;
     SOPVAULT_TRY(head, e.headLine(sopId, *sop));
@@ -215,9 +219,8 @@ Result<std::uint64_t> Session::attest(const Id& sopId)
         return ev.kind == RecordKind::Attestation && ev.author == e.me() && ev.version >= base;
     });
     if (already) {
-        return fail(ErrorCode::Failed,
-                    fmt::format("You have already attested version {} of '{}'.", current,
-                                head.title));
+        return fail(ErrorCode::Failed, fmt::format("You have already attested version {} of '{}'.",
+                                                   current, head.title));
     }
     AuditNote n{"attest", sopId, true, {}};
     n.detail.title = head.title;
@@ -228,29 +231,29 @@ Result<std::uint64_t> Session::attest(const Id& sopId)
     return current;
 }
 
-Result<std::vector<AttestationStatus>> Session::attestationStatus(std::optional<Id> sopId) const
+Result<std::vector<AttestationStatus>> Session::attestationStatus(std::optional<Id> sopId,
+                                                                  Timestamp asOf) const
 {
     const Engine& e = *m_engine;
     std::vector<AttestationStatus> out;
     if (sopId) {
         SOPVAULT_TRY(sop, e.viewableSop(*sopId));
-        SOPVAULT_CHECK(statusOf(e, *sopId, *sop, e.policy().allows(e.me(), Right::Edit,
-                                                                   sop->collection),
-                                out));
+        SOPVAULT_CHECK(attestationsOf(
+            e, *sopId, *sop, e.policy().allows(e.me(), Right::Edit, sop->collection), asOf, out));
     } else {
         for (const auto& [id, sop] : e.state().sops) {
             if (!sop.readable() || !e.policy().allows(e.me(), Right::View, sop.collection)) {
                 continue;
             }
-            SOPVAULT_CHECK(statusOf(e, id, sop,
-                                    e.policy().allows(e.me(), Right::Edit, sop.collection), out));
+            SOPVAULT_CHECK(attestationsOf(
+                e, id, sop, e.policy().allows(e.me(), Right::Edit, sop.collection), asOf, out));
         }
     }
     sortRows(out);
     return out;
 }
 
-Result<std::vector<AttestationStatus>> Session::myAttestationsDue() const
+Result<std::vector<AttestationStatus>> Session::myAttestationsDue(Timestamp asOf) const
 {
     const Engine& e = *m_engine;
     std::vector<AttestationStatus> out;
@@ -258,7 +261,7 @@ Result<std::vector<AttestationStatus>> Session::myAttestationsDue() const
         if (!sop.readable() || !e.policy().allows(e.me(), Right::View, sop.collection)) {
             continue;
         }
-        SOPVAULT_CHECK(statusOf(e, id, sop, false, out));
+        SOPVAULT_CHECK(attestationsOf(e, id, sop, false, asOf, out));
     }
     std::erase_if(out, [](const AttestationStatus& r) { return r.attested.has_value(); });
     sortRows(out);

@@ -9,10 +9,9 @@
 
 namespace sopvault::core::detail {
 
-using AdminChange =
-    std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
-                 CollectionAddedPayload, GrantPayload, SettingPayload, UserRemovedPayload,
-                 TemplatePayload>;
+using AdminChange = std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
+                                 CollectionAddedPayload, GrantPayload, SettingPayload,
+                                 UserRemovedPayload, TemplatePayload>;
 
 // Skip: only for a record whose signature this process has checked already, or has just made
 // with the person's own key.

@@ -3,9 +3,10 @@
 #pragma once
 
 #include "sopvault/core/AccessPolicy.h"
-#include "sopvault/core/Attestations.h"
 #include "sopvault/core/Attachments.h"
+#include "sopvault/core/Attestations.h"
 #include "sopvault/core/Clock.h"
+#include "sopvault/core/Reports.h"
 #include "sopvault/core/Reviews.h"
 #include "sopvault/core/Sync.h"
 #include "sopvault/core/Types.h"
@@ -592,12 +593,12 @@ public:
     // "I have read version N": signed by this person, for the current version (view right).
     // Returns N.
     [[nodiscard]] Result<std::uint64_t> attest(const Id& sop);
-    // Who must read the current version of each SOP (or of `sop`) and by when. Editors see
-    // everyone; others only themselves.
-    [[nodiscard]] Result<std::vector<AttestationStatus>>
-    attestationStatus(std::optional<Id> sop = {}) const;
+    // Who must read the current version of each SOP (or of `sop`) and by when; `overdue` as of
+    // `asOf`. Editors see everyone; others only themselves.
+    [[nodiscard]] Result<std::vector<AttestationStatus>> attestationStatus(std::optional<Id> sop,
+                                                                           Timestamp asOf) const;
     // This person's own attestations still to make (the reminders beside the reviews).
-    [[nodiscard]] Result<std::vector<AttestationStatus>> myAttestationsDue() const;
+    [[nodiscard]] Result<std::vector<AttestationStatus>> myAttestationsDue(Timestamp asOf) const;
     // The shipped templates and the vault's own (which replace a shipped one of their name),
     // by name.
     [[nodiscard]] std::vector<TemplateInfo> templates() const;
@@ -605,6 +606,15 @@ public:
     [[nodiscard]] Result<std::string> templateText(std::string_view name) const;
     // Owners: adds a template (or replaces the vault's own of that name), a signed record.
     [[nodiscard]] Result<void> addTemplate(std::string_view name, std::string_view text);
+
+    // --- coverage and usage (Reports.h) ---
+    // The ticket categories of a PSA export (parseTicketCategories) against the SOPs this
+    // person may view that are tagged for them, most tickets first; review status as of `asOf`.
+    [[nodiscard]] Result<std::vector<CoverageRow>> coverage(std::string_view csv,
+                                                            Timestamp asOf) const;
+    // Owners: views and runs per SOP from the audit log (since `since`), most used first.
+    [[nodiscard]] Result<std::vector<UsageRow>> usage(std::optional<Timestamp> since,
+                                                      Timestamp asOf) const;
 
     // --- audit and verification ---
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) const;
