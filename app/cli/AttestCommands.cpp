@@ -61,6 +61,7 @@ void addTemplates(CLI::App& app, Runner& r, AttestOptions& o)
     auto* tpl =
         app.add_subcommand("template", "Templates new SOPs start from")->require_subcommand(1);
     auto* list = tpl->add_subcommand("list", "The shipped templates and the vault's own");
+    list->footer("Example: sopvault-cli --user erin template list");
     r.withSession(list, [&r](core::Session& s) -> Result<void> {
         r.emit(presentTemplates(s.templates()));
         return {};

@@ -14,8 +14,14 @@ void addReportCommands(CLI::App& app, Runner& r, ReportOptions& o)
         ->add_option("--categories", o.categories,
                      "CSV export: Category,Count or one row per ticket")
         ->required();
-    coverage->footer("Example: sopvault-cli --user olivia report coverage --categories "
-                     "tickets.csv");
+    coverage->footer("The header row names the columns: the category as Category, Ticket "
+                     "Category, Issue Type, Problem Type, Ticket Type, Request Type, Type or "
+                     "Subtype; the count (optional: without one, each row is a ticket) as Count, "
+                     "Tickets, Ticket Count, Number of Tickets, Total or Volume. Case, spaces and "
+                     "'_' do not matter; ',', ';' and tab all work. A category is matched to the "
+                     "SOPs tagged with it; it is covered by a published SOP approved in review "
+                     "and not overdue.\nExample: sopvault-cli --user olivia report coverage "
+                     "--categories tickets.csv");
     r.withSession(coverage, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(csv, readBody(o.categories));
         SOPVAULT_TRY(asOf, r.asOf(s));
