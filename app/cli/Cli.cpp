@@ -22,6 +22,8 @@ struct Options
     PeopleOptions people;
     SopOptions sop;
     ReviewOptions review;
+    AttestOptions attest;
+    ReportOptions report;
     SearchOptions search;
     TransferOptions transfer;
     AuditOptions audit;
@@ -36,6 +38,8 @@ void addCommands(CLI::App& app, Runner& r, Options& o)
     addPeopleCommands(app, r, o.people);
     CLI::App* sop = addSopCommands(app, r, o.sop);
     addReviewCommands(app, *sop, r, o.review);
+    addAttestCommands(app, r, o.attest);
+    addReportCommands(app, r, o.report);
     addSearchCommands(app, r, o.search);
     addTransferCommands(app, r, o.transfer);
     addAuditCommands(app, r, o.audit);

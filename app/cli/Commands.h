@@ -55,6 +55,8 @@ struct SopOptions
     std::vector<std::string> files; // sop attach
     std::string name;               // sop attachment
     std::string out;
+    std::string templateName; // sop add --template
+    bool minor = false;       // sop edit --minor
 };
 // Returns the `sop` command, to which the review domain adds its flag commands.
 CLI::App* addSopCommands(CLI::App& app, Runner& r, SopOptions& o);
@@ -71,6 +73,25 @@ struct ReviewOptions
     bool allFlags = false;
 };
 void addReviewCommands(CLI::App& app, CLI::App& sop, Runner& r, ReviewOptions& o);
+
+// attest, attest require, attest status; template list, template add.
+struct AttestOptions
+{
+    std::string sop;
+    std::string role;
+    std::uint32_t within = 14;
+    std::string name;
+    std::string file;
+};
+void addAttestCommands(CLI::App& app, Runner& r, AttestOptions& o);
+
+// report coverage, report usage.
+struct ReportOptions
+{
+    std::string categories;
+    std::string since;
+};
+void addReportCommands(CLI::App& app, Runner& r, ReportOptions& o);
 
 // search.
 struct SearchOptions

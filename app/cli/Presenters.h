@@ -51,6 +51,18 @@ namespace sopvault::cli {
 [[nodiscard]] Output presentQuarterReport(const std::vector<core::QuarterRow>& rows,
                                           std::string_view quarter);
 
+// --- attestations and templates (AttestPresenters.cpp) ---
+// attest status: `[{"sop","title","version","user","due","attested"}]`.
+[[nodiscard]] Output presentAttestations(const std::vector<core::AttestationStatus>& rows);
+// template list: `[{"name","source"}]`.
+[[nodiscard]] Output presentTemplates(const std::vector<core::TemplateInfo>& templates);
+
+// report coverage: `[{"category","tickets","covered","sops":[{"id","title","state",
+// "review_status","reviewed"}]}]`.
+[[nodiscard]] Output presentCoverage(const std::vector<core::CoverageRow>& rows);
+// report usage: `[{"id","title","views","runs","review_status","open_flags","stale_but_used"}]`.
+[[nodiscard]] Output presentUsage(const std::vector<core::UsageRow>& rows);
+
 // --- transfer, audit and verification (RecordPresenters.cpp) ---
 [[nodiscard]] Output presentImport(const core::ImportReport& report);
 [[nodiscard]] Output presentExport(const core::ExportReport& report, std::string_view out);

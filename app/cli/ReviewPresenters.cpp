@@ -61,7 +61,8 @@ json reviewItemJson(const core::ReviewItem& item)
             {"version", item.headVersion},
             {"last_approved_version", orNull(item.lastApprovedVersion, std::identity())},
             {"changed_since_review", item.changedSinceReview},
-            {"open_flags", item.openFlags}};
+            {"open_flags", item.openFlags},
+            {"kind", item.attestation ? "attestation" : "review"}};
 }
 
 std::vector<std::string> reviewItemRow(const core::ReviewItem& item)
@@ -73,7 +74,8 @@ std::vector<std::string> reviewItemRow(const core::ReviewItem& item)
             item.collection,
             core::formatDate(item.due),
             std::string(core::statusName(item.status)),
-            item.changedSinceReview ? "changed" : "",
+            item.attestation ? fmt::format("attest v{}", item.headVersion)
+                             : (item.changedSinceReview ? "changed" : ""),
             item.openFlags > 0 ? std::to_string(item.openFlags) : "",
             core::toHex(item.id)};
 }

@@ -26,14 +26,23 @@ void addSopAdd(CLI::App& sop, Runner& r, SopOptions& o)
     add->add_option("--tags", o.tags, "comma-separated tags");
     add->add_option("--review-every", o.reviewEvery, "days between reviews")->capture_default_str();
     add->add_option("--reviewer", o.reviewer, "USER or @ROLE");
+    auto* fromTemplate = add->add_option("--template", o.templateName,
+                                         "start the body from a template "
+                                         "('template list')");
+    fromTemplate->excludes("--file");
     add->footer("Example: sopvault-cli --user erin sop add Clients/Acme --title \"Reset a "
                 "password\" --file reset.md --tags identity");
     r.withSession(add, [&r, &o](core::Session& s) -> Result<void> {
-        SOPVAULT_TRY(body, readBody(o.file));
         core::NewSop n;
+        if (!o.templateName.empty()) {
+            SOPVAULT_TRY(text, s.templateText(o.templateName));
+            n.body = std::move(text);
+        } else {
+            SOPVAULT_TRY(body, readBody(o.file));
+            n.body = std::move(body);
+        }
         n.collection = o.collection;
         n.title = o.title;
-        n.body = std::move(body);
         n.tags = splitList(o.tags);
         n.reviewEveryDays = o.reviewEvery;
         n.reviewer = o.reviewer;
@@ -130,6 +139,7 @@ Result<core::SopEdit> editFrom(const SopOptions& o, const EditGiven& given)
                      "--reviewer or --state.");
     }
     e.message = o.message;
+    e.minor = o.minor;
     return e;
 }
 
@@ -146,6 +156,8 @@ void addSopEdit(CLI::App& sop, Runner& r, SopOptions& o)
         edit->add_option("--reviewer", o.reviewer, "USER or @ROLE ('' for anyone with review)");
     given.state = edit->add_option("--state", o.state, "draft|published|archived");
     edit->add_option("--message", o.message, "what changed and why");
+    edit->add_flag("--minor", o.minor,
+                   "a minor change: attestations of the version before carry over");
     edit->footer("Example: sopvault-cli --user erin sop edit \"Reset a password\" --file "
                  "reset.md --message \"add MFA step\"");
     r.withSession(edit, [&r, &o, given](core::Session& s) -> Result<void> {

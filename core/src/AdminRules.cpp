@@ -498,6 +498,9 @@ static_assert(tableInKindOrder(), "kAdminRules must list the administration kind
 
 const AdminRule* adminRule(RecordKind kind)
 {
+    if (kind == RecordKind::TemplateAdded) {
+        return &templateRule();
+    }
     const auto index = static_cast<std::size_t>(kind);
     if (!isAdminKind(kind) || index < 1 || index > kAdminRules.size()) {
         return nullptr;

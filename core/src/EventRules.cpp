@@ -11,17 +11,6 @@
 namespace sopvault::core::detail {
 namespace {
 
-// What an event rule sees: the state, the record, its payload, the SOP it concerns and its
-// (member) signer.
-struct EventContext
-{
-    const State& state;
-    const Record& record;
-    const EventPayload& payload;
-    const SopRecordState& sop;
-    const UserState& signer;
-};
-
 Result<void> checkSignoff(const EventContext& c)
 {
     if (c.payload.decision != 1 && c.payload.decision != 2) {
@@ -77,6 +66,9 @@ constexpr std::array kEventRules{
     EventRule{RecordKind::Signoff, &checkSignoff},
     EventRule{RecordKind::Flag, &checkFlag},
     EventRule{RecordKind::FlagResolved, &checkFlagResolved},
+    EventRule{RecordKind::AttestRequired, &checkAttestRequired},
+    EventRule{RecordKind::Attestation, &checkAttestation},
+    EventRule{RecordKind::MinorChange, &checkMinorChange},
 };
 
 const EventRule* eventRule(RecordKind kind)

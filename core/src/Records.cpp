@@ -289,6 +289,14 @@ std::string_view kindName(RecordKind kind)
         return "flag resolution";
     case RecordKind::AuditEvent:
         return "audit event";
+    case RecordKind::TemplateAdded:
+        return "template";
+    case RecordKind::AttestRequired:
+        return "attestation requirement";
+    case RecordKind::Attestation:
+        return "attestation";
+    case RecordKind::MinorChange:
+        return "minor change";
     }
     return "unknown";
 }
@@ -296,13 +304,14 @@ std::string_view kindName(RecordKind kind)
 bool isAdminKind(RecordKind kind)
 {
     const auto k = static_cast<std::uint32_t>(kind);
-    return k >= 1 && k <= 10;
+    return (k >= 1 && k <= 10) || kind == RecordKind::TemplateAdded;
 }
 
 bool isEventKind(RecordKind kind)
 {
     return kind == RecordKind::Signoff || kind == RecordKind::Flag ||
-           kind == RecordKind::FlagResolved;
+           kind == RecordKind::FlagResolved || kind == RecordKind::AttestRequired ||
+           kind == RecordKind::Attestation || kind == RecordKind::MinorChange;
 }
 
 crypto::Hash32 Record::hash() const
@@ -551,6 +560,16 @@ Bytes encode(const AuditDetail& p)
 Result<AuditDetail> decodeAuditDetail(ByteView data)
 {
     return decodePayload<AuditDetail>(data);
+}
+
+Bytes encode(const TemplatePayload& p)
+{
+    return encodePayload(p);
+}
+
+Result<TemplatePayload> decodeTemplate(ByteView data)
+{
+    return decodePayload<TemplatePayload>(data);
 }
 
 Bytes encode(const KeyWrap& p)

@@ -35,6 +35,11 @@ enum class RecordKind : std::uint32_t
     Signoff = 40,
     Flag = 41,
     FlagResolved = 42,
+    // Attestations and templates (Attestations.cpp, Templates.cpp).
+    TemplateAdded = 60,  // administration log: an owner's template
+    AttestRequired = 61, // review and flag log: a role must read a SOP within a window
+    Attestation = 62,    // review and flag log: "I have read version N"
+    MinorChange = 63,    // review and flag log: version N is minor, attestations carry over
 };
 [[nodiscard]] std::string_view kindName(RecordKind kind);
 [[nodiscard]] bool isAdminKind(RecordKind kind);
@@ -357,6 +362,21 @@ struct SettingPayload
     }
 };
 
+// An owner's template for new SOPs (a later one of the same name replaces it). Not
+// encrypted: every member may start a SOP from it (docs/security.md).
+struct TemplatePayload
+{
+    static constexpr std::string_view kDomain = "sopvault/template";
+    std::string name;
+    std::string text;
+
+    template <typename Self, typename V>
+    static void fields(Self& s, V&& v)
+    {
+        v(s.name, s.text);
+    }
+};
+
 // A review sign-off, a flag, or a flag's resolution (table sop_events). The text (comment or
 // note) is encrypted under the collection key: readable by whoever may view the SOP.
 struct EventPayload
@@ -420,6 +440,7 @@ struct AuditDetail
 [[nodiscard]] crypto::Bytes encode(const SettingPayload& p);
 [[nodiscard]] crypto::Bytes encode(const EventPayload& p);
 [[nodiscard]] crypto::Bytes encode(const AuditDetail& p);
+[[nodiscard]] crypto::Bytes encode(const TemplatePayload& p);
 
 [[nodiscard]] Result<GenesisPayload> decodeGenesis(crypto::ByteView data);
 [[nodiscard]] Result<UserAddedPayload> decodeUserAdded(crypto::ByteView data);
@@ -434,6 +455,7 @@ struct AuditDetail
 [[nodiscard]] Result<SettingPayload> decodeSetting(crypto::ByteView data);
 [[nodiscard]] Result<EventPayload> decodeEvent(crypto::ByteView data);
 [[nodiscard]] Result<AuditDetail> decodeAuditDetail(crypto::ByteView data);
+[[nodiscard]] Result<TemplatePayload> decodeTemplate(crypto::ByteView data);
 
 // --- associated data and commitments: what each ciphertext is bound to ---
 [[nodiscard]] crypto::Bytes collectionPathAd(const Id& vault, const Id& collection);

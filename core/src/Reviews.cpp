@@ -4,6 +4,7 @@
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
+#include "Templates.h"
 #include "Validation.h"
 
 #include <fmt/format.h>
@@ -268,6 +269,31 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
                                        : item.status != ReviewStatus::Ok;
         if (listed) {
             out.push_back(std::move(item));
+        }
+    }
+    // The person's own reads to attest, beside the reviews (one list of reminders).
+    for (const auto& [id, sop] : e.state().sops) {
+        if (!sop.readable() || !sop.eventProblem.empty() ||
+            !e.policy().allows(e.me(), Right::View, sop.collection)) {
+            continue;
+        }
+        std::vector<AttestationStatus> mine;
+        SOPVAULT_CHECK(attestationsOf(e, id, sop, false, asOf, mine));
+        for (const AttestationStatus& a : mine) {
+            ReviewItem item;
+            item.id = id;
+            item.title = a.title;
+            item.collection = e.pathOf(sop.collection);
+            item.due = a.due;
+            item.status = reviewStatus(a.due, asOf, e.state().dueSoonDays);
+            item.reviewer = a.user;
+            item.headVersion = a.version;
+            item.attestation = true;
+            const bool listed = withinDays ? dayOf(item.due) - dayOf(asOf) <= *withinDays
+                                           : item.status != ReviewStatus::Ok;
+            if (!a.attested && listed) {
+                out.push_back(std::move(item));
+            }
         }
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {

@@ -9,9 +9,9 @@
 
 namespace sopvault::core::detail {
 
-using AdminChange =
-    std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
-                 CollectionAddedPayload, GrantPayload, SettingPayload, UserRemovedPayload>;
+using AdminChange = std::variant<GenesisPayload, UserAddedPayload, OwnerAddedPayload, RolePayload,
+                                 CollectionAddedPayload, GrantPayload, SettingPayload,
+                                 UserRemovedPayload, TemplatePayload>;
 
 // Skip: only for a record whose signature this process has checked already, or has just made
 // with the person's own key.
@@ -54,5 +54,23 @@ struct AdminRule
 
 // The rule of an administration kind, or null for any other kind.
 [[nodiscard]] const AdminRule* adminRule(RecordKind kind);
+// The owner's template (Templates.cpp).
+[[nodiscard]] const AdminRule& templateRule();
+
+// What an event rule sees: the state, the record, its payload, the SOP it concerns and its
+// (member) signer.
+struct EventContext
+{
+    const State& state;
+    const Record& record;
+    const EventPayload& payload;
+    const SopRecordState& sop;
+    const UserState& signer;
+};
+
+// The attestation kinds' rules (Attestations.cpp).
+[[nodiscard]] Result<void> checkAttestRequired(const EventContext& context);
+[[nodiscard]] Result<void> checkAttestation(const EventContext& context);
+[[nodiscard]] Result<void> checkMinorChange(const EventContext& context);
 
 } // namespace sopvault::core::detail

@@ -7,6 +7,7 @@
 
 #include "AttachmentRules.h"
 #include "Engine.h"
+#include "Templates.h"
 #include "Validation.h"
 
 #include <fmt/format.h>
@@ -600,8 +601,13 @@ Result<std::uint64_t> Session::editSop(const Id& sopId, const SopEdit& edit)
     if (unchanged) {
         return fail(ErrorCode::Usage, "The edit changes nothing; no new version was written.");
     }
-    return e.writes().writeVersion(sopId, collection, next,
-                                   note("edit", sopId, next.title, edit.message), std::move(blobs));
+    SOPVAULT_TRY(written, e.writes().writeVersion(sopId, collection, next,
+                                                  note("edit", sopId, next.title, edit.message),
+                                                  std::move(blobs)));
+    if (edit.minor) {
+        SOPVAULT_CHECK(markMinor(e, sopId, written));
+    }
+    return written;
 }
 
 Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint64_t> version,

@@ -143,6 +143,8 @@ struct State
     // Attachment caps in MB (owner-signed settings).
     std::uint64_t attachmentFileMb = 25;
     std::uint64_t attachmentSopMb = 100;
+    // Owners' templates for new SOPs, by name (Templates.cpp).
+    std::map<std::string, std::string> templates;
 
     std::map<Id, UserState> users;
     std::map<std::string, Id> userByName;

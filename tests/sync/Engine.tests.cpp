@@ -266,6 +266,32 @@ TEST_CASE("an owner publishes; a technician clones, unlocks and reads; edits, gr
     CHECK(report.ok);
 }
 
+TEST_CASE("attestations, minor changes and templates travel both ways", "[sync][engine][attest]")
+{
+    Team t;
+    core::Session& olivia = *t.olivia->session;
+    ok(olivia.defineRole("reader", core::Rights{core::Right::View}));
+    ok(olivia.grant("tom", "reader", "Ops"));
+    ok(olivia.addTemplate("change", "# Change request\n"));
+    ok(olivia.requireAttestation(t.sop, "reader", 7));
+    t.olivia->sync();
+    t.tom->sync();
+    core::Session& tom = *t.tom->session;
+    CHECK(ok(tom.templateText("change")) == "# Change request\n");
+    REQUIRE(ok(tom.myAttestationsDue(tom.now())).size() == 1);
+    CHECK(ok(tom.attest(t.sop)) == 1);
+    core::SopEdit minor = bodyEdit("1. Stop the service.\n");
+    minor.minor = true;
+    ok(tom.editSop(t.sop, minor));
+    t.settle();
+    auto rows = ok(t.olivia->session->attestationStatus(t.sop, t.olivia->session->now()));
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].user == "tom");
+    CHECK(rows[0].version == 2);
+    CHECK(rows[0].attested); // carried over by tom's minor change, which travelled with it
+    CHECK(ok(t.olivia->as("olivia").verify()).ok);
+}
+
 TEST_CASE("a remote URL with a password in it is refused", "[sync][engine]")
 {
     Team t;

@@ -48,6 +48,9 @@ struct ReviewItem
     // and `due` mean nothing); `problem` says what failed.
     bool damaged = false;
     std::string problem;
+    // Not a review: this person must attest they read the current version by `due`
+    // (Attestations.h); `headVersion` is that version.
+    bool attestation = false;
 };
 
 struct ReviewRecord

@@ -4,7 +4,9 @@
 
 #include "sopvault/core/AccessPolicy.h"
 #include "sopvault/core/Attachments.h"
+#include "sopvault/core/Attestations.h"
 #include "sopvault/core/Clock.h"
+#include "sopvault/core/Reports.h"
 #include "sopvault/core/Reviews.h"
 #include "sopvault/core/Sync.h"
 #include "sopvault/core/Types.h"
@@ -172,6 +174,9 @@ struct SopEdit
     std::optional<std::string> summary;
     std::optional<std::string> sourcePath;
     std::optional<std::vector<std::pair<std::string, std::string>>> metadata;
+    // A minor change: attestations of the version before carry over to this one (a signed
+    // record says so). Otherwise material: everyone required re-attests.
+    bool minor = false;
 };
 
 struct SopFilter
@@ -578,6 +583,38 @@ public:
     [[nodiscard]] Result<void> setDueSoonDays(std::uint32_t days);
     [[nodiscard]] std::uint64_t dueSoonDays() const;
     [[nodiscard]] Timestamp now() const;
+
+    // --- attestations and templates (Attestations.h) ---
+    // Editors: people holding `role` on the SOP's collection must read its current version
+    // within `withinDays` (1 to 255) of it, or of this requirement if later. A later
+    // requirement for the same role replaces this one.
+    [[nodiscard]] Result<void> requireAttestation(const Id& sop, std::string_view role,
+                                                  std::uint32_t withinDays);
+    // "I have read version N": signed by this person, for the current version (view right).
+    // Returns N.
+    [[nodiscard]] Result<std::uint64_t> attest(const Id& sop);
+    // Who must read the current version of each SOP (or of `sop`) and by when; `overdue` as of
+    // `asOf`. Editors see everyone; others only themselves.
+    [[nodiscard]] Result<std::vector<AttestationStatus>> attestationStatus(std::optional<Id> sop,
+                                                                           Timestamp asOf) const;
+    // This person's own attestations still to make (the reminders beside the reviews).
+    [[nodiscard]] Result<std::vector<AttestationStatus>> myAttestationsDue(Timestamp asOf) const;
+    // The shipped templates and the vault's own (which replace a shipped one of their name),
+    // by name.
+    [[nodiscard]] std::vector<TemplateInfo> templates() const;
+    // One template's text; `not-found` naming the known ones.
+    [[nodiscard]] Result<std::string> templateText(std::string_view name) const;
+    // Owners: adds a template (or replaces the vault's own of that name), a signed record.
+    [[nodiscard]] Result<void> addTemplate(std::string_view name, std::string_view text);
+
+    // --- coverage and usage (Reports.h) ---
+    // The ticket categories of a PSA export (parseTicketCategories) against the SOPs this
+    // person may view that are tagged for them, most tickets first; review status as of `asOf`.
+    [[nodiscard]] Result<std::vector<CoverageRow>> coverage(std::string_view csv,
+                                                            Timestamp asOf) const;
+    // Owners: views and runs per SOP from the audit log (since `since`), most used first.
+    [[nodiscard]] Result<std::vector<UsageRow>> usage(std::optional<Timestamp> since,
+                                                      Timestamp asOf) const;
 
     // --- audit and verification ---
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) const;
