@@ -53,6 +53,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace sopvault::desktop {
 
 namespace {
@@ -1034,8 +1036,18 @@ void MainWindow::remindReviews()
     if (!due || due->empty()) {
         return;
     }
-    const QString text = tr("%n SOP review(s) are due or due soon. Tools > Reviews (Ctrl+R).",
-                            nullptr, int(due->size()));
+    const auto reads = std::count_if(due->begin(), due->end(),
+                                     [](const core::ReviewItem& i) { return i.attestation; });
+    const auto reviews = std::ssize(*due) - reads;
+    QStringList parts;
+    if (reviews > 0) {
+        parts << tr("%n SOP review(s) are due or due soon: Tools > Reviews (Ctrl+R).", nullptr,
+                    int(reviews));
+    }
+    if (reads > 0) {
+        parts << tr("%n SOP(s) to read and attest (sopvault-cli attest).", nullptr, int(reads));
+    }
+    const QString text = parts.join(u' ');
     statusBar()->showMessage(text, 15000);
     notify(tr("SOP reviews due"), text, false);
 }

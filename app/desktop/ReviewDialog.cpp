@@ -117,6 +117,9 @@ void ReviewDialog::load()
     m_due->clear();
     if (auto due = m_controller.reviewsDue(asOf, 30)) {
         for (const auto& item : *due) {
+            if (item.attestation) {
+                continue; // a reading to attest, not a review to sign off
+            }
             auto* row = new QTreeWidgetItem(
                 m_due, {toQString(item.title), toQString(item.collection), formatDate(item.due),
                         toQString(core::statusName(item.status)),
