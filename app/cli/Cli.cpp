@@ -22,6 +22,7 @@ struct Options
     PeopleOptions people;
     SopOptions sop;
     ReviewOptions review;
+    RunOptions run;
     SearchOptions search;
     TransferOptions transfer;
     AuditOptions audit;
@@ -36,6 +37,7 @@ void addCommands(CLI::App& app, Runner& r, Options& o)
     addPeopleCommands(app, r, o.people);
     CLI::App* sop = addSopCommands(app, r, o.sop);
     addReviewCommands(app, *sop, r, o.review);
+    addRunCommands(app, r, o.run);
     addSearchCommands(app, r, o.search);
     addTransferCommands(app, r, o.transfer);
     addAuditCommands(app, r, o.audit);

@@ -72,6 +72,23 @@ struct ReviewOptions
 };
 void addReviewCommands(CLI::App& app, CLI::App& sop, Runner& r, ReviewOptions& o);
 
+// run start, step, finish, show, list, export (RunCommands.cpp).
+struct RunOptions
+{
+    std::string sop;
+    std::string run;
+    std::string ticket;
+    std::string client;
+    std::string note;
+    std::string format;
+    std::string out;
+    std::uint32_t step = 0;
+    bool done = false;
+    bool skip = false;
+    bool openOnly = false;
+};
+void addRunCommands(CLI::App& app, Runner& r, RunOptions& o);
+
 // search.
 struct SearchOptions
 {

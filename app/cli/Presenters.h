@@ -51,6 +51,12 @@ namespace sopvault::cli {
 [[nodiscard]] Output presentQuarterReport(const std::vector<core::QuarterRow>& rows,
                                           std::string_view quarter);
 
+// --- runs (RunPresenters.cpp) ---
+// run start: `{"id"}`; run show: docs/cli.md's run document; run list.
+[[nodiscard]] Output presentRunStarted(const core::Id& id);
+[[nodiscard]] Output presentRun(const core::RunInfo& run);
+[[nodiscard]] Output presentRuns(const std::vector<core::RunSummary>& runs);
+
 // --- transfer, audit and verification (RecordPresenters.cpp) ---
 [[nodiscard]] Output presentImport(const core::ImportReport& report);
 [[nodiscard]] Output presentExport(const core::ExportReport& report, std::string_view out);

@@ -2,6 +2,7 @@
 // beside what they share, and the audit entry's rule.
 #include "Replay.h"
 #include "Rules.h"
+#include "RunRules.h"
 
 #include <fmt/format.h>
 
@@ -67,6 +68,11 @@ Result<void> checkFlagResolved(const EventContext& c)
     return {};
 }
 
+Result<void> checkRun(const EventContext& c)
+{
+    return checkRunRecord(c.state, c.record, c.payload, c.sop, c.signer);
+}
+
 struct EventRule
 {
     RecordKind kind;
@@ -77,6 +83,9 @@ constexpr std::array kEventRules{
     EventRule{RecordKind::Signoff, &checkSignoff},
     EventRule{RecordKind::Flag, &checkFlag},
     EventRule{RecordKind::FlagResolved, &checkFlagResolved},
+    EventRule{RecordKind::RunStarted, &checkRun},
+    EventRule{RecordKind::RunStep, &checkRun},
+    EventRule{RecordKind::RunFinished, &checkRun},
 };
 
 const EventRule* eventRule(RecordKind kind)

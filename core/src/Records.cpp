@@ -287,6 +287,12 @@ std::string_view kindName(RecordKind kind)
         return "flag";
     case RecordKind::FlagResolved:
         return "flag resolution";
+    case RecordKind::RunStarted:
+        return "run start";
+    case RecordKind::RunStep:
+        return "run step";
+    case RecordKind::RunFinished:
+        return "run finish";
     case RecordKind::AuditEvent:
         return "audit event";
     }
@@ -302,7 +308,7 @@ bool isAdminKind(RecordKind kind)
 bool isEventKind(RecordKind kind)
 {
     return kind == RecordKind::Signoff || kind == RecordKind::Flag ||
-           kind == RecordKind::FlagResolved;
+           kind == RecordKind::FlagResolved || isRunKind(kind);
 }
 
 crypto::Hash32 Record::hash() const

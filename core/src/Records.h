@@ -35,10 +35,19 @@ enum class RecordKind : std::uint32_t
     Signoff = 40,
     Flag = 41,
     FlagResolved = 42,
+    // Runs of a SOP's checklist (RunRules.cpp): records of the review and flag log.
+    RunStarted = 50,
+    RunStep = 51,
+    RunFinished = 52,
 };
 [[nodiscard]] std::string_view kindName(RecordKind kind);
 [[nodiscard]] bool isAdminKind(RecordKind kind);
 [[nodiscard]] bool isEventKind(RecordKind kind);
+[[nodiscard]] constexpr bool isRunKind(RecordKind kind)
+{
+    return kind == RecordKind::RunStarted || kind == RecordKind::RunStep ||
+           kind == RecordKind::RunFinished;
+}
 
 // Fields every record carries, signed together with its payload.
 struct RecordHeader
