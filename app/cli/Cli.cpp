@@ -24,6 +24,7 @@ struct Options
     ReviewOptions review;
     AttestOptions attest;
     ReportOptions report;
+    RunOptions run;
     SearchOptions search;
     TransferOptions transfer;
     AuditOptions audit;
@@ -40,6 +41,7 @@ void addCommands(CLI::App& app, Runner& r, Options& o)
     addReviewCommands(app, *sop, r, o.review);
     addAttestCommands(app, r, o.attest);
     addReportCommands(app, r, o.report);
+    addRunCommands(app, r, o.run);
     addSearchCommands(app, r, o.search);
     addTransferCommands(app, r, o.transfer);
     addAuditCommands(app, r, o.audit);

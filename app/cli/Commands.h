@@ -92,6 +92,22 @@ struct ReportOptions
     std::string since;
 };
 void addReportCommands(CLI::App& app, Runner& r, ReportOptions& o);
+// run start, step, finish, show, list, export (RunCommands.cpp).
+struct RunOptions
+{
+    std::string sop;
+    std::string run;
+    std::string ticket;
+    std::string client;
+    std::string note;
+    std::string format;
+    std::string out;
+    std::uint32_t step = 0;
+    bool done = false;
+    bool skip = false;
+    bool openOnly = false;
+};
+void addRunCommands(CLI::App& app, Runner& r, RunOptions& o);
 
 // search.
 struct SearchOptions

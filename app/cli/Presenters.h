@@ -63,6 +63,12 @@ namespace sopvault::cli {
 // report usage: `[{"id","title","views","runs","review_status","open_flags","stale_but_used"}]`.
 [[nodiscard]] Output presentUsage(const std::vector<core::UsageRow>& rows);
 
+// --- runs (RunPresenters.cpp) ---
+// run start: `{"id"}`; run show: docs/cli.md's run document; run list.
+[[nodiscard]] Output presentRunStarted(const core::Id& id);
+[[nodiscard]] Output presentRun(const core::RunInfo& run);
+[[nodiscard]] Output presentRuns(const std::vector<core::RunSummary>& runs);
+
 // --- transfer, audit and verification (RecordPresenters.cpp) ---
 [[nodiscard]] Output presentImport(const core::ImportReport& report);
 [[nodiscard]] Output presentExport(const core::ExportReport& report, std::string_view out);

@@ -22,7 +22,7 @@ std::string reviewDueOf(const core::SopSummary& x)
 Output presentSopList(const std::vector<core::SopSummary>& sops)
 {
     Output out = listOutput(
-        sops, {"TITLE", "COLLECTION", "VER", "STATE", "UPDATED", "REVIEW DUE", "ID"},
+        sops, {"TITLE", "COLLECTION", "VER", "STATE", "UPDATED", "REVIEW DUE", "FLAGS", "ID"},
         [](const core::SopSummary& x) -> json {
             return {{"id", core::toHex(x.id)},
                     {"title", x.title},
@@ -32,7 +32,8 @@ Output presentSopList(const std::vector<core::SopSummary>& sops)
                     {"state", stateOf(x)},
                     {"review_due", reviewDueOf(x)},
                     {"tags", x.tags},
-                    {"summary", x.summary}};
+                    {"summary", x.summary},
+                    {"open_flags", x.openFlags}};
         },
         [](const core::SopSummary& x) -> std::vector<std::string> {
             return {x.title,
@@ -41,6 +42,7 @@ Output presentSopList(const std::vector<core::SopSummary>& sops)
                     stateOf(x),
                     x.damaged ? "" : core::formatDate(x.updated),
                     reviewDueOf(x),
+                    x.openFlags > 0 ? std::to_string(x.openFlags) : "",
                     core::toHex(x.id)};
         });
     if (sops.empty()) {
@@ -59,6 +61,9 @@ Output presentSop(const core::SopVersionView& view, const std::string& body,
     TerminalText text = say("# {}\n{} · version {} of {} · {} · {} · {}\n", view.title,
                             view.collection, view.version, view.headVersion, view.author,
                             core::formatTime(view.time), core::stateName(view.state));
+    if (view.openFlags > 0) {
+        text += say("{} open flag(s): 'sop flags' says what is wrong.\n", view.openFlags);
+    }
     if (!view.summary.empty()) {
         text += say("{}\n", TerminalText::block(view.summary));
     }
@@ -75,7 +80,8 @@ Output presentSop(const core::SopVersionView& view, const std::string& body,
              {"link", link},
              {"summary", view.summary},
              {"source_path", view.sourcePath},
-             {"metadata", metadata}},
+             {"metadata", metadata},
+             {"open_flags", view.openFlags}},
             text};
 }
 

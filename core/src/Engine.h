@@ -20,6 +20,8 @@ namespace sopvault::core::detail {
 // When the SOP's next review is due: its newest approval (or creation) plus `intervalDays`
 // (Reviews.cpp).
 [[nodiscard]] Timestamp reviewDue(const SopRecordState& sop, std::uint32_t intervalDays);
+// Flags on the SOP that neither a resolution nor a newer version has settled.
+[[nodiscard]] std::size_t openFlags(const SopRecordState& sop);
 
 // A struct by name only (Session's public header declares it so); its state is private.
 struct Engine

@@ -2,6 +2,7 @@
 // beside what they share, and the audit entry's rule.
 #include "Replay.h"
 #include "Rules.h"
+#include "RunRules.h"
 
 #include <fmt/format.h>
 
@@ -56,6 +57,11 @@ Result<void> checkFlagResolved(const EventContext& c)
     return {};
 }
 
+Result<void> checkRun(const EventContext& c)
+{
+    return checkRunRecord(c.state, c.record, c.payload, c.sop, c.signer);
+}
+
 struct EventRule
 {
     RecordKind kind;
@@ -69,6 +75,9 @@ constexpr std::array kEventRules{
     EventRule{RecordKind::AttestRequired, &checkAttestRequired},
     EventRule{RecordKind::Attestation, &checkAttestation},
     EventRule{RecordKind::MinorChange, &checkMinorChange},
+    EventRule{RecordKind::RunStarted, &checkRun},
+    EventRule{RecordKind::RunStep, &checkRun},
+    EventRule{RecordKind::RunFinished, &checkRun},
 };
 
 const EventRule* eventRule(RecordKind kind)

@@ -263,4 +263,91 @@ Result<std::string> renderHtml(std::string_view markdown, const RenderOptions& r
     return detail::sanitizeHtml(out, renderOptions);
 }
 
+namespace {
+
+// The plain text under `node`, not descending into nested lists (their items are steps of
+// their own).
+void appendPlainText(cmark_node* node, std::string& out)
+{
+    for (cmark_node* child = cmark_node_first_child(node); child != nullptr;
+         child = cmark_node_next(child)) {
+        switch (cmark_node_get_type(child)) {
+        case CMARK_NODE_LIST:
+            break;
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+            if (const char* text = cmark_node_get_literal(child)) {
+                out += text;
+            }
+            break;
+        case CMARK_NODE_SOFTBREAK:
+        case CMARK_NODE_LINEBREAK:
+            out += ' ';
+            break;
+        default:
+            if (cmark_node_get_type(child) == CMARK_NODE_PARAGRAPH && !out.empty()) {
+                out += ' ';
+            }
+            appendPlainText(child, out);
+        }
+    }
+}
+
+std::string collapseSpaces(const std::string& text)
+{
+    std::string out;
+    for (char c : text) {
+        const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (space) {
+            if (!out.empty() && out.back() != ' ') {
+                out += ' ';
+            }
+        } else {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> checklistSteps(std::string_view markdown)
+{
+    std::vector<std::string> steps;
+    if (markdown.size() > kMaxBodyBytes || !isValidUtf8(markdown)) {
+        return steps;
+    }
+    registerExtensions();
+    std::unique_ptr<cmark_parser, ParserDeleter> parser(cmark_parser_new(CMARK_OPT_DEFAULT));
+    if (!parser) {
+        return steps;
+    }
+    cmark_syntax_extension* tasklist = cmark_find_syntax_extension("tasklist");
+    if (tasklist == nullptr) {
+        return steps;
+    }
+    cmark_parser_attach_syntax_extension(parser.get(), tasklist);
+    cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
+    std::unique_ptr<cmark_node, NodeDeleter> doc(cmark_parser_finish(parser.get()));
+    if (!doc) {
+        return steps;
+    }
+    cmark_iter* iter = cmark_iter_new(doc.get());
+    for (cmark_event_type ev = cmark_iter_next(iter); ev != CMARK_EVENT_DONE;
+         ev = cmark_iter_next(iter)) {
+        cmark_node* node = cmark_iter_get_node(iter);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_syntax_extension(node) != tasklist) {
+            continue;
+        }
+        std::string text;
+        appendPlainText(node, text);
+        steps.push_back(collapseSpaces(text));
+    }
+    cmark_iter_free(iter);
+    return steps;
+}
+
 } // namespace sopvault::core

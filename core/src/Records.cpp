@@ -287,6 +287,12 @@ std::string_view kindName(RecordKind kind)
         return "flag";
     case RecordKind::FlagResolved:
         return "flag resolution";
+    case RecordKind::RunStarted:
+        return "run start";
+    case RecordKind::RunStep:
+        return "run step";
+    case RecordKind::RunFinished:
+        return "run finish";
     case RecordKind::AuditEvent:
         return "audit event";
     case RecordKind::TemplateAdded:
@@ -311,7 +317,7 @@ bool isEventKind(RecordKind kind)
 {
     return kind == RecordKind::Signoff || kind == RecordKind::Flag ||
            kind == RecordKind::FlagResolved || kind == RecordKind::AttestRequired ||
-           kind == RecordKind::Attestation || kind == RecordKind::MinorChange;
+           kind == RecordKind::Attestation || kind == RecordKind::MinorChange || isRunKind(kind);
 }
 
 crypto::Hash32 Record::hash() const

@@ -40,10 +40,19 @@ enum class RecordKind : std::uint32_t
     AttestRequired = 61, // review and flag log: a role must read a SOP within a window
     Attestation = 62,    // review and flag log: "I have read version N"
     MinorChange = 63,    // review and flag log: version N is minor, attestations carry over
+    // Runs of a SOP's checklist (RunRules.cpp): records of the review and flag log.
+    RunStarted = 50,
+    RunStep = 51,
+    RunFinished = 52,
 };
 [[nodiscard]] std::string_view kindName(RecordKind kind);
 [[nodiscard]] bool isAdminKind(RecordKind kind);
 [[nodiscard]] bool isEventKind(RecordKind kind);
+[[nodiscard]] constexpr bool isRunKind(RecordKind kind)
+{
+    return kind == RecordKind::RunStarted || kind == RecordKind::RunStep ||
+           kind == RecordKind::RunFinished;
+}
 
 // Fields every record carries, signed together with its payload.
 struct RecordHeader

@@ -198,6 +198,14 @@ bool assignedTo(const Engine& e, const SopRecordState& sop, const std::string& r
 
 } // namespace
 
+std::size_t detail::openFlags(const SopRecordState& sop)
+{
+    return static_cast<std::size_t>(
+        std::count_if(sop.events.begin(), sop.events.end(), [&](const EventState& ev) {
+            return ev.kind == RecordKind::Flag && !isFlagResolved(sop, ev);
+        }));
+}
+
 Timestamp Session::now() const
 {
     return m_engine->clock().now();
@@ -261,10 +269,7 @@ Result<std::vector<ReviewItem>> Session::reviewsDue(Timestamp asOf,
             item.lastApprovedVersion = s.approvals.back()->version;
             item.changedSinceReview = *item.lastApprovedVersion != item.headVersion;
         }
-        item.openFlags = static_cast<std::size_t>(
-            std::count_if(sop.events.begin(), sop.events.end(), [&](const EventState& ev) {
-                return ev.kind == RecordKind::Flag && !isFlagResolved(sop, ev);
-            }));
+        item.openFlags = openFlags(sop);
         const bool listed = withinDays ? dayOf(item.due) - dayOf(asOf) <= *withinDays
                                        : item.status != ReviewStatus::Ok;
         if (listed) {

@@ -623,8 +623,11 @@ Result<SopVersionView> Session::readSop(const Id& sopId, std::optional<std::uint
     view.detail.ticket = std::string(ticket);
     view.detail.note = fmt::format("version {}", n);
     SOPVAULT_CHECK(e.writes().audit(view));
-    return e.versionView(sopId, sop->collection, {n, head, v.author, v.time, v.hash},
-                         std::move(content));
+    SopVersionView shown = e.versionView(sopId, sop->collection,
+                                         {n, head, v.author, v.time, v.hash}, std::move(content));
+    const bool eventsSound = e.state().eventLogProblem.empty() && sop->eventProblem.empty();
+    shown.openFlags = eventsSound ? openFlags(*sop) : 0;
+    return shown;
 }
 
 namespace {
@@ -653,6 +656,7 @@ SopSummary summarise(const Engine& e, const Id& id, const SopRecordState& sop,
     s.reviewer = std::move(content->reviewer);
     s.reviewDue = reviewDue(sop, s.reviewEveryDays);
     s.reviewDamaged = !e.state().eventLogProblem.empty() || !sop.eventProblem.empty();
+    s.openFlags = s.reviewDamaged ? 0 : openFlags(sop);
     return s;
 }
 

@@ -9,6 +9,7 @@
 #include "sopvault/core/Vault.h"
 
 #include "Engine.h"
+#include "ExportFiles.h"
 #include "ImportText.h"
 #include "Validation.h"
 #include "storage/PrivateFiles.h"
@@ -280,6 +281,8 @@ std::string markdownDocument(const ExportedSop& sop)
         sop.watermark.substr(std::string_view("Exported from SOP Vault by ").size()), sop.markdown);
 }
 
+} // namespace
+
 // The line on every exported page: who, when, which vault, collection and version.
 std::string watermarkText(const Engine& e, std::string_view collection, std::uint64_t version,
                           Timestamp when)
@@ -311,6 +314,8 @@ Result<void> writeNewFile(const std::filesystem::path& file, std::string_view co
     }
     return {};
 }
+
+namespace {
 
 // The body as it leaves in one file of an export: a link to a SOP exported beside it points at
 // that file (relative, its #anchor kept), a link to any other SOP stays its sopvault:// link with

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sopvault::core {
 
@@ -45,5 +46,10 @@ struct RenderOptions
 // A URL path with its %XX escapes decoded (how an attachment name is written in a Markdown
 // destination); a malformed escape stays as written. "%2F" decodes to '/', like any other.
 [[nodiscard]] std::string decodeUrlPath(std::string_view url);
+
+// The steps of a checklist: every task-list item (`- [ ]` or `- [x]`) of the text, in document
+// order, as its plain text on one line (markup dropped, whitespace collapsed). The one home of
+// "the steps of a version" that runs number 1.. from. Text over the body cap has no steps.
+[[nodiscard]] std::vector<std::string> checklistSteps(std::string_view markdown);
 
 } // namespace sopvault::core

@@ -8,6 +8,7 @@
 #include "sopvault/core/Clock.h"
 #include "sopvault/core/Reports.h"
 #include "sopvault/core/Reviews.h"
+#include "sopvault/core/Runs.h"
 #include "sopvault/core/Sync.h"
 #include "sopvault/core/Types.h"
 #include "sopvault/crypto/Crypto.h"
@@ -81,6 +82,8 @@ struct SopSummary
     // A review or flag record of this SOP (or the review log itself) failed verification: its
     // review status and flags are unknown.
     bool reviewDamaged = false;
+    // Flags on it that are still open (unknown, and 0, when reviewDamaged).
+    std::size_t openFlags = 0;
 };
 
 // A file to attach: the name as the Markdown references it (normalised by
@@ -129,6 +132,8 @@ struct SopVersionView
     std::string summary;
     std::string sourcePath;
     std::vector<std::pair<std::string, std::string>> metadata;
+    // Flags on the SOP that are still open, shown to everyone who may view it.
+    std::size_t openFlags = 0;
 };
 
 struct HistoryEntry
@@ -615,6 +620,25 @@ public:
     // Owners: views and runs per SOP from the audit log (since `since`), most used first.
     [[nodiscard]] Result<std::vector<UsageRow>> usage(std::optional<Timestamp> since,
                                                       Timestamp asOf) const;
+    // --- runs of a SOP's checklist (Runs.h) ---
+    // Starts a run of the SOP's newest version (view right) for an optional ticket and client;
+    // audited with the ticket. Returns the run's id.
+    [[nodiscard]] Result<Id> startRun(const Id& sop, std::string_view ticket,
+                                      std::string_view client);
+    // Step `n` (1-based) done or skipped, with an optional note. Only the run's starter and the
+    // owners may; each step once; not on a finished run.
+    [[nodiscard]] Result<void> runStep(const Id& run, std::uint32_t n, StepState state,
+                                       std::string_view note);
+    // Finishes the run: a signed record naming every step recorded. Audited with the ticket.
+    [[nodiscard]] Result<void> finishRun(const Id& run);
+    // A run with its steps (view right on the SOP); it shows step titles, so it is audited.
+    [[nodiscard]] Result<RunInfo> run(const Id& run);
+    [[nodiscard]] Result<std::vector<RunSummary>> runs(const RunFilter& filter = {}) const;
+    // The ticket note of a run for a clipboard (EvidenceFormat::Text; view right; audited).
+    [[nodiscard]] Result<std::string> runEvidenceText(const Id& run);
+    // Writes the run's evidence to `out` (a new file), watermarked. Export right; audited.
+    [[nodiscard]] Result<void> exportRun(const Id& run, ExportFormat format,
+                                         const std::filesystem::path& out);
 
     // --- audit and verification ---
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(const AuditFilter& filter = {}) const;
@@ -661,6 +685,8 @@ private:
     // A diff recorded in the audit log as `action` (a diff, or the changes since review).
     [[nodiscard]] Result<std::string> diffAudited(const Id& sop, std::uint64_t from,
                                                   std::uint64_t to, std::string_view action);
+    // The SOP a run belongs to (view right), and its start.
+    [[nodiscard]] Result<RunInfo> loadRun(const Id& run) const;
     friend Result<std::unique_ptr<Session>> unlock(const std::filesystem::path&, std::string_view,
                                                    const crypto::SecureBuffer&, const OpenOptions&);
     explicit Session(std::unique_ptr<detail::Engine> engine);
