@@ -361,9 +361,6 @@ Result<void> pendIndexedVersions(const VaultFile& file, VersionReader& reader,
                                  const VerifiedCache& cache, std::vector<Pending>& pending)
 {
     SOPVAULT_TRY(keys, file.versionKeys());
-    // A Pending is large: growing the vector one version at a time would move every one of
-    // them again at each doubling (a vault has one per version).
-    pending.reserve(pending.size() + keys.size());
     for (const VersionKey& key : keys) {
         if (auto c = cache.sops.find(key.sopId);
             c != cache.sops.end() && key.version >= 1 && key.version <= c->second.versions.size()) {
@@ -580,15 +577,12 @@ Result<ReplayResult> replay(const VaultFile& file, const ReplayOptions& options)
     if (!options.administrationOnly) {
         SOPVAULT_TRY(made, file.versionReader());
         reader.emplace(std::move(made));
-        // The events before the versions, so the versions' room is reserved once; the queue
-        // orders both by their place in the administration log, ties kept in the order pended
-        // (versions among themselves, events among themselves), so the order is the same.
-        SOPVAULT_CHECK(pendEvents(file, out, pending, chainProblems));
         if (options.cache == nullptr) {
             SOPVAULT_CHECK(pendVersionRows(file, out, pending));
         } else {
             SOPVAULT_CHECK(pendIndexedVersions(file, *reader, *options.cache, pending));
         }
+        SOPVAULT_CHECK(pendEvents(file, out, pending, chainProblems));
     }
     VersionReader* versions = reader ? &*reader : nullptr;
     PendingQueue queue(std::move(pending), file);

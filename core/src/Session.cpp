@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -690,20 +689,10 @@ Result<std::vector<SopSummary>> Session::listSops(const SopFilter& filter) const
         }
         out.push_back(summarise(e, id, sop, std::move(content)));
     }
-    // Sorted by position, then moved once: a summary is large, and swapping whole summaries
-    // through a sort of 100,000 of them costs more than the comparisons.
-    std::vector<std::size_t> order(out.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return std::tie(out[a].collection, out[a].title, a) <
-               std::tie(out[b].collection, out[b].title, b);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.collection, a.title) < std::tie(b.collection, b.title);
     });
-    std::vector<SopSummary> sorted;
-    sorted.reserve(out.size());
-    for (std::size_t i : order) {
-        sorted.push_back(std::move(out[i]));
-    }
-    return sorted;
+    return out;
 }
 
 Result<std::vector<HistoryEntry>> Session::history(const Id& sopId) const
