@@ -95,6 +95,8 @@ Figure screenshotImportFigure(const std::filesystem::path& work)
     f.baselineLabel = "same bytes into a plain SQLite table";
     f.ratio = seconds / plain.seconds;
     f.ratioLabel = "vault / baseline";
+    f.samples = {seconds};
+    f.baselineSamples = {plain.seconds};
     f.goal = "<= 3x";
     f.met = *f.ratio <= 3.0;
     f.detail = {{"sops", kFolders * kSopsPerFolder},

@@ -267,6 +267,8 @@ Figure argon2Figure(const std::filesystem::path& work)
     f.baselineLabel = "crypto_pwhash moderate";
     f.ratio = f.value / *f.baseline;
     f.ratioLabel = "unlock / crypto_pwhash";
+    f.samples = unlockModerate;
+    f.baselineSamples = pwhashModerate;
     f.goal = "ratio 1.0 (<= 1.10)";
     f.met = *f.ratio <= 1.10;
     f.detail = {{"ops_limit", moderate.opsLimit},
@@ -286,7 +288,7 @@ Figure argon2Figure(const std::filesystem::path& work)
 using Wanted = std::function<bool(std::string_view)>;
 
 SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::path& work,
-                bool withSync, const Wanted& wants)
+                bool withSync, bool reuse, const Wanted& wants)
 {
     Stopwatch total;
     SizeRun run;
@@ -317,105 +319,128 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
                   {"largest_sop_bytes", files.largestFirstBytes},
                   {"generate_s", genTime.seconds()}};
 
-    // Import: the plain-file corpus into a fresh vault, against a plain SQLite table.
-    progress(sops, "import: plain SQLite table");
-    const PlainImport plain = importPlainTable(files.roundDirs[0], dir / "plain.sqlite");
+    // A vault built by an earlier run with --keep (the same seed and size) is used again with
+    // --reuse: its import and disk figures are not measured (building it is what they time).
     const auto vault = dir / "team.sopvault";
-    must(core::createVault(vault, kOwner, password(kOwner), crypto::KdfProfile::Interactive,
-                           openOptions(vault)),
-         "create vault");
-    double importSeconds = 0;
-    {
-        auto s = unlockAs(vault, kOwner);
-        must(s->addUser(kReader, password(kReader), crypto::KdfProfile::Interactive), "add user");
-        must(s->addCollection(kRoot), "add collection");
-        must(s->grant(kReader, "technician", kRoot), "grant");
-        progress(sops, "import: importFolder");
-        Stopwatch t;
-        auto report = must(s->importFolder(files.roundDirs[0], kRoot), "import");
-        importSeconds = t.seconds();
-        if (report.imported != sops || !report.skipped.empty()) {
-            die(fmt::format("import brought in {} of {} SOPs ({} skipped{})", report.imported, sops,
-                            report.skipped.size(),
-                            report.skipped.empty() ? std::string()
-                                                   : ": " + report.skipped.front().reason));
+    const auto builtMark = dir / "built";
+    const bool reused =
+        reuse && std::filesystem::exists(builtMark) && std::filesystem::exists(vault);
+    run.corpus["reused_vault"] = reused;
+    if (reused) {
+        progress(sops, "reusing the vault built by an earlier run");
+    } else {
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+            std::filesystem::remove(vault.string() + suffix);
         }
-    }
-    const std::uint64_t firstSize = sqliteFileBytes(vault);
-    {
-        Figure f;
-        f.key = "import";
-        f.label = "import plain-file corpus";
-        f.value = importSeconds;
-        f.unit = "s";
-        f.baseline = plain.seconds;
-        f.baselineLabel = "plain SQLite table";
-        f.ratio = importSeconds / plain.seconds;
-        f.ratioLabel = "vault / baseline";
-        f.goal = "<= 3x";
-        f.met = *f.ratio <= 3.0;
-        f.detail = {{"files", plain.files},
-                    {"bytes", plain.bytes},
-                    {"vault_mb_per_s", mib(plain.bytes) / importSeconds},
-                    {"baseline_mb_per_s", mib(plain.bytes) / plain.seconds}};
-        run.figures.push_back(f);
-    }
-
-    // Further versions: the later rounds re-imported, each SOP edited once per round.
-    progress(sops, "adding versions (re-imports)");
-    double versionSeconds = 0;
-    {
-        auto s = unlockAs(vault, kOwner);
-        for (std::size_t r = 1; r < files.roundDirs.size(); ++r) {
+        std::filesystem::remove(builtMark);
+        std::filesystem::remove_all(stateDirOf(vault));
+        // Import: the plain-file corpus into a fresh vault, against a plain SQLite table.
+        progress(sops, "import: plain SQLite table");
+        const PlainImport plain = importPlainTable(files.roundDirs[0], dir / "plain.sqlite");
+        must(core::createVault(vault, kOwner, password(kOwner), crypto::KdfProfile::Interactive,
+                               openOptions(vault)),
+             "create vault");
+        double importSeconds = 0;
+        {
+            auto s = unlockAs(vault, kOwner);
+            must(s->addUser(kReader, password(kReader), crypto::KdfProfile::Interactive),
+                 "add user");
+            must(s->addCollection(kRoot), "add collection");
+            must(s->grant(kReader, "technician", kRoot), "grant");
+            progress(sops, "import: importFolder");
             Stopwatch t;
-            auto report = must(s->importFolder(files.roundDirs[r], kRoot), "re-import");
-            versionSeconds += t.seconds();
-            if (report.updated != files.roundFiles[r]) {
-                die(fmt::format("round {} updated {} of {} SOPs", r + 1, report.updated,
-                                files.roundFiles[r]));
+            auto report = must(s->importFolder(files.roundDirs[0], kRoot), "import");
+            importSeconds = t.seconds();
+            if (report.imported != sops || !report.skipped.empty()) {
+                die(fmt::format("import brought in {} of {} SOPs ({} skipped{})", report.imported,
+                                sops, report.skipped.size(),
+                                report.skipped.empty() ? std::string()
+                                                       : ": " + report.skipped.front().reason));
             }
         }
-    }
-    const std::uint64_t allSize = sqliteFileBytes(vault);
-    run.corpus["reimport_s"] = versionSeconds;
-    {
-        Figure f;
-        f.key = "disk_per_sop";
-        f.label = "disk per SOP (first version)";
-        f.value = static_cast<double>(firstSize) / static_cast<double>(sops);
-        f.unit = "B";
-        f.baseline = static_cast<double>(files.roundBytes[0]) / static_cast<double>(sops);
-        f.baselineLabel = "plaintext per SOP";
-        f.ratio = *f.baseline > 0 ? f.value / *f.baseline : 0;
-        f.ratioLabel = "vault / plaintext";
-        f.goal = "< 1.5x";
-        f.met = *f.ratio < 1.5;
-        f.detail = {{"vault_bytes", firstSize},
-                    {"plaintext_bytes", files.roundBytes[0]},
-                    {"plain_sqlite_bytes_per_sop",
-                     static_cast<double>(plain.fileSize) / static_cast<double>(sops)}};
-        run.figures.push_back(f);
-    }
-    {
-        Figure f;
-        f.key = "disk_per_version";
-        f.label = "disk per extra version";
-        const double versions = static_cast<double>(std::max<std::size_t>(extraVersions, 1));
-        f.value = static_cast<double>(allSize - firstSize) / versions;
-        f.unit = "B";
-        f.baseline = static_cast<double>(extraBytes) / versions;
-        f.baselineLabel = "plaintext per version";
-        f.ratio = *f.baseline > 0 ? f.value / *f.baseline : 0;
-        f.ratioLabel = "vault / plaintext";
-        f.goal = "< 1.5x";
-        f.met = *f.ratio < 1.5;
-        f.detail = {{"extra_versions", extraVersions},
-                    {"vault_bytes_after", allSize},
-                    {"plaintext_bytes", extraBytes},
-                    {"reimport_s", versionSeconds}};
-        run.figures.push_back(f);
-    }
+        const std::uint64_t firstSize = sqliteFileBytes(vault);
+        {
+            Figure f;
+            f.key = "import";
+            f.label = "import plain-file corpus";
+            f.value = importSeconds;
+            f.unit = "s";
+            f.baseline = plain.seconds;
+            f.baselineLabel = "plain SQLite table";
+            f.ratio = importSeconds / plain.seconds;
+            f.ratioLabel = "vault / baseline";
+            f.samples = {importSeconds};
+            f.baselineSamples = {plain.seconds};
+            f.goal = "<= 3x";
+            f.met = *f.ratio <= 3.0;
+            f.detail = {{"files", plain.files},
+                        {"bytes", plain.bytes},
+                        {"vault_mb_per_s", mib(plain.bytes) / importSeconds},
+                        {"baseline_mb_per_s", mib(plain.bytes) / plain.seconds}};
+            run.figures.push_back(f);
+        }
 
+        // Further versions: the later rounds re-imported, each SOP edited once per round.
+        progress(sops, "adding versions (re-imports)");
+        double versionSeconds = 0;
+        {
+            auto s = unlockAs(vault, kOwner);
+            for (std::size_t r = 1; r < files.roundDirs.size(); ++r) {
+                Stopwatch t;
+                auto report = must(s->importFolder(files.roundDirs[r], kRoot), "re-import");
+                versionSeconds += t.seconds();
+                if (report.updated != files.roundFiles[r]) {
+                    die(fmt::format("round {} updated {} of {} SOPs", r + 1, report.updated,
+                                    files.roundFiles[r]));
+                }
+            }
+        }
+        const std::uint64_t allSize = sqliteFileBytes(vault);
+        run.corpus["reimport_s"] = versionSeconds;
+        {
+            Figure f;
+            f.key = "disk_per_sop";
+            f.label = "disk per SOP (first version)";
+            f.value = static_cast<double>(firstSize) / static_cast<double>(sops);
+            f.unit = "B";
+            f.baseline = static_cast<double>(files.roundBytes[0]) / static_cast<double>(sops);
+            f.baselineLabel = "plaintext per SOP";
+            f.ratio = *f.baseline > 0 ? f.value / *f.baseline : 0;
+            f.ratioLabel = "vault / plaintext";
+            f.samples = {f.value};
+            f.baselineSamples = {*f.baseline};
+            f.goal = "< 1.5x";
+            f.met = *f.ratio < 1.5;
+            f.detail = {{"vault_bytes", firstSize},
+                        {"plaintext_bytes", files.roundBytes[0]},
+                        {"plain_sqlite_bytes_per_sop",
+                         static_cast<double>(plain.fileSize) / static_cast<double>(sops)}};
+            run.figures.push_back(f);
+        }
+        {
+            Figure f;
+            f.key = "disk_per_version";
+            f.label = "disk per extra version";
+            const double versions = static_cast<double>(std::max<std::size_t>(extraVersions, 1));
+            f.value = static_cast<double>(allSize - firstSize) / versions;
+            f.unit = "B";
+            f.baseline = static_cast<double>(extraBytes) / versions;
+            f.baselineLabel = "plaintext per version";
+            f.ratio = *f.baseline > 0 ? f.value / *f.baseline : 0;
+            f.ratioLabel = "vault / plaintext";
+            f.samples = {f.value};
+            f.baselineSamples = {*f.baseline};
+            f.goal = "< 1.5x";
+            f.met = *f.ratio < 1.5;
+            f.detail = {{"extra_versions", extraVersions},
+                        {"vault_bytes_after", allSize},
+                        {"plaintext_bytes", extraBytes},
+                        {"reimport_s", versionSeconds}};
+            run.figures.push_back(f);
+        }
+
+        std::ofstream(builtMark) << seed << '\n';
+    }
     if (wants("unlock")) {
         // Unlock to the SOP list, excluding Argon2id (crypto_pwhash with the same parameters is
         // measured beside it and subtracted). First on a machine that has never opened the vault
@@ -449,6 +474,7 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
             first.label = "first unlock on a machine, to SOP list";
             first.value = firstUnlockMs.front() - firstKdfMs.front() + firstListMs.front();
             first.unit = "ms";
+            first.samples = {first.value};
             first.goal = "none (checks every record)";
             first.detail = {{"unlock_ms", firstUnlockMs},
                             {"list_ms", firstListMs},
@@ -459,6 +485,9 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
             f.label = "unlock (excl. Argon2id) to SOP list";
             f.value = median(unlockMs) - median(kdfMs) + median(listMs);
             f.unit = "ms";
+            for (std::size_t i = 0; i < unlockMs.size(); ++i) {
+                f.samples.push_back(unlockMs[i] - kdfMs[i] + listMs[i]);
+            }
             f.goal = "< 100 ms at 10k";
             if (atTenThousand) {
                 f.met = f.value < 100.0;
@@ -486,6 +515,8 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         f.baselineLabel = "plaintext corpus (newest versions)";
         f.ratio = f.value / *f.baseline;
         f.ratioLabel = "peak / plaintext";
+        f.samples = {f.value};
+        f.baselineSamples = {*f.baseline};
         const double limit = 3.0 * *f.baseline + 60.0;
         f.goal = fmt::format("< 3x + 60 MiB (= {:.0f} MiB) at 10k", limit);
         if (atTenThousand) {
@@ -549,6 +580,8 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
             f.baselineLabel = "cmark-gfm render alone";
             f.ratio = f.value / *f.baseline;
             f.ratioLabel = "vault / baseline (means)";
+            f.samples = coreMs;
+            f.baselineSamples = baseMs;
             f.goal = "<= 1.5x";
             f.met = *f.ratio <= 1.5;
             f.detail = {{"sample", ids.size()},
@@ -569,10 +602,15 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         const auto& queries = Corpus::queries();
         const double indexSeconds = child["index_build_s"].get<double>();
         std::vector<double> coreMs;
+        // One sample per pass over the query set, for the spread of p50 and p95.
+        std::vector<std::vector<double>> corePasses(kSearchReps);
         json perQuery = json::object();
         for (const auto& q : queries) {
             const auto ms = child["queries"][q]["ms"].get<std::vector<double>>();
             coreMs.insert(coreMs.end(), ms.begin(), ms.end());
+            for (std::size_t pass = 0; pass < ms.size() && pass < corePasses.size(); ++pass) {
+                corePasses[pass].push_back(ms[pass]);
+            }
             perQuery[q] = {{"p50_ms", percentile(ms, 50)}, {"hits", child["queries"][q]["hits"]}};
         }
         const std::string head = files.headDir.string();
@@ -596,6 +634,23 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         if (haveRg) {
             rgMs = runTool({"rg", "-il"});
         }
+        auto perPass = [&](const std::vector<std::vector<double>>& passes, double p) {
+            std::vector<double> out;
+            for (const auto& pass : passes) {
+                out.push_back(percentile(pass, p));
+            }
+            return out;
+        };
+        auto passesOf = [&](const std::vector<double>& ms) {
+            std::vector<std::vector<double>> passes;
+            for (std::size_t at = 0; at < ms.size(); at += queries.size()) {
+                passes.emplace_back(ms.begin() + static_cast<std::ptrdiff_t>(at),
+                                    ms.begin() + static_cast<std::ptrdiff_t>(
+                                                     std::min(ms.size(), at + queries.size())));
+            }
+            return passes;
+        };
+        const auto grepPasses = passesOf(grepMs);
         json detail = {
             {"queries", queries.size()},
             {"reps", kSearchReps},
@@ -615,6 +670,8 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         p50.baselineLabel = "grep -ril p50";
         p50.ratio = *p50.baseline / p50.value;
         p50.ratioLabel = "grep / vault (times faster)";
+        p50.samples = perPass(corePasses, 50);
+        p50.baselineSamples = perPass(grepPasses, 50);
         p50.goal = ">= 10x faster than grep at 10k";
         if (atTenThousand) {
             p50.met = *p50.ratio >= 10.0;
@@ -630,6 +687,8 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         p95.baselineLabel = "grep -ril p95";
         p95.ratio = *p95.baseline / p95.value;
         p95.ratioLabel = "grep / vault (times faster)";
+        p95.samples = perPass(corePasses, 95);
+        p95.baselineSamples = perPass(grepPasses, 95);
         p95.goal = "< 10 ms at 10k";
         if (atTenThousand) {
             p95.met = p95.value < 10.0;
@@ -667,6 +726,10 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         f.baselineLabel = "whoami (unlock alone), median";
         f.ratio = median(searchMs) / median(whoamiMs);
         f.ratioLabel = "search / whoami";
+        for (std::size_t i = 0; i < searchMs.size(); ++i) {
+            f.samples.push_back(searchMs[i] - whoamiMs[i]);
+        }
+        f.baselineSamples = whoamiMs;
         f.goal = "<= whoami + 100 ms at 10k";
         if (atTenThousand) {
             f.met = f.value <= 100.0;
@@ -687,7 +750,7 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         // Verify the whole vault, against raw decryption and signature checks of the same bytes.
         progress(sops, "verify");
         {
-            const int reps = sops <= 2000 ? 3 : 1;
+            const int reps = sops <= 20000 ? 3 : 1;
             std::vector<double> vaultS;
             core::VerifyReport report;
             for (int rep = 0; rep < reps; ++rep) {
@@ -714,6 +777,8 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
             f.baselineLabel = "raw XChaCha20-Poly1305 + Ed25519";
             f.ratio = f.value / *f.baseline;
             f.ratioLabel = "vault / baseline";
+            f.samples = vaultS;
+            f.baselineSamples = baseS;
             f.goal = "<= 1.5x";
             f.met = *f.ratio <= 1.5;
             f.detail = {{"admin_records", report.adminRecords},
@@ -735,7 +800,7 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
         run.figures.push_back(cloneFigure(*session, kReader, sops, dir, 3));
     }
 
-    if (wants("remove_user")) {
+    if (wants("remove_user") && !reuse) { // the reader is gone afterwards: not with --reuse
         // Removing a person who could read everything: a key rotation of every collection.
         progress(sops, "remove a user who could read everything");
         {
@@ -748,6 +813,7 @@ SizeRun runSize(std::size_t sops, std::uint64_t seed, const std::filesystem::pat
             f.label = "remove a user who could read all";
             f.value = t.seconds();
             f.unit = "s";
+            f.samples = {f.value};
             f.goal = "< 2 s at 10k";
             if (atTenThousand) {
                 f.met = f.value < 2.0;
@@ -803,6 +869,10 @@ void printRow(const std::string& size, const Figure& f)
         formatValue(f.value, f.unit).c_str(),
         f.baseline ? formatValue(*f.baseline, f.unit == "MiB" ? "MiB" : f.unit).c_str() : "-",
         f.ratio ? fmt::format("{:.2f}x", *f.ratio).c_str() : "-", f.goal.c_str(), verdict.c_str());
+    const int decimals = f.unit == "ms" ? 2 : f.unit == "s" ? 3 : f.unit == "B" ? 0 : 1;
+    std::printf("%-7s   spread min/median/max (%s): %s; baseline: %s\n", "", f.unit.c_str(),
+                spreadText(f.samples, decimals).c_str(),
+                spreadText(f.baselineSamples, decimals).c_str());
 }
 
 struct Options
@@ -812,7 +882,8 @@ struct Options
     std::filesystem::path json = "benchmarks.json";
     std::filesystem::path work;
     bool keep = false;
-    bool sync = true; // the team-sync figures, on a throwaway PostgreSQL cluster
+    bool reuse = false; // use the vaults an earlier --keep run left in --work
+    bool sync = true;   // the team-sync figures, on a throwaway PostgreSQL cluster
     std::set<std::string, std::less<>> only; // figure groups to run; empty: all of them
 };
 
@@ -835,13 +906,15 @@ void usage()
 {
     std::printf(
         "usage: sopvault_bench [--sizes 1000,10000] [--large] [--seed N] [--json FILE]\n"
-        "                      [--work DIR] [--keep] [--no-sync] [--only GROUPS]\n"
+        "                      [--work DIR] [--keep] [--reuse] [--no-sync] [--only GROUPS]\n"
         "  --large   also run 100,000 SOPs\n"
         "  --no-sync leave out the team-sync figures (no PostgreSQL cluster)\n"
         "  --only    run only these figure groups (comma-separated): argon2id, unlock,\n"
         "            search (with peak memory), cli_search, open, verify, clone,\n"
         "            remove_user, edit_seen, crowd, screenshots; import and disk are always\n"
         "            measured\n"
+        "  --reuse   use the vaults a --keep run left in --work (same seed and sizes): their\n"
+        "            import and disk figures and remove_user are left out; implies --keep\n"
         "  --work    where the corpus and vaults go (default: a new folder in $TMPDIR,\n"
         "            removed afterwards unless --keep)\n");
 }
@@ -876,6 +949,9 @@ Options parseOptions(int argc, char** argv)
         } else if (arg == "--work") {
             o.work = value();
         } else if (arg == "--keep") {
+            o.keep = true;
+        } else if (arg == "--reuse") {
+            o.reuse = true;
             o.keep = true;
         } else if (arg == "--no-sync") {
             o.sync = false;
@@ -936,7 +1012,7 @@ int benchMain(int argc, char** argv)
     }
     std::vector<SizeRun> runs;
     for (std::size_t n : options.sizes) {
-        runs.push_back(runSize(n, options.seed, work, options.sync, wants));
+        runs.push_back(runSize(n, options.seed, work, options.sync, options.reuse, wants));
         std::error_code ec;
         if (!options.keep) {
             std::filesystem::remove_all(work / fmt::format("n{}", n), ec);

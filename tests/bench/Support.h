@@ -175,7 +175,23 @@ struct Figure
     std::string goal;
     std::optional<bool> met; // nullopt: the goal is stated for another size
     json detail = json::object();
+    // Every repetition of the value and of the baseline, in the figure's unit, so a reader can
+    // tell noise from a change: the table and the JSON show their min/median/max. A figure taken
+    // once (a size on disk, a single import) has one sample.
+    std::vector<double> samples;
+    std::vector<double> baselineSamples;
 };
+
+// min / median / max of samples as the table prints it, e.g. "1.20/1.31/1.52 (n=3)".
+inline std::string spreadText(const std::vector<double>& v, int decimals)
+{
+    if (v.empty()) {
+        return "-";
+    }
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    return fmt::format("{:.{}f}/{:.{}f}/{:.{}f} (n={})", *lo, decimals, median(v), decimals, *hi,
+                       decimals, v.size());
+}
 
 inline json toJson(const Figure& f)
 {
@@ -189,6 +205,8 @@ inline json toJson(const Figure& f)
     j["ratio"] = f.ratio ? json(*f.ratio) : json(nullptr);
     j["ratio_label"] = f.ratioLabel;
     j["met"] = f.met ? json(*f.met) : json(nullptr);
+    j["spread"] = spread(f.samples);
+    j["baseline_spread"] = spread(f.baselineSamples);
     return j;
 }
 

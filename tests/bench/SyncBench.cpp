@@ -172,6 +172,8 @@ Figure cloneFigure(core::Session& owner, std::string_view reader, std::size_t so
     f.baselineLabel = "COPY + raw Ed25519/XChaCha20";
     f.ratio = f.value / *f.baseline;
     f.ratioLabel = "clone / baseline (medians)";
+    f.samples = totalS;
+    f.baselineSamples = baseS;
     f.goal = "<= 1.5x";
     f.met = *f.ratio <= 1.5;
     f.detail = {{"records", rows},
@@ -311,6 +313,7 @@ Figure editSeenFigure(const std::filesystem::path& work)
     f.value = percentile(seenMs, 95);
     f.unit = "ms";
     f.goal = "p95 < 1 s (LISTEN/NOTIFY)";
+    f.samples = seenMs; // one pass of edits: the spread of the edits themselves
     f.met = f.value < 1000.0;
     f.detail = {{"edits", seenMs.size()},
                 {"p50_ms", percentile(seenMs, 50)},
@@ -501,6 +504,7 @@ Figure crowdFigure(const std::filesystem::path& work)
     f.label = "20 clients x 50 writes, throughput";
     f.value = kClients * kWrites / seconds;
     f.unit = "writes/s";
+    f.samples = {f.value};
     f.goal = "every write once, one (position, hash)";
     f.met = converged && once;
     f.label =
