@@ -275,10 +275,15 @@ QWidget* MainWindow::buildEditor()
     m_editorMessage->setPlaceholderText(tr("What changed and why (kept in the history)"));
     m_editorState = new QComboBox;
     m_editorState->setObjectName(QStringLiteral("editorState"));
-    m_editorState->addItem(tr("Published: everyone with view reads it"),
-                           int(core::SopState::Published));
-    m_editorState->addItem(tr("Draft: kept, not yet the procedure"), int(core::SopState::Draft));
-    m_editorState->addItem(tr("Archived: kept in the history only"), int(core::SopState::Archived));
+    m_editorState->addItem(tr("Published"), int(core::SopState::Published));
+    m_editorState->setItemData(0, tr("Everyone with view reads it as the procedure"),
+                               Qt::ToolTipRole);
+    m_editorState->addItem(tr("Draft"), int(core::SopState::Draft));
+    m_editorState->setItemData(1, tr("Kept and versioned, not yet the procedure"), Qt::ToolTipRole);
+    m_editorState->addItem(tr("Archived"), int(core::SopState::Archived));
+    m_editorState->setItemData(2, tr("Kept in the history only; hidden from the list"),
+                               Qt::ToolTipRole);
+    m_editorState->setToolTip(tr("The state this save gives the SOP"));
     m_saveButton = namedButton(tr("&Save version (Ctrl+S)"), "saveButton");
     auto* cancel = namedButton(tr("Cancel"), "cancelButton");
     connect(m_saveButton, &QPushButton::clicked, this, &MainWindow::saveEditor);

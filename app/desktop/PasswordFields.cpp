@@ -24,6 +24,9 @@ PasswordFields::PasswordFields(QFormLayout& form, const QString& passwordLabel, 
     m_strength = new QLabel(VaultController::passwordStrengthHint({}));
     m_strength->setObjectName(QStringLiteral("strength"));
     m_strength->setWordWrap(true);
+    // Room for the longest advice from the start: the form does not jump, nor cut it off.
+    m_strength->setMinimumHeight(m_strength->fontMetrics().lineSpacing() * 3 + 4);
+    m_strength->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_mismatch = errorLabel("mismatch");
     m_mismatch->setVisible(false);
     m_kdf = new QComboBox;
