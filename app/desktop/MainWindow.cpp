@@ -251,6 +251,9 @@ QWidget* MainWindow::buildEditor()
     m_editorTemplate = new QComboBox;
     m_editorTemplate->setObjectName(QStringLiteral("editorTemplate"));
     m_editorTemplate->setToolTip(tr("The text a new SOP starts from"));
+    // As narrow as the fields beside it may get: the reader shares the pane's minimum width.
+    m_editorTemplate->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_editorTemplate->setMinimumContentsLength(6);
     connect(m_editorTemplate, &QComboBox::activated, this, &MainWindow::applyTemplate);
     m_editorReviewEvery = new QSpinBox;
     m_editorReviewEvery->setObjectName(QStringLiteral("editorReviewEvery"));
