@@ -248,6 +248,13 @@ QWidget* MainWindow::buildEditor()
     m_editorTags->setPlaceholderText(tr("tags, comma separated"));
     m_editorCollection = new QComboBox;
     m_editorCollection->setObjectName(QStringLiteral("editorCollection"));
+    m_editorTemplate = new QComboBox;
+    m_editorTemplate->setObjectName(QStringLiteral("editorTemplate"));
+    m_editorTemplate->setToolTip(tr("The text a new SOP starts from"));
+    // As narrow as the fields beside it may get: the reader shares the pane's minimum width.
+    m_editorTemplate->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_editorTemplate->setMinimumContentsLength(6);
+    connect(m_editorTemplate, &QComboBox::activated, this, &MainWindow::applyTemplate);
     m_editorReviewEvery = new QSpinBox;
     m_editorReviewEvery->setObjectName(QStringLiteral("editorReviewEvery"));
     m_editorReviewEvery->setRange(1, 3650);
@@ -293,6 +300,7 @@ QWidget* MainWindow::buildEditor()
     top->addWidget(m_editorTitle, 3);
     top->addWidget(m_editorCollection, 2);
     top->addWidget(m_editorTags, 2);
+    top->addWidget(m_editorTemplate, 1);
     auto* review = new QHBoxLayout;
     review->addWidget(m_editorReviewEvery);
     review->addWidget(m_editorReviewer, 1);
@@ -377,6 +385,9 @@ void MainWindow::buildToolsMenu()
 {
     auto* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Reviews"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::showReviews);
+    m_attestationsAction =
+        tools->addAction(tr("Atte&stations"), this, &MainWindow::showAttestations);
+    m_attestationsAction->setObjectName(QStringLiteral("attestationsAction"));
     m_adminAction = tools->addAction(tr("&Administration"), this, &MainWindow::showAdmin);
     m_adminAction->setObjectName(QStringLiteral("adminAction"));
     tools->addAction(tr("&Verify the vault"), this, &MainWindow::verifyVault);
@@ -644,6 +655,7 @@ void MainWindow::updateActions()
     m_newAction->setEnabled(unlocked);
     m_importAction->setEnabled(can.importFolders);
     m_adminAction->setEnabled(can.administer);
+    m_attestationsAction->setEnabled(unlocked && (can.createSops || can.administer));
     m_lockAction->setEnabled(unlocked);
     m_syncAction->setEnabled(unlocked);
     // Publishing is the owners' and only for a vault not yet shared.
@@ -682,6 +694,13 @@ void MainWindow::newSop()
     m_editorReviewer->clear();
     m_editorState->setCurrentIndex(m_editorState->findData(int(core::SopState::Published)));
     m_editorAttachments.clear();
+    m_editorTemplate->clear();
+    m_editorTemplate->addItem(tr("Blank"));
+    for (const auto& t : m_controller.templates()) {
+        m_editorTemplate->addItem(tr("Template: %1").arg(toQString(t.name)), toQString(t.name));
+    }
+    m_editorTemplate->setCurrentIndex(0);
+    m_editorTemplate->setVisible(true);
     m_editorText->setPlainText(QString::fromUtf8(kNewSopTemplate));
     m_editorText->document()->setModified(false);
     updatePreview();
@@ -689,11 +708,37 @@ void MainWindow::newSop()
     m_editorTitle->setFocus();
 }
 
+void MainWindow::applyTemplate(int index)
+{
+    if (!m_editingNew || index < 0) {
+        return;
+    }
+    if (m_editorText->document()->isModified() &&
+        QMessageBox::question(this, tr("Replace the text?"),
+                              tr("The text you wrote is replaced by the template."),
+                              QMessageBox::Yes | QMessageBox::Cancel) != QMessageBox::Yes) {
+        return;
+    }
+    QString text = QString::fromUtf8(kNewSopTemplate);
+    if (const QString name = m_editorTemplate->itemData(index).toString(); !name.isEmpty()) {
+        auto t = m_controller.templateText(name);
+        if (!t) {
+            m_editorError->setText(t.error().message);
+            return;
+        }
+        text = *t;
+    }
+    m_editorText->setPlainText(text);
+    m_editorText->document()->setModified(false);
+    updatePreview();
+}
+
 void MainWindow::fillEditor(const core::SopVersionView& view)
 {
     m_editorCollection->clear();
     m_editorCollection->addItem(toQString(view.collection));
     m_editorCollection->setEnabled(false);
+    m_editorTemplate->setVisible(false);
     m_editorTitle->setText(toQString(view.title));
     QStringList tags;
     for (const auto& t : view.tags) {

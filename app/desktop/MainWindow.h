@@ -48,11 +48,16 @@ public:
     [[nodiscard]] std::optional<core::Id> currentSop() const { return m_currentId; }
 
     void newSop();
+    // New SOPs: fills the editor with the chosen template ("Blank": the built-in outline).
+    void applyTemplate(int index);
     void editCurrent();
     void saveEditor();
     void cancelEditor();
     void showHistory();
     void showReviews();
+    // Editors and owners: who must confirm reading which SOP version, by when (others: only
+    // themselves, as core decides).
+    void showAttestations();
     void showAdmin();
     void showExport();
     void printCurrent();
@@ -91,6 +96,9 @@ private:
     // The reader (MainWindowReader.cpp): a click on a task box, an attachment, a SOP link or a
     // web link; the attachments and links shown under the text; one attachment enlarged or saved.
     void followLink(const QUrl& url);
+    // Shows the attest bar when this person must confirm reading the version on screen.
+    void updateAttestBar();
+    void attestCurrent();
     void showReaderExtras(const std::vector<core::AttachmentInfo>& attachments);
     void showAttachment(const QString& name);
     void saveAttachment(const QString& name);
@@ -129,6 +137,8 @@ private:
     SafeBrowser* m_reader = nullptr;
     QLabel* m_readerFiles = nullptr; // the version's attachments, to enlarge or save
     QLabel* m_readerLinks = nullptr; // links to and from other SOPs
+    QWidget* m_attestBar = nullptr;  // "You are asked to confirm you have read version N"
+    QLabel* m_attestText = nullptr;
     QPushButton* m_editButton = nullptr;
     QPushButton* m_historyButton = nullptr;
     QPushButton* m_flagButton = nullptr;
@@ -140,6 +150,7 @@ private:
     QLineEdit* m_editorTitle = nullptr;
     QLineEdit* m_editorTags = nullptr;
     QComboBox* m_editorCollection = nullptr;
+    QComboBox* m_editorTemplate = nullptr; // new SOPs only: "Blank" and the vault's templates
     MarkdownEditor* m_editorText = nullptr;
     SafeBrowser* m_preview = nullptr;
     QLineEdit* m_editorMessage = nullptr;
@@ -151,6 +162,7 @@ private:
     QAction* m_newAction = nullptr;
     QAction* m_lockAction = nullptr;
     QAction* m_adminAction = nullptr;
+    QAction* m_attestationsAction = nullptr;
     QAction* m_importAction = nullptr;
     QAction* m_syncAction = nullptr;
     QAction* m_shareAction = nullptr;

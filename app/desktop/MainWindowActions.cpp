@@ -1,5 +1,6 @@
 // The main window's View menu (zoom, archived SOPs), a SOP's state (publish, archive), the
-// list of keyboard shortcuts, and the content pane's empty states.
+// list of keyboard shortcuts, who must confirm reading which SOP, and the content pane's empty
+// states.
 #include "MainWindow.h"
 
 #include "SafeBrowser.h"
@@ -156,6 +157,47 @@ void MainWindow::showShortcuts()
     auto* close = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(close, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(list, 1);
+    layout->addWidget(close);
+    dialog.exec();
+}
+
+void MainWindow::showAttestations()
+{
+    if (!m_controller.isUnlocked()) {
+        return;
+    }
+    auto rows = m_controller.attestationStatus();
+    if (!rows) {
+        showFailure(tr("Cannot list the attestations"), rows.error());
+        return;
+    }
+    QDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("attestationsDialog"));
+    dialog.setWindowTitle(tr("Attestations"));
+    dialog.resize(760, 480);
+    auto* list = namedTree("attestationsList",
+                           {tr("SOP"), tr("Version"), tr("User"), tr("Due"), tr("Status")});
+    list->setRootIsDecorated(false);
+    for (const core::AttestationStatus& a : *rows) {
+        const QString status = a.attested  ? tr("read %1").arg(formatDate(*a.attested))
+                               : a.overdue ? tr("overdue")
+                                           : tr("to read");
+        new QTreeWidgetItem(list, {toQString(a.title), QString::number(a.version),
+                                   toQString(a.user), formatDate(a.due), status});
+    }
+    auto* empty = new QLabel(tr("No SOP asks anyone to confirm they have read it. Editors ask "
+                                "with `sopvault-cli attest require`."));
+    empty->setObjectName(QStringLiteral("attestationsEmpty"));
+    empty->setWordWrap(true);
+    empty->setVisible(rows->empty());
+    list->setVisible(!rows->empty());
+    list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    list->header()->setStretchLastSection(false);
+    auto* close = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(close, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(empty);
     layout->addWidget(list, 1);
     layout->addWidget(close);
     dialog.exec();

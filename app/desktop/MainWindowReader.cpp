@@ -14,6 +14,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -124,6 +126,18 @@ QWidget* MainWindow::buildReader()
             statusBar()->showMessage(tr("Link copied; paste it into the ticket."), 5000);
         }
     });
+    m_attestText = new QLabel;
+    m_attestText->setObjectName(QStringLiteral("attestText"));
+    m_attestText->setWordWrap(true);
+    auto* attest = namedButton(tr("I have &read it"), "attestButton");
+    connect(attest, &QPushButton::clicked, this, &MainWindow::attestCurrent);
+    m_attestBar = new QFrame;
+    m_attestBar->setObjectName(QStringLiteral("attestBar"));
+    static_cast<QFrame*>(m_attestBar)->setFrameShape(QFrame::StyledPanel);
+    auto* attestRow = new QHBoxLayout(m_attestBar);
+    attestRow->addWidget(m_attestText, 1);
+    attestRow->addWidget(attest);
+    m_attestBar->setVisible(false);
     auto* buttons =
         new ButtonRow({m_editButton, m_historyButton, m_flagButton},
                       {m_copyLinkButton, m_copyAllButton, m_printButton, m_exportButton});
@@ -133,6 +147,7 @@ QWidget* MainWindow::buildReader()
     layout->addWidget(m_readerTitle);
     layout->addWidget(m_readerMeta);
     layout->addWidget(buttons);
+    layout->addWidget(m_attestBar);
     layout->addWidget(m_reader, 1);
     layout->addWidget(m_readerFiles);
     layout->addWidget(m_readerLinks);
@@ -174,8 +189,45 @@ void MainWindow::openSop(const core::Id& sop)
     m_readerAttachments.show(sop, view->version, view->attachments);
     showReaderExtras(view->attachments);
     m_reader->setHtml(renderSop(m_currentBody, m_ticked, view->attachments));
+    updateAttestBar();
     m_stack->setCurrentIndex(1);
     updateActions();
+}
+
+void MainWindow::updateAttestBar()
+{
+    m_attestBar->setVisible(false);
+    if (!m_currentId) {
+        return;
+    }
+    auto due = m_controller.myAttestationsDue();
+    if (!due) {
+        return;
+    }
+    for (const core::AttestationStatus& a : *due) {
+        if (a.sop == *m_currentId && a.version == m_currentVersion) {
+            m_attestText->setText(
+                tr("You are asked to confirm you have read version %1 (due %2%3).")
+                    .arg(a.version)
+                    .arg(formatDate(a.due), a.overdue ? tr(", overdue") : QString()));
+            m_attestBar->setVisible(true);
+            return;
+        }
+    }
+}
+
+void MainWindow::attestCurrent()
+{
+    if (!m_currentId) {
+        return;
+    }
+    auto version = m_controller.attest(*m_currentId);
+    if (!version) {
+        showFailure(tr("Cannot record that you read it"), version.error());
+        return;
+    }
+    statusBar()->showMessage(tr("Recorded: you have read version %1.").arg(*version), 8000);
+    updateAttestBar();
 }
 
 void MainWindow::showReaderExtras(const std::vector<core::AttachmentInfo>& attachments)

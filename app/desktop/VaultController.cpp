@@ -494,6 +494,68 @@ Outcome<core::SopLinks> VaultController::links(const core::Id& sop) const
     return outcome(m_session->links(sop));
 }
 
+std::vector<core::TemplateInfo> VaultController::templates() const
+{
+    return m_session->templates();
+}
+
+Outcome<QString> VaultController::templateText(const QString& name) const
+{
+    return outcome(m_session->templateText(toStd(name)),
+                   [](const std::string& text) { return toQString(text); });
+}
+
+Outcome<std::uint64_t> VaultController::attest(const core::Id& sop)
+{
+    return outcome(m_session->attest(sop));
+}
+
+Outcome<std::vector<core::AttestationStatus>> VaultController::myAttestationsDue() const
+{
+    return outcome(m_session->myAttestationsDue(m_session->now()));
+}
+
+Outcome<std::vector<core::AttestationStatus>> VaultController::attestationStatus() const
+{
+    return outcome(m_session->attestationStatus(std::nullopt, m_session->now()));
+}
+
+Outcome<core::Id> VaultController::startRun(const core::Id& sop, const QString& ticket,
+                                            const QString& client)
+{
+    return outcome(m_session->startRun(sop, toStd(ticket), toStd(client)));
+}
+
+Outcome<void> VaultController::runStep(const core::Id& run, std::uint32_t n, core::StepState state,
+                                       const QString& note)
+{
+    return outcome(m_session->runStep(run, n, state, toStd(note)));
+}
+
+Outcome<void> VaultController::finishRun(const core::Id& run)
+{
+    return outcome(m_session->finishRun(run));
+}
+
+Outcome<core::RunInfo> VaultController::run(const core::Id& run)
+{
+    return outcome(m_session->run(run));
+}
+
+Outcome<std::vector<core::RunSummary>> VaultController::openRuns(const core::Id& sop) const
+{
+    core::RunFilter filter;
+    filter.openOnly = true;
+    filter.sop = sop;
+    return outcome(m_session->runs(filter));
+}
+
+Outcome<QString> VaultController::runEvidenceText(const core::Id& run)
+{
+    return outcome(m_session->runEvidenceText(run),
+                   [](const std::string& text) { return toQString(text); });
+}
+
 Outcome<core::AttachmentData> VaultController::openAttachment(const core::Id& sop,
                                                               std::uint64_t version,
                                                               const QString& name) const

@@ -196,6 +196,27 @@ public:
     // Links to and from a SOP (not an audited read: no SOP text is shown).
     [[nodiscard]] Outcome<core::SopLinks> links(const core::Id& sop) const;
 
+    // Templates new SOPs start from (the shipped ones and the vault's own), by name.
+    [[nodiscard]] std::vector<core::TemplateInfo> templates() const;
+    [[nodiscard]] Outcome<QString> templateText(const QString& name) const;
+    // Read attestations: "I have read version N" (returns N), what this person still has to
+    // read as of now, and who must read what (editors see everyone; others only themselves).
+    [[nodiscard]] Outcome<std::uint64_t> attest(const core::Id& sop);
+    [[nodiscard]] Outcome<std::vector<core::AttestationStatus>> myAttestationsDue() const;
+    [[nodiscard]] Outcome<std::vector<core::AttestationStatus>> attestationStatus() const;
+
+    // Runs of a SOP's checklist for a ticket: started on the newest version, each step done or
+    // skipped once, finished with a signed record. `runs` lists this SOP's open ones.
+    [[nodiscard]] Outcome<core::Id> startRun(const core::Id& sop, const QString& ticket,
+                                             const QString& client);
+    [[nodiscard]] Outcome<void> runStep(const core::Id& run, std::uint32_t n, core::StepState state,
+                                        const QString& note);
+    [[nodiscard]] Outcome<void> finishRun(const core::Id& run);
+    [[nodiscard]] Outcome<core::RunInfo> run(const core::Id& run);
+    [[nodiscard]] Outcome<std::vector<core::RunSummary>> openRuns(const core::Id& sop) const;
+    // The ticket note of a run (step titles only: no export right needed).
+    [[nodiscard]] Outcome<QString> runEvidenceText(const core::Id& run);
+
     // Attachments: opened for showing (view right; the SOP's view is the audited act), saved
     // out (export right; audited), and the owner-set caps in MB (per file, per SOP version).
     [[nodiscard]] Outcome<core::AttachmentData>
