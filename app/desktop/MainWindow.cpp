@@ -1095,7 +1095,8 @@ void MainWindow::remindReviews()
                     int(reviews));
     }
     if (reads > 0) {
-        parts << tr("%n SOP(s) to read and attest (sopvault-cli attest).", nullptr, int(reads));
+        parts << tr("%n SOP(s) to read and confirm: open one and press “I have read it”.", nullptr,
+                    int(reads));
     }
     const QString text = parts.join(u' ');
     statusBar()->showMessage(text, 15000);
