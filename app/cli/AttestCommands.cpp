@@ -69,11 +69,16 @@ void addTemplates(CLI::App& app, Runner& r, AttestOptions& o)
     auto* add = tpl->add_subcommand("add", "Owners: add a template (or replace the vault's own)");
     add->add_option("NAME", o.name)->required();
     add->add_option("--file", o.file, "Markdown file ('-' for stdin)")->required();
-    add->footer("Example: sopvault-cli --user olivia template add change-request --file cr.md");
+    add->add_option("--collection", o.collection,
+                    "whose viewers may use it (its text is encrypted under that collection's "
+                    "key); may be left out when the vault has one collection");
+    add->footer("Example: sopvault-cli --user olivia template add change-request --file cr.md "
+                "--collection \"Service desk\"");
     r.withSession(add, [&r, &o](core::Session& s) -> Result<void> {
         SOPVAULT_TRY(text, readBody(o.file));
-        SOPVAULT_CHECK(s.addTemplate(o.name, text));
-        r.emit({{{"name", o.name}}, say("Template '{}' added.", o.name)});
+        SOPVAULT_TRY(collection, s.addTemplate(o.name, o.collection, text));
+        r.emit({{{"name", o.name}, {"collection", collection}},
+                say("Template '{}' added for the viewers of '{}'.", o.name, collection)});
         return {};
     });
 }

@@ -36,12 +36,14 @@ Output presentAttestations(const std::vector<core::AttestationStatus>& rows)
 Output presentTemplates(const std::vector<core::TemplateInfo>& templates)
 {
     return listOutput(
-        templates, {"NAME", "SOURCE"},
+        templates, {"NAME", "SOURCE", "COLLECTION"},
         [](const core::TemplateInfo& t) -> json {
-            return {{"name", t.name}, {"source", core::templateSourceName(t.source)}};
+            return {{"name", t.name},
+                    {"source", core::templateSourceName(t.source)},
+                    {"collection", t.collection}};
         },
         [](const core::TemplateInfo& t) -> std::vector<std::string> {
-            return {t.name, std::string(core::templateSourceName(t.source))};
+            return {t.name, std::string(core::templateSourceName(t.source)), t.collection};
         });
 }
 

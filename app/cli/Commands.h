@@ -82,6 +82,7 @@ struct AttestOptions
     std::uint32_t within = 14;
     std::string name;
     std::string file;
+    std::string collection;
 };
 void addAttestCommands(CLI::App& app, Runner& r, AttestOptions& o);
 

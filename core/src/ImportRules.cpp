@@ -11,6 +11,7 @@
 namespace sopvault::core {
 namespace {
 
+using detail::collapseBlanks;
 using detail::trimBlank;
 using detail::unquote;
 
@@ -122,20 +123,8 @@ std::string normaliseTitle(std::string_view title)
 
 std::string readableFileName(std::string_view stem)
 {
-    std::string out;
-    for (char c : stem) {
-        const bool space = c == '_' || c == '-' || c == ' ' || c == '\t';
-        if (space) {
-            if (!out.empty() && out.back() != ' ') {
-                out += ' ';
-            }
-        } else {
-            out += c;
-        }
-    }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
-    }
+    std::string out =
+        collapseBlanks(stem, [](char c) { return c == '_' || c == '-' || c == ' ' || c == '\t'; });
     if (!out.empty() && isLower(out.front())) {
         out.front() = static_cast<char>(out.front() - 'a' + 'A');
     }

@@ -1,5 +1,6 @@
-// The small text rules import's two readers share (front matter in Transfer.cpp, site files in
-// ImportRules.cpp): blanks around a value, and the quotes around a YAML or TOML scalar.
+// The small text rules core's readers share (front matter in Transfer.cpp, site files in
+// ImportRules.cpp, checklist steps in Markdown.cpp): blanks around a value, runs of blanks inside
+// one, and the quotes around a YAML or TOML scalar.
 #pragma once
 
 #include <string>
@@ -17,6 +18,24 @@ inline std::string_view trimBlank(std::string_view s)
         s.remove_suffix(1);
     }
     return s;
+}
+
+// `text` with each run of characters `isBlank` accepts made one space, and none at either end.
+template <typename IsBlank>
+std::string collapseBlanks(std::string_view text, IsBlank isBlank)
+{
+    std::string out;
+    for (char c : text) {
+        if (!isBlank(c)) {
+            out += c;
+        } else if (!out.empty() && out.back() != ' ') {
+            out += ' ';
+        }
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    return out;
 }
 
 // A trimmed scalar without one pair of matching double or single quotes around it.

@@ -3,6 +3,7 @@
 #include "sopvault/core/Markdown.h"
 
 #include "HtmlSanitizer.h"
+#include "ImportText.h"
 #include "sopvault/core/Types.h"
 
 #include <cmark-gfm-core-extensions.h>
@@ -293,25 +294,6 @@ void appendPlainText(cmark_node* node, std::string& out)
     }
 }
 
-std::string collapseSpaces(const std::string& text)
-{
-    std::string out;
-    for (char c : text) {
-        const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-        if (space) {
-            if (!out.empty() && out.back() != ' ') {
-                out += ' ';
-            }
-        } else {
-            out += c;
-        }
-    }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
-    }
-    return out;
-}
-
 } // namespace
 
 std::vector<std::string> checklistSteps(std::string_view markdown)
@@ -344,7 +326,8 @@ std::vector<std::string> checklistSteps(std::string_view markdown)
         }
         std::string text;
         appendPlainText(node, text);
-        steps.push_back(collapseSpaces(text));
+        steps.push_back(detail::collapseBlanks(
+            text, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }));
     }
     cmark_iter_free(iter);
     return steps;

@@ -627,6 +627,14 @@ Bytes recoverySealAd(const Id& vault, const Id& user)
     return std::move(w).take();
 }
 
+Bytes templateTextAd(const Id& vault, const Id& collection, std::uint32_t epoch,
+                     std::string_view name)
+{
+    CanonicalWriter w("sopvault/ad/template-text");
+    w.u32(kFormatVersion).bytes(vault).bytes(collection).u32(epoch).text(name);
+    return std::move(w).take();
+}
+
 Bytes eventTextAd(const Id& vault, const Id& collection, std::uint32_t epoch, const Id& sop,
                   const Id& record)
 {

@@ -371,18 +371,21 @@ struct SettingPayload
     }
 };
 
-// An owner's template for new SOPs (a later one of the same name replaces it). Not
-// encrypted: every member may start a SOP from it (docs/security.md).
+// An owner's template for new SOPs (a later one of the same name replaces it), bound to a
+// collection: its text is encrypted under that collection's key, so only those who may view the
+// collection can start a SOP from it (docs/security.md). The name is in the clear.
 struct TemplatePayload
 {
     static constexpr std::string_view kDomain = "sopvault/template";
     std::string name;
-    std::string text;
+    Id collectionId{};
+    std::uint32_t epoch = 0;
+    crypto::Bytes encryptedText;
 
     template <typename Self, typename V>
     static void fields(Self& s, V&& v)
     {
-        v(s.name, s.text);
+        v(s.name, s.collectionId, s.epoch, s.encryptedText);
     }
 };
 
@@ -475,6 +478,9 @@ struct AuditDetail
 [[nodiscard]] crypto::Bytes previousKeyAd(const Id& vault, const Id& collection,
                                           std::uint32_t epoch);
 [[nodiscard]] crypto::Bytes recoverySealAd(const Id& vault, const Id& user);
+// A template's text: bound to the vault, its collection and epoch, and its name.
+[[nodiscard]] crypto::Bytes templateTextAd(const Id& vault, const Id& collection,
+                                           std::uint32_t epoch, std::string_view name);
 [[nodiscard]] crypto::Bytes eventTextAd(const Id& vault, const Id& collection, std::uint32_t epoch,
                                         const Id& sop, const Id& record);
 [[nodiscard]] crypto::Bytes keyWrapAd(const Id& vault, const Id& user,

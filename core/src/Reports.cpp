@@ -4,6 +4,7 @@
 #include "sopvault/core/Vault.h"
 
 #include "ImportText.h"
+#include "RunRules.h"
 
 #include <fmt/format.h>
 
@@ -240,7 +241,7 @@ Result<std::vector<UsageRow>> Session::usage(std::optional<Timestamp> since, Tim
     for (const AuditEntry& a : entries) {
         if (a.action == "view") {
             counts[a.target].first += 1;
-        } else if (a.action == "run-start" || a.action == "run") {
+        } else if (a.action == kAuditRunStart) {
             counts[a.target].second += 1;
         }
     }

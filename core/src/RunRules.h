@@ -10,6 +10,11 @@
 
 namespace sopvault::core::detail {
 
+// The audit log's actions for runs (Runs.cpp writes them; Reports.cpp counts the starts).
+inline constexpr std::string_view kAuditRunStart = "run-start";
+inline constexpr std::string_view kAuditRunStep = "run-step";
+inline constexpr std::string_view kAuditRunFinish = "run-finish";
+
 // A run start (its payload's version and hash are the run's version), a step (flagId: the run;
 // decision: 1 done, 2 skipped) or a finish (flagId: the run). Every run record is signed by a
 // member who may view the SOP; steps and the finish by the run's starter or an owner, on a run

@@ -348,7 +348,7 @@ Result<Id> Session::startRun(const Id& sopId, std::string_view ticket, std::stri
     run.sop = sopId;
     run.title = content.title;
     run.ticket = std::string(ticket);
-    AuditNote note = runNote("run-start", run, {});
+    AuditNote note = runNote(std::string(kAuditRunStart), run, {});
     note.detail.note = fmt::format("version {}, {} steps{}{}", shown->version, steps.size(),
                                    client.empty() ? "" : ", client ", client);
     return e.writes().writeEvent(RecordKind::RunStarted, sopId, shown->version, 0, Id{},
@@ -379,7 +379,8 @@ Result<void> Session::runStep(const Id& runId, std::uint32_t n, StepState state,
                                 n, stepStateName(run.steps[n - 1].state), run.steps[n - 1].by));
     }
     SOPVAULT_CHECK(validateRunNote(note));
-    AuditNote audit = runNote("run-step", run, fmt::format("step {} {}", n, stepStateName(state)));
+    AuditNote audit = runNote(std::string(kAuditRunStep), run,
+                              fmt::format("step {} {}", n, stepStateName(state)));
     SOPVAULT_TRY(written,
                  e.writes().writeEvent(RecordKind::RunStep, run.sop, run.version,
                                        static_cast<std::uint8_t>(state), runId,
@@ -401,7 +402,7 @@ Result<void> Session::finishRun(const Id& runId)
             steps.push_back(toHex(ev.id));
         }
     }
-    AuditNote audit = runNote("run-finish", run, tally(run));
+    AuditNote audit = runNote(std::string(kAuditRunFinish), run, tally(run));
     SOPVAULT_TRY(written, e.writes().writeEvent(RecordKind::RunFinished, run.sop, run.version, 0,
                                                 runId, packRunText(steps), audit));
     (void)written;

@@ -143,8 +143,14 @@ struct State
     // Attachment caps in MB (owner-signed settings).
     std::uint64_t attachmentFileMb = 25;
     std::uint64_t attachmentSopMb = 100;
-    // Owners' templates for new SOPs, by name (Templates.cpp).
-    std::map<std::string, std::string> templates;
+    // Owners' templates for new SOPs, by name (Templates.cpp): sealed under a collection key.
+    struct SealedTemplate
+    {
+        Id collection{};
+        std::uint32_t epoch = 0;
+        crypto::Bytes encryptedText;
+    };
+    std::map<std::string, SealedTemplate> templates;
 
     std::map<Id, UserState> users;
     std::map<std::string, Id> userByName;

@@ -117,11 +117,17 @@ TEST_CASE("template list, template add and sop add --template", "[cli][template]
     checkError(team.run("olivia", {"template", "add", "bad name", "--file", file}), kUsage,
                "usage");
     CHECK(team.json("tom", {"template", "list"}).size() == 3);
-    team.ok("olivia", {"template", "add", "change", "--file", file});
+    checkError(team.run("olivia",
+                        {"template", "add", "change", "--file", file, "--collection", "Nowhere"}),
+               kNotFound, "not-found");
+    const json added =
+        team.json("olivia", {"template", "add", "change", "--file", file, "--collection", "Ops"});
+    CHECK(added["collection"] == "Ops");
     list = team.json("tom", {"template", "list"});
     REQUIRE(list.size() == 4);
     CHECK(list[0]["name"] == "change");
     CHECK(list[0]["source"] == "vault");
+    CHECK(list[0]["collection"] == "Ops");
 
     const std::string id = team.json("erin", {"sop", "add", "Ops", "--title", "Printer offline",
                                               "--template", "kcs-article"})["id"];

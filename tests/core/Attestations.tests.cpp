@@ -315,13 +315,6 @@ TEST_CASE("testTamperAttestation: an attestation signed with another key, or edi
 TEST_CASE("the shipped templates, an owner's own, and who may add them", "[core][template]")
 {
     AttestVault av;
-    auto names = [](const std::vector<TemplateInfo>& list) {
-        std::vector<std::string> out;
-        for (const auto& t : list) {
-            out.push_back(t.name + ":" + std::string(templateSourceName(t.source)));
-        }
-        return out;
-    };
     auto tom = av.v.as("tom");
     CHECK(names(tom->templates()) == std::vector<std::string>{"client-onboarding:shipped",
                                                               "kcs-article:shipped",
@@ -341,17 +334,23 @@ TEST_CASE("the shipped templates, an owner's own, and who may add them", "[core]
 
     auto db0 = av.v.raw();
     const auto adminBefore = count(db0, "SELECT count(*) FROM admin_log");
-    CHECK(codeOf(tom->addTemplate("change", "# Change\n")) == ErrorCode::Denied);
+    CHECK(codeOf(tom->addTemplate("change", "Ops", "# Change\n")) == ErrorCode::Denied);
     auto erin = av.v.as("erin");
-    CHECK(codeOf(erin->addTemplate("change", "# Change\n")) == ErrorCode::Denied);
+    CHECK(codeOf(erin->addTemplate("change", "Ops", "# Change\n")) == ErrorCode::Denied);
     auto owner = av.v.as("olivia");
-    CHECK(codeOf(owner->addTemplate("bad name", "# Change\n")) == ErrorCode::Usage);
-    CHECK(codeOf(owner->addTemplate("change", "  \n")) == ErrorCode::Usage);
+    CHECK(codeOf(owner->addTemplate("bad name", "Ops", "# Change\n")) == ErrorCode::Usage);
+    CHECK(codeOf(owner->addTemplate("change", "Ops", "  \n")) == ErrorCode::Usage);
+    CHECK(codeOf(owner->addTemplate("change", "Nowhere", "# Change\n")) == ErrorCode::NotFound);
+    // Two collections: which one must be said, and the error names them.
+    auto which = owner->addTemplate("change", "", "# Change\n");
+    REQUIRE_FALSE(which);
+    CHECK(which.error().code == ErrorCode::Usage);
+    CHECK(which.error().message.find("Finance, Ops") != std::string::npos);
     CHECK(count(db0, "SELECT count(*) FROM admin_log") == adminBefore);
 
-    REQUIRE(owner->addTemplate("change", "# Change request\n"));
-    REQUIRE(owner->addTemplate("change", "# Change request v2\n")); // replaces it
-    REQUIRE(owner->addTemplate("runbook", "# Our runbook\n"));      // the vault's own wins
+    REQUIRE(owner->addTemplate("change", "Ops", "# Change request\n"));
+    REQUIRE(owner->addTemplate("change", "Ops", "# Change request v2\n")); // replaces it
+    REQUIRE(owner->addTemplate("runbook", "Ops", "# Our runbook\n"));      // the vault's own wins
     // Everyone sees them once the records are replayed.
     tom = av.v.as("tom");
     CHECK(names(tom->templates()) ==
@@ -370,6 +369,39 @@ TEST_CASE("the shipped templates, an owner's own, and who may add them", "[core]
     CHECK(av.v.verifyAsOwner().ok);
 }
 
+TEST_CASE("an owner's template is sealed under its collection's key: only its viewers use it",
+          "[core][template][security]")
+{
+    AttestVault av;
+    const auto since = std::filesystem::file_time_type::clock::now();
+    auto owner = av.v.as("olivia");
+    const std::string secret = "Call Acme's CFO on +1 555 0100 before the change";
+    REQUIRE(*owner->addTemplate("acme-change", "Finance", "# Acme change\n\n" + secret + "\n") ==
+            "Finance");
+    REQUIRE(owner->addTemplate("runbook", "Finance", "# Finance runbook\n"));
+    // Not in the file: the admin log holds the name, never the text.
+    const auto dir = av.v.file().parent_path();
+    CHECK_FALSE(test::filesContaining(dir, "acme-change", since).empty());
+    CHECK(test::filesContaining(dir, "Acme's CFO", since).empty());
+    // Tom views Ops only: he sees neither, and the shipped runbook stays his.
+    auto tom = av.v.as("tom");
+    CHECK(names(tom->templates()) == std::vector<std::string>{"client-onboarding:shipped",
+                                                              "kcs-article:shipped",
+                                                              "runbook:shipped"});
+    CHECK(codeOf(tom->templateText("acme-change")) == ErrorCode::NotFound);
+    CHECK(tom->templateText("runbook")->find("Finance") == std::string::npos);
+    // A Finance viewer sees both, with their collection.
+    REQUIRE(owner->addUser("fay", test::password("fay-pw"), crypto::KdfProfile::Interactive));
+    REQUIRE(owner->grant("fay", "technician", "Finance"));
+    auto fay = av.v.as("fay");
+    const auto list = fay->templates();
+    REQUIRE(list.front().name == "acme-change");
+    CHECK(list.front().collection == "Finance");
+    CHECK(fay->templateText("acme-change")->find(secret) != std::string::npos);
+    CHECK(*fay->templateText("runbook") == "# Finance runbook\n");
+    CHECK(av.v.verifyAsOwner().ok);
+}
+
 TEST_CASE("testTamperTemplate: a template record signed by a non-owner is refused",
           "[core][template][tamper]")
 {
@@ -379,8 +411,12 @@ TEST_CASE("testTamperTemplate: a template record signed by a non-owner is refuse
         auto db = av.v.raw();
         const auto admin = test::raw::readAdminLog(db);
         const RecordHeader h = test::raw::nextAdmin(admin, RecordKind::TemplateAdded, erin.user);
-        test::raw::putAdmin(db, test::raw::signRecord(h, encode(TemplatePayload{"evil", "# x\n"}),
-                                                      erin.sign.secretKey));
+        // A well-formed template for Ops, so only the signer is wrong.
+        auto version =
+            decodeSopVersion(test::raw::decoded(test::raw::versionRow(db, av.sop, 1)).payload);
+        REQUIRE(version);
+        TemplatePayload p{"evil", version->collectionId, 0, crypto::randomBytes(40)};
+        test::raw::putAdmin(db, test::raw::signRecord(h, encode(p), erin.sign.secretKey));
     }
     CHECK_FALSE(av.v.verifyAsOwner().ok);
 }

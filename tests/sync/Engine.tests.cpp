@@ -272,7 +272,7 @@ TEST_CASE("attestations, minor changes and templates travel both ways", "[sync][
     core::Session& olivia = *t.olivia->session;
     ok(olivia.defineRole("reader", core::Rights{core::Right::View}));
     ok(olivia.grant("tom", "reader", "Ops"));
-    ok(olivia.addTemplate("change", "# Change request\n"));
+    ok(olivia.addTemplate("change", "Ops", "# Change request\n"));
     ok(olivia.requireAttestation(t.sop, "reader", 7));
     t.olivia->sync();
     t.tom->sync();

@@ -38,6 +38,7 @@ struct TemplateInfo
     std::string name;
     TemplateSource source = TemplateSource::Shipped;
     std::string text;
+    std::string collection; // a vault template's collection (only its viewers see it)
 };
 
 } // namespace sopvault::core

@@ -609,8 +609,12 @@ public:
     [[nodiscard]] std::vector<TemplateInfo> templates() const;
     // One template's text; `not-found` naming the known ones.
     [[nodiscard]] Result<std::string> templateText(std::string_view name) const;
-    // Owners: adds a template (or replaces the vault's own of that name), a signed record.
-    [[nodiscard]] Result<void> addTemplate(std::string_view name, std::string_view text);
+    // Owners: adds a template (or replaces the vault's own of that name), a signed record. Its
+    // text is encrypted under `collection`'s key: only the collection's viewers see it. An empty
+    // `collection` means the vault's only one (`usage` naming them when there are several).
+    // Returns the collection's path.
+    [[nodiscard]] Result<std::string>
+    addTemplate(std::string_view name, std::string_view collection, std::string_view text);
 
     // --- coverage and usage (Reports.h) ---
     // The ticket categories of a PSA export (parseTicketCategories) against the SOPs this
