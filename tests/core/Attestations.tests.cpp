@@ -93,6 +93,16 @@ ErrorCode codeOf(const Result<T>& r)
     return r.error().code;
 }
 
+// Each template as "name:source", in the order listed.
+std::vector<std::string> names(const std::vector<TemplateInfo>& list)
+{
+    std::vector<std::string> out;
+    for (const auto& t : list) {
+        out.push_back(t.name + ":" + std::string(templateSourceName(t.source)));
+    }
+    return out;
+}
+
 } // namespace
 
 TEST_CASE("a material change needs everyone to attest again, a minor one carries attestations "
