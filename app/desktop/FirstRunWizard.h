@@ -1,16 +1,19 @@
 // The first-run wizard: the first owner and their password (the vault is created on the
-// controller's worker), the recovery code shown once, and the offer of the sample library; or
-// joining a team vault (a clone from its server), after which the normal unlock follows.
+// controller's worker, where the person chooses), the recovery code shown once (copied, saved or
+// printed on request), and the offer of the sample library; or opening a vault file one already
+// has, or joining a team vault (a clone from its server), after which the normal unlock follows.
 #pragma once
 
 #include "VaultController.h"
 
+#include <QTimer>
 #include <QWizard>
 
 class QCheckBox;
 class QRadioButton;
 class QLabel;
 class QLineEdit;
+class QPrinter;
 class QProgressBar;
 class QWizardPage;
 
@@ -29,10 +32,24 @@ public:
     [[nodiscard]] bool loadSamplesChosen() const;
     // True once a team vault was cloned: the caller shows the unlock dialog next.
     [[nodiscard]] bool joined() const { return m_cloned; }
+    // True when the person chose a vault file they already have: the caller unlocks it next.
+    [[nodiscard]] bool opened() const { return m_opened; }
+    // The vault file last created or opened through the wizard on this machine, if any.
+    [[nodiscard]] static QString lastVaultFile();
     int nextId() const override;
+
+    // The recovery sheet (the code, the vault, the owner's fingerprint, what the code can do),
+    // as the person saves or prints it.
+    [[nodiscard]] QString recoverySheet() const;
+    // Writes the sheet to `path`, readable by this user only; false with `error` set otherwise.
+    bool saveRecoverySheet(const QString& path, QString* error);
+    void printRecoverySheet(QPrinter& printer) const;
+    // The code on the clipboard, cleared after a minute or when the wizard closes.
+    void copyRecoveryCode();
 
     // Not while the vault is being created.
     void reject() override;
+    void done(int result) override;
 
 protected:
     bool validateCurrentPage() override;
@@ -43,7 +60,10 @@ private:
     QWizardPage* buildSamplesPage();
     CheckedPage* buildClonePage();
     QWizardPage* buildClonedPage();
-    void setJoining(bool joining);
+    void setMode();
+    void chooseLocation();
+    void chooseExisting();
+    void forgetCopiedCode();
     void showCreated(const QString& fingerprint, const QString& code);
 
     VaultController& m_controller;
@@ -54,9 +74,17 @@ private:
     int m_clonedPage = -1;
     bool m_created = false;
     bool m_cloned = false;
+    bool m_opened = false;
     CheckedPage* m_ownerPageWidget = nullptr;
     QRadioButton* m_create = nullptr;
     QRadioButton* m_join = nullptr;
+    QRadioButton* m_open = nullptr;
+    QLineEdit* m_location = nullptr;
+    QWidget* m_openFields = nullptr;
+    QLineEdit* m_existing = nullptr;
+    QLabel* m_openError = nullptr;
+    QLabel* m_recoveryStatus = nullptr;
+    QTimer m_clipboardClear;
     QWidget* m_ownerFields = nullptr;
     CloneFields* m_cloneFields = nullptr;
     QLabel* m_cloneError = nullptr;

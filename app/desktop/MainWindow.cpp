@@ -12,6 +12,7 @@
 #include "PasswordDialog.h"
 #include "PublishDialog.h"
 #include "ReviewDialog.h"
+#include "RunPanel.h"
 #include "SafeBrowser.h"
 #include "SopListModel.h"
 #include "SyncStatus.h"
@@ -360,6 +361,9 @@ void MainWindow::buildMenus()
     auto* sop = menuBar()->addMenu(tr("&SOP"));
     sop->addAction(tr("&History"), QKeySequence(tr("Ctrl+H")), this, &MainWindow::showHistory);
     sop->addAction(tr("&Flag as wrong or stale…"), this, &MainWindow::flagCurrent);
+    m_startRunAction = sop->addAction(tr("Start a &run…"), QKeySequence(tr("Ctrl+Shift+R")), this,
+                                      &MainWindow::startRun);
+    m_startRunAction->setObjectName(QStringLiteral("startRunAction"));
     sop->addSeparator();
     m_publishAction = sop->addAction(tr("&Publish"), this,
                                      [this] { setCurrentState(core::SopState::Published); });
@@ -390,6 +394,10 @@ void MainWindow::buildToolsMenu()
     m_attestationsAction->setObjectName(QStringLiteral("attestationsAction"));
     m_adminAction = tools->addAction(tr("&Administration"), this, &MainWindow::showAdmin);
     m_adminAction->setObjectName(QStringLiteral("adminAction"));
+    m_auditAction = tools->addAction(tr("Audit &log"), this, &MainWindow::showAuditLog);
+    m_auditAction->setObjectName(QStringLiteral("auditAction"));
+    m_dashboardAction = tools->addAction(tr("&Dashboard"), this, &MainWindow::showDashboard);
+    m_dashboardAction->setObjectName(QStringLiteral("dashboardAction"));
     tools->addAction(tr("&Verify the vault"), this, &MainWindow::verifyVault);
     tools->addAction(tr("Change &password…"), this, [this] {
         // Open, not exec: the key is derived on the controller's worker, the dialog shows it.
@@ -521,6 +529,7 @@ void MainWindow::clearViews()
     }
     m_currentId.reset();
     m_currentBody.clear();
+    m_runPanel->clear();
     m_readerAttachments.clear();
     m_editorAttachments.clear();
     m_readerFiles->setVisible(false);
@@ -656,6 +665,15 @@ void MainWindow::updateActions()
     m_importAction->setEnabled(can.importFolders);
     m_adminAction->setEnabled(can.administer);
     m_attestationsAction->setEnabled(unlocked && (can.createSops || can.administer));
+    m_auditAction->setEnabled(unlocked && m_controller.isOwner());
+    m_auditAction->setToolTip(m_auditAction->isEnabled()
+                                  ? tr("Who read, changed and exported what, and when")
+                                  : tr("Only owners read the audit log"));
+    m_dashboardAction->setEnabled(unlocked && m_controller.isOwner());
+    m_dashboardAction->setToolTip(m_dashboardAction->isEnabled()
+                                      ? tr("Which SOPs are used, and which ticket categories have "
+                                           "none")
+                                      : tr("Only owners see the dashboard"));
     m_lockAction->setEnabled(unlocked);
     m_syncAction->setEnabled(unlocked);
     // Publishing is the owners' and only for a vault not yet shared.
@@ -960,7 +978,8 @@ void MainWindow::showReviews()
         return;
     }
     ReviewDialog dialog(m_controller, this);
-    connect(&dialog, &ReviewDialog::openRequested, this, &MainWindow::openSop);
+    connect(&dialog, &ReviewDialog::openRequested, this,
+            [this](const core::Id& sop) { openSop(sop); });
     dialog.exec();
     refreshList();
 }

@@ -27,6 +27,7 @@ class QTreeWidget;
 namespace sopvault::desktop {
 
 class MarkdownEditor;
+class RunPanel;
 class SafeBrowser;
 class SopListModel;
 class SyncStatus;
@@ -41,7 +42,8 @@ public:
     // After unlock: fill every view. After lock: clear every view.
     void showVault();
     void clearViews();
-    void openSop(const core::Id& sop);
+    // The newest version, or `version` (a run's, which goes on with the text it started on).
+    void openSop(const core::Id& sop, std::optional<std::uint64_t> version = std::nullopt);
     // Opens a SOP from a sopvault:// link (from the command line or a ticket).
     void openLink(const QString& url);
     // For the reader: the current SOP's id, or nothing.
@@ -58,6 +60,11 @@ public:
     // Editors and owners: who must confirm reading which SOP version, by when (others: only
     // themselves, as core decides).
     void showAttestations();
+    void showAuditLog();
+    // Owners: usage and coverage, each a chart and a list (DashboardDialog).
+    void showDashboard();
+    // Run mode (RunPanel): a run of the SOP on screen for the ticket in the toolbar.
+    void startRun();
     void showAdmin();
     void showExport();
     void printCurrent();
@@ -99,6 +106,8 @@ private:
     // Shows the attest bar when this person must confirm reading the version on screen.
     void updateAttestBar();
     void attestCurrent();
+    // The run on screen changed: the reader shows its version and its done steps ticked.
+    void runChanged();
     void showReaderExtras(const std::vector<core::AttachmentInfo>& attachments);
     void showAttachment(const QString& name);
     void saveAttachment(const QString& name);
@@ -146,6 +155,8 @@ private:
     QPushButton* m_printButton = nullptr;
     QPushButton* m_copyAllButton = nullptr;
     QPushButton* m_copyLinkButton = nullptr;
+    QPushButton* m_runButton = nullptr;
+    RunPanel* m_runPanel = nullptr;
     // Editor.
     QLineEdit* m_editorTitle = nullptr;
     QLineEdit* m_editorTags = nullptr;
@@ -163,6 +174,9 @@ private:
     QAction* m_lockAction = nullptr;
     QAction* m_adminAction = nullptr;
     QAction* m_attestationsAction = nullptr;
+    QAction* m_auditAction = nullptr;
+    QAction* m_dashboardAction = nullptr;
+    QAction* m_startRunAction = nullptr;
     QAction* m_importAction = nullptr;
     QAction* m_syncAction = nullptr;
     QAction* m_shareAction = nullptr;
@@ -180,6 +194,7 @@ private:
 
     std::optional<core::Id> m_currentId;
     std::uint64_t m_currentVersion = 0;
+    bool m_olderVersion = false; // the reader shows a run's version, not the newest
     core::Id m_currentCollection{};
     std::string m_currentBody;
     bool m_editingNew = false;

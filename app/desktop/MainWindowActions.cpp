@@ -3,6 +3,9 @@
 // states.
 #include "MainWindow.h"
 
+#include "AuditDialog.h"
+#include "DashboardDialog.h"
+#include "RunPanel.h"
 #include "SafeBrowser.h"
 #include "Widgets.h"
 
@@ -111,6 +114,7 @@ void MainWindow::showEmptyState(const QString& text)
     m_emptyState->setText(text);
     if (m_stack->currentIndex() != 2) { // never take an open editor away
         m_currentId.reset();
+        m_runPanel->clear();
         m_stack->setCurrentIndex(0);
     }
     updateActions();
@@ -146,6 +150,8 @@ void MainWindow::showShortcuts()
     const QList<QPair<QString, QString>> more = {
         {tr("Search › Open the first match"), tr("Enter")},
         {tr("Reader › Copy the whole SOP (export right)"), tr("Ctrl+A, then Ctrl+C")},
+        {tr("Run › Record the selected step done"), tr("Ctrl+Return")},
+        {tr("Run › Record the selected step skipped"), tr("Ctrl+Shift+Return")},
         {tr("Any dialog › Close"), tr("Esc")},
     };
     for (const auto& [what, keys] : more) {
@@ -201,6 +207,27 @@ void MainWindow::showAttestations()
     layout->addWidget(list, 1);
     layout->addWidget(close);
     dialog.exec();
+}
+
+void MainWindow::showAuditLog()
+{
+    if (!m_controller.isUnlocked() || !m_controller.isOwner()) {
+        return;
+    }
+    // Not modal: the SOPs stay at hand while the log is looked through.
+    auto* dialog = new AuditDialog(m_controller, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showDashboard()
+{
+    if (!m_controller.isUnlocked() || !m_controller.isOwner()) {
+        return;
+    }
+    auto* dialog = new DashboardDialog(m_controller, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 } // namespace sopvault::desktop

@@ -3,11 +3,13 @@
 #include "MainWindow.h"
 
 #include "AttachmentViewer.h"
+#include "RunPanel.h"
 #include "SafeBrowser.h"
 #include "Widgets.h"
 
 #include "sopvault/core/Attachments.h"
 #include "sopvault/core/Links.h"
+#include "sopvault/core/Markdown.h"
 
 #include <QCoreApplication>
 #include <QDesktopServices>
@@ -21,6 +23,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QUrl>
@@ -114,6 +117,16 @@ QWidget* MainWindow::buildReader()
     m_printButton = namedButton(tr("&Print…"), "printButton");
     m_copyAllButton = namedButton(tr("Copy &all"), "copyAllButton");
     m_copyLinkButton = namedButton(tr("Copy &link"), "copyLinkButton");
+    m_runButton = namedButton(tr("Start run"), "startRunButton");
+    m_runButton->setToolTip(tr("Run this checklist for a ticket: each step signed with your name "
+                               "and the time (Ctrl+Shift+R)"));
+    connect(m_runButton, &QPushButton::clicked, this, &MainWindow::startRun);
+    m_runPanel = new RunPanel(m_controller);
+    connect(m_runPanel, &RunPanel::changed, this, &MainWindow::runChanged);
+    connect(m_runPanel, &RunPanel::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+    connect(m_runPanel, &RunPanel::failed, this, &MainWindow::showFailure);
+    connect(m_runPanel, &RunPanel::changesWanted, this, &MainWindow::showHistory);
     connect(m_editButton, &QPushButton::clicked, this, &MainWindow::editCurrent);
     connect(m_historyButton, &QPushButton::clicked, this, &MainWindow::showHistory);
     connect(m_flagButton, &QPushButton::clicked, this, &MainWindow::flagCurrent);
@@ -139,7 +152,7 @@ QWidget* MainWindow::buildReader()
     attestRow->addWidget(attest);
     m_attestBar->setVisible(false);
     auto* buttons =
-        new ButtonRow({m_editButton, m_historyButton, m_flagButton},
+        new ButtonRow({m_editButton, m_historyButton, m_flagButton, m_runButton},
                       {m_copyLinkButton, m_copyAllButton, m_printButton, m_exportButton});
     buttons->setObjectName(QStringLiteral("readerButtons"));
     auto* reader = new QWidget;
@@ -148,18 +161,26 @@ QWidget* MainWindow::buildReader()
     layout->addWidget(m_readerMeta);
     layout->addWidget(buttons);
     layout->addWidget(m_attestBar);
-    layout->addWidget(m_reader, 1);
+    // The text above the run's steps; the person drags the line between them.
+    auto* split = new QSplitter(Qt::Vertical);
+    split->setObjectName(QStringLiteral("readerRunSplit"));
+    split->setChildrenCollapsible(false);
+    split->addWidget(m_reader);
+    split->addWidget(m_runPanel);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
     layout->addWidget(m_readerFiles);
     layout->addWidget(m_readerLinks);
     return reader;
 }
 
-void MainWindow::openSop(const core::Id& sop)
+void MainWindow::openSop(const core::Id& sop, std::optional<std::uint64_t> version)
 {
     if (!m_controller.isUnlocked()) {
         return;
     }
-    auto view = m_controller.readSop(sop, {}, m_ticket->text().trimmed());
+    auto view = m_controller.readSop(sop, version, m_ticket->text().trimmed());
     if (!view) {
         if (view.error().code == ErrorCode::NotFound) {
             // Said without a title: the person may not know the SOP exists.
@@ -175,7 +196,9 @@ void MainWindow::openSop(const core::Id& sop)
     m_currentCollection = view->collectionId;
     m_currentState = view->state;
     m_currentBody = std::move(view->body);
-    m_ticked.clear();
+    m_olderVersion = version.has_value();
+    m_runPanel->showSop(sop, core::checklistSteps(m_currentBody).size());
+    m_ticked = m_runPanel->doneBoxes();
     m_readerTitle->setText(toQString(view->title));
     QString tags;
     for (const auto& t : view->tags) {
@@ -214,6 +237,38 @@ void MainWindow::updateAttestBar()
             return;
         }
     }
+}
+
+void MainWindow::startRun()
+{
+    if (!m_currentId || !m_runPanel->canStart()) {
+        return;
+    }
+    if (m_olderVersion) {
+        openSop(*m_currentId); // a run starts on the newest version
+    }
+    m_runPanel->start(m_ticket->text().trimmed());
+}
+
+void MainWindow::runChanged()
+{
+    if (!m_currentId) {
+        return;
+    }
+    const auto& run = m_runPanel->active();
+    if (run && run->sop == *m_currentId && run->version != m_currentVersion) {
+        openSop(run->sop, run->version);
+        return;
+    }
+    if (!run && m_olderVersion) {
+        openSop(*m_currentId);
+        return;
+    }
+    m_ticked = m_runPanel->doneBoxes();
+    const int scroll = m_reader->verticalScrollBar()->value();
+    m_reader->setHtml(renderSop(m_currentBody, m_ticked, m_readerAttachments.listed()));
+    m_reader->verticalScrollBar()->setValue(scroll);
+    updateActions();
 }
 
 void MainWindow::attestCurrent()
@@ -264,6 +319,15 @@ void MainWindow::followLink(const QUrl& url)
     const QString scheme = url.scheme();
     if (scheme == QStringLiteral("task")) {
         const int n = url.path().toInt();
+        // In run mode a box is the run's step: ticking it records the step, once.
+        if (const auto& run = m_runPanel->active()) {
+            if (run->finished) {
+                statusBar()->showMessage(tr("This run is finished: its steps are signed."), 6000);
+            } else {
+                m_runPanel->tick(std::uint32_t(n + 1));
+            }
+            return;
+        }
         if (!m_ticked.remove(n)) {
             m_ticked.insert(n);
         }
@@ -379,6 +443,9 @@ void MainWindow::updateReaderActions()
     m_historyButton->setEnabled(reading);
     m_flagButton->setEnabled(reading);
     m_copyLinkButton->setEnabled(reading);
+    const bool runnable = reading && m_runPanel->canStart();
+    m_runButton->setEnabled(runnable);
+    m_startRunAction->setEnabled(runnable);
     m_publishAction->setEnabled(edit && m_currentState != core::SopState::Published);
     m_archiveAction->setEnabled(edit && m_currentState != core::SopState::Archived);
     for (auto* b : {m_exportButton, m_printButton, m_copyAllButton}) {

@@ -771,6 +771,23 @@ Outcome<std::vector<core::ViewAlert>> VaultController::viewAlerts() const
     return outcome(m_session->viewAlerts());
 }
 
+Outcome<std::vector<core::UsageRow>>
+VaultController::usage(std::optional<core::Timestamp> since) const
+{
+    return outcome(m_session->usage(since, m_session->now()));
+}
+
+Outcome<std::vector<core::CoverageRow>> VaultController::coverage(const QByteArray& csv) const
+{
+    return outcome(m_session->coverage(std::string_view(csv.constData(), std::size_t(csv.size())),
+                                       m_session->now()));
+}
+
+Outcome<std::vector<core::AuditEntry>> VaultController::audit(const core::AuditFilter& filter) const
+{
+    return outcome(m_session->audit(filter));
+}
+
 core::AlarmSettings VaultController::alarmSettings() const
 {
     return m_session->alarmSettings();

@@ -253,6 +253,14 @@ public:
                                            const QString& path);
     [[nodiscard]] Outcome<core::VerifyReport> verify() const;
     [[nodiscard]] Outcome<std::vector<core::ViewAlert>> viewAlerts() const;
+    // Owners: views and runs per SOP since `since` (all time: none), review status as of now.
+    [[nodiscard]] Outcome<std::vector<core::UsageRow>>
+    usage(std::optional<core::Timestamp> since) const;
+    // A PSA ticket export's categories against the SOPs tagged for them, as of now.
+    [[nodiscard]] Outcome<std::vector<core::CoverageRow>> coverage(const QByteArray& csv) const;
+    // Owners: the audit log's entries (core refuses everyone else).
+    [[nodiscard]] Outcome<std::vector<core::AuditEntry>>
+    audit(const core::AuditFilter& filter) const;
     [[nodiscard]] core::AlarmSettings alarmSettings() const;
 
     [[nodiscard]] static Failure failure(const Error& error);

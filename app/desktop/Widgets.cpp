@@ -150,6 +150,11 @@ QLineEdit* serverUrlField()
     return url;
 }
 
+QString counted(qulonglong n, const QString& one, const QString& many)
+{
+    return (n == 1 ? one : many).arg(n);
+}
+
 bool darkPalette()
 {
     const QPalette palette = QApplication::palette();

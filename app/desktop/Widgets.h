@@ -34,6 +34,9 @@ QLabel* errorLabel(const char* objectName);
 QString mutedStyle(const char* extra = "");
 // An indeterminate, hidden progress bar: shown while slow work runs off the GUI thread.
 QProgressBar* busyBar(const char* objectName);
+// "1 step", "3 steps": `one` and `many` each hold %1 for the number (no translation ships, so
+// tr()'s %n forms would show their "(s)" as written).
+QString counted(qulonglong n, const QString& one, const QString& many);
 // The sentence core returned, in a message box titled "That did not work".
 void warn(QWidget* parent, const Failure& failure);
 

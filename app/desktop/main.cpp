@@ -34,9 +34,19 @@ int main(int argc, char** argv)
 
     // The same defaults as the CLI: core's one rule over $SOPVAULT_VAULT and the XDG folders.
     const sopvault::core::Locations defaults = sopvault::core::defaultLocations();
-    const std::filesystem::path vault =
+    // Without --vault: the default file, or else the one last created or opened through the
+    // wizard on this machine.
+    std::filesystem::path vault =
         parser.isSet(vaultOption) ? std::filesystem::path(parser.value(vaultOption).toStdString())
                                   : defaults.vault;
+    if (!parser.isSet(vaultOption)) {
+        std::error_code ec;
+        const QString last = sopvault::desktop::FirstRunWizard::lastVaultFile();
+        if (!std::filesystem::exists(vault, ec) && !last.isEmpty() &&
+            std::filesystem::exists(last.toStdString(), ec)) {
+            vault = last.toStdString();
+        }
+    }
     const std::filesystem::path state = defaults.stateDir;
 
     using namespace sopvault::desktop;
@@ -46,8 +56,9 @@ int main(int argc, char** argv)
         if (wizard.exec() != QDialog::Accepted && !controller.isUnlocked()) {
             return 0;
         }
-        if (wizard.joined()) {
-            // A clone opens as any vault does: with one's own name and password.
+        if (wizard.joined() || wizard.opened()) {
+            // A clone or a file one already has opens as any vault does: with one's own name
+            // and password.
             UnlockDialog unlock(controller);
             if (unlock.exec() != QDialog::Accepted) {
                 return 0;
