@@ -89,6 +89,10 @@ AuditDialog::AuditDialog(VaultController& controller, QWidget* parent)
     layout->addLayout(bottom);
 
     connect(m_period, &QComboBox::currentIndexChanged, this, &AuditDialog::reload);
+    // Gone at a lock (what it shows is the owner's), greyed while a sync holds the Session.
+    connect(&m_controller, &VaultController::locked, this, &QDialog::close);
+    connect(&m_controller, &VaultController::busyChanged, this,
+            [this](bool busy) { setEnabled(!busy); });
     connect(m_person, &QComboBox::currentIndexChanged, this, &AuditDialog::refilter);
     connect(m_action, &QComboBox::currentIndexChanged, this, &AuditDialog::refilter);
     connect(m_text, &QLineEdit::textChanged, this, &AuditDialog::refilter);
@@ -148,10 +152,8 @@ void AuditDialog::reload()
                 continue;
             }
             alerts << tr("<b>%1</b> read %2 SOPs (%3 reads) between %4 and %5.")
-                          .arg(toQString(a.actor).toHtmlEscaped())
-                          .arg(a.sops)
-                          .arg(a.reads)
-                          .arg(formatTime(a.from), formatTime(a.to));
+                          .arg(toQString(a.actor).toHtmlEscaped(), QString::number(a.sops),
+                               QString::number(a.reads), formatTime(a.from), formatTime(a.to));
         }
     }
     m_alerts->setText(alerts.isEmpty()

@@ -70,8 +70,9 @@ constexpr int kLegendHeight = 24;
 
 } // namespace
 
-BarChart::BarChart(QString firstName, QString secondName, QWidget* parent)
-    : QWidget(parent), m_firstName(std::move(firstName)), m_secondName(std::move(secondName))
+BarChart::BarChart(QString firstName, QString secondName, QString empty, QWidget* parent)
+    : QWidget(parent), m_firstName(std::move(firstName)), m_secondName(std::move(secondName)),
+      m_empty(std::move(empty))
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 }
@@ -117,8 +118,7 @@ void BarChart::paintEvent(QPaintEvent* /*event*/)
     }
     if (m_bars.empty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRect(0, kLegendHeight, width(), kRowHeight), Qt::AlignCenter,
-                   tr("Nothing to show for this period."));
+        p.drawText(QRect(0, kLegendHeight, width(), kRowHeight), Qt::AlignCenter, m_empty);
         return;
     }
 
@@ -179,7 +179,8 @@ DashboardDialog::DashboardDialog(VaultController& controller, QWidget* parent)
     m_usageSummary->setObjectName(QStringLiteral("usageSummary"));
     m_usageSummary->setWordWrap(true);
     m_usageError = errorLabel("usageError");
-    m_usageChart = new BarChart(tr("Views"), tr("Runs"));
+    m_usageChart =
+        new BarChart(tr("Views"), tr("Runs"), tr("No SOP was read or run in this period."));
     m_usageChart->setObjectName(QStringLiteral("usageChart"));
     m_usageList = namedTree("usageList", {tr("SOP"), tr("Views"), tr("Runs"), tr("Review"),
                                           tr("Open flags"), tr("Fix first")});
@@ -207,7 +208,7 @@ DashboardDialog::DashboardDialog(VaultController& controller, QWidget* parent)
     m_coverageSummary->setObjectName(QStringLiteral("coverageSummary"));
     m_coverageSummary->setWordWrap(true);
     m_coverageError = errorLabel("coverageError");
-    m_coverageChart = new BarChart(tr("Tickets"), QString());
+    m_coverageChart = new BarChart(tr("Tickets"), QString(), tr("No ticket export opened yet."));
     m_coverageChart->setObjectName(QStringLiteral("coverageChart"));
     m_coverageList = namedTree("coverageList",
                                {tr("Category"), tr("Tickets"), tr("Covered"), tr("SOPs tagged")});
@@ -235,6 +236,10 @@ DashboardDialog::DashboardDialog(VaultController& controller, QWidget* parent)
     layout->addWidget(buttons);
 
     connect(m_period, &QComboBox::currentIndexChanged, this, &DashboardDialog::reloadUsage);
+    // Gone at a lock (what it shows is the owner's), greyed while a sync holds the Session.
+    connect(&m_controller, &VaultController::locked, this, &QDialog::close);
+    connect(&m_controller, &VaultController::busyChanged, this,
+            [this](bool busy) { setEnabled(!busy); });
     connect(open, &QPushButton::clicked, this, &DashboardDialog::chooseCoverageFile);
     reloadUsage();
 }
@@ -354,9 +359,7 @@ bool DashboardDialog::loadCoverage(const QString& path)
     m_coverageChart->setBars(std::move(bars));
     m_coverageSummary->setText(
         tr("%1: %2 of the top %3 categories have no published, reviewed SOP (in red).")
-            .arg(QFileInfo(path).fileName())
-            .arg(uncovered)
-            .arg(top));
+            .arg(QFileInfo(path).fileName(), QString::number(uncovered), QString::number(top)));
     m_tabs->setCurrentIndex(1);
     return true;
 }

@@ -31,7 +31,8 @@ public:
         double second = 0;  // stacked after it (runs); 0 for none
         bool alert = false; // drawn in the warning colour (not covered, stale but used)
     };
-    explicit BarChart(QString firstName, QString secondName, QWidget* parent = nullptr);
+    // `empty`: the sentence shown while there is no bar.
+    BarChart(QString firstName, QString secondName, QString empty, QWidget* parent = nullptr);
     void setBars(std::vector<Bar> bars);
     [[nodiscard]] const std::vector<Bar>& bars() const { return m_bars; }
     [[nodiscard]] QSize sizeHint() const override;
@@ -43,6 +44,7 @@ protected:
 private:
     QString m_firstName;
     QString m_secondName;
+    QString m_empty;
     std::vector<Bar> m_bars;
 };
 

@@ -505,7 +505,7 @@ void FirstRunWizard::forgetCopiedCode()
 
 bool FirstRunWizard::loadSamplesChosen() const
 {
-    return m_samples->isChecked();
+    return m_created && m_samples->isChecked(); // never into a file opened or cloned
 }
 
 } // namespace sopvault::desktop

@@ -1196,7 +1196,7 @@ void MainWindow::afterSync(const core::SyncReport& report)
     // makes a conflict core reports, never an overwrite).
     if (m_currentId && m_stack->currentIndex() == 1) {
         auto now = m_controller.summary(*m_currentId);
-        if (now && now->version != m_currentVersion) {
+        if (now && now->version != m_currentVersion && !m_olderVersion) {
             openSop(*m_currentId);
         }
     }

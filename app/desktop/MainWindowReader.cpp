@@ -180,6 +180,15 @@ void MainWindow::openSop(const core::Id& sop, std::optional<std::uint64_t> versi
     if (!m_controller.isUnlocked()) {
         return;
     }
+    // A run of this SOP on screen keeps its version in the reader, whatever asks to reopen it
+    // (a sync, a list refresh): its boxes are that version's steps.
+    bool older = version.has_value();
+    if (!version) {
+        if (const auto& run = m_runPanel->active(); run && run->sop == sop) {
+            version = run->version;
+            older = run->newerVersion();
+        }
+    }
     auto view = m_controller.readSop(sop, version, m_ticket->text().trimmed());
     if (!view) {
         if (view.error().code == ErrorCode::NotFound) {
@@ -196,7 +205,7 @@ void MainWindow::openSop(const core::Id& sop, std::optional<std::uint64_t> versi
     m_currentCollection = view->collectionId;
     m_currentState = view->state;
     m_currentBody = std::move(view->body);
-    m_olderVersion = version.has_value();
+    m_olderVersion = older;
     m_runPanel->showSop(sop, core::checklistSteps(m_currentBody).size());
     m_ticked = m_runPanel->doneBoxes();
     m_readerTitle->setText(toQString(view->title));
@@ -211,7 +220,8 @@ void MainWindow::openSop(const core::Id& sop, std::optional<std::uint64_t> versi
                                    toQString(core::stateName(view->state)), tags));
     m_readerAttachments.show(sop, view->version, view->attachments);
     showReaderExtras(view->attachments);
-    m_reader->setHtml(renderSop(m_currentBody, m_ticked, view->attachments));
+    m_reader->setHtml(
+        renderSop(m_currentBody, m_ticked, view->attachments, m_runPanel->active().has_value()));
     updateAttestBar();
     m_stack->setCurrentIndex(1);
     updateActions();
@@ -244,8 +254,12 @@ void MainWindow::startRun()
     if (!m_currentId || !m_runPanel->canStart()) {
         return;
     }
+    // A finished run on screen is set aside, and a run starts on the newest version.
+    m_runPanel->setAside();
     if (m_olderVersion) {
-        openSop(*m_currentId); // a run starts on the newest version
+        openSop(*m_currentId);
+    } else {
+        runChanged();
     }
     m_runPanel->start(m_ticket->text().trimmed());
 }
@@ -266,7 +280,8 @@ void MainWindow::runChanged()
     }
     m_ticked = m_runPanel->doneBoxes();
     const int scroll = m_reader->verticalScrollBar()->value();
-    m_reader->setHtml(renderSop(m_currentBody, m_ticked, m_readerAttachments.listed()));
+    m_reader->setHtml(
+        renderSop(m_currentBody, m_ticked, m_readerAttachments.listed(), run.has_value()));
     m_reader->verticalScrollBar()->setValue(scroll);
     updateActions();
 }
@@ -323,6 +338,11 @@ void MainWindow::followLink(const QUrl& url)
         if (const auto& run = m_runPanel->active()) {
             if (run->finished) {
                 statusBar()->showMessage(tr("This run is finished: its steps are signed."), 6000);
+            } else if (run->version != m_currentVersion) {
+                statusBar()->showMessage(
+                    tr("The run follows version %1: its steps are ticked on that text.")
+                        .arg(run->version),
+                    6000);
             } else {
                 m_runPanel->tick(std::uint32_t(n + 1));
             }
@@ -437,7 +457,13 @@ void MainWindow::updateReaderActions()
     const bool reading =
         m_controller.isUnlocked() && m_currentId.has_value() && m_stack->currentIndex() == 1;
     // The collection of the SOP on screen, as readSop reported it: no listing needed.
-    const bool edit = reading && m_controller.may(core::Right::Edit, m_currentCollection);
+    // Edits start from the newest version: not while the reader shows a run's older one.
+    const bool edit =
+        reading && !m_olderVersion && m_controller.may(core::Right::Edit, m_currentCollection);
+    m_editButton->setToolTip(m_olderVersion ? tr("The reader shows the run's version %1. Close "
+                                                 "the run to edit the newest version.")
+                                                  .arg(m_currentVersion)
+                                            : tr("Edit this SOP (Ctrl+Shift+E)"));
     const bool exportRight = reading && m_controller.may(core::Right::Export, m_currentCollection);
     m_editButton->setEnabled(edit);
     m_historyButton->setEnabled(reading);

@@ -174,6 +174,15 @@ void RunPanel::clear()
     setVisible(false);
 }
 
+void RunPanel::setAside()
+{
+    m_run.reset();
+    m_note->clear();
+    m_error->clear();
+    offerResume();
+    fill();
+}
+
 void RunPanel::showSop(const core::Id& sop, std::size_t steps)
 {
     const bool same = m_sop && *m_sop == sop;
@@ -222,10 +231,11 @@ void RunPanel::offerResume()
         return std::pair(a.startedBy == me, a.started) < std::pair(b.startedBy == me, b.started);
     });
     m_resumable = best->id;
-    QString text = tr("An open run of this SOP: %1, started by %2 on %3, %4 steps recorded.")
+    // One arg() call: a ticket's own "%2" stays text.
+    QString text = tr("An open run of this SOP: %1, started by %2 on %3, %4 recorded.")
                        .arg(forWhat(toQString(best->ticket), toQString(best->client)),
-                            toQString(best->startedBy), formatTime(best->started))
-                       .arg(best->done + best->skipped);
+                            toQString(best->startedBy), formatTime(best->started),
+                            counted(best->done + best->skipped, tr("%1 step"), tr("%1 steps")));
     if (open->size() > 1) {
         text += QLatin1Char(' ') + tr("%1 runs of it are open.").arg(open->size());
     }
@@ -321,10 +331,10 @@ void RunPanel::fill()
     }
     const core::RunInfo& run = *m_run;
     const bool open = !run.finished.has_value();
-    QString header = tr("Run for %1 · version %2 · started by %3 on %4")
-                         .arg(forWhat(toQString(run.ticket), toQString(run.client)))
-                         .arg(run.version)
-                         .arg(toQString(run.startedBy), formatTime(run.started));
+    QString header =
+        tr("Run for %1 · version %2 · started by %3 on %4")
+            .arg(forWhat(toQString(run.ticket), toQString(run.client)),
+                 QString::number(run.version), toQString(run.startedBy), formatTime(run.started));
     if (!open) {
         header +=
             QLatin1Char(' ') +
@@ -455,11 +465,13 @@ void RunPanel::finish()
     box.addButton(QMessageBox::Cancel);
     box.setDefaultButton(open > 0 ? qobject_cast<QPushButton*>(box.button(QMessageBox::Cancel))
                                   : yes);
+    const core::Id id = m_run->id;
     box.exec();
-    if (box.clickedButton() != yes) {
+    // The box waited in an event loop of its own: an idle lock or another SOP may have come.
+    if (box.clickedButton() != yes || !m_controller.isUnlocked() || !m_run || m_run->id != id) {
         return;
     }
-    auto finished = m_controller.finishRun(m_run->id);
+    auto finished = m_controller.finishRun(id);
     if (!finished) {
         m_error->setText(finished.error().message);
         return;

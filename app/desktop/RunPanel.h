@@ -36,6 +36,8 @@ public:
     void start(const QString& ticket);
     // Resumes the open run `run` (its SOP must be on screen).
     void resume(const core::Id& run);
+    // The run on screen leaves the screen (it stays as it is in the vault); nothing is emitted.
+    void setAside();
     // A task box of the reader (1-based step): recorded done when the run is open and open.
     void tick(std::uint32_t step);
 

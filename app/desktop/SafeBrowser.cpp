@@ -17,7 +17,7 @@ namespace sopvault::desktop {
 
 namespace {
 
-QString withTicks(const QString& html, const QSet<int>& ticked)
+QString withTicks(const QString& html, const QSet<int>& ticked, bool exact)
 {
     static const QRegularExpression box(
         QStringLiteral(R"(<input type="checkbox"( checked="")? disabled="" />)"));
@@ -28,7 +28,8 @@ QString withTicks(const QString& html, const QSet<int>& ticked)
     while (it.hasNext()) {
         const auto m = it.next();
         out += html.mid(last, m.capturedStart() - last);
-        const bool checked = m.capturedLength(1) > 0 ? !ticked.contains(n) : ticked.contains(n);
+        const bool checked =
+            (m.capturedLength(1) > 0 && !exact) ? !ticked.contains(n) : ticked.contains(n);
         out += QStringLiteral("<a href=\"task:%1\" style=\"text-decoration:none\">%2</a>")
                    .arg(n)
                    .arg(checked ? QStringLiteral("&#9745;") : QStringLiteral("&#9744;"));
@@ -71,7 +72,7 @@ QString withImageLinks(const QString& html)
 } // namespace
 
 QString renderSop(const std::string& markdown, const QSet<int>& ticked,
-                  const std::vector<core::AttachmentInfo>& attachments)
+                  const std::vector<core::AttachmentInfo>& attachments, bool exact)
 {
     auto listed = [&](std::string_view target, bool image) -> std::optional<std::string> {
         const auto name = core::attachmentNameFor(target);
@@ -93,7 +94,7 @@ QString renderSop(const std::string& markdown, const QSet<int>& ticked,
         return QStringLiteral("<p><i>%1</i></p>")
             .arg(toQString(html.error().message).toHtmlEscaped());
     }
-    return readerCss() + withImageLinks(withTicks(toQString(*html), ticked));
+    return readerCss() + withImageLinks(withTicks(toQString(*html), ticked, exact));
 }
 
 SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)

@@ -48,7 +48,9 @@ private:
 // of one of `attachments` that shows inline becomes an attachment: image inside an attachment:
 // link (a click enlarges it); a link to any other of them becomes an attachment: link (a click
 // offers to save it); every other image shows its alt text.
+// `exact`: the boxes in `ticked` are ticked and no other, whatever the text says (a run's steps);
+// otherwise `ticked` toggles each box from the state the text gives it.
 QString renderSop(const std::string& markdown, const QSet<int>& ticked,
-                  const std::vector<core::AttachmentInfo>& attachments = {});
+                  const std::vector<core::AttachmentInfo>& attachments = {}, bool exact = false);
 
 } // namespace sopvault::desktop

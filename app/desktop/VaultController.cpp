@@ -507,7 +507,9 @@ Outcome<QString> VaultController::templateText(const QString& name) const
 
 Outcome<std::uint64_t> VaultController::attest(const core::Id& sop)
 {
-    return outcome(m_session->attest(sop));
+    auto written = outcome(m_session->attest(sop));
+    wrote();
+    return written;
 }
 
 Outcome<std::vector<core::AttestationStatus>> VaultController::myAttestationsDue() const
@@ -523,18 +525,24 @@ Outcome<std::vector<core::AttestationStatus>> VaultController::attestationStatus
 Outcome<core::Id> VaultController::startRun(const core::Id& sop, const QString& ticket,
                                             const QString& client)
 {
-    return outcome(m_session->startRun(sop, toStd(ticket), toStd(client)));
+    auto written = outcome(m_session->startRun(sop, toStd(ticket), toStd(client)));
+    wrote();
+    return written;
 }
 
 Outcome<void> VaultController::runStep(const core::Id& run, std::uint32_t n, core::StepState state,
                                        const QString& note)
 {
-    return outcome(m_session->runStep(run, n, state, toStd(note)));
+    auto written = outcome(m_session->runStep(run, n, state, toStd(note)));
+    wrote();
+    return written;
 }
 
 Outcome<void> VaultController::finishRun(const core::Id& run)
 {
-    return outcome(m_session->finishRun(run));
+    auto written = outcome(m_session->finishRun(run));
+    wrote();
+    return written;
 }
 
 Outcome<core::RunInfo> VaultController::run(const core::Id& run)

@@ -194,6 +194,13 @@ TEST_CASE("run mode records each step once and copies the evidence and resumes a
     CHECK(newer->text().contains(QStringLiteral("version 2")));
     CHECK(child<QLabel>(&*window, "readerMeta")->text().contains(QStringLiteral("version 1")));
     CHECK(steps->currentItem() == steps->topLevelItem(4));
+    // Edits start from the newest text: not from the run's version on screen.
+    CHECK_FALSE(child<QPushButton>(&*window, "editButton")->isEnabled());
+    // A list refresh (as after a sync) keeps the run's version in the reader.
+    window->showVault();
+    window->openSop(sop.id);
+    CHECK(child<QLabel>(&*window, "readerMeta")->text().contains(QStringLiteral("version 1")));
+    CHECK(reader->toPlainText().count(ticked) == 3);
 
     // Finish with steps open: a question first; "Cancel" changes nothing, "Finish run" signs.
     QString asked;

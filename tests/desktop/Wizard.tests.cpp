@@ -123,6 +123,7 @@ TEST_CASE("the wizard opens a vault file one already has, and says so when there
     CHECK(child<QLabel>(&wizard, "openError")->text().isEmpty());
     open->click();
     CHECK(wizard.opened());
+    CHECK_FALSE(wizard.loadSamplesChosen()); // the samples never go into a file one opens
     CHECK_FALSE(wizard.isVisible());
     CHECK(controller.vaultFile() == existing);
     CHECK(controller.vaultExists());
