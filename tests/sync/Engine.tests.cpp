@@ -491,9 +491,9 @@ TEST_CASE("a server that drops, swaps or changes records is caught before anythi
         (void)bodyOf(*t.olivia->session, t.sop);
         t.olivia->sync();
     } else {
-        asMaliciousServer(fmt::format("UPDATE sopvault.records SET body = overlay(body placing "
-                                      "'\\x00'::bytea from length(body) / 2 for 1) WHERE "
-                                      "vault_id = $1 AND position = {}",
+        asMaliciousServer(fmt::format("UPDATE sopvault.records SET body = set_byte(body, "
+                                      "length(body) / 2, get_byte(body, length(body) / 2) # 1) "
+                                      "WHERE vault_id = $1 AND position = {}",
                                       at + 1),
                           t.vault);
     }

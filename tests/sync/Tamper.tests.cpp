@@ -173,8 +173,8 @@ TEST_CASE("Tamper 12: a server that drops, reorders or changes records is caught
     SECTION("a record's bytes changed")
     {
         server.rewrite({fmt::format(
-            "UPDATE sopvault.records SET body = overlay(body PLACING '\\xff'::bytea FROM "
-            "length(body) / 2 FOR 1) WHERE vault_id = $1 AND position = {}",
+            "UPDATE sopvault.records SET body = set_byte(body, length(body) / 2, "
+            "get_byte(body, length(body) / 2) # 1) WHERE vault_id = $1 AND position = {}",
             p3)});
         checkCaught(tech.run({"sync"}), {"signature", "hash", "record", "damaged"});
     }
