@@ -1,6 +1,7 @@
 // The bytes of every payload kind, fixed: a change to a payload's description that would change
 // what existing vaults hold on disk fails here (and a decoder that drifts from its encoder).
 #include "Records.h"
+#include "RunRules.h"
 
 #include <catch2/catch.hpp>
 
@@ -244,4 +245,40 @@ TEST_CASE("payload bytes on disk do not change: SOP versions, content, events, a
                "919191919191030000000000000003030000000000010000050000000192050000004093"
                "939393939393939393939393939393939393939393939393939393939393939393939393"
                "939393939393939393939393939393939393939393939393939393");
+}
+
+TEST_CASE("payload bytes on disk do not change: templates, and the text inside run records",
+          "[records]")
+{
+    TemplatePayload t{"KCS article", filled<Id>(0x41), 2, bytesOf({0x42, 0x43})};
+    checkFixed(t, decodeTemplate,
+               "00000011736f707661756c742f74656d706c617465060000000b4b43532061727469636c"
+               "65050000001041414141414141414141414141414141020000000205000000024243");
+    // Its text opens only under this vault, collection, epoch and name.
+    CHECK(hex(templateTextAd(filled<Id>(0x44), filled<Id>(0x41), 2, "KCS article")) ==
+          "00000019736f707661756c742f61642f74656d706c6174652d7465787402000000010500"
+          "000010444444444444444444444444444444440500000010414141414141414141414141"
+          "414141410200000002060000000b4b43532061727469636c65");
+
+    // A run's fields travel as one encrypted text of length-prefixed fields: the start's ticket
+    // and client, a step's number and note, a finish's step records. Empty fields are kept.
+    CHECK(packRunText({"OPS-12", ""}) == "6:OPS-120:");
+    CHECK(packRunText({"3", "rebooted: twice"}) == "1:315:rebooted: twice");
+    CHECK(packRunText({}).empty());
+    auto fields = unpackRunText("1:315:rebooted: twice", 2);
+    REQUIRE(fields);
+    CHECK(*fields == std::vector<std::string>{"3", "rebooted: twice"});
+    auto none = unpackRunText("", 0);
+    REQUIRE(none);
+    CHECK(none->empty());
+    // Malformed or miscounted text is an integrity failure, never a guess.
+    for (std::string_view bad : {"3", ":3", "x:3", "9:short", "1:3extra", "-1:3"}) {
+        INFO(bad);
+        auto r = unpackRunText(bad, 0);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == ErrorCode::Integrity);
+    }
+    auto miscounted = unpackRunText("1:3", 2);
+    REQUIRE_FALSE(miscounted);
+    CHECK(miscounted.error().code == ErrorCode::Integrity);
 }
