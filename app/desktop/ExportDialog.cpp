@@ -5,6 +5,7 @@
 #include "AttachmentSource.h"
 #include "PdfExporter.h"
 #include "Widgets.h"
+#include "sopvault/core/FileNames.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
@@ -28,6 +29,26 @@ ExportDialog::ExportDialog(VaultController& controller, core::Id sop, QWidget* p
 {
     setObjectName(QStringLiteral("exportDialog"));
     setWindowTitle(tr("Export"));
+    if (auto x = m_controller.summary(m_sop)) {
+        m_name = toQString(core::safeFileName(x->title));
+    }
+    build();
+}
+
+ExportDialog::ExportDialog(VaultController& controller, const core::RunInfo& run, QWidget* parent)
+    : QDialog(parent), m_controller(controller), m_sop(run.sop), m_run(run.id),
+      m_version(run.version)
+{
+    setObjectName(QStringLiteral("exportEvidenceDialog"));
+    setWindowTitle(tr("Export evidence"));
+    const std::string name =
+        run.ticket.empty() ? run.title + " evidence" : run.ticket + " " + run.title + " evidence";
+    m_name = toQString(core::safeFileName(name));
+    build();
+}
+
+void ExportDialog::build()
+{
     resize(640, 360);
     m_md = new QRadioButton(tr("&Markdown"));
     m_md->setObjectName(QStringLiteral("formatMd"));
@@ -35,13 +56,15 @@ ExportDialog::ExportDialog(VaultController& controller, core::Id sop, QWidget* p
     m_html->setObjectName(QStringLiteral("formatHtml"));
     m_pdf = new QRadioButton(tr("&PDF"));
     m_pdf->setObjectName(QStringLiteral("formatPdf"));
-    m_pdf->setChecked(true);
+    // Evidence goes into a ticket: an HTML page prints as it shows, Markdown pastes as text.
+    (m_run ? m_html : m_pdf)->setChecked(true);
     auto* formats = new QGroupBox(tr("Format"));
     auto* fl = new QVBoxLayout(formats);
     for (auto* r : {m_pdf, m_html, m_md}) {
         fl->addWidget(r);
         connect(r, &QRadioButton::toggled, this, &ExportDialog::updatePreview);
     }
+    m_pdf->setVisible(!m_run);
     m_path = new QLineEdit;
     m_path->setObjectName(QStringLiteral("exportPath"));
     auto* browse = namedButton(tr("&Browse…"), "browseButton");
@@ -84,10 +107,6 @@ ExportDialog::ExportDialog(VaultController& controller, core::Id sop, QWidget* p
 
 void ExportDialog::updatePreview()
 {
-    QString title;
-    if (auto x = m_controller.summary(m_sop)) {
-        title = toQString(x->title);
-    }
     const QString ext = m_pdf->isChecked()    ? QStringLiteral(".pdf")
                         : m_html->isChecked() ? QStringLiteral(".html")
                                               : QStringLiteral(".md");
@@ -95,15 +114,20 @@ void ExportDialog::updatePreview()
     if (path.isEmpty() || path.endsWith(QStringLiteral(".pdf")) ||
         path.endsWith(QStringLiteral(".html")) || path.endsWith(QStringLiteral(".md"))) {
         const QString base =
-            path.isEmpty() ? QDir::homePath() + u'/' + title : path.section(u'.', 0, -2);
+            path.isEmpty() ? QDir::homePath() + u'/' + m_name : path.section(u'.', 0, -2);
         m_path->setText(base + ext);
     }
-    auto line = m_controller.watermarkLine(m_sop);
+    auto line = m_controller.watermarkLine(m_sop, m_version);
     m_watermark->setText(line ? *line : line.error().message);
 }
 
 Outcome<void> ExportDialog::writeTo(const QString& path)
 {
+    if (m_run) {
+        return m_controller.exportRun(
+            *m_run, m_html->isChecked() ? core::ExportFormat::Html : core::ExportFormat::Markdown,
+            path);
+    }
     if (!m_pdf->isChecked()) {
         return m_controller.exportFile(
             m_sop, m_html->isChecked() ? core::ExportFormat::Html : core::ExportFormat::Markdown,
@@ -138,6 +162,7 @@ void ExportDialog::doExport()
         m_status->setText(done.error().message);
         return;
     }
+    m_exportedTo = path;
     accept();
 }
 

@@ -1,10 +1,13 @@
-// Export of one SOP (Markdown, HTML or PDF) with a preview of the watermark every page will
-// carry, and printing; both need the export right and are audited by core.
+// Export of one SOP (Markdown, HTML or PDF) or of a run's evidence (Markdown or HTML) with a
+// preview of the watermark every page will carry, and printing; all need the export right and
+// are audited by core.
 #pragma once
 
 #include "VaultController.h"
 
 #include <QDialog>
+
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -17,17 +20,27 @@ class ExportDialog : public QDialog
     Q_OBJECT
 
 public:
+    // One SOP: PDF, HTML or Markdown.
     ExportDialog(VaultController& controller, core::Id sop, QWidget* parent = nullptr);
+    // A run's evidence for the ticket: HTML or Markdown, watermarked with the run's version.
+    ExportDialog(VaultController& controller, const core::RunInfo& run, QWidget* parent = nullptr);
     void doExport();
+    // Where the export went, once it succeeded.
+    [[nodiscard]] const QString& exportedTo() const { return m_exportedTo; }
     // Prints the SOP (export right required; audited like an export).
     static void print(VaultController& controller, const core::Id& sop, QWidget* parent);
 
 private:
+    void build();
     void updatePreview();
     [[nodiscard]] Outcome<void> writeTo(const QString& path);
 
     VaultController& m_controller;
     core::Id m_sop;
+    std::optional<core::Id> m_run;
+    std::uint64_t m_version = 0; // 0: the newest
+    QString m_name;              // the file's name before its extension
+    QString m_exportedTo;
     QRadioButton* m_md = nullptr;
     QRadioButton* m_html = nullptr;
     QRadioButton* m_pdf = nullptr;

@@ -1006,7 +1006,11 @@ void MainWindow::showExport()
         return;
     }
     ExportDialog dialog(m_controller, *m_currentId, this);
-    dialog.exec();
+    if (dialog.exec() == QDialog::Accepted) {
+        statusBar()->showMessage(
+            tr("Exported to %1 (watermarked; recorded in the audit log).").arg(dialog.exportedTo()),
+            10000);
+    }
 }
 
 void MainWindow::printCurrent()

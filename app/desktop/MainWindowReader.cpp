@@ -474,6 +474,7 @@ void MainWindow::updateReaderActions()
     m_startRunAction->setEnabled(runnable);
     m_publishAction->setEnabled(edit && m_currentState != core::SopState::Published);
     m_archiveAction->setEnabled(edit && m_currentState != core::SopState::Archived);
+    m_runPanel->setMayExport(exportRight);
     for (auto* b : {m_exportButton, m_printButton, m_copyAllButton}) {
         b->setEnabled(exportRight);
         b->setToolTip(exportRight || !reading

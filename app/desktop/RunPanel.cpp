@@ -2,6 +2,8 @@
 // a newer version said in a sentence, the evidence copied for the ticket, the finish.
 #include "RunPanel.h"
 
+#include "ExportDialog.h"
+
 #include "Widgets.h"
 
 #include <QAction>
@@ -114,6 +116,7 @@ RunPanel::RunPanel(VaultController& controller, QWidget* parent)
     m_copy = namedButton(tr("Copy evidence"), "runCopyEvidence");
     m_copy->setToolTip(tr("Put the run's ticket note on the clipboard: who did which step when, "
                           "against which version"));
+    m_export = namedButton(tr("Export evidence…"), "runExportEvidence");
     m_finish = namedButton(tr("Finish run…"), "runFinish");
     m_finish->setToolTip(tr("Sign the run as finished: no step can be recorded after it"));
     auto* close = namedButton(tr("Close"), "runClose");
@@ -121,6 +124,7 @@ RunPanel::RunPanel(VaultController& controller, QWidget* parent)
     connect(m_done, &QPushButton::clicked, this, [this] { record(core::StepState::Done); });
     connect(m_skip, &QPushButton::clicked, this, [this] { record(core::StepState::Skipped); });
     connect(m_copy, &QPushButton::clicked, this, &RunPanel::copyEvidence);
+    connect(m_export, &QPushButton::clicked, this, &RunPanel::exportEvidence);
     connect(m_finish, &QPushButton::clicked, this, &RunPanel::finish);
     connect(close, &QPushButton::clicked, this, &RunPanel::close);
     connect(m_list, &QTreeWidget::itemDoubleClicked, this,
@@ -144,6 +148,7 @@ RunPanel::RunPanel(VaultController& controller, QWidget* parent)
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_error, 1);
     buttons->addWidget(m_copy);
+    buttons->addWidget(m_export);
     buttons->addWidget(m_finish);
     buttons->addWidget(close);
     m_body = new QWidget;
@@ -379,6 +384,18 @@ void RunPanel::fill()
         b->setEnabled(open);
     }
     m_note->setEnabled(open);
+    m_export->setEnabled(m_mayExport);
+    m_export->setToolTip(
+        m_mayExport
+            ? tr("Save the run's evidence as an HTML page or a Markdown file, watermarked")
+            : tr("You do not have the export right on this collection. Copy evidence puts the "
+                 "same ticket note on the clipboard."));
+}
+
+void RunPanel::setMayExport(bool may)
+{
+    m_mayExport = may;
+    fill();
 }
 
 std::optional<std::uint32_t> RunPanel::selectedStep() const
@@ -495,6 +512,18 @@ void RunPanel::copyEvidence()
     // Exempt from the copy limits: step titles only, never the SOP's text.
     QApplication::clipboard()->setText(*text);
     emit message(tr("Evidence copied: paste it into the ticket."));
+}
+
+void RunPanel::exportEvidence()
+{
+    if (!m_run) {
+        return;
+    }
+    ExportDialog dialog(m_controller, *m_run, this);
+    if (dialog.exec() == QDialog::Accepted) {
+        emit message(tr("Evidence exported to %1 (watermarked; recorded in the audit log).")
+                         .arg(dialog.exportedTo()));
+    }
 }
 
 void RunPanel::close()

@@ -41,6 +41,10 @@ public:
     // A task box of the reader (1-based step): recorded done when the run is open and open.
     void tick(std::uint32_t step);
 
+    // Whether the reader's SOP may be exported (the export right): the evidence file needs it,
+    // the clipboard's ticket note does not.
+    void setMayExport(bool may);
+
     // The run on screen, open or just finished.
     [[nodiscard]] const std::optional<core::RunInfo>& active() const { return m_run; }
     // True when a run of the SOP on screen may be started now.
@@ -63,6 +67,7 @@ private:
     void record(core::StepState state);
     void finish();
     void copyEvidence();
+    void exportEvidence();
     void close();
     void offerResume();
     [[nodiscard]] std::optional<std::uint32_t> selectedStep() const;
@@ -73,6 +78,7 @@ private:
     std::size_t m_steps = 0;
     std::optional<core::RunInfo> m_run;
     std::optional<core::Id> m_resumable;
+    bool m_mayExport = false;
 
     QWidget* m_resumeBar = nullptr;
     QLabel* m_resumeText = nullptr;
@@ -87,6 +93,7 @@ private:
     QPushButton* m_skip = nullptr;
     QPushButton* m_finish = nullptr;
     QPushButton* m_copy = nullptr;
+    QPushButton* m_export = nullptr;
 };
 
 } // namespace sopvault::desktop

@@ -564,6 +564,12 @@ Outcome<QString> VaultController::runEvidenceText(const core::Id& run)
                    [](const std::string& text) { return toQString(text); });
 }
 
+Outcome<void> VaultController::exportRun(const core::Id& run, core::ExportFormat format,
+                                         const QString& path)
+{
+    return outcome(m_session->exportRun(run, format, toStd(path)));
+}
+
 Outcome<core::AttachmentData> VaultController::openAttachment(const core::Id& sop,
                                                               std::uint64_t version,
                                                               const QString& name) const
@@ -746,9 +752,9 @@ Outcome<void> VaultController::addCollection(const QString& path)
     return written;
 }
 
-Outcome<QString> VaultController::watermarkLine(const core::Id& sop) const
+Outcome<QString> VaultController::watermarkLine(const core::Id& sop, std::uint64_t version) const
 {
-    return outcome(m_session->watermarkLine(sop),
+    return outcome(m_session->watermarkLine(sop, version),
                    [](const std::string& line) { return toQString(line); });
 }
 

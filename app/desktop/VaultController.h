@@ -216,6 +216,9 @@ public:
     [[nodiscard]] Outcome<std::vector<core::RunSummary>> openRuns(const core::Id& sop) const;
     // The ticket note of a run (step titles only: no export right needed).
     [[nodiscard]] Outcome<QString> runEvidenceText(const core::Id& run);
+    // The run's evidence as a new Markdown or HTML file, watermarked (export right; audited).
+    [[nodiscard]] Outcome<void> exportRun(const core::Id& run, core::ExportFormat format,
+                                          const QString& path);
 
     // Attachments: opened for showing (view right; the SOP's view is the audited act), saved
     // out (export right; audited), and the owner-set caps in MB (per file, per SOP version).
@@ -246,7 +249,8 @@ public:
     [[nodiscard]] Outcome<void> addCollection(const QString& path);
 
     // Exports: core checks the export right and audits what left.
-    [[nodiscard]] Outcome<QString> watermarkLine(const core::Id& sop) const;
+    [[nodiscard]] Outcome<QString> watermarkLine(const core::Id& sop,
+                                                 std::uint64_t version = 0) const;
     [[nodiscard]] Outcome<core::ExportedSop> prepareExport(const core::Id& sop,
                                                            std::string_view purpose);
     [[nodiscard]] Outcome<void> exportFile(const core::Id& sop, core::ExportFormat format,

@@ -590,11 +590,16 @@ Result<std::vector<ExportedSop>> Session::prepareExport(const std::vector<Id>& s
     return out;
 }
 
-Result<std::string> Session::watermarkLine(const Id& sopId) const
+Result<std::string> Session::watermarkLine(const Id& sopId, std::uint64_t version) const
 {
     const Engine& e = *m_engine;
     SOPVAULT_TRY(sop, e.viewableSop(sopId));
-    return watermarkText(e, e.pathOf(sop->collection), sop->versions.back().version,
+    const std::uint64_t newest = sop->versions.back().version;
+    if (version > newest) {
+        return fail(ErrorCode::NotFound,
+                    fmt::format("This SOP has no version {}; its newest is {}.", version, newest));
+    }
+    return watermarkText(e, e.pathOf(sop->collection), version == 0 ? newest : version,
                          e.clock().now());
 }
 

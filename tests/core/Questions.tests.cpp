@@ -163,6 +163,14 @@ TEST_CASE("watermarkLine: the preview is the line the export then carries", "[co
     CHECK(exported->front().watermark == *preview);
     auto hidden = q.v.as("tom")->watermarkLine(Id{});
     REQUIRE_FALSE(hidden);
+    // A named version (a run's evidence carries the run's); one the SOP never had is refused.
+    auto first = owner->watermarkLine(q.sop, 1);
+    REQUIRE(first);
+    CHECK(*first == *preview);
+    auto beyond = owner->watermarkLine(q.sop, 9);
+    REQUIRE_FALSE(beyond);
+    CHECK(beyond.error().code == ErrorCode::NotFound);
+    CHECK(beyond.error().message.find("no version 9") != std::string::npos);
 }
 
 TEST_CASE("defaultLocations: SOPVAULT_VAULT, then the XDG folders, then HOME", "[core][questions]")

@@ -4,6 +4,7 @@
 // resumed (also from a new window), a newer version said in a sentence while the run goes on with
 // its own, and the finish confirmed.
 #include "DesktopSupport.h"
+#include "ExportDialog.h"
 #include "MainWindow.h"
 #include "SafeBrowser.h"
 #include "TempDir.h"
@@ -16,10 +17,13 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDialog>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRadioButton>
+#include <QStatusBar>
 #include <QTest>
 #include <QTimer>
 #include <QTreeWidget>
@@ -201,6 +205,40 @@ TEST_CASE("run mode records each step once and copies the evidence and resumes a
     window->openSop(sop.id);
     CHECK(child<QLabel>(&*window, "readerMeta")->text().contains(QStringLiteral("version 1")));
     CHECK(reader->toPlainText().count(ticked) == 3);
+
+    // The evidence as a file: HTML or Markdown (no PDF), named for the ticket, watermarked with
+    // the run's version (1, though the SOP is at 2 now), and said in the status bar.
+    auto* exportButton = child<QPushButton>(&*window, "runExportEvidence");
+    REQUIRE(exportButton->isEnabled());
+    const QString saved = QString::fromStdString((dir.path() / "evidence.html").string());
+    QString offered;
+    bool pdfOffered = true;
+    QTimer::singleShot(0, [&] {
+        auto* dialog = qobject_cast<ExportDialog*>(QApplication::activeModalWidget());
+        REQUIRE(dialog != nullptr);
+        pdfOffered = child<QRadioButton>(dialog, "formatPdf")->isVisible();
+        CHECK(child<QLabel>(dialog, "watermarkPreview")
+                  ->text()
+                  .contains(QStringLiteral("· version 1 ·")));
+        offered = child<QLineEdit>(dialog, "exportPath")->text();
+        child<QLineEdit>(dialog, "exportPath")->setText(saved);
+        dialog->doExport();
+    });
+    exportButton->click();
+    CHECK_FALSE(pdfOffered);
+    CHECK(offered.contains(QStringLiteral("T-1042")));
+    CHECK(offered.endsWith(QStringLiteral("evidence.html")));
+    {
+        QFile file(saved);
+        REQUIRE(file.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(file.readAll());
+        CHECK(html.contains(QStringLiteral("T-1042")));
+        CHECK(html.contains(QStringLiteral("No VPN at this site")));
+        CHECK(html.contains(QStringLiteral("Exported from SOP Vault by olivia")));
+        CHECK(html.contains(QStringLiteral("version 1 ·")));
+        CHECK_FALSE(html.contains(QStringLiteral("version 2 ·")));
+    }
+    CHECK(window->statusBar()->currentMessage().contains(saved));
 
     // Finish with steps open: a question first; "Cancel" changes nothing, "Finish run" signs.
     QString asked;

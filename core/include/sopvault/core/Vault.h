@@ -544,11 +544,12 @@ public:
     [[nodiscard]] Result<ImportReport>
     importFolder(const std::filesystem::path& dir, std::string_view collection,
                  const std::function<bool(const ImportProgress&)>& progress = {});
+    // The watermark line an export of the SOP's version would carry now (a preview; it is not
+    // audited, since it holds no SOP text). Version 0: the newest; a run's evidence carries the
+    // run's version.
+    [[nodiscard]] Result<std::string> watermarkLine(const Id& sop, std::uint64_t version = 0) const;
     // Checks the export right on each SOP's collection (a denial is audited and nothing is
     // returned), then records one export audit entry listing what left.
-    // The watermark line an export of the SOP's newest version would carry now (a preview; it is
-    // not audited, since it holds no SOP text).
-    [[nodiscard]] Result<std::string> watermarkLine(const Id& sop) const;
     [[nodiscard]] Result<std::vector<ExportedSop>> prepareExport(const std::vector<Id>& sops,
                                                                  std::string_view format);
     // Writes one SOP to `out` (a file that must not exist yet).
