@@ -18,12 +18,6 @@
 #include <algorithm>
 
 namespace sopvault::desktop {
-namespace {
-
-constexpr core::Timestamp kDay = 24 * 60 * 60;
-
-} // namespace
-
 AuditDialog::AuditDialog(VaultController& controller, QWidget* parent)
     : QDialog(parent), m_controller(controller)
 {
@@ -31,13 +25,7 @@ AuditDialog::AuditDialog(VaultController& controller, QWidget* parent)
     setWindowTitle(tr("Audit log"));
     resize(960, 560);
 
-    m_period = new QComboBox;
-    m_period->setObjectName(QStringLiteral("auditPeriod"));
-    m_period->addItem(tr("Last 7 days"), 7);
-    m_period->addItem(tr("Last 30 days"), 30);
-    m_period->addItem(tr("Last 90 days"), 90);
-    m_period->addItem(tr("All time"), 0);
-    m_period->setCurrentIndex(1);
+    m_period = periodCombo("auditPeriod", {7, 30, 90}, 30);
     m_person = new QComboBox;
     m_person->setObjectName(QStringLiteral("auditPerson"));
     m_action = new QComboBox;
@@ -102,10 +90,7 @@ AuditDialog::AuditDialog(VaultController& controller, QWidget* parent)
 void AuditDialog::reload()
 {
     core::AuditFilter filter;
-    const int days = m_period->currentData().toInt();
-    if (days > 0) {
-        filter.since = m_controller.now() - days * kDay;
-    }
+    filter.since = periodStart(*m_period, m_controller.now());
     m_error->clear();
     auto entries = m_controller.audit(filter);
     if (!entries) {

@@ -31,7 +31,6 @@ namespace sopvault::desktop {
 
 namespace {
 
-constexpr core::Timestamp kDay = 24 * 60 * 60;
 constexpr int kChartRows = 10;              // the top ten: what a chart can say at a glance
 constexpr qint64 kMaxCsvBytes = 32LL << 20; // a year of tickets from a large PSA fits
 
@@ -166,13 +165,7 @@ DashboardDialog::DashboardDialog(VaultController& controller, QWidget* parent)
     resize(900, 640);
 
     // Usage: the period, the chart of the most used, the list of every SOP used.
-    m_period = new QComboBox;
-    m_period->setObjectName(QStringLiteral("dashboardPeriod"));
-    m_period->addItem(tr("Last 30 days"), 30);
-    m_period->addItem(tr("Last 90 days"), 90);
-    m_period->addItem(tr("Last 365 days"), 365);
-    m_period->addItem(tr("All time"), 0);
-    m_period->setCurrentIndex(1);
+    m_period = periodCombo("dashboardPeriod", {30, 90, 365}, 90);
     auto* periodLabel = new QLabel(tr("&Period:"));
     periodLabel->setBuddy(m_period);
     m_usageSummary = new QLabel;
@@ -246,11 +239,7 @@ DashboardDialog::DashboardDialog(VaultController& controller, QWidget* parent)
 
 void DashboardDialog::reloadUsage()
 {
-    const int days = m_period->currentData().toInt();
-    std::optional<core::Timestamp> since;
-    if (days > 0) {
-        since = m_controller.now() - days * kDay;
-    }
+    const std::optional<core::Timestamp> since = periodStart(*m_period, m_controller.now());
     m_usageError->clear();
     m_usageList->clear();
     auto rows = m_controller.usage(since);

@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QBoxLayout>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -153,6 +154,28 @@ QLineEdit* serverUrlField()
 QString counted(qulonglong n, const QString& one, const QString& many)
 {
     return (n == 1 ? one : many).arg(n);
+}
+
+QComboBox* periodCombo(const char* objectName, std::initializer_list<int> days, int selected)
+{
+    auto* box = new QComboBox;
+    box->setObjectName(QString::fromLatin1(objectName));
+    for (const int d : days) {
+        box->addItem(QObject::tr("Last %1 days").arg(d), d);
+    }
+    box->addItem(QObject::tr("All time"), 0);
+    box->setCurrentIndex(std::max(0, box->findData(selected)));
+    return box;
+}
+
+std::optional<core::Timestamp> periodStart(const QComboBox& period, core::Timestamp now)
+{
+    constexpr core::Timestamp kDay = 24 * 60 * 60;
+    const int days = period.currentData().toInt();
+    if (days <= 0) {
+        return std::nullopt;
+    }
+    return now - days * kDay;
 }
 
 bool darkPalette()

@@ -12,6 +12,10 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <initializer_list>
+#include <optional>
+
+class QComboBox;
 class QDialog;
 class QDialogButtonBox;
 class QFormLayout;
@@ -37,6 +41,11 @@ QProgressBar* busyBar(const char* objectName);
 // "1 step", "3 steps": `one` and `many` each hold %1 for the number (no translation ships, so
 // tr()'s %n forms would show their "(s)" as written).
 QString counted(qulonglong n, const QString& one, const QString& many);
+// A period to look back on: "Last N days" for each of `days`, then "All time"; `selected` (one
+// of `days`) is chosen.
+QComboBox* periodCombo(const char* objectName, std::initializer_list<int> days, int selected);
+// Where the period a periodCombo shows starts, counted back from `now`; none for "All time".
+std::optional<core::Timestamp> periodStart(const QComboBox& period, core::Timestamp now);
 // The sentence core returned, in a message box titled "That did not work".
 void warn(QWidget* parent, const Failure& failure);
 

@@ -32,15 +32,6 @@ QString writeFile(const std::filesystem::path& path, const QByteArray& text)
     return f.fileName();
 }
 
-QStringList column(QTreeWidget* list, int c)
-{
-    QStringList out;
-    for (int i = 0; i < list->topLevelItemCount(); ++i) {
-        out << list->topLevelItem(i)->text(c);
-    }
-    return out;
-}
-
 } // namespace
 
 TEST_CASE("the owners' dashboard charts usage and coverage and only owners open it",
@@ -153,13 +144,5 @@ TEST_CASE("the owners' dashboard charts usage and coverage and only owners open 
     }
 
     // Tom is no owner: the action is greyed and says why.
-    controller.lock();
-    controller.unlock(QStringLiteral("tom"),
-                      *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
-    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
-    MainWindow window(controller);
-    window.showVault();
-    auto* action = child<QAction>(&window, "dashboardAction");
-    CHECK_FALSE(action->isEnabled());
-    CHECK(action->toolTip().contains(QStringLiteral("Only owners")));
+    checkOwnersOnly(controller, "dashboardAction");
 }

@@ -2,9 +2,11 @@
 #include "DesktopSupport.h"
 
 #include "FirstRunWizard.h"
+#include "MainWindow.h"
 #include "TempDir.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,6 +19,7 @@
 #include <QRegularExpression>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
 
 #include <optional>
 
@@ -87,6 +90,30 @@ void answerNextBox(const QString& button, QString* seen)
 bool waitFor(const std::function<bool()>& condition, int ms)
 {
     return QTest::qWaitFor(condition, ms);
+}
+
+QStringList column(QTreeWidget* list, int c)
+{
+    QStringList out;
+    for (int i = 0; i < list->topLevelItemCount(); ++i) {
+        out << list->topLevelItem(i)->text(c);
+    }
+    return out;
+}
+
+void checkOwnersOnly(VaultController& controller, const char* actionName)
+{
+    if (controller.isUnlocked()) {
+        controller.lock();
+    }
+    controller.unlock(QStringLiteral("tom"),
+                      *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+    MainWindow window(controller);
+    window.showVault();
+    auto* action = child<QAction>(&window, actionName);
+    CHECK_FALSE(action->isEnabled());
+    CHECK(action->toolTip().contains(QStringLiteral("Only owners")));
 }
 
 void createThroughWizard(VaultController& controller, const QString& shots)

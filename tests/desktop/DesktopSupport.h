@@ -1,6 +1,7 @@
 // Helpers the desktop tests share: the fixed start of their clock, finding a named widget,
-// screenshots under the build tree, a dark palette, the first-run wizard as a person runs it, and
-// the one loop over themes and window sizes the screenshot tests use.
+// screenshots under the build tree, a dark palette, the first-run wizard as a person runs it, a
+// list's column, an owners-only action seen by a technician, and the one loop over themes and
+// window sizes the screenshot tests use.
 #pragma once
 
 #include "VaultController.h"
@@ -11,9 +12,12 @@
 #include <QPalette>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 #include <functional>
+
+class QTreeWidget;
 
 namespace sopvault::desktoptest {
 
@@ -52,6 +56,13 @@ private:
 void answerNextBox(const QString& button, QString* seen = nullptr);
 
 bool waitFor(const std::function<bool()>& condition, int ms = 60000);
+
+// The texts of column `c` of a flat list, top to bottom.
+QStringList column(QTreeWidget* list, int c);
+
+// Tom (a technician whose password is "tom pw") unlocks in a new window: its action
+// `actionName` is greyed and its tooltip says only owners may use it.
+void checkOwnersOnly(desktop::VaultController& controller, const char* actionName);
 
 // Runs the first-run wizard as a person would: owner, password twice, interactive KDF, the
 // recovery code page, the samples page (loaded). `shots` prefixes the screenshots' names (each

@@ -61,15 +61,6 @@ Runnable runnableSop(core::Session& s)
     return {};
 }
 
-QStringList column(QTreeWidget* list, int c)
-{
-    QStringList out;
-    for (int i = 0; i < list->topLevelItemCount(); ++i) {
-        out << list->topLevelItem(i)->text(c);
-    }
-    return out;
-}
-
 // Presses the start action and fills the dialog as a person does; returns the dialog's ticket.
 QString startThroughDialog(MainWindow& window, const QString& client)
 {
