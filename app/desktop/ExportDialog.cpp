@@ -102,6 +102,8 @@ void ExportDialog::build()
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::doExport);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // A lock (idle or Ctrl+L) takes the session away: nothing may be exported after it.
+    connect(&m_controller, &VaultController::locked, this, &QDialog::reject);
     updatePreview();
 }
 
