@@ -125,15 +125,13 @@ void ExportDialog::updatePreview()
 
 Outcome<void> ExportDialog::writeTo(const QString& path)
 {
+    const auto format =
+        m_html->isChecked() ? core::ExportFormat::Html : core::ExportFormat::Markdown;
     if (m_run) {
-        return m_controller.exportRun(
-            *m_run, m_html->isChecked() ? core::ExportFormat::Html : core::ExportFormat::Markdown,
-            path);
+        return m_controller.exportRun(*m_run, format, path);
     }
     if (!m_pdf->isChecked()) {
-        return m_controller.exportFile(
-            m_sop, m_html->isChecked() ? core::ExportFormat::Html : core::ExportFormat::Markdown,
-            path);
+        return m_controller.exportFile(m_sop, format, path);
     }
     auto doc = m_controller.prepareExport(m_sop, "pdf");
     if (!doc) {
@@ -166,6 +164,13 @@ void ExportDialog::doExport()
     }
     m_exportedTo = path;
     accept();
+}
+
+QString ExportDialog::doneMessage() const
+{
+    return (m_run ? tr("Evidence exported to %1 (watermarked; recorded in the audit log).")
+                  : tr("Exported to %1 (watermarked; recorded in the audit log)."))
+        .arg(m_exportedTo);
 }
 
 void ExportDialog::print(VaultController& controller, const core::Id& sop, QWidget* parent)

@@ -25,8 +25,8 @@ public:
     // A run's evidence for the ticket: HTML or Markdown, watermarked with the run's version.
     ExportDialog(VaultController& controller, const core::RunInfo& run, QWidget* parent = nullptr);
     void doExport();
-    // Where the export went, once it succeeded.
-    [[nodiscard]] const QString& exportedTo() const { return m_exportedTo; }
+    // Once the export succeeded, the sentence for the status bar: where it went.
+    [[nodiscard]] QString doneMessage() const;
     // Prints the SOP (export right required; audited like an export).
     static void print(VaultController& controller, const core::Id& sop, QWidget* parent);
 

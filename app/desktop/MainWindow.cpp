@@ -1007,9 +1007,7 @@ void MainWindow::showExport()
     }
     ExportDialog dialog(m_controller, *m_currentId, this);
     if (dialog.exec() == QDialog::Accepted) {
-        statusBar()->showMessage(
-            tr("Exported to %1 (watermarked; recorded in the audit log).").arg(dialog.exportedTo()),
-            10000);
+        statusBar()->showMessage(dialog.doneMessage(), 10000);
     }
 }
 

@@ -117,6 +117,7 @@ RunPanel::RunPanel(VaultController& controller, QWidget* parent)
     m_copy->setToolTip(tr("Put the run's ticket note on the clipboard: who did which step when, "
                           "against which version"));
     m_export = namedButton(tr("Export evidence…"), "runExportEvidence");
+    m_export->setEnabled(false); // until the reader says the export right is there
     m_finish = namedButton(tr("Finish run…"), "runFinish");
     m_finish->setToolTip(tr("Sign the run as finished: no step can be recorded after it"));
     auto* close = namedButton(tr("Close"), "runClose");
@@ -384,18 +385,16 @@ void RunPanel::fill()
         b->setEnabled(open);
     }
     m_note->setEnabled(open);
-    m_export->setEnabled(m_mayExport);
-    m_export->setToolTip(
-        m_mayExport
-            ? tr("Save the run's evidence as an HTML page or a Markdown file, watermarked")
-            : tr("You do not have the export right on this collection. Copy evidence puts the "
-                 "same ticket note on the clipboard."));
 }
 
 void RunPanel::setMayExport(bool may)
 {
-    m_mayExport = may;
-    fill();
+    // Only the button: the step list need not be drawn again each time the reader's rights are.
+    m_export->setEnabled(may);
+    m_export->setToolTip(
+        may ? tr("Save the run's evidence as an HTML page or a Markdown file, watermarked")
+            : tr("You do not have the export right on this collection. Copy evidence puts the "
+                 "same ticket note on the clipboard."));
 }
 
 std::optional<std::uint32_t> RunPanel::selectedStep() const
@@ -521,8 +520,7 @@ void RunPanel::exportEvidence()
     }
     ExportDialog dialog(m_controller, *m_run, this);
     if (dialog.exec() == QDialog::Accepted) {
-        emit message(tr("Evidence exported to %1 (watermarked; recorded in the audit log).")
-                         .arg(dialog.exportedTo()));
+        emit message(dialog.doneMessage());
     }
 }
 

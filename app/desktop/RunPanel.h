@@ -78,7 +78,6 @@ private:
     std::size_t m_steps = 0;
     std::optional<core::RunInfo> m_run;
     std::optional<core::Id> m_resumable;
-    bool m_mayExport = false;
 
     QWidget* m_resumeBar = nullptr;
     QLabel* m_resumeText = nullptr;
