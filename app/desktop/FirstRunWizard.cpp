@@ -85,6 +85,7 @@ FirstRunWizard::FirstRunWizard(VaultController& controller, QWidget* parent)
     connect(&m_controller, &VaultController::cloned, this,
             [this](const QString&, qulonglong records, const QString& fingerprint) {
                 m_cloned = true;
+                dropCancel();
                 m_clonedText->setText(clonedText(records, fingerprint));
                 next();
             });
@@ -337,6 +338,9 @@ void FirstRunWizard::setMode()
     m_ownerFields->setVisible(!joining && !opening);
     m_openFields->setVisible(opening);
     m_ownerPageWidget->setCommitPage(!joining && !opening);
+    // Opening a file ends on this page, yet nothing exists to keep: Cancel stays. The last
+    // page of the other paths comes after the vault exists, and has none.
+    setOption(QWizard::NoCancelButtonOnLastPage, !opening);
     setWindowTitle(joining   ? tr("Join a team vault")
                    : opening ? tr("Open a vault file")
                              : tr("Create your SOP vault"));
@@ -366,6 +370,7 @@ int FirstRunWizard::nextId() const
 void FirstRunWizard::showCreated(const QString& fingerprint, const QString& code)
 {
     m_created = true;
+    dropCancel();
     m_code->setText(code);
     m_fingerprint->setText(tr("Owner key fingerprint: <b>%1</b><br>Colleagues can compare it "
                               "when they first open the vault.")
@@ -434,9 +439,17 @@ bool FirstRunWizard::validateCurrentPage()
 
 void FirstRunWizard::reject()
 {
-    if (!m_controller.busy()) {
+    // Once the vault exists there is nothing to cancel: Esc and the window's close wait for
+    // the recovery code to be confirmed, and Finish ends the wizard.
+    if (!m_controller.busy() && !m_created && !m_cloned) {
         QWizard::reject();
     }
+}
+
+void FirstRunWizard::dropCancel()
+{
+    setButtonLayout({QWizard::Stretch, QWizard::BackButton, QWizard::NextButton,
+                     QWizard::CommitButton, QWizard::FinishButton});
 }
 
 void FirstRunWizard::done(int result)

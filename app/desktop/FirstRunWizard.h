@@ -65,6 +65,8 @@ private:
     void chooseExisting();
     void forgetCopiedCode();
     void showCreated(const QString& fingerprint, const QString& code);
+    // The vault exists: the wizard has no Cancel from here on.
+    void dropCancel();
 
     VaultController& m_controller;
     int m_ownerPage = -1;

@@ -134,6 +134,10 @@ void createThroughWizard(VaultController& controller, const QString& shots)
               .match(code)
               .hasMatch());
     CHECK_FALSE(wizard.button(QWizard::NextButton)->isEnabled()); // not before "written down"
+    // The vault exists: no Cancel, and Esc does not skip the recovery code.
+    CHECK_FALSE(wizard.button(QWizard::CancelButton)->isVisible());
+    QTest::keyClick(&wizard, Qt::Key_Escape);
+    CHECK(wizard.isVisible());
     screenshot(&wizard, shots + QStringLiteral("02-recovery-code"));
     child<QCheckBox>(&wizard, "writtenDown")->setChecked(true);
     CHECK(wizard.button(QWizard::NextButton)->isEnabled());
