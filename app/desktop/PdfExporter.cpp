@@ -1,13 +1,18 @@
-// The PDF exporter: QPdfWriter pages, the SOP laid out by QTextDocument between two watermark
-// bands, each band also saying which page of how many it is on.
+// The PDF exporter: A4 pages at 150 dpi, the SOP laid out by QTextDocument with the HTML
+// export's stylesheet between two watermark bands, each band also saying which page of how
+// many it is on. The same pages draw into an image for the tests and the screenshots.
 #include "PdfExporter.h"
 
+#include "SafeBrowser.h"
 #include "VaultController.h"
 
 #include "sopvault/core/Attachments.h"
+#include "sopvault/core/Markdown.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QCoreApplication>
 #include <QHash>
+#include <QPageLayout>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QTextDocument>
@@ -16,22 +21,13 @@ namespace sopvault::desktop {
 
 namespace {
 
-// The watermark above and below one page's text.
-void drawBands(QPainter& painter, const QRect& page, int band, const QString& mark, int index,
-               int pages)
+constexpr int kResolution = 150; // dots per inch, of the file and of the page images
+
+// A4 with its margins, as the writer and the page images share it.
+QPageLayout pageLayout()
 {
-    painter.save();
-    painter.setFont(QFont(QStringLiteral("DejaVu Sans"), 7));
-    painter.setPen(QColor(0x6b, 0x72, 0x80));
-    painter.drawText(QRect(0, 0, page.width(), band),
-                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, mark);
-    painter.drawText(QRect(0, page.height() - band, page.width(), band),
-                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-                     QCoreApplication::translate("PdfExporter", "%1 · page %2 of %3")
-                         .arg(mark)
-                         .arg(index + 1)
-                         .arg(pages));
-    painter.restore();
+    return QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(18, 22, 18, 22),
+                       QPageLayout::Millimeter);
 }
 
 // The page's text with its images from the attachments (core wrote them as attachment: URLs),
@@ -68,6 +64,64 @@ private:
     QHash<QString, QImage> m_cache;
 };
 
+// One SOP laid out on pages of `device`: its fonts measured at the device's resolution, so
+// 10 pt text is 10 pt on paper (laid out for the screen, it came out at about 6 pt).
+class Pages
+{
+public:
+    Pages(const core::ExportedSop& sop, const PdfExporter::ImageSource& images,
+          QPaintDevice& device)
+        : m_page(pageLayout().paintRectPixels(kResolution)), m_band(kResolution / 3),
+          m_textHeight(m_page.height() - 2 * m_band), m_mark(toQString(sop.watermark)),
+          m_doc(images, m_page.width() - 8)
+    {
+        m_doc.documentLayout()->setPaintDevice(&device);
+        m_doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 10));
+        m_doc.setDefaultStyleSheet(toQString(core::exportStylesheet()));
+        m_doc.setHtml(QStringLiteral("<h1>%1</h1>%2")
+                          .arg(toQString(sop.title).toHtmlEscaped(), printableHtml(sop.html)));
+        m_doc.setPageSize(QSizeF(m_page.width(), m_textHeight));
+    }
+
+    [[nodiscard]] int count() const { return m_doc.pageCount(); }
+    [[nodiscard]] QSize size() const { return m_page.size(); }
+
+    // Page `index` with the painter at the page's top left corner.
+    void draw(QPainter& painter, int index)
+    {
+        drawBands(painter, index);
+        painter.save();
+        painter.translate(0, m_band - index * m_textHeight);
+        m_doc.drawContents(&painter, QRectF(0, index * m_textHeight, m_page.width(), m_textHeight));
+        painter.restore();
+    }
+
+private:
+    // The watermark above and below one page's text.
+    void drawBands(QPainter& painter, int index) const
+    {
+        painter.save();
+        painter.setFont(QFont(QStringLiteral("DejaVu Sans"), 7));
+        painter.setPen(QColor(0x6b, 0x72, 0x80));
+        const int width = m_page.width();
+        painter.drawText(QRect(0, 0, width, m_band),
+                         Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, m_mark);
+        painter.drawText(QRect(0, m_page.height() - m_band, width, m_band),
+                         Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+                         QCoreApplication::translate("PdfExporter", "%1 · page %2 of %3")
+                             .arg(m_mark)
+                             .arg(index + 1)
+                             .arg(count()));
+        painter.restore();
+    }
+
+    QRect m_page;
+    int m_band;
+    int m_textHeight;
+    QString m_mark;
+    PdfDocument m_doc;
+};
+
 } // namespace
 
 bool PdfExporter::write(const core::ExportedSop& sop, const QString& file,
@@ -76,34 +130,41 @@ bool PdfExporter::write(const core::ExportedSop& sop, const QString& file,
     QPdfWriter writer(file);
     writer.setTitle(toQString(sop.title));
     writer.setCreator(QStringLiteral("SOP Vault"));
-    writer.setPageSize(QPageSize(QPageSize::A4));
-    writer.setPageMargins(QMarginsF(18, 22, 18, 22), QPageLayout::Millimeter);
-    writer.setResolution(150);
+    writer.setPageLayout(pageLayout());
+    writer.setResolution(kResolution);
     QPainter painter;
     if (!painter.begin(&writer)) {
         return false;
     }
-    const QRect page = writer.pageLayout().paintRectPixels(writer.resolution());
-    const int band = writer.resolution() / 3; // room for the watermark at top and bottom
-    const int textHeight = page.height() - 2 * band;
-    PdfDocument doc(images, page.width() - 8);
-    doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 10));
-    doc.setHtml(QStringLiteral("<h1>%1</h1>%2")
-                    .arg(toQString(sop.title).toHtmlEscaped(), toQString(sop.html)));
-    doc.setPageSize(QSizeF(page.width(), textHeight));
-    const int pages = doc.pageCount();
-    const QString mark = toQString(sop.watermark);
-    for (int i = 0; i < pages; ++i) {
+    Pages pages(sop, images, writer);
+    for (int i = 0; i < pages.count(); ++i) {
         if (i > 0) {
             writer.newPage();
         }
-        drawBands(painter, page, band, mark, i, pages);
-        painter.save();
-        painter.translate(0, band - i * textHeight);
-        doc.drawContents(&painter, QRectF(0, i * textHeight, page.width(), textHeight));
-        painter.restore();
+        pages.draw(painter, i);
     }
     return painter.end();
+}
+
+QList<QImage> PdfExporter::pageImages(const core::ExportedSop& sop, const ImageSource& images)
+{
+    QImage probe(1, 1, QImage::Format_RGB32);
+    const int dotsPerMeter = qRound(kResolution / 0.0254);
+    probe.setDotsPerMeterX(dotsPerMeter);
+    probe.setDotsPerMeterY(dotsPerMeter);
+    Pages pages(sop, images, probe);
+    QList<QImage> out;
+    for (int i = 0; i < pages.count(); ++i) {
+        QImage page(pages.size(), QImage::Format_RGB32);
+        page.setDotsPerMeterX(dotsPerMeter);
+        page.setDotsPerMeterY(dotsPerMeter);
+        page.fill(Qt::white);
+        QPainter painter(&page);
+        pages.draw(painter, i);
+        painter.end();
+        out.append(page);
+    }
+    return out;
 }
 
 } // namespace sopvault::desktop

@@ -17,7 +17,9 @@ namespace sopvault::desktop {
 
 namespace {
 
-QString withTicks(const QString& html, const QSet<int>& ticked, bool exact)
+// Each task box as a ballot box: ticked where `ticked` says (see renderSop's `exact`), as a
+// "task:N" link when the reader may tick it, or as plain text on paper.
+QString withTicks(const QString& html, const QSet<int>& ticked, bool exact, bool links)
 {
     static const QRegularExpression box(
         QStringLiteral(R"(<input type="checkbox"( checked="")? disabled="" />)"));
@@ -30,13 +32,25 @@ QString withTicks(const QString& html, const QSet<int>& ticked, bool exact)
         out += html.mid(last, m.capturedStart() - last);
         const bool checked =
             (m.capturedLength(1) > 0 && !exact) ? !ticked.contains(n) : ticked.contains(n);
-        out += QStringLiteral("<a href=\"task:%1\" style=\"text-decoration:none\">%2</a>")
-                   .arg(n)
-                   .arg(checked ? QStringLiteral("&#9745;") : QStringLiteral("&#9744;"));
+        const QString mark = checked ? QStringLiteral("&#9745;") : QStringLiteral("&#9744;");
+        out += links ? QStringLiteral("<a href=\"task:%1\" style=\"text-decoration:none\">%2</a>")
+                           .arg(n)
+                           .arg(mark)
+                     : mark;
         last = m.capturedEnd();
         ++n;
     }
     out += html.mid(last);
+    return out;
+}
+
+// A task list's box is its items' marker: the list shows no bullet besides it.
+QString withoutTaskBullets(const QString& html)
+{
+    static const QRegularExpression list(
+        QStringLiteral(R"re(<ul>(\s*<li>\s*(?:<p>)?<input type="checkbox"))re"));
+    QString out = html;
+    out.replace(list, QStringLiteral(R"(<ul style="list-style-type:none">\1)"));
     return out;
 }
 
@@ -94,7 +108,13 @@ QString renderSop(const std::string& markdown, const QSet<int>& ticked,
         return QStringLiteral("<p><i>%1</i></p>")
             .arg(toQString(html.error().message).toHtmlEscaped());
     }
-    return readerCss() + withImageLinks(withTicks(toQString(*html), ticked, exact));
+    return readerCss() +
+           withImageLinks(withTicks(withoutTaskBullets(toQString(*html)), ticked, exact, true));
+}
+
+QString printableHtml(const std::string& html)
+{
+    return withTicks(withoutTaskBullets(toQString(html)), {}, false, false);
 }
 
 SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)

@@ -53,4 +53,8 @@ private:
 QString renderSop(const std::string& markdown, const QSet<int>& ticked,
                   const std::vector<core::AttachmentInfo>& attachments = {}, bool exact = false);
 
+// Core's safe HTML of an exported SOP as Qt lays it out on paper (the PDF): each task box a
+// ballot box as the text ticks it, and task lists without bullets.
+QString printableHtml(const std::string& html);
+
 } // namespace sopvault::desktop

@@ -333,4 +333,30 @@ std::vector<std::string> checklistSteps(std::string_view markdown)
     return steps;
 }
 
+namespace {
+
+constexpr std::string_view kCss = R"css(
+body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; max-width: 48em; margin: 2em auto;
+       padding: 0 1em; color: #1d232a; line-height: 1.5; }
+h1, h2, h3 { line-height: 1.25; }
+p, li { line-height: 140%; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #c8ccd1; padding: 0.3em 0.6em; text-align: left; }
+th { background: #f1f3f5; }
+code, pre { font-family: "DejaVu Sans Mono", Consolas, monospace; background: #f4f5f7; }
+pre { padding: 0.8em; overflow-x: auto; }
+li input[type=checkbox] { margin-right: 0.4em; }
+li:has(> input[type=checkbox]), li:has(> p > input[type=checkbox]) { list-style: none; }
+.watermark { font-size: 0.8em; color: #6b7280; border: 1px solid #d1d5db; padding: 0.4em 0.8em;
+             margin: 1em 0; }
+@media print { body { margin: 0; max-width: none; } .watermark { break-inside: avoid; } }
+)css";
+
+} // namespace
+
+std::string_view exportStylesheet()
+{
+    return kCss;
+}
+
 } // namespace sopvault::core

@@ -242,21 +242,6 @@ bool importable(const std::filesystem::path& file)
     return ext == ".md" || ext == ".markdown" || ext == ".txt";
 }
 
-constexpr std::string_view kCss = R"css(
-body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; max-width: 48em; margin: 2em auto;
-       padding: 0 1em; color: #1d232a; line-height: 1.5; }
-h1, h2, h3 { line-height: 1.25; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #c8ccd1; padding: 0.3em 0.6em; text-align: left; }
-th { background: #f1f3f5; }
-code, pre { font-family: "DejaVu Sans Mono", Consolas, monospace; background: #f4f5f7; }
-pre { padding: 0.8em; overflow-x: auto; }
-li input[type=checkbox] { margin-right: 0.4em; }
-.watermark { font-size: 0.8em; color: #6b7280; border: 1px solid #d1d5db; padding: 0.4em 0.8em;
-             margin: 1em 0; }
-@media print { body { margin: 0; max-width: none; } .watermark { break-inside: avoid; } }
-)css";
-
 std::string htmlDocument(const ExportedSop& sop)
 {
     return fmt::format(
@@ -266,7 +251,7 @@ std::string htmlDocument(const ExportedSop& sop)
         "<title>{0}</title>\n<style>{1}</style>\n</head>\n<body>\n"
         "<div class=\"watermark\">{2}</div>\n<article>\n<h1>{0}</h1>\n{3}</article>\n"
         "<div class=\"watermark\">{2}</div>\n</body>\n</html>\n",
-        escapeHtml(sop.title), kCss, escapeHtml(sop.watermark), sop.html);
+        escapeHtml(sop.title), exportStylesheet(), escapeHtml(sop.watermark), sop.html);
 }
 
 std::string markdownDocument(const ExportedSop& sop)

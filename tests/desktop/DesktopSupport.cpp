@@ -41,6 +41,12 @@ void screenshot(QWidget* widget, const char* name)
     screenshot(widget, QString::fromLatin1(name));
 }
 
+void screenshot(const QImage& image, const char* name)
+{
+    QDir().mkpath(QStringLiteral(SOPVAULT_SCREENSHOT_DIR));
+    REQUIRE(image.save(QStringLiteral(SOPVAULT_SCREENSHOT_DIR "/%1.png").arg(QLatin1String(name))));
+}
+
 DarkPalette::DarkPalette() : m_saved(QApplication::palette())
 {
     QPalette p;

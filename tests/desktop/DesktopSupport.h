@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
+#include <QImage>
 #include <QPalette>
 #include <QSize>
 #include <QString>
@@ -36,6 +37,8 @@ T* child(QObject* parent, const char* name)
 
 void screenshot(QWidget* widget, const QString& name);
 void screenshot(QWidget* widget, const char* name);
+// An image drawn off screen (a PDF page), beside the widgets' screenshots.
+void screenshot(const QImage& image, const char* name);
 
 // A dark palette such as a desktop's dark theme hands to Qt, for as long as the scope lasts.
 class DarkPalette

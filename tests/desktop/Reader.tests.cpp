@@ -8,9 +8,11 @@
 #include "DesktopSupport.h"
 #include "MainWindow.h"
 #include "PdfExporter.h"
+#include "SafeBrowser.h"
 #include "TempDir.h"
 
 #include "sopvault/core/Attachments.h"
+#include "sopvault/core/Markdown.h"
 
 #include <catch2/catch.hpp>
 
@@ -32,6 +34,7 @@
 #include <QTextBrowser>
 #include <QUrl>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -380,6 +383,92 @@ TEST_CASE("the PDF export lays out the SOP's images from the vault", "[desktop][
     const QString bare = QString::fromStdString((dir.path() / "bare.pdf").string());
     REQUIRE(PdfExporter::write(*doc, bare));
     CHECK_FALSE(pdfHas(bare, "/Width 40"));
+}
+
+namespace {
+
+// The top row of each run of rows with ink on them (pixels darker than mid grey), from `from`.
+std::vector<int> inkedLineTops(const QImage& page, int from, int to)
+{
+    std::vector<int> tops;
+    bool inLine = false;
+    for (int y = from; y < to; ++y) {
+        bool ink = false;
+        for (int x = 0; x < page.width() && !ink; ++x) {
+            ink = qGray(page.pixel(x, y)) < 128;
+        }
+        if (ink && !inLine) {
+            tops.push_back(y);
+        }
+        inLine = ink;
+    }
+    return tops;
+}
+
+// Pixels within a few levels of `colour`.
+int pixelsLike(const QImage& page, QRgb colour)
+{
+    int n = 0;
+    for (int y = 0; y < page.height(); ++y) {
+        for (int x = 0; x < page.width(); ++x) {
+            const QRgb p = page.pixel(x, y);
+            n += std::abs(qRed(p) - qRed(colour)) < 6 && std::abs(qGreen(p) - qGreen(colour)) < 6 &&
+                 std::abs(qBlue(p) - qBlue(colour)) < 6;
+        }
+    }
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("the PDF pages use the HTML export's stylesheet at 10 pt, with boxes for tasks",
+          "[desktop][export][pdf]")
+{
+    QString words;
+    for (int i = 0; i < 90; ++i) {
+        words += QStringLiteral("Hello ");
+    }
+    core::ExportedSop sop;
+    sop.title = "Printed runbook";
+    sop.watermark = "Exported from SOP Vault by Tess on 2026-12-03 · version 1";
+    const std::string markdown = toStd(words) +
+                                 "\n\n| Host | Role |\n|---|---|\n| db-01 | primary |\n\n"
+                                 "- [ ] Stop the service\n- [x] Take a snapshot\n";
+    auto html = core::renderHtml(markdown);
+    REQUIRE(html);
+    sop.html = *html;
+
+    // On paper a task's box is its marker: no form field Qt cannot draw, no bullet beside it.
+    const QString printed = printableHtml(sop.html);
+    CHECK_FALSE(printed.contains(QStringLiteral("<input")));
+    CHECK(printed.contains(QStringLiteral("&#9744; Stop the service")));
+    CHECK(printed.contains(QStringLiteral("&#9745; Take a snapshot")));
+    CHECK(printed.contains(QStringLiteral(R"(<ul style="list-style-type:none">)")));
+
+    const QList<QImage> pages = PdfExporter::pageImages(sop);
+    REQUIRE(pages.size() == 1);
+    const QImage& page = pages.front();
+    screenshot(page, "pdf-page-1");
+    // A4 less its 18 mm side margins, at 150 dpi.
+    CHECK(std::abs(page.width() - qRound(174 / 25.4 * 150)) <= 2);
+
+    // The paragraph's lines (every one starts with "Hello", so each top is an ascender's) are
+    // 10 pt text: about 16 pt apart with the stylesheet's line height of 140 %. Laid out for
+    // the screen and drawn at 150 dpi, they were about 7 pt apart.
+    const int band = 150 / 3;
+    const std::vector<int> tops = inkedLineTops(page, band, page.height() - band);
+    REQUIRE(tops.size() >= 6); // the title, five or more lines of Hello, the table, the tasks
+    const double pitch = (tops[4] - tops[2]) / 2.0 * 72.0 / 150.0;
+    CHECK(pitch > 14.0);
+    CHECK(pitch < 18.5);
+
+    // The table's borders and its head's background are the stylesheet's colours.
+    CHECK(pixelsLike(page, qRgb(0xc8, 0xcc, 0xd1)) > 300);
+    CHECK(pixelsLike(page, qRgb(0xf1, 0xf3, 0xf5)) > 300);
+
+    // The watermark is in both bands.
+    CHECK(!inkedLineTops(page, 0, band).empty());
+    CHECK(!inkedLineTops(page, page.height() - band, page.height()).empty());
 }
 
 TEST_CASE("the reader with a wide screenshot at 1024x700 and 1440x900, light and dark",

@@ -39,6 +39,10 @@ struct RenderOptions
 [[nodiscard]] Result<std::string> renderHtml(std::string_view markdown,
                                              const RenderOptions& options);
 
+// The look of an exported page, for the HTML export and the desktop's PDF alike: body font,
+// bordered and padded tables, code, task items with their box and no bullet, the watermark.
+[[nodiscard]] std::string_view exportStylesheet();
+
 // Text made safe inside HTML elements and attribute values (&, <, >, " escaped; NUL shown as
 // U+FFFD).
 [[nodiscard]] std::string escapeHtml(std::string_view text);
