@@ -26,6 +26,7 @@
 #include <QDateEdit>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -43,6 +44,7 @@
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextTable>
+#include <QTimer>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
@@ -361,6 +363,29 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         REQUIRE(pdf.open(QIODevice::ReadOnly));
         CHECK(pdf.read(4) == QByteArray("%PDF"));
         CHECK(pdf.size() > 2000);
+    }
+
+    SECTION("a lock closes the export dialog, and nothing is exported")
+    {
+        REQUIRE(window.currentSop());
+        ExportDialog dialog(controller, *window.currentSop(), &window);
+        const QString out = QString::fromStdString((dir.path() / "after-lock.pdf").string());
+        child<QLineEdit>(&dialog, "exportPath")->setText(out);
+        bool openAfterLock = false;
+        QTimer::singleShot(0, [&] {
+            REQUIRE(dialog.isVisible());
+            controller.lock(); // as the idle timer does
+            QTimer::singleShot(0, [&] {
+                openAfterLock = dialog.isVisible();
+                if (openAfterLock) {
+                    dialog.doExport(); // what a click on Export would do: it must fail
+                    dialog.done(QDialog::Accepted);
+                }
+            });
+        });
+        CHECK(dialog.exec() == QDialog::Rejected);
+        CHECK_FALSE(openAfterLock);
+        CHECK_FALSE(QFileInfo::exists(out));
     }
 }
 

@@ -212,6 +212,7 @@ TEST_CASE("run mode records each step once and copies the evidence and resumes a
                   ->text()
                   .contains(QStringLiteral("· version 1 ·")));
         offered = child<QLineEdit>(dialog, "exportPath")->text();
+        screenshot(dialog, "run-export-evidence");
         child<QLineEdit>(dialog, "exportPath")->setText(saved);
         dialog->doExport();
     });
