@@ -16,6 +16,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QTextDocument>
+#include <QTextOption>
 
 namespace sopvault::desktop {
 
@@ -77,6 +78,10 @@ public:
     {
         m_doc.documentLayout()->setPaintDevice(&device);
         m_doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 10));
+        // Paper cannot scroll: a long path or command line breaks where it must.
+        QTextOption wrap = m_doc.defaultTextOption();
+        wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        m_doc.setDefaultTextOption(wrap);
         m_doc.setDefaultStyleSheet(toQString(core::exportStylesheet()));
         m_doc.setHtml(QStringLiteral("<h1>%1</h1>%2")
                           .arg(toQString(sop.title).toHtmlEscaped(), printableHtml(sop.html)));

@@ -69,6 +69,7 @@ QString readerCss()
                "line-height:140%;} h1,h2,h3{color:%1;} table{border-collapse:collapse;"
                "margin:6px 0;} th,td{border:1px solid %2;padding:3px 8px;} th{background:%3;}"
                "code,pre{font-family:'DejaVu Sans Mono',monospace;background:%4;}"
+               "pre{white-space:pre-wrap;}"
                "blockquote{color:%5;margin-left:12px;}</style>")
         .arg(heading, rule, head, code, quote);
 }
@@ -121,6 +122,12 @@ SafeBrowser::SafeBrowser(QWidget* parent) : QTextBrowser(parent)
 {
     setOpenLinks(false);
     setOpenExternalLinks(false);
+    // A long path or command breaks where it must rather than push the page sideways, code
+    // blocks wrap (readerCss) and images fit the width (loadResource): nothing is wider than
+    // the view but Qt's rounding of a table or code frame by a pixel, which is no reason for a
+    // scrollbar.
+    setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 }
 
 QVariant SafeBrowser::loadResource(int type, const QUrl& name)

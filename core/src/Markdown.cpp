@@ -344,7 +344,8 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #c8ccd1; padding: 0.3em 0.6em; text-align: left; }
 th { background: #f1f3f5; }
 code, pre { font-family: "DejaVu Sans Mono", Consolas, monospace; background: #f4f5f7; }
-pre { padding: 0.8em; overflow-x: auto; }
+pre { padding: 0.8em; white-space: pre-wrap; }
+td, th, code { overflow-wrap: anywhere; }
 li input[type=checkbox] { margin-right: 0.4em; }
 li:has(> input[type=checkbox]), li:has(> p > input[type=checkbox]) { list-style: none; }
 .watermark { font-size: 0.8em; color: #6b7280; border: 1px solid #d1d5db; padding: 0.4em 0.8em;

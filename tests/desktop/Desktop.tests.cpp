@@ -35,6 +35,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -808,6 +809,18 @@ TEST_CASE("the main screens at 1024x700 and 1440x900, in a light and a dark pale
                       collections->viewport()->width());
             }
             screenshot(&window, shot + QStringLiteral("reader"));
+            // No sample makes the reader scroll sideways: long code lines and paths in tables
+            // wrap (the Technician offboarding sample has both).
+            auto* reader = child<QTextBrowser>(&window, "readerView");
+            for (int row = 0; row < list->model()->rowCount(); ++row) {
+                list->setCurrentIndex(list->model()->index(row, 0));
+                QTest::qWait(50); // a long page is laid out in steps
+                INFO(list->currentIndex().data().toString().toStdString()
+                     << " at " << look.label().toStdString());
+                CHECK_FALSE(reader->horizontalScrollBar()->isVisible());
+                CHECK(reader->document()->size().width() <= reader->viewport()->width() + 2);
+            }
+            list->setCurrentIndex(findRow(list, QStringLiteral("P1 major incident")));
             window.newSop();
             screenshot(&window, shot + QStringLiteral("editor"));
             window.cancelEditor();

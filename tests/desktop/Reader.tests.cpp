@@ -469,6 +469,16 @@ TEST_CASE("the PDF pages use the HTML export's stylesheet at 10 pt, with boxes f
     // The watermark is in both bands.
     CHECK(!inkedLineTops(page, 0, band).empty());
     CHECK(!inkedLineTops(page, page.height() - band, page.height()).empty());
+
+    // Paper cannot scroll: a command of 200 characters wraps onto more lines, it is not cut off
+    // at the edge.
+    core::ExportedSop command = sop;
+    auto code = core::renderHtml("```\n" + std::string(200, 'x') + "\n```\n");
+    REQUIRE(code);
+    command.html = *code;
+    const QList<QImage> commandPages = PdfExporter::pageImages(command);
+    REQUIRE(commandPages.size() == 1);
+    CHECK(inkedLineTops(commandPages.front(), band, page.height() - band).size() >= 4);
 }
 
 TEST_CASE("the reader with a wide screenshot at 1024x700 and 1440x900, light and dark",

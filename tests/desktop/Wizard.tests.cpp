@@ -110,7 +110,8 @@ TEST_CASE("the wizard opens a vault file one already has, and says so when there
     REQUIRE(path->isVisible());
     auto* open = wizard.button(QWizard::FinishButton);
     CHECK_FALSE(open->isEnabled()); // nothing chosen yet
-    CHECK(wizard.button(QWizard::CancelButton)->isVisible()); // nothing exists yet to keep
+    // Nothing exists yet to keep: Cancel is offered.
+    CHECK(wizard.button(QWizard::CancelButton)->isVisible());
     path->setText(str(dir.path() / "missing.sopvault"));
     REQUIRE(open->isVisible());
     REQUIRE(open->isEnabled());
