@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <tuple>
 
 namespace sopvault::cli {
 namespace {
@@ -290,6 +291,26 @@ void addSopAttachments(CLI::App& sop, Runner& r, SopOptions& o)
         SOPVAULT_CHECK(s.saveAttachment(id, o.name, o.out, version));
         r.emit({{{"id", core::toHex(id)}, {"name", o.name}, {"out", o.out}},
                 say("Saved {} to {}.", o.name, o.out)});
+        return {};
+    });
+
+    auto* caps = sop.add_subcommand("attachment-caps",
+                                    "The largest attachment and the most a SOP version may hold; "
+                                    "owners change them (signed, for every replica)");
+    caps->add_option("--file-mb", o.fileMb, "per file, 1 to 4096 MB");
+    caps->add_option("--sop-mb", o.sopMb, "per SOP version, all its files together");
+    caps->footer("Example: sopvault-cli --user olivia sop attachment-caps --file-mb 100");
+    r.withSession(caps, [&r, &o](core::Session& s) -> Result<void> {
+        auto [fileMb, sopMb] = s.attachmentCaps();
+        const bool change = o.fileMb != 0 || o.sopMb != 0;
+        if (change) {
+            SOPVAULT_CHECK(s.setAttachmentCaps(o.fileMb != 0 ? o.fileMb : fileMb,
+                                               o.sopMb != 0 ? o.sopMb : sopMb));
+            std::tie(fileMb, sopMb) = s.attachmentCaps();
+        }
+        r.emit({{{"file_mb", fileMb}, {"sop_mb", sopMb}},
+                say("{}: at most {} MB a file and {} MB a SOP version.",
+                    change ? "Attachment caps set" : "Attachment caps", fileMb, sopMb)});
         return {};
     });
 }

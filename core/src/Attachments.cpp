@@ -247,10 +247,12 @@ Result<std::vector<AttachmentBlob>> changeAttachments(const Engine& e, const Id&
                         fmt::format("\"{}\" is given twice; attach each name once.", name));
         }
         if (file.bytes.size() > fileCap * kMb) {
-            return fail(ErrorCode::Usage,
-                        fmt::format("\"{}\" is larger than the {} MB an attachment may be; an "
-                                    "owner can raise the cap (attachment.max_file_mb).",
-                                    name, fileCap));
+            return fail(
+                ErrorCode::Usage,
+                fmt::format(
+                    "\"{}\" is larger than the {} MB an attachment may be; an "
+                    "owner can raise the cap (`sopvault-cli sop attachment-caps --file-mb N`).",
+                    name, fileCap));
         }
         AttachmentRef ref;
         ref.name = name;
@@ -288,7 +290,7 @@ Result<std::vector<AttachmentBlob>> changeAttachments(const Engine& e, const Id&
         return fail(ErrorCode::Usage,
                     fmt::format("The attachments of this SOP would come to more than the {} MB a "
                                 "SOP may hold; an owner can raise the cap "
-                                "(attachment.max_sop_mb).",
+                                "(`sopvault-cli sop attachment-caps --sop-mb N`).",
                                 sopCap));
     }
     std::sort(content.attachments.begin(), content.attachments.end(),
