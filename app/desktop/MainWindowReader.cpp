@@ -8,6 +8,7 @@
 #include "Widgets.h"
 
 #include "sopvault/core/Attachments.h"
+#include "sopvault/core/FileNames.h"
 #include "sopvault/core/Links.h"
 #include "sopvault/core/Markdown.h"
 
@@ -436,7 +437,8 @@ void MainWindow::saveAttachment(const QString& name)
     // Core refuses to overwrite, and says so: no second question first.
     dialog->setOption(QFileDialog::DontConfirmOverwrite);
     dialog->setDirectory(QDir::homePath());
-    dialog->selectFile(QFileInfo(name).fileName());
+    // The name as a file that works on any disk ("ceph: health.png" becomes "ceph_ health.png").
+    dialog->selectFile(toQString(core::safeFileName(toStd(QFileInfo(name).fileName()))));
     const core::Id sop = *m_currentId;
     const std::uint64_t version = m_currentVersion;
     connect(dialog, &QFileDialog::fileSelected, this,

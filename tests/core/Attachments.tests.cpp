@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <iterator>
 
 using namespace sopvault;
 using namespace sopvault::core;
@@ -209,6 +210,35 @@ TEST_CASE("attachments: the type comes from the bytes, never the name", "[core][
     CHECK_FALSE(items->at(0).inlineImage);
     CHECK(items->at(1).type == "image/png");
     CHECK(items->at(1).inlineImage);
+}
+
+TEST_CASE("an SVG attachment is never drawn as markup in an export", "[core][attachments][export]")
+{
+    TestVault v;
+    auto owner = v.as("olivia");
+    REQUIRE(owner->addCollection("Ops"));
+    const Id id = test::addSop(*owner, "Ops", "Diagram",
+                               "![Network](net.svg)\n\n<img src=\"net.svg\" alt=\"again\">\n\n"
+                               "[the drawing](net.svg)\n");
+    const std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\">"
+                            "<script>alert(2)</script></svg>";
+    REQUIRE(owner->attach(id, {{"net.svg", bytesOf(svg)}}, ""));
+
+    const auto out = v.file().parent_path() / "diagram.html";
+    REQUIRE(owner->exportSop(id, ExportFormat::Html, out));
+    std::ifstream in(out);
+    const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const char* bad : {"<svg", "image/svg", "onload", "alert(", "<script"}) {
+        INFO(bad);
+        CHECK(page.find(bad) == std::string::npos);
+    }
+    CHECK(page.find("Network") != std::string::npos); // the alt text stands in for it
+
+    // The desktop's PDF lays out what prepareExport renders: no image of it either.
+    auto docs = owner->prepareExport({id}, "pdf");
+    REQUIRE(docs);
+    CHECK(docs->front().html.find("<img") == std::string::npos);
+    CHECK(docs->front().html.find("<svg") == std::string::npos);
 }
 
 TEST_CASE("attachments: names are normalised once, and unsafe ones refused", "[core][attachments]")
