@@ -33,6 +33,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -92,6 +93,7 @@ MainWindow::MainWindow(VaultController& controller, QWidget* parent)
     resize(1280, 800);
     buildUi();
     buildMenus();
+    fillToolbar();
 
     m_searchDelay.setSingleShot(true);
     m_searchDelay.setInterval(120);
@@ -150,6 +152,8 @@ void MainWindow::buildToolbar()
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setMovable(false);
+    toolbar->setIconSize(QSize(22, 22));
+    m_toolbar = toolbar;
     m_search = new QLineEdit;
     m_search->setObjectName(QStringLiteral("search"));
     m_search->setPlaceholderText(tr("Search runbooks (Ctrl+F)"));
@@ -159,7 +163,7 @@ void MainWindow::buildToolbar()
     m_ticket->setObjectName(QStringLiteral("ticket"));
     m_ticket->setPlaceholderText(tr("Ticket # (recorded with each view)"));
     m_ticket->setMaximumWidth(240);
-    toolbar->addWidget(m_search);
+    m_searchSlot = toolbar->addWidget(m_search);
     toolbar->addSeparator();
     toolbar->addWidget(m_ticket);
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDelay.start(); });
@@ -331,8 +335,10 @@ void MainWindow::buildMenus()
     m_newAction->setObjectName(QStringLiteral("newAction"));
     m_importAction = file->addAction(tr("&Import folder…"), this, &MainWindow::importFolder);
     m_importAction->setObjectName(QStringLiteral("importAction"));
-    file->addAction(tr("E&xport…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::showExport);
-    file->addAction(tr("&Print…"), QKeySequence::Print, this, &MainWindow::printCurrent);
+    file->addAction(tr("E&xport…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::showExport)
+        ->setObjectName(QStringLiteral("exportAction"));
+    file->addAction(tr("&Print…"), QKeySequence::Print, this, &MainWindow::printCurrent)
+        ->setObjectName(QStringLiteral("printAction"));
     file->addSeparator();
     m_syncAction =
         file->addAction(tr("S&ync now"), QKeySequence(Qt::Key_F5), this, &MainWindow::syncNow);
@@ -344,6 +350,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     m_lockAction = file->addAction(tr("&Lock"), QKeySequence(tr("Ctrl+L")), this,
                                    [this] { m_controller.lock(); });
+    m_lockAction->setObjectName(QStringLiteral("lockAction"));
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
 
     auto* edit = menuBar()->addMenu(tr("&Edit"));
@@ -385,10 +392,60 @@ void MainWindow::buildMenus()
     });
 }
 
+namespace {
+
+// One of the Tango icons in resources/icons/tango (public domain; LICENSE beside them), at
+// both of its sizes.
+QIcon tangoIcon(const QString& name)
+{
+    QIcon icon;
+    for (const char* size : {"22", "32"}) {
+        icon.addFile(QStringLiteral(":/icons/tango/%1/%2.png").arg(QLatin1String(size), name));
+    }
+    return icon;
+}
+
+} // namespace
+
+void MainWindow::fillToolbar()
+{
+    const std::pair<const char*, const char*> items[] = {{"newAction", "document-new"},
+                                                         {"importAction", "document-open"},
+                                                         {nullptr, nullptr},
+                                                         {"printAction", "document-print"},
+                                                         {"exportAction", "document-save-as"},
+                                                         {nullptr, nullptr},
+                                                         {"reviewsAction", "office-calendar"},
+                                                         {"syncNowAction", "view-refresh"},
+                                                         {"lockAction", "system-lock-screen"},
+                                                         {"shortcutsAction", "help-browser"},
+                                                         {nullptr, nullptr}};
+    for (const auto& [name, icon] : items) {
+        if (name == nullptr) {
+            m_toolbar->insertSeparator(m_searchSlot);
+            continue;
+        }
+        auto* action = findChild<QAction*>(QLatin1String(name));
+        if (action == nullptr) {
+            continue;
+        }
+        action->setIcon(tangoIcon(QLatin1String(icon)));
+        // The tooltip says what the menu says, and the shortcut that does it without a click.
+        QString tip = action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…"));
+        if (!action->shortcut().isEmpty()) {
+            tip +=
+                QStringLiteral(" (%1)").arg(action->shortcut().toString(QKeySequence::NativeText));
+        }
+        action->setToolTip(tip);
+        m_toolbar->insertAction(m_searchSlot, action);
+    }
+}
+
 void MainWindow::buildToolsMenu()
 {
     auto* tools = menuBar()->addMenu(tr("&Tools"));
-    tools->addAction(tr("&Reviews"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::showReviews);
+    tools->addAction(tr("&Reviews"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::showReviews)
+        ->setObjectName(QStringLiteral("reviewsAction"));
     m_attestationsAction =
         tools->addAction(tr("Atte&stations"), this, &MainWindow::showAttestations);
     m_attestationsAction->setObjectName(QStringLiteral("attestationsAction"));

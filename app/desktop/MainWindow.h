@@ -16,6 +16,7 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QToolBar;
 class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
@@ -89,6 +90,8 @@ private:
     QWidget* buildReader();
     QWidget* buildEditor();
     void buildMenus();
+    // The everyday actions on the toolbar, with their icons, before the search field.
+    void fillToolbar();
     void buildToolsMenu();
     void buildViewMenu();
     void setCurrentState(core::SopState state);
@@ -135,6 +138,8 @@ private:
     VaultController& m_controller;
     QTreeWidget* m_collections = nullptr;
     QLineEdit* m_search = nullptr;
+    QToolBar* m_toolbar = nullptr;
+    QAction* m_searchSlot = nullptr; // the toolbar's search field: actions go before it
     QLineEdit* m_ticket = nullptr;
     QTreeView* m_list = nullptr;
     SopListModel* m_model = nullptr;
