@@ -92,7 +92,11 @@ void addUsers(CLI::App& app, Runner& r, PeopleOptions& o)
         SOPVAULT_TRY(profile, kdfOf(o.kdf));
         SOPVAULT_TRY(pw, readNewPassword(o.user));
         SOPVAULT_CHECK(s.addUser(o.user, pw, profile));
-        r.emit({{{"user", o.user}}, say("Added user {}.", o.user)});
+        r.emit(
+            {{{"user", o.user}},
+             say("Added user {}. Until they choose their own password (the desktop asks at their "
+                 "first unlock; here, 'passwd'), the one you chose opens their keys.",
+                 o.user)});
         return {};
     });
     r.withSession(user->add_subcommand("list", "List users"),

@@ -155,6 +155,15 @@ Result<void> requireTerminalOrExport(core::Session& s, const core::Id& id)
     return allowed;
 }
 
+void Runner::adviseOwnPassword(const core::Session& session)
+{
+    if (::isatty(STDERR_FILENO) != 0 && session.passwordSetByOwner()) {
+        notice(say("sopvault-cli: an owner chose the password you unlocked with; choose your "
+                   "own with 'sopvault-cli passwd' (until then the owner's password opens your "
+                   "keys)."));
+    }
+}
+
 void Runner::notice(const TerminalText& line)
 {
     m_notice += line.str();

@@ -56,10 +56,14 @@ public:
                 if (mode == SyncMode::Auto) {
                     SOPVAULT_CHECK(syncAfter(*session));
                 }
+                adviseOwnPassword(*session);
                 return {};
             };
         });
     }
+    // A person at a terminal who still unlocks with the password an owner chose is told, after
+    // the command, to choose their own (`passwd`); scripts' stderr stays as it was.
+    void adviseOwnPassword(const core::Session& session);
     // Registers a command that opens no session (it creates or recovers a vault).
     void plain(CLI::App* cmd, std::function<Result<void>()> action);
 

@@ -19,9 +19,13 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
     : QDialog(parent), m_controller(controller), m_purpose(purpose)
 {
     const bool adding = purpose == Purpose::AddUser;
+    const bool own = purpose == Purpose::OwnPassword;
     setObjectName(adding ? QStringLiteral("addUserDialog")
+                  : own  ? QStringLiteral("ownPasswordDialog")
                          : QStringLiteral("changePasswordDialog"));
-    setWindowTitle(adding ? tr("Add user") : tr("Change password"));
+    setWindowTitle(adding ? tr("Add user")
+                   : own  ? tr("Choose your own password")
+                          : tr("Change password"));
     auto* form = new QFormLayout;
     if (adding) {
         m_name = new QLineEdit;
@@ -39,15 +43,25 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
     m_busy->setFormat(tr("Deriving the key…"));
     m_error = errorLabel("error");
     auto* buttons = new QDialogButtonBox;
-    m_ok = buttons->addButton(adding ? tr("&Add user") : tr("&Change password"),
+    m_ok = buttons->addButton(adding ? tr("&Add user")
+                              : own  ? tr("&Set my password")
+                                     : tr("&Change password"),
                               QDialogButtonBox::AcceptRole);
     m_ok->setObjectName(QStringLiteral("okButton"));
     m_ok->setDefault(true);
-    m_cancel = buttons->addButton(QDialogButtonBox::Cancel);
+    m_cancel = own ? buttons->addButton(tr("&Quit"), QDialogButtonBox::RejectRole)
+                   : buttons->addButton(QDialogButtonBox::Cancel);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
     m_cancel->setAutoDefault(false); // Enter means the dialog's action, never Cancel
     auto* layout = new QVBoxLayout(this);
-    if (adding) {
-        auto* note = new QLabel(tr("They should change this password when they first unlock."));
+    if (adding || own) {
+        auto* note = new QLabel(
+            adding ? tr("They choose their own password when they first unlock: until then, "
+                        "this one opens their keys.")
+                   : tr("An owner chose the password you unlocked with. Choose your own now: "
+                        "only you will know it, and the owner's stops working. Quit locks the "
+                        "vault again."));
+        note->setObjectName(QStringLiteral("passwordNote"));
         note->setWordWrap(true);
         layout->addWidget(note);
     }

@@ -23,7 +23,9 @@ public:
     enum class Purpose
     {
         AddUser,
-        ChangePassword
+        ChangePassword,
+        // At the unlock of someone whose password an owner chose: their own, before anything.
+        OwnPassword
     };
     PasswordDialog(VaultController& controller, Purpose purpose, QWidget* parent = nullptr);
     void submit();

@@ -2,6 +2,7 @@
 #include "UnlockDialog.h"
 
 #include "MainWindow.h"
+#include "PasswordDialog.h"
 #include "Widgets.h"
 
 #include <QDialogButtonBox>
@@ -57,12 +58,33 @@ UnlockDialog::UnlockDialog(VaultController& controller, QWidget* parent)
     connect(&m_controller, &VaultController::busyChanged, this, &UnlockDialog::setBusy);
     connect(&m_controller, &VaultController::unlocked, this, [this] {
         QSettings().setValue(QStringLiteral("unlock/lastUser"), m_user->text().trimmed());
+        if (m_controller.passwordSetByOwner()) {
+            chooseOwnPassword();
+            return;
+        }
         accept();
     });
     connect(&m_controller, &VaultController::unlockFailed, this, &UnlockDialog::failed);
     if (!m_user->text().isEmpty()) {
         m_password->setFocus();
     }
+}
+
+void UnlockDialog::chooseOwnPassword()
+{
+    // Core says whose password an owner chose; nothing opens until they have their own.
+    auto* dialog = new PasswordDialog(m_controller, PasswordDialog::Purpose::OwnPassword, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::finished, this, [this](int result) {
+        if (result == QDialog::Accepted && m_controller.isUnlocked() &&
+            !m_controller.passwordSetByOwner()) {
+            accept();
+            return;
+        }
+        m_controller.lock();
+        reject();
+    });
+    dialog->open();
 }
 
 void UnlockDialog::setBusy(bool busy)

@@ -26,6 +26,8 @@ public:
 
 private:
     void tryUnlock();
+    // Unlocked with a password an owner chose: the person's own first, or the vault locks again.
+    void chooseOwnPassword();
     void setBusy(bool busy);
     void failed(const Failure& failure);
 

@@ -432,6 +432,11 @@ bool VaultController::isOwner() const
     return m_session->isOwner();
 }
 
+bool VaultController::passwordSetByOwner() const
+{
+    return m_session && m_session->passwordSetByOwner();
+}
+
 bool VaultController::firstOpen() const
 {
     return m_session->firstOpen();

@@ -167,6 +167,8 @@ public:
     [[nodiscard]] QString userName() const;
     [[nodiscard]] QString vaultId() const;
     [[nodiscard]] bool isOwner() const;
+    // Core's Session::passwordSetByOwner: unlocked with a password an owner chose.
+    [[nodiscard]] bool passwordSetByOwner() const;
     [[nodiscard]] bool firstOpen() const;
     [[nodiscard]] QString ownerFingerprint() const;
     [[nodiscard]] QString firstProblem() const; // empty when the vault unlocked clean

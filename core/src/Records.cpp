@@ -578,14 +578,31 @@ Result<TemplatePayload> decodeTemplate(ByteView data)
     return decodePayload<TemplatePayload>(data);
 }
 
+namespace {
+constexpr std::uint8_t kSetByOwnerMark = 1;
+} // namespace
+
 Bytes encode(const KeyWrap& p)
 {
-    return encodePayload(p);
+    Bytes out = encodePayload(p);
+    if (p.setByOwner) {
+        out.push_back(kSetByOwnerMark);
+    }
+    return out;
 }
 
 Result<KeyWrap> decodeKeyWrap(ByteView data)
 {
-    return decodePayload<KeyWrap>(data);
+    auto plain = decodePayload<KeyWrap>(data);
+    if (plain || data.empty() || data.back() != kSetByOwnerMark) {
+        return plain;
+    }
+    auto marked = decodePayload<KeyWrap>(data.first(data.size() - 1));
+    if (!marked) {
+        return plain;
+    }
+    marked->setByOwner = true;
+    return marked;
 }
 
 // --- associated data ---
@@ -681,6 +698,9 @@ Bytes keyWrapSigned(const Id& vault, const Id& user, const KeyWrap& wrap)
         .u64(wrap.params.opsLimit)
         .u64(wrap.params.memLimit)
         .bytes(wrap.sealed);
+    if (wrap.setByOwner) {
+        w.text("set-by-owner");
+    }
     return std::move(w).take();
 }
 

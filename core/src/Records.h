@@ -502,6 +502,11 @@ struct KeyWrap
     crypto::KdfParams params;
     crypto::Bytes sealed; // AEAD of sign secret (64) || box secret (32)
     crypto::Signature signature{};
+    // An owner chose this password (`user add`): the person must choose their own at their
+    // first unlock. Not one of the fields: a wrap so marked is encoded with one byte (1) after
+    // them, and the mark is covered by the signature, so it cannot be added or stripped
+    // without the person's signing key. Every other wrap encodes as it always did.
+    bool setByOwner = false;
 
     template <typename Self, typename V>
     static void fields(Self& s, V&& v)

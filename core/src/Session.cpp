@@ -25,7 +25,7 @@ using namespace detail;
 namespace detail {
 Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
-                          crypto::KdfProfile profile);
+                          crypto::KdfProfile profile, bool setByOwner = false);
 } // namespace detail
 
 namespace {
@@ -91,6 +91,18 @@ bool Session::firstOpen() const
     return m_engine->trust().firstOpen();
 }
 
+bool Session::passwordSetByOwner() const
+{
+    // The wrap this session was unlocked with (its signature was checked then; a mark added or
+    // stripped since would fail that check at the next unlock).
+    auto stored = m_engine->file().wrap(m_engine->me());
+    if (!stored || !*stored) {
+        return false;
+    }
+    auto wrap = decodeKeyWrap(**stored);
+    return wrap && wrap->setByOwner;
+}
+
 std::string Session::ownerFingerprint() const
 {
     const UserState* owner = m_engine->state().user(m_engine->state().genesisOwner);
@@ -115,7 +127,9 @@ Result<void> Session::addUser(std::string_view name, const crypto::SecureBuffer&
     SOPVAULT_TRY(sign, crypto::generateSignKeyPair());
     SOPVAULT_TRY(box, crypto::generateBoxKeyPair());
     UserAddedPayload p{randomId(), std::string(name), sign.publicKey, box.publicKey};
-    SOPVAULT_TRY(wrap, wrapSecrets(e.state().vaultId, p.userId, sign, box, password, profile));
+    // The owner chose this password: the person is asked for their own at the first unlock.
+    SOPVAULT_TRY(wrap,
+                 wrapSecrets(e.state().vaultId, p.userId, sign, box, password, profile, true));
     const Id id = p.userId;
     return e.writes().commitAdmin(RecordKind::UserAdded, encode(p),
                                   adminNote("user-add", fmt::format("added user {}", name)),

@@ -30,12 +30,14 @@ Result<crypto::SecureBuffer> joinSecrets(const crypto::SignKeyPair& sign,
     return secrets;
 }
 
-// Wraps a user's secret keys under a password and signs the wrap with the user's own key.
+// Wraps a user's secret keys under a password and signs the wrap with the user's own key;
+// `setByOwner` when an owner chose the password (KeyWrap::setByOwner).
 Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
-                          crypto::KdfProfile profile)
+                          crypto::KdfProfile profile, bool setByOwner)
 {
     KeyWrap wrap;
+    wrap.setByOwner = setByOwner;
     wrap.salt = crypto::randomBytes(crypto::kSaltSize);
     wrap.params = crypto::kdfParams(profile);
     SOPVAULT_TRY(key, crypto::deriveKey(password, wrap.salt, wrap.params));
@@ -179,7 +181,7 @@ Result<CreatedVault> createInto(VaultFile& file, const std::filesystem::path& pa
     genesis.recoveryWrap = encode(recoveryWrap);
 
     SOPVAULT_TRY(wrap, wrapSecrets(vault, engine.me(), engine.keys().signKeys(),
-                                   engine.keys().boxKeys(), password, profile));
+                                   engine.keys().boxKeys(), password, profile, false));
     AuditNote note{"vault-created", {}, false, {}};
     const Id owner = engine.me();
     SOPVAULT_CHECK(engine.writes().commitAdmin(
@@ -477,7 +479,7 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     }
     SOPVAULT_CHECK(engine->writes().requireSound());
     SOPVAULT_TRY(newWrap, wrapSecrets(st.vaultId, engine->me(), engine->keys().signKeys(),
-                                      engine->keys().boxKeys(), newPassword, profile));
+                                      engine->keys().boxKeys(), newPassword, profile, false));
     SOPVAULT_TRY(tx, engine->file().beginWrite());
     SOPVAULT_CHECK(engine->file().storeWrap(engine->me(), newWrap));
     AuditNote note{"recovered", engine->me(), true, {}};

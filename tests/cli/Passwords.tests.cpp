@@ -138,3 +138,29 @@ TEST_CASE("no password, recovery code, title, body, tag, message, collection or 
               .code == kOk);
     checkError(team.run("erin", {"whoami"}), kAuth, "auth");
 }
+
+TEST_CASE("someone an owner added is told at a terminal to choose their own password",
+          "[cli][passwords]")
+{
+    Team team;
+    team.init();
+    team.addUser("tom");
+    const auto atTerminal = team.okAtTerminal("tom", {"whoami"});
+    CHECK(atTerminal.err.find("choose your own with 'sopvault-cli passwd'") != std::string::npos);
+    // A script's stderr stays as it was.
+    CHECK(team.ok("tom", {"whoami"}).err.find("choose your own") == std::string::npos);
+    // The owner chose her own password.
+    CHECK(team.okAtTerminal("olivia", {"whoami"}).err.find("choose your own") == std::string::npos);
+
+    Env change = as("tom");
+    change["SOPVAULT_NEW_PASSWORD"] = "Tom-Own-Choice-Pw-7723";
+    const auto changed = team.cli().run({"passwd", "--kdf", "interactive"}, change);
+    INFO(changed.describe());
+    REQUIRE(changed.code == kOk);
+    Env mine = as("tom");
+    mine["SOPVAULT_PASSWORD"] = "Tom-Own-Choice-Pw-7723";
+    const auto after = team.cli().runAtTerminal({"whoami"}, mine);
+    INFO(after.describe());
+    REQUIRE(after.code == kOk);
+    CHECK(after.err.find("choose your own") == std::string::npos);
+}

@@ -472,6 +472,59 @@ TEST_CASE("tamper 1: a flipped byte in an audit entry is reported by verify and 
     s.requireRestoredVerifies();
 }
 
+TEST_CASE("tamper 1: the mark of a password an owner chose cannot be stripped or added with "
+          "SQLite",
+          "[core][tamper]")
+{
+    Scenario s;
+    Bytes toms;
+    Bytes olivias;
+    {
+        auto db = s.v.raw();
+        toms = wrapOf(db, s.tom);
+        olivias = wrapOf(db, s.olivia);
+    }
+    {
+        auto tom = s.v.tryAs("tom");
+        REQUIRE(tom);
+        REQUIRE((*tom)->passwordSetByOwner());
+    }
+    // The mark is one byte after the fields; without it the wrap encodes as any other.
+    auto marked = decodeKeyWrap(toms);
+    REQUIRE(marked);
+    CHECK(marked->setByOwner);
+    KeyWrap plain = *marked;
+    plain.setByOwner = false;
+    Bytes expected = encode(plain);
+    expected.push_back(1);
+    CHECK(expected == toms);
+
+    // Tom (or anyone) strips it to skip choosing his own password: the signature covers it.
+    {
+        auto db = s.v.raw();
+        setWrap(db, s.tom, Bytes(toms.begin(), toms.end() - 1));
+    }
+    auto stripped = s.v.tryAs("tom");
+    REQUIRE_FALSE(stripped);
+    CHECK(stripped.error().code == ErrorCode::Integrity);
+    // Someone adds it to an owner's wrap to force a change on her: refused the same way.
+    {
+        auto db = s.v.raw();
+        setWrap(db, s.tom, toms);
+        Bytes added = olivias;
+        added.push_back(1);
+        setWrap(db, s.olivia, added);
+    }
+    auto forced = s.v.tryAs("olivia");
+    REQUIRE_FALSE(forced);
+    CHECK(forced.error().code == ErrorCode::Integrity);
+    {
+        auto db = s.v.raw();
+        setWrap(db, s.olivia, olivias);
+    }
+    CHECK(s.v.tryAs("olivia"));
+}
+
 TEST_CASE("tamper 1: a flipped byte in a password wrap (salt, sealed keys, signature) refuses "
           "that unlock with an integrity error",
           "[core][tamper]")

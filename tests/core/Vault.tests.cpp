@@ -171,10 +171,17 @@ TEST_CASE("a password change re-wraps the keys; the old password stops working",
     v.addUser("tom");
     {
         auto tom = v.as("tom");
+        // The owner chose this password: tom is asked for his own.
+        CHECK(tom->passwordSetByOwner());
         REQUIRE(tom->changePassword(test::password("tom-new"), crypto::KdfProfile::Interactive));
+        CHECK_FALSE(tom->passwordSetByOwner());
     }
     CHECK(v.tryAs("tom").error().code == ErrorCode::Auth);
-    CHECK(v.tryAs("tom", "tom-new"));
+    auto tom = v.tryAs("tom", "tom-new");
+    REQUIRE(tom);
+    CHECK_FALSE((*tom)->passwordSetByOwner());
+    // The owner chose her own password when she created the vault.
+    CHECK_FALSE(v.as("olivia")->passwordSetByOwner());
 }
 
 TEST_CASE("no plaintext reaches the disk", "[core][security]")

@@ -46,6 +46,7 @@
 #include <QTextBrowser>
 #include <QTextTable>
 #include <QTimer>
+#include <QToolBar>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
@@ -301,7 +302,23 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         screenshot(&unlock, "11-unlock");
         QTest::keyClicks(child<QLineEdit>(&unlock, "password"), QStringLiteral("tom pw"));
         QTest::mouseClick(child<QPushButton>(&unlock, "unlockButton"), Qt::LeftButton);
-        REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+        // The owner chose tom's password: he chooses his own before the vault opens.
+        PasswordDialog* own = nullptr;
+        REQUIRE(waitFor([&] {
+            own = unlock.findChild<PasswordDialog*>(QStringLiteral("ownPasswordDialog"));
+            return own != nullptr && own->isVisible();
+        }));
+        CHECK(unlock.isVisible());
+        CHECK(unlock.result() != QDialog::Accepted);
+        CHECK(child<QLabel>(own, "passwordNote")->text().contains(QStringLiteral("owner chose")));
+        screenshot(own, "11b-choose-own-password");
+        QTest::keyClicks(child<QLineEdit>(own, "password"), QStringLiteral("tom's own words"));
+        QTest::keyClicks(child<QLineEdit>(own, "confirm"), QStringLiteral("tom's own words"));
+        QTest::mouseClick(child<QPushButton>(own, "okButton"), Qt::LeftButton);
+        REQUIRE(waitFor([&] { return !unlock.isVisible(); }));
+        CHECK(unlock.result() == QDialog::Accepted);
+        REQUIRE(controller.isUnlocked());
+        CHECK_FALSE(controller.passwordSetByOwner());
 
         window.showVault();
         REQUIRE(rows(list) == 2); // Security only
@@ -373,16 +390,14 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         const QString out = QString::fromStdString((dir.path() / "after-lock.pdf").string());
         child<QLineEdit>(&dialog, "exportPath")->setText(out);
         bool openAfterLock = false;
-        QTimer::singleShot(0, [&] {
+        QTimer::singleShot(0, &dialog, [&] {
             REQUIRE(dialog.isVisible());
             controller.lock(); // as the idle timer does
-            QTimer::singleShot(0, [&] {
-                openAfterLock = dialog.isVisible();
-                if (openAfterLock) {
-                    dialog.doExport(); // what a click on Export would do: it must fail
-                    dialog.done(QDialog::Accepted);
-                }
-            });
+            openAfterLock = dialog.isVisible();
+            if (openAfterLock) {
+                dialog.doExport(); // what a click on Export would do: it must fail
+                dialog.done(QDialog::Accepted);
+            }
         });
         CHECK(dialog.exec() == QDialog::Rejected);
         CHECK_FALSE(openAfterLock);
@@ -455,6 +470,76 @@ TEST_CASE("a mistyped password then the right one and Enter unlocks, never quits
     REQUIRE(waitFor([&] { return controller.isUnlocked() && window.isVisible(); }));
     CHECK_FALSE(quit);
     CHECK(rows(child<QTreeView>(&window, "sopList")) == 10);
+}
+
+TEST_CASE("the toolbar holds the everyday actions, each with its icon and shortcut",
+          "[desktop][toolbar]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    MainWindow window(controller);
+    window.showVault();
+    auto* toolbar = child<QToolBar>(&window, "mainToolbar");
+    QStringList names;
+    for (QAction* action : toolbar->actions()) {
+        if (action->isSeparator() || action->objectName().isEmpty()) {
+            continue; // the search and ticket fields are widgets
+        }
+        names << action->objectName();
+        INFO(action->objectName().toStdString());
+        // The icon is in the build (a missing resource gives a null pixmap).
+        CHECK_FALSE(action->icon().pixmap(QSize(22, 22)).isNull());
+        CHECK_FALSE(action->toolTip().contains(QLatin1Char('&')));
+        if (!action->shortcut().isEmpty()) {
+            CHECK(
+                action->toolTip().contains(action->shortcut().toString(QKeySequence::NativeText)));
+        }
+    }
+    CHECK(names == QStringList{QStringLiteral("newAction"), QStringLiteral("importAction"),
+                               QStringLiteral("printAction"), QStringLiteral("exportAction"),
+                               QStringLiteral("reviewsAction"), QStringLiteral("syncNowAction"),
+                               QStringLiteral("lockAction"), QStringLiteral("shortcutsAction")});
+    // They are the menus' own actions: one enabled state, one shortcut.
+    CHECK(child<QAction>(&window, "lockAction")->isEnabled());
+    QSignalSpy locked(&controller, &VaultController::locked);
+    child<QAction>(&window, "lockAction")->trigger();
+    CHECK(locked.count() == 1);
+}
+
+TEST_CASE("someone whose password an owner chose cannot open the vault without choosing "
+          "their own",
+          "[desktop][unlock]")
+{
+    TempDir dir;
+    VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
+    createThroughWizard(controller);
+    REQUIRE(controller.session().addUser("tom",
+                                         *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                                         crypto::KdfProfile::Interactive));
+    controller.lock();
+
+    UnlockDialog unlock(controller);
+    unlock.show();
+    child<QLineEdit>(&unlock, "user")->setText(QStringLiteral("tom"));
+    QTest::keyClicks(child<QLineEdit>(&unlock, "password"), QStringLiteral("tom pw"));
+    QTest::mouseClick(child<QPushButton>(&unlock, "unlockButton"), Qt::LeftButton);
+    PasswordDialog* own = nullptr;
+    REQUIRE(waitFor([&] {
+        own = unlock.findChild<PasswordDialog*>(QStringLiteral("ownPasswordDialog"));
+        return own != nullptr && own->isVisible();
+    }));
+    // Quit instead: the vault locks again and the unlock is refused, as its Cancel would.
+    QTest::mouseClick(child<QPushButton>(own, "cancelButton"), Qt::LeftButton);
+    REQUIRE(waitFor([&] { return !unlock.isVisible(); }));
+    CHECK(unlock.result() == QDialog::Rejected);
+    CHECK_FALSE(controller.isUnlocked());
+
+    // The owner's choice still opens the keys, and is asked about again next time.
+    controller.unlock(QStringLiteral("tom"),
+                      *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
+    REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
+    CHECK(controller.passwordSetByOwner());
 }
 
 TEST_CASE("adding a user derives the key on a worker while the dialog shows it is busy",

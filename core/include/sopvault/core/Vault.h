@@ -437,6 +437,9 @@ public:
     // True when this machine had never opened this vault as this person: show the owner key
     // fingerprint so they can check it with the owner.
     [[nodiscard]] bool firstOpen() const;
+    // True while this person still unlocks with the password an owner chose for them (`user
+    // add`): both front ends ask them to choose their own (`changePassword`) before anything else.
+    [[nodiscard]] bool passwordSetByOwner() const;
     [[nodiscard]] const AccessPolicy& policy() const;
     // Problems found when the vault was unlocked; writes are refused while the administration
     // log has any.
