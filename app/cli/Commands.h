@@ -54,7 +54,7 @@ struct SopOptions
     std::uint64_t versionTo = 0;
     std::vector<std::string> files; // sop attach
     std::string name;               // sop attachment
-    std::uint64_t fileMb = 0;       // sop attachment-caps (0: unchanged)
+    std::uint64_t fileMb = 0;       // sop attachment-caps
     std::uint64_t sopMb = 0;
     std::string out;
     std::string templateName; // sop add --template

@@ -297,20 +297,22 @@ void addSopAttachments(CLI::App& sop, Runner& r, SopOptions& o)
     auto* caps = sop.add_subcommand("attachment-caps",
                                     "The largest attachment and the most a SOP version may hold; "
                                     "owners change them (signed, for every replica)");
-    caps->add_option("--file-mb", o.fileMb, "per file, 1 to 4096 MB");
-    caps->add_option("--sop-mb", o.sopMb, "per SOP version, all its files together");
+    auto* fileMb = caps->add_option("--file-mb", o.fileMb, "the largest file, in MB");
+    auto* sopMb =
+        caps->add_option("--sop-mb", o.sopMb, "the most a SOP version holds, all its files, in MB");
     caps->footer("Example: sopvault-cli --user olivia sop attachment-caps --file-mb 100");
-    r.withSession(caps, [&r, &o](core::Session& s) -> Result<void> {
-        auto [fileMb, sopMb] = s.attachmentCaps();
-        const bool change = o.fileMb != 0 || o.sopMb != 0;
+    r.withSession(caps, [&r, &o, fileMb, sopMb](core::Session& s) -> Result<void> {
+        auto [fileCap, sopCap] = s.attachmentCaps();
+        // Core checks the range (an explicit 0 included); what is not given stays.
+        const bool change = fileMb->count() > 0 || sopMb->count() > 0;
         if (change) {
-            SOPVAULT_CHECK(s.setAttachmentCaps(o.fileMb != 0 ? o.fileMb : fileMb,
-                                               o.sopMb != 0 ? o.sopMb : sopMb));
-            std::tie(fileMb, sopMb) = s.attachmentCaps();
+            SOPVAULT_CHECK(s.setAttachmentCaps(fileMb->count() > 0 ? o.fileMb : fileCap,
+                                               sopMb->count() > 0 ? o.sopMb : sopCap));
+            std::tie(fileCap, sopCap) = s.attachmentCaps();
         }
-        r.emit({{{"file_mb", fileMb}, {"sop_mb", sopMb}},
+        r.emit({{{"file_mb", fileCap}, {"sop_mb", sopCap}},
                 say("{}: at most {} MB a file and {} MB a SOP version.",
-                    change ? "Attachment caps set" : "Attachment caps", fileMb, sopMb)});
+                    change ? "Attachment caps set" : "Attachment caps", fileCap, sopCap)});
         return {};
     });
 }

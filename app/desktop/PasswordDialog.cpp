@@ -74,6 +74,8 @@ PasswordDialog::PasswordDialog(VaultController& controller, Purpose purpose, QWi
     connect(buttons, &QDialogButtonBox::accepted, this, &PasswordDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &PasswordDialog::reject);
     connect(&m_controller, &VaultController::busyChanged, this, &PasswordDialog::setBusy);
+    // A lock (idle, Ctrl+L elsewhere) ends the session the dialog would write through.
+    connect(&m_controller, &VaultController::locked, this, &QDialog::reject);
     if (adding) {
         connect(&m_controller, &VaultController::userAdded, this, &QDialog::accept);
         connect(&m_controller, &VaultController::userAddFailed, this, &PasswordDialog::failed);

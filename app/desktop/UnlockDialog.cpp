@@ -81,7 +81,9 @@ void UnlockDialog::chooseOwnPassword()
             accept();
             return;
         }
-        m_controller.lock();
+        if (m_controller.isUnlocked()) {
+            m_controller.lock();
+        }
         reject();
     });
     dialog->open();

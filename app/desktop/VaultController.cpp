@@ -279,8 +279,17 @@ void VaultController::unlock(const QString& user, crypto::SecureBuffer password)
              });
 }
 
+Failure VaultController::lockedFailure()
+{
+    return Failure{ErrorCode::Failed, tr("The vault is locked; unlock it and try again.")};
+}
+
 void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfProfile profile)
 {
+    if (!m_session) {
+        emit passwordChangeFailed(lockedFailure());
+        return;
+    }
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     runAsync([=]() { return session->changePassword(*pw, profile); },
@@ -294,6 +303,10 @@ void VaultController::changePassword(crypto::SecureBuffer password, crypto::KdfP
 void VaultController::addUser(const QString& name, crypto::SecureBuffer password,
                               crypto::KdfProfile profile)
 {
+    if (!m_session) {
+        emit userAddFailed(lockedFailure());
+        return;
+    }
     auto pw = std::make_shared<crypto::SecureBuffer>(std::move(password));
     core::Session* session = m_session.get();
     const std::string who = toStd(name);

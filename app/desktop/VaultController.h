@@ -169,6 +169,8 @@ public:
     [[nodiscard]] bool isOwner() const;
     // Core's Session::passwordSetByOwner: unlocked with a password an owner chose.
     [[nodiscard]] bool passwordSetByOwner() const;
+    // What a call that needs a session says after a lock took it.
+    [[nodiscard]] static Failure lockedFailure();
     [[nodiscard]] bool firstOpen() const;
     [[nodiscard]] QString ownerFingerprint() const;
     [[nodiscard]] QString firstProblem() const; // empty when the vault unlocked clean

@@ -126,6 +126,11 @@ public:
     // first question, so it changes nothing a reader could see and lives in a const session.
     [[nodiscard]] LinkIndex& linkIndex() const { return m_linkIndex; }
 
+    // Whether the wrap this person unlocked with (its signature checked first) carries the mark
+    // of a password an owner chose (KeyWrap::setByOwner); cleared by their password change.
+    [[nodiscard]] bool passwordSetByOwner() const { return m_passwordSetByOwner; }
+    void setPasswordSetByOwner(bool set) { m_passwordSetByOwner = set; }
+
     // Writes the verified cache if it is behind (at the end of an unlock and when the session
     // closes); `failed` if it cannot be written (the vault itself is untouched by that).
     [[nodiscard]] Result<void> saveCache() const;
@@ -144,6 +149,7 @@ private:
     crypto::Hash32 m_searchRights{}; // what the index was made for (Search.cpp)
     bool m_searchUnsaved = false;
     mutable LinkIndex m_linkIndex;
+    bool m_passwordSetByOwner = false;
 };
 
 } // namespace sopvault::core::detail

@@ -25,7 +25,8 @@ using namespace detail;
 namespace detail {
 Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKeyPair& sign,
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
-                          crypto::KdfProfile profile, bool setByOwner = false);
+                          crypto::KdfProfile profile, bool setByOwner);
+Result<KeyWrap> readWrap(const VaultFile& file, const Id& user);
 } // namespace detail
 
 namespace {
@@ -93,14 +94,7 @@ bool Session::firstOpen() const
 
 bool Session::passwordSetByOwner() const
 {
-    // The wrap this session was unlocked with (its signature was checked then; a mark added or
-    // stripped since would fail that check at the next unlock).
-    auto stored = m_engine->file().wrap(m_engine->me());
-    if (!stored || !*stored) {
-        return false;
-    }
-    auto wrap = decodeKeyWrap(**stored);
-    return wrap && wrap->setByOwner;
+    return m_engine->passwordSetByOwner();
 }
 
 std::string Session::ownerFingerprint() const
@@ -177,12 +171,24 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
     if (newPassword.empty()) {
         return fail(ErrorCode::Usage, "The new password may not be empty.");
     }
+    if (e.passwordSetByOwner()) {
+        // The owner's choice again would leave it known to whoever saw it on its way here.
+        SOPVAULT_TRY(current, readWrap(e.file(), e.me()));
+        SOPVAULT_TRY(key, crypto::deriveKey(newPassword, current.salt, current.params));
+        if (crypto::openSecret(
+                key, current.sealed,
+                keyWrapAd(e.state().vaultId, e.me(), current.params, current.salt))) {
+            return fail(ErrorCode::Usage, "That is the password an owner chose for you; choose "
+                                          "one that only you know.");
+        }
+    }
     SOPVAULT_TRY(wrap, wrapSecrets(e.state().vaultId, e.me(), e.keys().signKeys(),
-                                   e.keys().boxKeys(), newPassword, profile));
+                                   e.keys().boxKeys(), newPassword, profile, false));
     SOPVAULT_TRY(tx, e.file().beginWrite());
     SOPVAULT_CHECK(e.file().storeWrap(e.me(), wrap));
     SOPVAULT_CHECK(e.writes().appendAuditInTransaction(adminNote("password-change", {})));
     SOPVAULT_CHECK(tx.commit());
+    e.setPasswordSetByOwner(false);
     return e.writes().recordSeen();
 }
 

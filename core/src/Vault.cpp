@@ -63,6 +63,16 @@ Result<void> storeRecoverySeal(VaultFile& file, const Id& vault, const Id& user,
     return file.storeRecoverySeal(user, sealed, signature);
 }
 
+// A person's stored password wrap, decoded (its signature is the caller's to check).
+Result<KeyWrap> readWrap(const VaultFile& file, const Id& user)
+{
+    SOPVAULT_TRY(wrap, file.wrap(user));
+    if (!wrap) {
+        return fail(ErrorCode::Integrity, "This person's keys are missing from the vault file.");
+    }
+    return decodeKeyWrap(*wrap);
+}
+
 } // namespace detail
 
 namespace {
@@ -209,15 +219,6 @@ Result<CreatedVault> createInto(VaultFile& file, const std::filesystem::path& pa
 std::unexpected<Error> authFailed()
 {
     return fail(ErrorCode::Auth, "Unknown user or wrong password.");
-}
-
-Result<KeyWrap> readWrap(const VaultFile& file, const Id& user)
-{
-    SOPVAULT_TRY(wrap, file.wrap(user));
-    if (!wrap) {
-        return fail(ErrorCode::Integrity, "This person's keys are missing from the vault file.");
-    }
-    return decodeKeyWrap(*wrap);
 }
 
 // Signs this person's pending failed-unlock notes and the login (or `action`) into the audit
@@ -409,6 +410,7 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
         return authFailed();
     }
     SOPVAULT_CHECK(becomePerson(*engine, *person, std::move(*secrets), path, options));
+    engine->setPasswordSetByOwner(wrap.setByOwner); // of the wrap whose signature held
     if (engine->writes().sound()) {
         SOPVAULT_CHECK(auditLogin(*engine, "login"));
         SOPVAULT_CHECK(engine->writes().recordSeen());

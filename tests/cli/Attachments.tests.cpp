@@ -117,6 +117,7 @@ TEST_CASE("sop attachment-caps: owners set them, the cap error names the command
     // Out of range, or not an owner: refused, and nothing changes.
     checkError(team.run("olivia", {"sop", "attachment-caps", "--file-mb", "5000"}), kUsage,
                "usage");
+    checkError(team.run("olivia", {"sop", "attachment-caps", "--sop-mb", "0"}), kUsage, "usage");
     team.addUser("erin");
     team.grant("erin", "editor", "Ops");
     checkError(team.run("erin", {"sop", "attachment-caps", "--file-mb", "100"}), kDenied, "denied");

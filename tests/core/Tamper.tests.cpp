@@ -507,6 +507,7 @@ TEST_CASE("tamper 1: the mark of a password an owner chose cannot be stripped or
     auto stripped = s.v.tryAs("tom");
     REQUIRE_FALSE(stripped);
     CHECK(stripped.error().code == ErrorCode::Integrity);
+    requireVerifyReports(*s.v.as("olivia"), "stored keys of tom");
     // Someone adds it to an owner's wrap to force a change on her: refused the same way.
     {
         auto db = s.v.raw();

@@ -173,12 +173,19 @@ TEST_CASE("a password change re-wraps the keys; the old password stops working",
         auto tom = v.as("tom");
         // The owner chose this password: tom is asked for his own.
         CHECK(tom->passwordSetByOwner());
+        // The owner's choice again is no choice of his own: refused, nothing changes.
+        auto same = tom->changePassword(test::password("tom-pw"), crypto::KdfProfile::Interactive);
+        REQUIRE_FALSE(same);
+        CHECK(same.error().code == ErrorCode::Usage);
+        CHECK(tom->passwordSetByOwner());
         REQUIRE(tom->changePassword(test::password("tom-new"), crypto::KdfProfile::Interactive));
         CHECK_FALSE(tom->passwordSetByOwner());
     }
     CHECK(v.tryAs("tom").error().code == ErrorCode::Auth);
     auto tom = v.tryAs("tom", "tom-new");
     REQUIRE(tom);
+    // Once his own, the same password again is his business.
+    CHECK((*tom)->changePassword(test::password("tom-new"), crypto::KdfProfile::Interactive));
     CHECK_FALSE((*tom)->passwordSetByOwner());
     // The owner chose her own password when she created the vault.
     CHECK_FALSE(v.as("olivia")->passwordSetByOwner());

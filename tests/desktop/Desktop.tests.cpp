@@ -390,8 +390,9 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         const QString out = QString::fromStdString((dir.path() / "after-lock.pdf").string());
         child<QLineEdit>(&dialog, "exportPath")->setText(out);
         bool openAfterLock = false;
+        bool shown = false;
         QTimer::singleShot(0, &dialog, [&] {
-            REQUIRE(dialog.isVisible());
+            shown = dialog.isVisible();
             controller.lock(); // as the idle timer does
             openAfterLock = dialog.isVisible();
             if (openAfterLock) {
@@ -400,6 +401,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
             }
         });
         CHECK(dialog.exec() == QDialog::Rejected);
+        CHECK(shown);
         CHECK_FALSE(openAfterLock);
         CHECK_FALSE(QFileInfo::exists(out));
     }
@@ -540,6 +542,13 @@ TEST_CASE("someone whose password an owner chose cannot open the vault without c
                       *crypto::SecureBuffer::copyOf(std::string_view("tom pw")));
     REQUIRE(waitFor([&] { return controller.isUnlocked(); }));
     CHECK(controller.passwordSetByOwner());
+
+    // A lock while a password dialog is open closes it: no write through a session gone.
+    PasswordDialog change(controller, PasswordDialog::Purpose::ChangePassword);
+    change.show();
+    controller.lock();
+    CHECK_FALSE(change.isVisible());
+    CHECK(change.result() == QDialog::Rejected);
 }
 
 TEST_CASE("adding a user derives the key on a worker while the dialog shows it is busy",
