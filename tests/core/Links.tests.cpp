@@ -427,6 +427,51 @@ TEST_CASE("an outside SOP the exporter may not view keeps its link and no title"
     CHECK(text.find("not in this export") == std::string::npos);
 }
 
+namespace {
+
+// A SOP's body with every sopvault: link (its ids are its vault's own) written as the title of
+// the SOP it names, the #fragment kept: two vaults' copies of one SOP then read the same.
+std::string bodyByTitles(Session& s, std::string_view body, const std::map<Id, std::string>& titles)
+{
+    std::string out;
+    std::size_t at = 0;
+    for (const auto& t : linkTargets(body)) {
+        const auto id = parseSopLink(s.vaultId(), t.url);
+        if (!id) {
+            continue;
+        }
+        const auto title = titles.find(*id);
+        out += body.substr(at, t.begin - at);
+        out += "<" + (title == titles.end() ? std::string("?") : title->second) + ">";
+        if (const auto hash = t.url.find('#'); hash != std::string_view::npos) {
+            out += t.url.substr(hash);
+        }
+        at = t.end;
+    }
+    out += body.substr(at);
+    return out;
+}
+
+// Title -> (body by titles, tags) of every SOP the owner lists.
+std::map<std::string, std::pair<std::string, std::vector<std::string>>> contentsOf(Session& s)
+{
+    const auto sops = s.listSops();
+    REQUIRE(sops);
+    std::map<Id, std::string> titles;
+    for (const auto& sop : *sops) {
+        titles[sop.id] = sop.title;
+    }
+    std::map<std::string, std::pair<std::string, std::vector<std::string>>> out;
+    for (const auto& sop : *sops) {
+        auto view = s.readSop(sop.id);
+        REQUIRE(view);
+        out[sop.title] = {bodyByTitles(s, view->body, titles), sop.tags};
+    }
+    return out;
+}
+
+} // namespace
+
 TEST_CASE("round trip: import, Markdown export, import into a fresh vault: same SOPs, working "
           "links",
           "[core][import][export][links]")
@@ -436,6 +481,7 @@ TEST_CASE("round trip: import, Markdown export, import into a fresh vault: same 
     const auto out = first.file().parent_path() / "export";
     std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> linksBefore;
     std::map<std::string, std::string> collectionsBefore;
+    std::map<std::string, std::pair<std::string, std::vector<std::string>>> contentsBefore;
     {
         auto owner = first.as("olivia");
         REQUIRE(owner->importFolder(kCorpus, "Runbooks"));
@@ -448,6 +494,7 @@ TEST_CASE("round trip: import, Markdown export, import into a fresh vault: same 
             linksBefore[s.title] = {titlesOf(l->to), titlesOf(l->from)};
             collectionsBefore[s.title] = s.collection;
         }
+        contentsBefore = contentsOf(*owner);
     }
     auto owner = second.as("olivia");
     auto report = owner->importFolder(out, "Runbooks");
@@ -472,6 +519,18 @@ TEST_CASE("round trip: import, Markdown export, import into a fresh vault: same 
     }
     CHECK(linksAfter == linksBefore);
     CHECK(collectionsAfter == collectionsBefore);
+    // The same text and tags, the HTML table, details and <placeholders> included: only the
+    // ids inside SOP links are the new vault's.
+    const auto contentsAfter = contentsOf(*owner);
+    REQUIRE(contentsBefore.size() == 6); // the whole corpus, not an empty pair of maps
+    REQUIRE(contentsAfter.size() == contentsBefore.size());
+    for (const auto& [title, content] : contentsBefore) {
+        INFO(title);
+        CHECK_FALSE(content.first.empty());
+        REQUIRE(contentsAfter.contains(title));
+        CHECK(contentsAfter.at(title).first == content.first);
+        CHECK(contentsAfter.at(title).second == content.second);
+    }
     // And the same again changes nothing.
     auto again = owner->importFolder(out, "Runbooks");
     REQUIRE(again);
