@@ -1029,8 +1029,24 @@ private:
                                      [&](const AttachmentFile& f) { return f.name == *name; })) {
                 continue;
             }
-            // The caps themselves are checked when the SOP is written; this only keeps a file
-            // larger than any cap could be out of memory.
+            // A file over the vault's cap stays out, said once; its SOP comes in without it
+            // (the reference shows as its text). The cap for all of a SOP's files together is
+            // checked when the SOP is written.
+            const std::uint64_t cap = m_e.state().attachmentFileMb;
+            std::error_code sizeError;
+            if (const auto size = std::filesystem::file_size(m_dir / resolved, sizeError);
+                !sizeError && size > cap * 1024 * 1024) {
+                m_referenced.insert(resolved);
+                if (!m_files.contains(resolved)) {
+                    skip(resolved,
+                         fmt::format("larger than the {} MB an attachment may be; the SOPs that "
+                                     "reference it came in without it (an owner can raise the "
+                                     "cap: sopvault-cli sop attachment-caps --file-mb N)",
+                                     cap));
+                }
+                continue;
+            }
+            // Reading is bounded too: a file that grew since cannot take all memory.
             auto bytes =
                 storage::readWholeFile(m_dir / resolved, kMaxAttachmentCapMb * 1024 * 1024);
             if (!bytes) {

@@ -97,6 +97,48 @@ TEST_CASE("import brings the files a SOP references as its attachments",
               .empty());
 }
 
+TEST_CASE("import leaves out a referenced file over the cap, says so once, and keeps its SOPs",
+          "[core][import][attachments]")
+{
+    TestVault v;
+    auto owner = v.as("olivia");
+    REQUIRE(owner->setAttachmentCaps(1, 100));
+    const auto dir = v.file().parent_path() / "drive";
+    std::filesystem::create_directories(dir / "shots");
+    {
+        std::ofstream(dir / "shots" / "huge.png", std::ios::binary)
+            << std::string("\x89PNG\r\n\x1a\n", 8) << std::string(1100 * 1024, 'x');
+        std::ofstream(dir / "shots" / "small.png", std::ios::binary)
+            << std::string("\x89PNG\r\n\x1a\n", 8) << "small";
+        std::ofstream(dir / "one.md")
+            << "# One\n\n![Huge](shots/huge.png)\n![Small](shots/small.png)\n";
+        std::ofstream(dir / "two.md") << "# Two\n\n![Huge again](shots/huge.png)\n";
+    }
+    auto report = owner->importFolder(dir, "Drive");
+    REQUIRE(report);
+    CHECK(report->imported == 2);
+    int told = 0;
+    for (const auto& skip : report->skipped) {
+        if (skip.path == "shots/huge.png") {
+            ++told;
+            CHECK(skip.reason.find("1 MB") != std::string::npos);
+            CHECK(skip.reason.find("sop attachment-caps") != std::string::npos);
+        }
+    }
+    CHECK(told == 1); // once, though two SOPs reference it
+    const auto files = attachmentsByTitle(*owner);
+    REQUIRE(files.contains("One"));
+    CHECK(files.at("One").size() == 1);
+    CHECK(files.at("One").contains("shots/small.png"));
+    CHECK(attachmentsByTitle(*owner)["Two"].empty());
+    // The reference stays as written: raising the cap and importing again brings the file.
+    REQUIRE(owner->setAttachmentCaps(2, 100));
+    auto again = owner->importFolder(dir, "Drive");
+    REQUIRE(again);
+    CHECK(again->updated == 2);
+    CHECK(attachmentsByTitle(*owner)["Two"].size() == 1);
+}
+
 TEST_CASE("exports carry the attachments: beside each SOP in Markdown, inside the page in HTML",
           "[core][export][attachments]")
 {
