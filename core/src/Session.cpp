@@ -27,6 +27,9 @@ Result<Bytes> wrapSecrets(const Id& vault, const Id& user, const crypto::SignKey
                           const crypto::BoxKeyPair& box, const crypto::SecureBuffer& password,
                           crypto::KdfProfile profile, bool setByOwner);
 Result<KeyWrap> readWrap(const VaultFile& file, const Id& user);
+Result<std::optional<crypto::SecureBuffer>> openWrap(const Id& vault, const Id& user,
+                                                     const KeyWrap& wrap,
+                                                     const crypto::SecureBuffer& password);
 } // namespace detail
 
 namespace {
@@ -174,10 +177,8 @@ Result<void> Session::changePassword(const crypto::SecureBuffer& newPassword,
     if (e.passwordSetByOwner()) {
         // The owner's choice again would leave it known to whoever saw it on its way here.
         SOPVAULT_TRY(current, readWrap(e.file(), e.me()));
-        SOPVAULT_TRY(key, crypto::deriveKey(newPassword, current.salt, current.params));
-        if (crypto::openSecret(
-                key, current.sealed,
-                keyWrapAd(e.state().vaultId, e.me(), current.params, current.salt))) {
+        SOPVAULT_TRY(opened, openWrap(e.state().vaultId, e.me(), current, newPassword));
+        if (opened) {
             return fail(ErrorCode::Usage, "That is the password an owner chose for you; choose "
                                           "one that only you know.");
         }

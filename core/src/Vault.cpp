@@ -63,6 +63,20 @@ Result<void> storeRecoverySeal(VaultFile& file, const Id& vault, const Id& user,
     return file.storeRecoverySeal(user, sealed, signature);
 }
 
+// The secret a wrap seals, opened with `password` (or the recovery code): nothing when that
+// is not the one it was wrapped with; an error only when the key cannot be derived.
+Result<std::optional<crypto::SecureBuffer>>
+openWrap(const Id& vault, const Id& user, const KeyWrap& wrap, const crypto::SecureBuffer& password)
+{
+    SOPVAULT_TRY(key, crypto::deriveKey(password, wrap.salt, wrap.params));
+    auto secret =
+        crypto::openSecret(key, wrap.sealed, keyWrapAd(vault, user, wrap.params, wrap.salt));
+    if (!secret) {
+        return std::nullopt;
+    }
+    return std::optional<crypto::SecureBuffer>(std::move(*secret));
+}
+
 // A person's stored password wrap, decoded (its signature is the caller's to check).
 Result<KeyWrap> readWrap(const VaultFile& file, const Id& user)
 {
@@ -402,9 +416,7 @@ Result<std::unique_ptr<Session>> unlock(const std::filesystem::path& path, std::
                                 person->name));
     }
     SOPVAULT_CHECK(crypto::checkKdfParams(wrap.params));
-    SOPVAULT_TRY(key, crypto::deriveKey(password, wrap.salt, wrap.params));
-    auto secrets = crypto::openSecret(
-        key, wrap.sealed, keyWrapAd(engine->state().vaultId, me, wrap.params, wrap.salt));
+    SOPVAULT_TRY(secrets, openWrap(engine->state().vaultId, me, wrap, password));
     if (!secrets) {
         engine->file().noteFailedUnlock(me, engine->clock().now());
         return authFailed();
@@ -440,9 +452,7 @@ Result<void> recoverOwner(const std::filesystem::path& path, std::string_view ow
     SOPVAULT_TRY(wrap, decodeKeyWrap(st.recoveryWrap));
     SOPVAULT_CHECK(crypto::checkKdfParams(wrap.params));
     SOPVAULT_TRY(raw, parseRecoveryCode(recoveryCode));
-    SOPVAULT_TRY(key, crypto::deriveKey(raw, wrap.salt, wrap.params));
-    auto recoverySecret =
-        crypto::openSecret(key, wrap.sealed, keyWrapAd(st.vaultId, Id{}, wrap.params, wrap.salt));
+    SOPVAULT_TRY(recoverySecret, openWrap(st.vaultId, Id{}, wrap, raw));
     if (!recoverySecret) {
         return fail(ErrorCode::Auth, "The recovery code is wrong.");
     }
