@@ -153,17 +153,20 @@ bool PdfExporter::write(const core::ExportedSop& sop, const QString& file,
 
 QList<QImage> PdfExporter::pageImages(const core::ExportedSop& sop, const ImageSource& images)
 {
-    QImage probe(1, 1, QImage::Format_RGB32);
-    const int dotsPerMeter = qRound(kResolution / 0.0254);
-    probe.setDotsPerMeterX(dotsPerMeter);
-    probe.setDotsPerMeterY(dotsPerMeter);
+    // An image at the file's resolution, so the layout measures as it does for the file.
+    const auto atResolution = [](QSize size) {
+        QImage image(size, QImage::Format_RGB32);
+        const int dotsPerMeter = qRound(kResolution / 0.0254);
+        image.setDotsPerMeterX(dotsPerMeter);
+        image.setDotsPerMeterY(dotsPerMeter);
+        image.fill(Qt::white);
+        return image;
+    };
+    QImage probe = atResolution(QSize(1, 1));
     Pages pages(sop, images, probe);
     QList<QImage> out;
     for (int i = 0; i < pages.count(); ++i) {
-        QImage page(pages.size(), QImage::Format_RGB32);
-        page.setDotsPerMeterX(dotsPerMeter);
-        page.setDotsPerMeterY(dotsPerMeter);
-        page.fill(Qt::white);
+        QImage page = atResolution(pages.size());
         QPainter painter(&page);
         pages.draw(painter, i);
         painter.end();
