@@ -40,8 +40,7 @@ TEST_CASE("the audit log view lists what happened and filters it and only owners
     // Long ago, and today: the period decides which are shown.
     REQUIRE(s.readSop(sops->at(0).id));
     clock.advance(60 * 24 * 60 * 60);
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     REQUIRE(s.grant("tom", "technician", "Service desk"));
     REQUIRE(s.readSop(sops->at(1).id));
 

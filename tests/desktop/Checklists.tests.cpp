@@ -63,8 +63,7 @@ struct Desk
     void tomMustRead(const core::Id& sop)
     {
         auto& s = controller.session();
-        REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                          crypto::KdfProfile::Interactive));
+        addTom(s);
         REQUIRE(s.grant("tom", "technician", "Service desk"));
         REQUIRE(s.requireAttestation(sop, "technician", 7));
         controller.lock();
@@ -117,8 +116,7 @@ TEST_CASE("the attestations view lists who must read what, read or overdue", "[d
     Desk d;
     const core::Id sop = d.serviceDeskSop();
     auto& s = d.controller.session();
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     REQUIRE(s.grant("tom", "technician", "Service desk"));
     REQUIRE(s.requireAttestation(sop, "technician", 7));
     d.clock.advance(8 * 86400); // past the due day
@@ -156,8 +154,7 @@ TEST_CASE("the attestations view in light and dark at two sizes", "[desktop][att
             filter.collection = "Service desk";
             auto sops = s.listSops(filter);
             REQUIRE(sops);
-            REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                              crypto::KdfProfile::Interactive));
+            addTom(s);
             REQUIRE(s.grant("tom", "technician", "Service desk"));
             for (const auto& sop : *sops) {
                 REQUIRE(s.requireAttestation(sop.id, "technician", 7));

@@ -56,8 +56,7 @@ TEST_CASE("the owners' dashboard charts usage and coverage and only owners open 
     auto run = s.startRun(most.id, "T-7", "Acme");
     REQUIRE(run);
     REQUIRE(s.finishRun(*run));
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     REQUIRE(s.grant("tom", "technician", "Service desk"));
 
     {

@@ -268,9 +268,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
 
     SECTION("administration, and a technician for whom export, print and copy-all are off")
     {
-        REQUIRE(controller.session().addUser(
-            "tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-            crypto::KdfProfile::Interactive));
+        addTom(controller.session());
         AdminDialog admin(controller, QStringLiteral("Security"), &window);
         admin.show();
         child<QComboBox>(&admin, "grantUser")->setCurrentText(QStringLiteral("tom"));
@@ -516,9 +514,7 @@ TEST_CASE("someone whose password an owner chose cannot open the vault without c
     TempDir dir;
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
     createThroughWizard(controller);
-    REQUIRE(controller.session().addUser("tom",
-                                         *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                                         crypto::KdfProfile::Interactive));
+    addTom(controller.session());
     controller.lock();
 
     UnlockDialog unlock(controller);
@@ -747,9 +743,7 @@ TEST_CASE("ungranting rotates keys on a worker while administration shows it is 
     TempDir dir;
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
     createThroughWizard(controller);
-    REQUIRE(controller.session().addUser("tom",
-                                         *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                                         crypto::KdfProfile::Interactive));
+    addTom(controller.session());
     REQUIRE(controller.session().grant("tom", "technician", "Security"));
     AdminDialog admin(controller, QStringLiteral("Security"));
     admin.show();
@@ -828,8 +822,7 @@ TEST_CASE("history offers restore only to those who may edit the SOP's own colle
     edit.body = view->body + "\nOne more line.\n";
     edit.baseVersion = view->version;
     REQUIRE(s.editSop(sop, edit));
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     // tom edits elsewhere, and only reads Security.
     REQUIRE(s.grant("tom", "editor", "Service desk"));
     REQUIRE(s.grant("tom", "technician", "Security"));
@@ -961,8 +954,7 @@ TEST_CASE("the menus offer what core's abilities say: an editor may import, not 
     VaultController controller(dir.path() / "team.sopvault", dir.path() / "state");
     createThroughWizard(controller);
     auto& s = controller.session();
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     REQUIRE(s.grant("tom", "editor", "Service desk"));
     controller.lock();
     controller.unlock(QStringLiteral("tom"),

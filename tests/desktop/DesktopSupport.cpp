@@ -107,6 +107,12 @@ QStringList column(QTreeWidget* list, int c)
     return out;
 }
 
+void addTom(core::Session& session)
+{
+    REQUIRE(session.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
+                            crypto::KdfProfile::Interactive));
+}
+
 void checkOwnersOnly(VaultController& controller, const char* actionName)
 {
     if (controller.isUnlocked()) {

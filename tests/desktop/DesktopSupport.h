@@ -63,6 +63,10 @@ bool waitFor(const std::function<bool()>& condition, int ms = 60000);
 // The texts of column `c` of a flat list, top to bottom.
 QStringList column(QTreeWidget* list, int c);
 
+// An owner adds tom, password "tom pw" (an owner's choice, so tom is asked for his own at an
+// unlock through the dialog), with the quick KDF.
+void addTom(core::Session& session);
+
 // Tom (a technician whose password is "tom pw") unlocks in a new window: its action
 // `actionName` is greyed and its tooltip says only owners may use it.
 void checkOwnersOnly(desktop::VaultController& controller, const char* actionName);

@@ -241,8 +241,7 @@ TEST_CASE("the reader shows a runbook's screenshots from the vault, enlarges one
             "a SOP he may not view says so without its title")
     {
         auto& s = controller.session();
-        REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                          crypto::KdfProfile::Interactive));
+        addTom(s);
         REQUIRE(s.grant("tom", "technician", "Runbooks/incidents/during"));
         REQUIRE(s.grant("tom", "technician", "Runbooks/alerts/kubernetes"));
         controller.lock();

@@ -217,8 +217,7 @@ TEST_CASE("an unshared vault shows Not shared, F5 says how to share it, and only
     CHECK(asked == 0);
 
     auto& s = controller.session();
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     REQUIRE(s.grant("tom", "editor", "Service desk"));
     controller.lock();
     controller.unlock(QStringLiteral("tom"),
@@ -580,9 +579,7 @@ TEST_CASE("an owner shares through the dialog, a colleague clones through the wi
     const std::string vault = toStd(owner.vaultId());
     const std::string oliviaRole = freshMember({vault});
     const std::string tomRole = freshMember({vault});
-    REQUIRE(owner.session().addUser("tom",
-                                    *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                                    crypto::KdfProfile::Interactive));
+    addTom(owner.session());
     REQUIRE(owner.session().grant("tom", "editor", "Service desk"));
 
     MainWindow window(owner);
@@ -736,9 +733,7 @@ TEST_CASE("two people edit the same SOPs offline: each sees the conflict they lo
     const std::string vault = toStd(olivia.vaultId());
     const std::string oliviaRole = freshMember({vault});
     const std::string tomRole = freshMember({vault});
-    REQUIRE(olivia.session().addUser("tom",
-                                     *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                                     crypto::KdfProfile::Interactive));
+    addTom(olivia.session());
     REQUIRE(olivia.session().grant("tom", "editor", "Service desk"));
     REQUIRE(olivia.session().grant("tom", "editor", "Security"));
     QSignalSpy published(&olivia, &VaultController::published);

@@ -216,8 +216,7 @@ TEST_CASE("the editor saves a new SOP as a draft when asked, and a technician's 
     CHECK(d.status().contains(QStringLiteral("(draft)")));
 
     auto& s = d.controller.session();
-    REQUIRE(s.addUser("tom", *crypto::SecureBuffer::copyOf(std::string_view("tom pw")),
-                      crypto::KdfProfile::Interactive));
+    addTom(s);
     REQUIRE(s.grant("tom", "technician", "Service desk"));
     d.controller.lock();
     d.controller.unlock(QStringLiteral("tom"),
