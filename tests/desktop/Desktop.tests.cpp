@@ -57,6 +57,17 @@ using namespace sopvault::desktoptest;
 
 namespace {
 
+// The own-password step an unlock with an owner's choice of password opens, once it shows.
+PasswordDialog* ownPasswordStep(UnlockDialog& unlock)
+{
+    PasswordDialog* own = nullptr;
+    REQUIRE(waitFor([&] {
+        own = unlock.findChild<PasswordDialog*>(QStringLiteral("ownPasswordDialog"));
+        return own != nullptr && own->isVisible();
+    }));
+    return own;
+}
+
 using sopvault::test::TempDir;
 
 // The lowest contrast between any piece of text in a rich-text view and what it is drawn
@@ -301,11 +312,7 @@ TEST_CASE("the desktop app, driven like a user drives it", "[desktop]")
         QTest::keyClicks(child<QLineEdit>(&unlock, "password"), QStringLiteral("tom pw"));
         QTest::mouseClick(child<QPushButton>(&unlock, "unlockButton"), Qt::LeftButton);
         // The owner chose tom's password: he chooses his own before the vault opens.
-        PasswordDialog* own = nullptr;
-        REQUIRE(waitFor([&] {
-            own = unlock.findChild<PasswordDialog*>(QStringLiteral("ownPasswordDialog"));
-            return own != nullptr && own->isVisible();
-        }));
+        PasswordDialog* own = ownPasswordStep(unlock);
         CHECK(unlock.isVisible());
         CHECK(unlock.result() != QDialog::Accepted);
         CHECK(child<QLabel>(own, "passwordNote")->text().contains(QStringLiteral("owner chose")));
@@ -522,11 +529,7 @@ TEST_CASE("someone whose password an owner chose cannot open the vault without c
     child<QLineEdit>(&unlock, "user")->setText(QStringLiteral("tom"));
     QTest::keyClicks(child<QLineEdit>(&unlock, "password"), QStringLiteral("tom pw"));
     QTest::mouseClick(child<QPushButton>(&unlock, "unlockButton"), Qt::LeftButton);
-    PasswordDialog* own = nullptr;
-    REQUIRE(waitFor([&] {
-        own = unlock.findChild<PasswordDialog*>(QStringLiteral("ownPasswordDialog"));
-        return own != nullptr && own->isVisible();
-    }));
+    PasswordDialog* own = ownPasswordStep(unlock);
     // Quit instead: the vault locks again and the unlock is refused, as its Cancel would.
     QTest::mouseClick(child<QPushButton>(own, "cancelButton"), Qt::LeftButton);
     REQUIRE(waitFor([&] { return !unlock.isVisible(); }));
