@@ -38,7 +38,7 @@ crypto::Hash32 rightsDigest(const Engine& e)
 // copy from anything else does not open.
 crypto::Bytes indexAd(const Engine& e, const crypto::Hash32& rights)
 {
-    crypto::CanonicalWriter w("sopvault/search-index/v1");
+    crypto::CanonicalWriter w("sopvault/search-index/v2");
     w.bytes(e.state().adminHashes.front()).bytes(e.me()).bytes(rights);
     return std::move(w).take();
 }
@@ -82,6 +82,11 @@ detail::Engine::currentSearchIndex(const std::function<void(std::size_t, std::si
             }
         }
     }
+    // Oldest first: the index's own order is then newest saved first (SearchIndex::query).
+    std::stable_sort(stale.begin(), stale.end(),
+                     [](const SopRecordState* a, const SopRecordState* b) {
+                         return a->versions.back().time < b->versions.back().time;
+                     });
     std::vector<Id> gone;
     for (const auto& [id, head] : index.heads()) {
         if (!visible.contains(id)) {

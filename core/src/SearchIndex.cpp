@@ -13,7 +13,8 @@
 #include <cctype>
 #include <fstream>
 #include <functional>
-#include <set>
+#include <limits>
+#include <map>
 
 namespace sopvault::core::detail {
 namespace {
@@ -79,6 +80,21 @@ std::string withoutMarkers(std::string_view text)
     std::replace(out.begin(), out.end(), kClose, ' ');
     return out;
 }
+
+// A JSON array of rowids, for `IN (SELECT value FROM json_each(?))`.
+std::string rowList(const std::vector<std::int64_t>& rows)
+{
+    std::string out = "[";
+    for (const std::int64_t r : rows) {
+        out += fmt::format("{}{}", out.size() > 1 ? "," : "", r);
+    }
+    return out + "]";
+}
+
+// What the result statements select, in this order (readRow reads it).
+constexpr std::string_view kResultColumns =
+    "SELECT rowid, sop, rank, snippet(sop_fts, 1, char(1), char(2), '…', 16), title, tags, "
+    "state FROM sop_fts ";
 
 std::vector<std::string> splitTags(const std::string& tags)
 {
@@ -185,14 +201,17 @@ Result<SearchIndex> SearchIndex::create()
     SOPVAULT_TRY(db, storage::Database::openMemory());
     // Porter over unicode61: "expired" and "expiration" are one stem. title_words and words
     // hold the parts of CamelCase identifiers of the title and of the body and tags. `rank`
-    // carries the column weights, so ORDER BY rank LIMIT n stops early instead of scoring and
-    // sorting every match with its snippet. sop_heads is the watermark. No prefix indexes:
-    // they would double the image that is sealed and loaded per process, for little speed.
+    // carries the column weights. title_fts holds the titles again under the same rowids, so
+    // the title pass ranks only the SOPs whose title matches instead of filtering every match
+    // of the body by column. sop_heads is the watermark. No prefix indexes: they would double
+    // the image that is sealed and loaded per process, for little speed.
     SOPVAULT_CHECK(db.execScript(
         "CREATE VIRTUAL TABLE sop_fts USING fts5(title, body, tags, title_words, words, "
         "sop UNINDEXED, state UNINDEXED, "
         "tokenize = 'porter unicode61 remove_diacritics 2');"
         "INSERT INTO sop_fts (sop_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 5.0, 10.0, 1.0)');"
+        "CREATE VIRTUAL TABLE title_fts USING fts5(title, title_words, "
+        "tokenize = 'porter unicode61 remove_diacritics 2');"
         "CREATE TABLE sop_heads (sop BLOB PRIMARY KEY, head BLOB NOT NULL, "
         "row INTEGER NOT NULL) WITHOUT ROWID;"));
     return SearchIndex(std::move(db));
@@ -215,13 +234,19 @@ Result<void> SearchIndex::loadHeads()
         }
         std::copy(s.begin(), s.end(), sop.begin());
         std::copy(h.begin(), h.end(), head.begin());
+        const std::int64_t row = rows.columnInt(2);
         m_heads[sop] = head;
-        m_rowids[sop] = rows.columnInt(2);
+        m_rowids[sop] = row;
+        m_sops[row] = sop;
+        m_nextRow = std::min(m_nextRow, row - 1);
     }
-    // The table the queries use must be there and answer.
-    SOPVAULT_TRY(probe, m_db.prepare("SELECT rowid FROM sop_fts WHERE sop_fts MATCH 'x' LIMIT 1"));
-    SOPVAULT_TRY(ignored, probe.step());
-    (void)ignored;
+    // The tables the queries use must be there and answer.
+    for (const char* table : {"sop_fts", "title_fts"}) {
+        SOPVAULT_TRY(probe, m_db.prepare(fmt::format(
+                                "SELECT rowid FROM {0} WHERE {0} MATCH 'x' LIMIT 1", table)));
+        SOPVAULT_TRY(ignored, probe.step());
+        (void)ignored;
+    }
     return {};
 }
 
@@ -267,9 +292,12 @@ Result<void> SearchIndex::save(const std::filesystem::path& file, const crypto::
 Result<void> SearchIndex::remove(const Id& sop)
 {
     if (auto row = m_rowids.find(sop); row != m_rowids.end()) {
-        SOPVAULT_TRY(drop, m_db.prepare("DELETE FROM sop_fts WHERE rowid = ?"));
-        drop.bind(1, row->second);
-        SOPVAULT_CHECK(drop.run());
+        for (const char* table : {"sop_fts", "title_fts"}) {
+            SOPVAULT_TRY(drop, m_db.prepare(fmt::format("DELETE FROM {} WHERE rowid = ?", table)));
+            drop.bind(1, row->second);
+            SOPVAULT_CHECK(drop.run());
+        }
+        m_sops.erase(row->second);
         m_rowids.erase(row);
     }
     SOPVAULT_TRY(forget, m_db.prepare("DELETE FROM sop_heads WHERE sop = ?"));
@@ -293,92 +321,145 @@ Result<void> SearchIndex::put(const Id& sop, const crypto::Hash32& head, const S
     if (std::string tagWords = identifierParts(tags); !tagWords.empty()) {
         words += (words.empty() ? "" : " ") + tagWords;
     }
-    SOPVAULT_TRY(insert, m_db.prepare("INSERT INTO sop_fts (title, body, tags, title_words, "
-                                      "words, sop, state) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                                      "RETURNING rowid"));
-    insert.bind(1, std::string_view(title))
-        .bind(2, std::string_view(body))
-        .bind(3, std::string_view(tags))
-        .bind(4, std::string_view(titleWords))
-        .bind(5, std::string_view(words))
-        .bind(6, crypto::ByteView(sop))
-        .bind(7, static_cast<std::int64_t>(content.state));
-    SOPVAULT_TRY(row, insert.step());
-    if (!row) {
-        return fail(ErrorCode::Failed, "The search index did not take a SOP.");
-    }
-    const std::int64_t rowid = insert.columnInt(0);
-    insert.reset();
+    const std::int64_t rowid = m_nextRow;
+    SOPVAULT_TRY(insert, m_db.prepare("INSERT INTO sop_fts (rowid, title, body, tags, "
+                                      "title_words, words, sop, state) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.bind(1, rowid)
+        .bind(2, std::string_view(title))
+        .bind(3, std::string_view(body))
+        .bind(4, std::string_view(tags))
+        .bind(5, std::string_view(titleWords))
+        .bind(6, std::string_view(words))
+        .bind(7, crypto::ByteView(sop))
+        .bind(8, static_cast<std::int64_t>(content.state));
+    SOPVAULT_CHECK(insert.run());
+    SOPVAULT_TRY(titled, m_db.prepare("INSERT INTO title_fts (rowid, title, title_words) "
+                                      "VALUES (?, ?, ?)"));
+    titled.bind(1, rowid).bind(2, std::string_view(title)).bind(3, std::string_view(titleWords));
+    SOPVAULT_CHECK(titled.run());
+    --m_nextRow;
     SOPVAULT_TRY(mark, m_db.prepare("INSERT INTO sop_heads (sop, head, row) VALUES (?, ?, ?)"));
     mark.bind(1, crypto::ByteView(sop)).bind(2, crypto::ByteView(head)).bind(3, rowid);
     SOPVAULT_CHECK(mark.run());
     m_rowids[sop] = rowid;
+    m_sops[rowid] = sop;
     m_heads[sop] = head;
     return {};
 }
 
+namespace {
+
+// One row of kResultColumns, the snippet's markers turned into match ranges.
+SearchIndex::Row readRow(const storage::Statement& s)
+{
+    SearchIndex::Row r;
+    const crypto::ByteView id = s.columnView(1);
+    std::copy_n(id.begin(), std::min(id.size(), r.sop.size()), r.sop.begin());
+    r.score = -s.columnDouble(2);
+    for (const char c : s.columnText(3)) {
+        if (c == kOpen) {
+            r.matches.emplace_back(r.snippet.size(), 0);
+        } else if (c == kClose) {
+            if (!r.matches.empty()) {
+                r.matches.back().second = r.snippet.size() - r.matches.back().first;
+            }
+        } else {
+            r.snippet += c;
+        }
+    }
+    r.title = s.columnText(4);
+    r.tags = splitTags(s.columnText(5));
+    r.state = static_cast<SopState>(s.columnInt(6));
+    return r;
+}
+
+} // namespace
+
 Result<std::vector<SearchIndex::Row>>
 SearchIndex::query(std::string_view text, std::size_t limit,
-                   const std::function<bool(const Id&)>& accept)
+                   const std::function<bool(const Id&)>& accept, std::size_t window)
 {
     SOPVAULT_TRY(fts, ftsQuery(text));
-    // Two passes, best first in each: SOPs whose title holds the words, then every match.
-    // With ORDER BY rank FTS5 produces rows in rank order and computes each row's snippet
-    // only when it is stepped to, so reading stops at `limit` accepted rows.
-    const std::string passes[] = {fmt::format("{{title title_words}} : ({})", fts), fts};
+    window = std::max<std::size_t>(window, 1);
     std::vector<Row> out;
-    std::set<Id> seen;
-    for (const std::string& match : passes) {
-        SOPVAULT_TRY(matches,
-                     m_db.prepare("SELECT sop, rank, snippet(sop_fts, 1, char(1), char(2), "
-                                  "'…', 16), title, tags, state, rowid FROM sop_fts "
-                                  "WHERE sop_fts MATCH ? ORDER BY rank"));
-        matches.bind(1, std::string_view(match));
-        while (out.size() < limit) {
-            SOPVAULT_TRY(row, matches.step());
+    // The title pass: every SOP whose title holds the words, best first, from the small title
+    // table; then their snippets and columns from the whole index in one statement (whose
+    // order is the rowid's, so they are put back in the title ranking's order).
+    std::vector<std::int64_t> titled;
+    {
+        SOPVAULT_TRY(ranked, m_db.prepare("SELECT rowid FROM title_fts WHERE title_fts MATCH ? "
+                                          "ORDER BY rank"));
+        ranked.bind(1, std::string_view(fts));
+        while (titled.size() < limit) {
+            SOPVAULT_TRY(row, ranked.step());
             if (!row) {
                 break;
             }
-            Row r;
-            const crypto::ByteView id = matches.columnView(0);
-            if (id.size() != r.sop.size()) {
-                continue;
+            const auto sop = m_sops.find(ranked.columnInt(0));
+            if (sop != m_sops.end() && (!accept || accept(sop->second))) {
+                titled.push_back(sop->first);
             }
-            std::copy(id.begin(), id.end(), r.sop.begin());
-            if (seen.contains(r.sop) || (accept && !accept(r.sop))) {
-                continue;
-            }
-            seen.insert(r.sop);
-            r.score = -matches.columnDouble(1);
-            std::string marked = matches.columnText(2);
-            if (&match == &passes[0]) {
-                // The column filter keeps the body's words unmarked: mark them with the whole
-                // query.
-                SOPVAULT_TRY(again, m_db.prepare("SELECT snippet(sop_fts, 1, char(1), char(2), "
-                                                 "'…', 16) FROM sop_fts WHERE sop_fts MATCH ? "
-                                                 "AND rowid = ?"));
-                again.bind(1, std::string_view(fts)).bind(2, matches.columnInt(6));
-                SOPVAULT_TRY(found, again.step());
-                if (found) {
-                    marked = again.columnText(0);
-                }
-            }
-            for (const char c : marked) {
-                if (c == kOpen) {
-                    r.matches.emplace_back(r.snippet.size(), 0);
-                } else if (c == kClose) {
-                    if (!r.matches.empty()) {
-                        r.matches.back().second = r.snippet.size() - r.matches.back().first;
-                    }
-                } else {
-                    r.snippet += c;
-                }
-            }
-            r.title = matches.columnText(3);
-            r.tags = splitTags(matches.columnText(4));
-            r.state = static_cast<SopState>(matches.columnInt(5));
-            out.push_back(std::move(r));
         }
+    }
+    if (!titled.empty()) {
+        const auto [low, high] = std::minmax_element(titled.begin(), titled.end());
+        SOPVAULT_TRY(rows, m_db.prepare(fmt::format(
+                               "{}WHERE sop_fts MATCH ? AND rowid >= ? AND rowid <= ? AND "
+                               "+rowid IN (SELECT value FROM json_each(?))",
+                               kResultColumns)));
+        rows.bind(1, std::string_view(fts)).bind(2, *low).bind(3, *high).bind(4, rowList(titled));
+        std::map<std::int64_t, Row> byRow;
+        while (true) {
+            SOPVAULT_TRY(row, rows.step());
+            if (!row) {
+                break;
+            }
+            byRow.emplace(rows.columnInt(0), readRow(rows));
+        }
+        for (const std::int64_t rowid : titled) {
+            if (auto found = byRow.find(rowid); found != byRow.end()) {
+                out.push_back(std::move(found->second));
+            }
+        }
+    }
+    // The body pass, a window of matches at a time in rowid order (newest saved first), each
+    // window ranked by bm25. The probe finds where the window ends without scoring anything.
+    SOPVAULT_TRY(probe, m_db.prepare("SELECT rowid FROM sop_fts WHERE sop_fts MATCH ? AND "
+                                     "rowid >= ? LIMIT 1 OFFSET ?"));
+    SOPVAULT_TRY(ranked, m_db.prepare(fmt::format(
+                             "{}WHERE sop_fts MATCH ? AND rowid >= ? AND rowid <= ? AND "
+                             "+rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY rank",
+                             kResultColumns)));
+    const std::string shown = rowList(titled);
+    std::int64_t from = std::numeric_limits<std::int64_t>::min();
+    while (out.size() < limit) {
+        probe.reset();
+        probe.bind(1, std::string_view(fts))
+            .bind(2, from)
+            .bind(3, static_cast<std::int64_t>(window - 1));
+        SOPVAULT_TRY(more, probe.step());
+        const std::int64_t to =
+            more ? probe.columnInt(0) : std::numeric_limits<std::int64_t>::max();
+        ranked.reset();
+        ranked.bind(1, std::string_view(fts))
+            .bind(2, from)
+            .bind(3, to)
+            .bind(4, std::string_view(shown));
+        while (out.size() < limit) {
+            SOPVAULT_TRY(row, ranked.step());
+            if (!row) {
+                break;
+            }
+            Row r = readRow(ranked);
+            if (!accept || accept(r.sop)) {
+                out.push_back(std::move(r));
+            }
+        }
+        if (!more || to == std::numeric_limits<std::int64_t>::max()) {
+            break;
+        }
+        from = to + 1;
     }
     return out;
 }

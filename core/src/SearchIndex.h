@@ -54,11 +54,18 @@ public:
     // The watermark: which version (its entry hash) of which SOP the index holds.
     [[nodiscard]] const std::map<Id, crypto::Hash32>& heads() const { return m_heads; }
 
-    // Matches what a person typed (ftsQuery), SOPs whose title holds the words first, then by
-    // bm25 (title weighs most, then tags). `accept` filters candidates (rights, collection,
-    // tag) before `limit` applies; snippets are made only for what is returned.
+    // How many matches the body pass ranks at a time (see query).
+    static constexpr std::size_t kRankWindow = 1000;
+
+    // Matches what a person typed (ftsQuery). First the SOPs whose title holds the words, all of
+    // them ranked by bm25 over the titles. Then every other match by bm25 (title weighs most,
+    // then tags): all of them together when there are at most `window`; otherwise `window` at
+    // a time, newest saved first (a word in most SOPs is one bm25 gives almost no weight, and
+    // scoring all its matches is what made such a search slow). `accept` filters candidates
+    // (rights, collection) before `limit` applies; snippets are made only for what is returned.
     [[nodiscard]] Result<std::vector<Row>> query(std::string_view text, std::size_t limit,
-                                                 const std::function<bool(const Id&)>& accept);
+                                                 const std::function<bool(const Id&)>& accept,
+                                                 std::size_t window = kRankWindow);
 
 private:
     explicit SearchIndex(storage::Database db) : m_db(std::move(db)) {}
@@ -66,6 +73,10 @@ private:
     storage::Database m_db;
     std::map<Id, crypto::Hash32> m_heads;
     std::map<Id, std::int64_t> m_rowids; // a SOP's row, so a save replaces it without a scan
+    std::map<std::int64_t, Id> m_sops;   // and back, for the title pass
+    // The row the next put takes: rows count down, so the newest save has the lowest rowid and
+    // FTS5's own order (ascending rowid) is newest first.
+    std::int64_t m_nextRow = -1;
 };
 
 // The FTS5 query for what a person typed: each word quoted (so no FTS syntax leaks through)

@@ -371,3 +371,69 @@ TEST_CASE("with the sealed index on disk no file holds a word of a SOP", "[core]
         CHECK(test::filesContaining(lib.v.file().parent_path(), marker, started).empty());
     }
 }
+
+TEST_CASE("many matches are ranked a window at a time, newest saved first, and none is lost",
+          "[core][search]")
+{
+    using detail::SearchIndex;
+    using detail::SopContent;
+    auto made = SearchIndex::create();
+    REQUIRE(made);
+    SearchIndex& index = *made;
+    // Saved oldest first: the printer-heavy short text is the oldest, bm25's best body match.
+    const std::vector<std::pair<std::string, std::string>> sops = {
+        {"Jam notes", "Printer printer printer."},
+        {"Floor two", "The printer on floor two needs toner, paper and a reboot most weeks."},
+        {"Floor three", "The printer on floor three is leased; call the vendor for repairs."},
+        {"Reception", "Reception has a printer, a phone system and a badge printer too."},
+        {"Printer setup", "Add the queue on the print server and push it by policy."},
+        {"Unrelated", "Nothing about paper here."},
+    };
+    std::vector<Id> ids;
+    for (std::size_t i = 0; i < sops.size(); ++i) {
+        Id id{};
+        id[0] = static_cast<std::uint8_t>(i + 1);
+        crypto::Hash32 head{};
+        head[0] = static_cast<std::uint8_t>(i + 1);
+        SopContent c;
+        c.title = sops[i].first;
+        c.body = sops[i].second;
+        REQUIRE(index.put(id, head, c));
+        ids.push_back(id);
+    }
+    auto titlesOf = [&](std::size_t limit, std::size_t window,
+                        const std::function<bool(const Id&)>& accept = {}) {
+        auto rows = index.query("printer", limit, accept, window);
+        REQUIRE(rows);
+        std::vector<std::string> out;
+        for (const auto& r : *rows) {
+            out.push_back(r.title);
+            // Every body that holds the word has it marked (this title's body does not).
+            CHECK(r.matches.empty() == (r.title == "Printer setup"));
+        }
+        return out;
+    };
+    // Few matches: one ranking, the title first, then bm25's order.
+    const auto whole = titlesOf(50, 100);
+    REQUIRE(whole.size() == 5);
+    CHECK(whole[0] == "Printer setup");
+    CHECK(whole[1] == "Jam notes");
+    // Two at a time: the title match still first, then the newest saved window, ranked
+    // within, down to the oldest; each match exactly once.
+    const auto windows = titlesOf(50, 2);
+    CHECK(windows == std::vector<std::string>{"Printer setup", "Reception", "Floor three",
+                                              "Floor two", "Jam notes"});
+    CHECK(titlesOf(3, 2) == std::vector<std::string>{"Printer setup", "Reception", "Floor three"});
+    // A refused candidate does not end the walk early.
+    const auto noReception = titlesOf(50, 1, [&](const Id& id) { return id != ids[3]; });
+    CHECK(noReception ==
+          std::vector<std::string>{"Printer setup", "Floor three", "Floor two", "Jam notes"});
+    // A save moves the SOP to the newest window.
+    SopContent again;
+    again.title = "Jam notes";
+    again.body = "Printer printer printer, now with photos.";
+    crypto::Hash32 newer{};
+    newer[0] = 99;
+    REQUIRE(index.put(ids[0], newer, again));
+    CHECK(titlesOf(2, 2) == std::vector<std::string>{"Printer setup", "Jam notes"});
+}
