@@ -69,30 +69,47 @@ detail::Engine::currentSearchIndex(const std::function<void(std::size_t, std::si
         m_searchRights = rights;
         m_searchUnsaved = true;
     }
-    // Bring it to the state: the SOPs whose head moved, the ones it lacks, the ones gone.
+    // Bring it to the state: the SOPs whose head moved, the ones it lacks, the ones gone. Both
+    // maps are ordered by id, so one walk through the two side by side finds them (this runs
+    // before every search).
     SearchIndex& index = *m_searchIndex;
+    std::map<Id, bool> viewable; // per collection: the policy asked once, not once per SOP
+    auto mayView = [&](const Id& collection) {
+        auto known = viewable.find(collection);
+        if (known == viewable.end()) {
+            known =
+                viewable.emplace(collection, policy().allows(me(), Right::View, collection)).first;
+        }
+        return known->second;
+    };
     std::vector<const SopRecordState*> stale;
-    std::set<Id> visible;
+    std::vector<Id> gone;
+    auto held = index.heads().begin();
+    const auto heldEnd = index.heads().end();
     for (const auto& [id, sop] : m_state.sops) {
-        if (sop.readable() && policy().allows(me(), Right::View, sop.collection)) {
-            visible.insert(id);
-            auto held = index.heads().find(id);
-            if (held == index.heads().end() || held->second != sop.versions.back().hash) {
+        for (; held != heldEnd && held->first < id; ++held) {
+            gone.push_back(held->first); // a SOP the state no longer has
+        }
+        const bool has = held != heldEnd && held->first == id;
+        if (sop.readable() && mayView(sop.collection)) {
+            if (!has || held->second != sop.versions.back().hash) {
                 stale.push_back(&sop);
             }
+        } else if (has) {
+            gone.push_back(id);
         }
+        if (has) {
+            ++held;
+        }
+    }
+    for (; held != heldEnd; ++held) {
+        gone.push_back(held->first);
     }
     // Oldest first: the index's own order is then newest saved first (SearchIndex::query).
     std::stable_sort(stale.begin(), stale.end(),
                      [](const SopRecordState* a, const SopRecordState* b) {
                          return a->versions.back().time < b->versions.back().time;
                      });
-    std::vector<Id> gone;
-    for (const auto& [id, head] : index.heads()) {
-        if (!visible.contains(id)) {
-            gone.push_back(id);
-        }
-    }
     if (stale.empty() && gone.empty()) {
         return &index;
     }

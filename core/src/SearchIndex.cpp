@@ -250,23 +250,57 @@ Result<void> SearchIndex::loadHeads()
     return {};
 }
 
+namespace {
+
+// The image is sealed in pieces of this size, so neither saving nor loading ever holds a second
+// copy of it (at 10,000 SOPs it is over 100 MB). Each piece is bound to its place and to whether
+// it is the last, so pieces cannot be dropped, moved or cut off.
+constexpr std::size_t kPiece = std::size_t{4} << 20;
+constexpr std::size_t kSealedPiece = kPiece + crypto::kNonceSize + crypto::kTagSize;
+
+crypto::Bytes pieceAd(crypto::ByteView ad, std::uint64_t index, bool last)
+{
+    crypto::Bytes out(ad.begin(), ad.end());
+    for (int shift = 0; shift < 64; shift += 8) {
+        out.push_back(static_cast<std::uint8_t>(index >> shift));
+    }
+    out.push_back(last ? 1 : 0);
+    return out;
+}
+
+} // namespace
+
 std::optional<SearchIndex> SearchIndex::load(const std::filesystem::path& file,
                                              const crypto::SecureBuffer& key, crypto::ByteView ad,
                                              crypto::ByteView header)
 {
     const auto whole = storage::readWholeFile(file, kMaxIndexFile);
-    if (!whole || whole->size() < header.size() ||
+    if (!whole || whole->size() <= header.size() ||
         !std::equal(header.begin(), header.end(), whole->begin())) {
         return std::nullopt;
     }
-    auto plain = crypto::open(key, crypto::ByteView(*whole).subspan(header.size()), ad);
-    if (!plain) {
-        return std::nullopt; // damaged, doctored, another person's or other rights: rebuild
+    const crypto::ByteView body = crypto::ByteView(*whole).subspan(header.size());
+    const std::size_t pieces = (body.size() + kSealedPiece - 1) / kSealedPiece;
+    const std::size_t lastSize = body.size() - (pieces - 1) * kSealedPiece;
+    if (lastSize <= crypto::kNonceSize + crypto::kTagSize) {
+        return std::nullopt; // cut off inside a piece's nonce or tag
     }
-    auto db = storage::Database::openMemoryImage(*plain);
-    crypto::wipe(*plain);
+    const std::size_t plainSize = body.size() - pieces * (crypto::kNonceSize + crypto::kTagSize);
+    auto db = storage::Database::openMemoryImage(
+        plainSize, [&](std::span<std::uint8_t> out) -> Result<void> {
+            for (std::size_t i = 0; i < pieces; ++i) {
+                const bool last = i + 1 == pieces;
+                const crypto::ByteView sealed =
+                    body.subspan(i * kSealedPiece, last ? lastSize : kSealedPiece);
+                SOPVAULT_CHECK(
+                    crypto::openInto(key, sealed, pieceAd(ad, i, last),
+                                     out.subspan(i * kPiece, sealed.size() - crypto::kNonceSize -
+                                                                 crypto::kTagSize)));
+            }
+            return {};
+        });
     if (!db) {
-        return std::nullopt;
+        return std::nullopt; // damaged, doctored, another person's or other rights: rebuild
     }
     SearchIndex index(std::move(*db));
     if (!index.loadHeads()) {
@@ -278,15 +312,23 @@ std::optional<SearchIndex> SearchIndex::load(const std::filesystem::path& file,
 Result<void> SearchIndex::save(const std::filesystem::path& file, const crypto::SecureBuffer& key,
                                crypto::ByteView ad, crypto::ByteView header)
 {
-    SOPVAULT_TRY(image, m_db.serialize());
-    auto sealed = crypto::seal(key, image, ad);
-    crypto::wipe(image);
-    if (!sealed) {
-        return std::unexpected(sealed.error());
-    }
-    crypto::Bytes out(header.begin(), header.end());
-    out.insert(out.end(), sealed->begin(), sealed->end());
-    return storage::replaceFileAtomically(file, out);
+    SOPVAULT_TRY(image, m_db.image());
+    return storage::replaceFileAtomically(
+        file, [&](const storage::PieceWriter& write) -> Result<void> {
+            SOPVAULT_CHECK(write(header));
+            std::size_t at = 0;
+            for (std::uint64_t i = 0;; ++i) {
+                const std::size_t size = std::min(kPiece, image.size() - at);
+                const bool last = at + size == image.size();
+                SOPVAULT_TRY(sealed,
+                             crypto::seal(key, image.subspan(at, size), pieceAd(ad, i, last)));
+                SOPVAULT_CHECK(write(sealed));
+                at += size;
+                if (last) {
+                    return {};
+                }
+            }
+        });
 }
 
 Result<void> SearchIndex::remove(const Id& sop)

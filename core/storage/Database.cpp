@@ -378,55 +378,78 @@ Result<void> Database::migrate(bool fresh)
     return tx->commit();
 }
 
+namespace {
+
+// memdb refuses to grow past 1 GiB by default; an index at 100,000 SOPs is larger.
+constexpr sqlite3_int64 kMemoryLimit = sqlite3_int64{8} << 30;
+
+Result<void> settleMemory(sqlite3* db)
+{
+    sqlite3_int64 limit = kMemoryLimit;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit) != SQLITE_OK) {
+        return fail(ErrorCode::Failed, "The search index could not be given room in memory.");
+    }
+    return {};
+}
+
+} // namespace
+
 Result<Database> Database::openMemory()
 {
     Database db;
     db.m_path = ":memory:";
-    const int rc = sqlite3_open_v2(":memory:", &db.m_db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY |
+    // A name without a leading '/' keeps the memdb database private to this connection.
+    const int rc = sqlite3_open_v2("sopvault-index", &db.m_db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
-                                   nullptr);
+                                   "memdb");
     if (rc != SQLITE_OK) {
         return std::unexpected(sqliteError(rc, "Opening the search index"));
     }
+    SOPVAULT_CHECK(settleMemory(db.m_db));
     SOPVAULT_CHECK(db.execScript("PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"));
     return db;
 }
 
-Result<Database> Database::openMemoryImage(crypto::ByteView image)
+Result<Database>
+Database::openMemoryImage(std::size_t size,
+                          const std::function<Result<void>(std::span<std::uint8_t>)>& fill)
 {
     SOPVAULT_TRY(db, openMemory());
-    if (image.empty()) {
+    if (size == 0) {
         return fail(ErrorCode::Integrity, "The saved search index is empty.");
     }
     // sqlite3_deserialize takes a buffer of its own allocator and frees it on close.
-    auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
-    if (copy == nullptr) {
+    auto* image = static_cast<unsigned char*>(sqlite3_malloc64(size));
+    if (image == nullptr) {
         return fail(ErrorCode::Failed, "Out of memory loading the search index.");
     }
-    std::memcpy(copy, image.data(), image.size());
-    const auto size = static_cast<sqlite3_int64>(image.size());
+    const std::span<std::uint8_t> bytes(image, size);
+    if (auto filled = fill(bytes); !filled) {
+        crypto::wipe(bytes);
+        sqlite3_free(image);
+        return std::unexpected(filled.error());
+    }
+    const auto length = static_cast<sqlite3_int64>(size);
     const int rc =
-        sqlite3_deserialize(db.m_db, "main", copy, size, size,
+        sqlite3_deserialize(db.m_db, "main", image, length, length,
                             SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
     if (rc != SQLITE_OK) {
         return std::unexpected(sqliteError(rc, "Loading the search index"));
     }
+    SOPVAULT_CHECK(settleMemory(db.m_db));
     SOPVAULT_CHECK(db.execScript("PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"));
     return db;
 }
 
-Result<crypto::Bytes> Database::serialize()
+Result<crypto::ByteView> Database::image()
 {
     sqlite3_int64 size = 0;
-    unsigned char* image = sqlite3_serialize(m_db, "main", &size, 0);
+    unsigned char* image = sqlite3_serialize(m_db, "main", &size, SQLITE_SERIALIZE_NOCOPY);
     if (image == nullptr) {
-        return fail(ErrorCode::Failed, "The search index could not be serialized (out of memory).");
+        return fail(ErrorCode::Failed, "The search index is not one image in memory.");
     }
-    crypto::Bytes out(image, image + size);
-    crypto::wipe(std::span<std::uint8_t>(image, static_cast<std::size_t>(size)));
-    sqlite3_free(image);
-    return out;
+    return crypto::ByteView(image, static_cast<std::size_t>(size));
 }
 
 Result<Statement> Database::prepare(std::string_view sql)

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -75,15 +77,18 @@ public:
     [[nodiscard]] static Result<Database> open(const std::filesystem::path& path, OpenMode mode,
                                                std::chrono::milliseconds busyTimeout);
 
-    // A private in-memory database (temp_store=MEMORY, no file, no migrations): for indexes
-    // of plaintext that must never reach the disk.
+    // A private in-memory database (SQLite's memdb: one contiguous image, temp_store=MEMORY, no
+    // file, no migrations): for indexes of plaintext that must never reach the disk.
     [[nodiscard]] static Result<Database> openMemory();
-    // A private in-memory database made from an image serialize() gave (the image is copied;
-    // the caller wipes its own copy). `integrity` if the image is not a database.
-    [[nodiscard]] static Result<Database> openMemoryImage(crypto::ByteView image);
-    // The whole main database as bytes (sqlite3_serialize): for an in-memory index that is
-    // sealed before it leaves memory. The caller wipes the bytes after use.
-    [[nodiscard]] Result<crypto::Bytes> serialize();
+    // A private in-memory database of `size` bytes that `fill` writes in place (an image
+    // image() gave, opened piece by piece: never a second copy). If `fill` fails the bytes are
+    // wiped and freed and its error returned; `integrity` if the image is not a database.
+    [[nodiscard]] static Result<Database>
+    openMemoryImage(std::size_t size,
+                    const std::function<Result<void>(std::span<std::uint8_t>)>& fill);
+    // The in-memory database's whole image, without a copy: for an index that is sealed before
+    // it leaves memory. Valid until the next statement on this database.
+    [[nodiscard]] Result<crypto::ByteView> image();
 
     [[nodiscard]] Result<Statement> prepare(std::string_view sql);
     // For migrations and pragmas only: may run several statements of trusted, embedded SQL.

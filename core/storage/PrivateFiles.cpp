@@ -51,7 +51,7 @@ private:
     int m_fd;
 };
 
-Result<void> writeAll(int fd, crypto::ByteView content, const std::filesystem::path& path)
+Result<void> writePiece(int fd, crypto::ByteView content, const std::filesystem::path& path)
 {
     std::size_t done = 0;
     while (done < content.size()) {
@@ -63,6 +63,14 @@ Result<void> writeAll(int fd, crypto::ByteView content, const std::filesystem::p
             return failed("write", path, errno);
         }
         done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+Result<void> writeAll(int fd, crypto::ByteView content, const std::filesystem::path& path)
+{
+    if (auto ok = writePiece(fd, content, path); !ok) {
+        return ok;
     }
     if (::fsync(fd) != 0) {
         return failed("flush", path, errno);
@@ -133,12 +141,33 @@ Result<void> writeNewPrivateFile(const std::filesystem::path& file, crypto::Byte
 
 Result<void> replaceFileAtomically(const std::filesystem::path& file, crypto::ByteView content)
 {
+    return replaceFileAtomically(file, [&](const PieceWriter& write) { return write(content); });
+}
+
+Result<void> replaceFileAtomically(const std::filesystem::path& file,
+                                   const std::function<Result<void>(const PieceWriter&)>& produce)
+{
     std::string tmp = file.string() + ".tmp-XXXXXX";
     Fd fd(::mkostemp(tmp.data(), O_CLOEXEC)); // O_EXCL, mode 0600
     if (fd.get() < 0) {
         return failed("create a file beside", file, errno);
     }
-    if (auto ok = fillNew(fd, content, tmp); !ok) {
+    const std::filesystem::path tmpPath(tmp);
+    auto filled = [&]() -> Result<void> {
+        if (::fchmod(fd.get(), kFileMode) != 0) {
+            return failed("set the permissions of", tmpPath, errno);
+        }
+        SOPVAULT_CHECK(
+            produce([&](crypto::ByteView piece) { return writePiece(fd.get(), piece, tmpPath); }));
+        if (::fsync(fd.get()) != 0) {
+            return failed("flush", tmpPath, errno);
+        }
+        if (fd.release() != 0) {
+            return failed("close", tmpPath, errno);
+        }
+        return {};
+    };
+    if (auto ok = filled(); !ok) {
         ::unlink(tmp.c_str());
         return ok;
     }

@@ -6,6 +6,7 @@
 #include "sopvault/crypto/Error.h"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 namespace sopvault::core::storage {
@@ -29,6 +30,13 @@ namespace sopvault::core::storage {
 // which readers never open.
 [[nodiscard]] Result<void> replaceFileAtomically(const std::filesystem::path& file,
                                                  crypto::ByteView content);
+// Same, with the content written piece by piece: `produce` calls the writer it is given once
+// per piece, in order, so a large content never has to be whole in memory. An error from
+// `produce` or a write leaves the old file and removes the temporary one.
+using PieceWriter = std::function<Result<void>(crypto::ByteView)>;
+[[nodiscard]] Result<void>
+replaceFileAtomically(const std::filesystem::path& file,
+                      const std::function<Result<void>(const PieceWriter&)>& produce);
 
 // A whole regular file in one read of its size, or nothing when it is not a regular file, cannot
 // be read, or is larger than `maxBytes`.

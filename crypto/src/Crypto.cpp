@@ -269,6 +269,22 @@ Result<void> openSecretInto(const SecureBuffer& key, ByteView sealed, ByteView a
     return {};
 }
 
+Result<void> openInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
+                      std::span<std::uint8_t> out)
+{
+    if (tooShortToOpen(sealed)) {
+        return integrity("Encrypted data is truncated.");
+    }
+    if (out.empty() || out.size() != openedSize(sealed)) {
+        return fail(ErrorCode::Failed, "Decrypted data has an unexpected size.");
+    }
+    if (auto ok = openInto(key, sealed, ad, out.data()); !ok) {
+        sodium_memzero(out.data(), out.size());
+        return ok;
+    }
+    return {};
+}
+
 Result<BoxKeyPair> generateBoxKeyPair()
 {
     auto secret = SecureBuffer::allocate(crypto_box_SECRETKEYBYTES);

@@ -102,10 +102,10 @@ TEST_CASE("attachments: each version lists exactly its files; edits keep, replac
     CHECK(namesOf(*owner->attachments(*id, 3)) == Names{"notes.txt", "shots/expand.png"});
     CHECK(namesOf(*owner->attachments(*id, {})) == Names{"shots/expand.png"});
     // Old versions keep their own bytes; the replaced file is the new one from version 3 on.
-    CHECK(opened(*owner, *id, 1, "shots/expand.png") ==
-          std::string(png("first dialog").begin(), png("first dialog").end()));
-    CHECK(opened(*owner, *id, 4, "shots/expand.png") ==
-          std::string(png("second dialog").begin(), png("second dialog").end()));
+    const auto first = png("first dialog");
+    const auto second = png("second dialog");
+    CHECK(opened(*owner, *id, 1, "shots/expand.png") == std::string(first.begin(), first.end()));
+    CHECK(opened(*owner, *id, 4, "shots/expand.png") == std::string(second.begin(), second.end()));
     CHECK(opened(*owner, *id, 2, "notes.txt") == "plain notes\n");
     CHECK(owner->openAttachment(*id, 4, "notes.txt").error().code == ErrorCode::NotFound);
     auto view = owner->readSop(*id, 2);

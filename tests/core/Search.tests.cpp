@@ -3,6 +3,11 @@
 // trusted when doctored or foreign, dropped when rights change, never plaintext on disk).
 #include "SearchIndex.h"
 #include "TestVault.h"
+#include "storage/PrivateFiles.h"
+
+#include "sopvault/crypto/Crypto.h"
+
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
 
@@ -436,4 +441,88 @@ TEST_CASE("many matches are ranked a window at a time, newest saved first, and n
     newer[0] = 99;
     REQUIRE(index.put(ids[0], newer, again));
     CHECK(titlesOf(2, 2) == std::vector<std::string>{"Printer setup", "Jam notes"});
+}
+
+TEST_CASE("a sealed index of several pieces opens whole, and never with a piece dropped, moved or "
+          "cut off",
+          "[core][search][security]")
+{
+    using detail::SearchIndex;
+    using detail::SopContent;
+    auto made = SearchIndex::create();
+    REQUIRE(made);
+    // About 8 MB of varied words: the image is sealed in more than one 4 MiB piece.
+    for (std::uint8_t i = 1; i <= 8; ++i) {
+        SopContent c;
+        c.title = fmt::format("Runbook {}", i);
+        for (std::size_t w = 0; c.body.size() < (1U << 20); ++w) {
+            c.body += fmt::format("word{}x{} ", w, i);
+        }
+        Id id{};
+        id[0] = i;
+        crypto::Hash32 head{};
+        head[0] = i;
+        REQUIRE(made->put(id, head, c));
+    }
+    test::TempDir dir;
+    const auto file = dir.path() / "index";
+    auto key = crypto::randomKey();
+    REQUIRE(key);
+    const crypto::Bytes ad = {1, 2, 3};
+    const crypto::Bytes header(32, 7);
+    REQUIRE(made->save(file, *key, ad, header));
+    auto bytes = storage::readWholeFile(file, std::size_t{1} << 32);
+    REQUIRE(bytes);
+    constexpr std::size_t kSealedPiece =
+        (std::size_t{4} << 20) + crypto::kNonceSize + crypto::kTagSize;
+    REQUIRE(bytes->size() > header.size() + 2 * kSealedPiece);
+
+    auto loaded = SearchIndex::load(file, *key, ad, header);
+    REQUIRE(loaded);
+    auto rows = loaded->query("word77x5", 10, {});
+    REQUIRE(rows);
+    REQUIRE(rows->size() == 1);
+    CHECK(rows->front().title == "Runbook 5");
+
+    auto loadsAs = [&](const crypto::Bytes& content) {
+        REQUIRE(storage::replaceFileAtomically(file, content));
+        return SearchIndex::load(file, *key, ad, header).has_value();
+    };
+    const auto piece = [&](std::size_t i) {
+        return crypto::Bytes(
+            bytes->begin() + static_cast<std::ptrdiff_t>(header.size() + i * kSealedPiece),
+            bytes->begin() + static_cast<std::ptrdiff_t>(header.size() + (i + 1) * kSealedPiece));
+    };
+    SECTION("the second piece dropped")
+    {
+        crypto::Bytes cut(bytes->begin(), bytes->begin() + static_cast<std::ptrdiff_t>(
+                                                               header.size() + kSealedPiece));
+        cut.insert(cut.end(),
+                   bytes->begin() + static_cast<std::ptrdiff_t>(header.size() + 2 * kSealedPiece),
+                   bytes->end());
+        CHECK_FALSE(loadsAs(cut));
+    }
+    SECTION("the first two pieces swapped")
+    {
+        crypto::Bytes swapped(header.begin(), header.end());
+        const auto a = piece(0);
+        const auto b = piece(1);
+        swapped.insert(swapped.end(), b.begin(), b.end());
+        swapped.insert(swapped.end(), a.begin(), a.end());
+        swapped.insert(swapped.end(),
+                       bytes->begin() +
+                           static_cast<std::ptrdiff_t>(header.size() + 2 * kSealedPiece),
+                       bytes->end());
+        CHECK_FALSE(loadsAs(swapped));
+    }
+    SECTION("cut off after a whole piece")
+    {
+        crypto::Bytes cut(bytes->begin(), bytes->begin() + static_cast<std::ptrdiff_t>(
+                                                               header.size() + 2 * kSealedPiece));
+        CHECK_FALSE(loadsAs(cut));
+    }
+    SECTION("as saved, it still opens")
+    {
+        CHECK(loadsAs(*bytes));
+    }
 }

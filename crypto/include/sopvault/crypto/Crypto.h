@@ -71,6 +71,10 @@ inline constexpr std::size_t kTagSize = 16;
 // the plaintext's size. On failure `out` is zeroed.
 [[nodiscard]] Result<void> openSecretInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
                                           SecureBuffer& out);
+// Same, into memory the caller owns (a large image opened piece by piece); `out` must be exactly
+// sealed.size() - kNonceSize - kTagSize bytes. On failure `out` is zeroed.
+[[nodiscard]] Result<void> openInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
+                                    std::span<std::uint8_t> out);
 
 // --- X25519 key pairs and sealed boxes (crypto_box_seal) for giving a key to a person ---
 struct BoxKeyPair
