@@ -274,28 +274,42 @@ std::optional<SearchIndex> SearchIndex::load(const std::filesystem::path& file,
                                              const crypto::SecureBuffer& key, crypto::ByteView ad,
                                              crypto::ByteView header)
 {
-    const auto whole = storage::readWholeFile(file, kMaxIndexFile);
-    if (!whole || whole->size() <= header.size() ||
-        !std::equal(header.begin(), header.end(), whole->begin())) {
+    // Read a piece at a time, so the sealed file is never whole in memory beside the image.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
         return std::nullopt;
     }
-    const crypto::ByteView body = crypto::ByteView(*whole).subspan(header.size());
-    const std::size_t pieces = (body.size() + kSealedPiece - 1) / kSealedPiece;
-    const std::size_t lastSize = body.size() - (pieces - 1) * kSealedPiece;
+    const std::uintmax_t fileSize = std::filesystem::file_size(file, ec);
+    std::ifstream in(file, std::ios::binary);
+    if (ec || !in || fileSize <= header.size() || fileSize > kMaxIndexFile) {
+        return std::nullopt;
+    }
+    crypto::Bytes buffer(std::max(header.size(), kSealedPiece));
+    auto readInto = [&](std::size_t size) {
+        return static_cast<bool>(
+            in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(size)));
+    };
+    if (!readInto(header.size()) || !std::equal(header.begin(), header.end(), buffer.begin())) {
+        return std::nullopt;
+    }
+    const auto bodySize = static_cast<std::size_t>(fileSize) - header.size();
+    const std::size_t pieces = (bodySize + kSealedPiece - 1) / kSealedPiece;
+    const std::size_t lastSize = bodySize - (pieces - 1) * kSealedPiece;
     if (lastSize <= crypto::kNonceSize + crypto::kTagSize) {
         return std::nullopt; // cut off inside a piece's nonce or tag
     }
-    const std::size_t plainSize = body.size() - pieces * (crypto::kNonceSize + crypto::kTagSize);
+    const std::size_t plainSize = bodySize - pieces * (crypto::kNonceSize + crypto::kTagSize);
     auto db = storage::Database::openMemoryImage(
         plainSize, [&](std::span<std::uint8_t> out) -> Result<void> {
             for (std::size_t i = 0; i < pieces; ++i) {
                 const bool last = i + 1 == pieces;
-                const crypto::ByteView sealed =
-                    body.subspan(i * kSealedPiece, last ? lastSize : kSealedPiece);
-                SOPVAULT_CHECK(
-                    crypto::openInto(key, sealed, pieceAd(ad, i, last),
-                                     out.subspan(i * kPiece, sealed.size() - crypto::kNonceSize -
-                                                                 crypto::kTagSize)));
+                const std::size_t size = last ? lastSize : kSealedPiece;
+                if (!readInto(size)) {
+                    return fail(ErrorCode::Integrity, "The saved search index is cut off.");
+                }
+                SOPVAULT_CHECK(crypto::openInto(
+                    key, crypto::ByteView(buffer).first(size), pieceAd(ad, i, last),
+                    out.subspan(i * kPiece, size - crypto::kNonceSize - crypto::kTagSize)));
             }
             return {};
         });

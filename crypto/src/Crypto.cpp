@@ -256,17 +256,7 @@ Result<SecureBuffer> openSecret(const SecureBuffer& key, ByteView sealed, ByteVi
 Result<void> openSecretInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
                             SecureBuffer& out)
 {
-    if (tooShortToOpen(sealed)) {
-        return integrity("Encrypted data is truncated.");
-    }
-    if (out.empty() || out.size() != openedSize(sealed)) {
-        return fail(ErrorCode::Failed, "A secret has an unexpected size.");
-    }
-    if (auto ok = openInto(key, sealed, ad, out.data()); !ok) {
-        sodium_memzero(out.data(), out.size());
-        return ok;
-    }
-    return {};
+    return openInto(key, sealed, ad, std::span<std::uint8_t>(out.data(), out.size()));
 }
 
 Result<void> openInto(const SecureBuffer& key, ByteView sealed, ByteView ad,
