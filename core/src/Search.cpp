@@ -125,6 +125,12 @@ detail::Engine::currentSearchIndex(const std::function<void(std::size_t, std::si
             const SopRecordState& sop = *stale[i];
             SOPVAULT_TRY(content, readContent(sop.id, sop.versions.back().version));
             SOPVAULT_CHECK(index.put(sop.id, sop.versions.back().hash, content));
+            // A commit now and then: SQLite keeps a transaction's new pages beside the image
+            // until it commits.
+            if (i % 512 == 511) {
+                SOPVAULT_CHECK(index.endBulk());
+                SOPVAULT_CHECK(index.beginBulk());
+            }
         }
         SOPVAULT_CHECK(index.endBulk());
         if (progress) {
