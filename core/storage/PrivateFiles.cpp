@@ -67,30 +67,31 @@ Result<void> writePiece(int fd, crypto::ByteView content, const std::filesystem:
     return {};
 }
 
-Result<void> writeAll(int fd, crypto::ByteView content, const std::filesystem::path& path)
-{
-    if (auto ok = writePiece(fd, content, path); !ok) {
-        return ok;
-    }
-    if (::fsync(fd) != 0) {
-        return failed("flush", path, errno);
-    }
-    return {};
-}
-
-// Writes into a file just created by us, with its mode made exactly 0600 first.
-Result<void> fillNew(Fd& fd, crypto::ByteView content, const std::filesystem::path& path)
+// Writes into a file just created by us, with its mode made exactly 0600 first: each piece
+// `produce` gives, then an fsync and the close.
+Result<void> fillNew(Fd& fd, const std::function<Result<void>(const PieceWriter&)>& produce,
+                     const std::filesystem::path& path)
 {
     if (::fchmod(fd.get(), kFileMode) != 0) {
         return failed("set the permissions of", path, errno);
     }
-    if (auto ok = writeAll(fd.get(), content, path); !ok) {
-        return ok;
+    SOPVAULT_CHECK(
+        produce([&](crypto::ByteView piece) { return writePiece(fd.get(), piece, path); }));
+    if (::fsync(fd.get()) != 0) {
+        return failed("flush", path, errno);
     }
     if (fd.release() != 0) {
         return failed("close", path, errno);
     }
     return {};
+}
+
+// The producer of a content already whole in memory.
+auto whole(crypto::ByteView content)
+{
+    return [content](const PieceWriter& write) {
+        return write(content);
+    };
 }
 
 } // namespace
@@ -132,7 +133,7 @@ Result<void> writeNewPrivateFile(const std::filesystem::path& file, crypto::Byte
     if (fd.get() < 0) {
         return failed("create", file, errno);
     }
-    if (auto ok = fillNew(fd, content, file); !ok) {
+    if (auto ok = fillNew(fd, whole(content), file); !ok) {
         ::unlink(file.c_str());
         return ok;
     }
@@ -141,7 +142,7 @@ Result<void> writeNewPrivateFile(const std::filesystem::path& file, crypto::Byte
 
 Result<void> replaceFileAtomically(const std::filesystem::path& file, crypto::ByteView content)
 {
-    return replaceFileAtomically(file, [&](const PieceWriter& write) { return write(content); });
+    return replaceFileAtomically(file, whole(content));
 }
 
 Result<void> replaceFileAtomically(const std::filesystem::path& file,
@@ -152,22 +153,7 @@ Result<void> replaceFileAtomically(const std::filesystem::path& file,
     if (fd.get() < 0) {
         return failed("create a file beside", file, errno);
     }
-    const std::filesystem::path tmpPath(tmp);
-    auto filled = [&]() -> Result<void> {
-        if (::fchmod(fd.get(), kFileMode) != 0) {
-            return failed("set the permissions of", tmpPath, errno);
-        }
-        SOPVAULT_CHECK(
-            produce([&](crypto::ByteView piece) { return writePiece(fd.get(), piece, tmpPath); }));
-        if (::fsync(fd.get()) != 0) {
-            return failed("flush", tmpPath, errno);
-        }
-        if (fd.release() != 0) {
-            return failed("close", tmpPath, errno);
-        }
-        return {};
-    };
-    if (auto ok = filled(); !ok) {
+    if (auto ok = fillNew(fd, produce, tmp); !ok) {
         ::unlink(tmp.c_str());
         return ok;
     }
