@@ -406,12 +406,16 @@ Result<void> SearchIndex::put(const Id& sop, const crypto::Hash32& head, const S
 
 namespace {
 
-// One row of kResultColumns, the snippet's markers turned into match ranges.
-SearchIndex::Row readRow(const storage::Statement& s)
+// One row of kResultColumns, the snippet's markers turned into match ranges; none for a row
+// whose SOP id is not one.
+std::optional<SearchIndex::Row> readRow(const storage::Statement& s)
 {
     SearchIndex::Row r;
     const crypto::ByteView id = s.columnView(1);
-    std::copy_n(id.begin(), std::min(id.size(), r.sop.size()), r.sop.begin());
+    if (id.size() != r.sop.size()) {
+        return std::nullopt;
+    }
+    std::copy(id.begin(), id.end(), r.sop.begin());
     r.score = -s.columnDouble(2);
     for (const char c : s.columnText(3)) {
         if (c == kOpen) {
@@ -458,20 +462,26 @@ SearchIndex::query(std::string_view text, std::size_t limit,
             }
         }
     }
+    const std::string shown = rowList(titled);
     if (!titled.empty()) {
         const auto [low, high] = std::minmax_element(titled.begin(), titled.end());
         SOPVAULT_TRY(rows, m_db.prepare(fmt::format(
                                "{}WHERE sop_fts MATCH ? AND rowid >= ? AND rowid <= ? AND "
                                "+rowid IN (SELECT value FROM json_each(?))",
                                kResultColumns)));
-        rows.bind(1, std::string_view(fts)).bind(2, *low).bind(3, *high).bind(4, rowList(titled));
+        rows.bind(1, std::string_view(fts))
+            .bind(2, *low)
+            .bind(3, *high)
+            .bind(4, std::string_view(shown));
         std::map<std::int64_t, Row> byRow;
         while (true) {
             SOPVAULT_TRY(row, rows.step());
             if (!row) {
                 break;
             }
-            byRow.emplace(rows.columnInt(0), readRow(rows));
+            if (auto r = readRow(rows)) {
+                byRow.emplace(rows.columnInt(0), std::move(*r));
+            }
         }
         for (const std::int64_t rowid : titled) {
             if (auto found = byRow.find(rowid); found != byRow.end()) {
@@ -487,7 +497,6 @@ SearchIndex::query(std::string_view text, std::size_t limit,
                              "{}WHERE sop_fts MATCH ? AND rowid >= ? AND rowid <= ? AND "
                              "+rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY rank",
                              kResultColumns)));
-    const std::string shown = rowList(titled);
     std::int64_t from = std::numeric_limits<std::int64_t>::min();
     while (out.size() < limit) {
         probe.reset();
@@ -507,9 +516,9 @@ SearchIndex::query(std::string_view text, std::size_t limit,
             if (!row) {
                 break;
             }
-            Row r = readRow(ranked);
-            if (!accept || accept(r.sop)) {
-                out.push_back(std::move(r));
+            auto r = readRow(ranked);
+            if (r && (!accept || accept(r->sop))) {
+                out.push_back(std::move(*r));
             }
         }
         if (!more || to == std::numeric_limits<std::int64_t>::max()) {
