@@ -246,6 +246,55 @@ PlainImport importPlainTable(const std::filesystem::path& folder,
     return out;
 }
 
+struct DurableCommits::State
+{
+    Db db;
+    Stmt insert;
+    std::vector<std::uint8_t> row;
+};
+
+DurableCommits::DurableCommits(const std::filesystem::path& database, std::size_t rowBytes)
+    : m_state(std::make_unique<State>())
+{
+    initSodium();
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(database.string() + suffix, ec);
+    }
+    m_state->db = openDb(database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    exec(m_state->db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                            "PRAGMA secure_delete=ON;"
+                            "CREATE TABLE entries (position INTEGER PRIMARY KEY, body BLOB NOT "
+                            "NULL) STRICT;");
+    m_state->insert = prepare(m_state->db.get(), "INSERT INTO entries (body) VALUES (?)");
+    m_state->row.resize(std::max<std::size_t>(rowBytes, 1));
+    randombytes_buf(m_state->row.data(), m_state->row.size());
+}
+
+DurableCommits::~DurableCommits() = default;
+
+double DurableCommits::commitMs()
+{
+    sqlite3_stmt* insert = m_state->insert.get();
+    const auto start = Clock::now();
+    sqlite3_bind_blob64(insert, 1, m_state->row.data(), m_state->row.size(), SQLITE_STATIC);
+    if (sqlite3_step(insert) != SQLITE_DONE) {
+        die(fmt::format("SQLite insert: {}", sqlite3_errmsg(m_state->db.get())));
+    }
+    sqlite3_reset(insert);
+    return since(start) * 1000.0;
+}
+
+std::size_t meanAuditRowBytes(const std::filesystem::path& vault)
+{
+    Db db = openDb(vault, SQLITE_OPEN_READONLY);
+    Stmt stmt = prepare(db.get(), "SELECT avg(length(body) + length(signature)) FROM audit_log");
+    if (sqlite3_step(stmt.get()) != SQLITE_ROW) {
+        die("cannot read the audit log's row sizes");
+    }
+    return static_cast<std::size_t>(sqlite3_column_double(stmt.get(), 0));
+}
+
 std::string renderCmark(std::string_view markdown)
 {
     static std::once_flag once;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,28 @@ struct PlainImport
 // in one transaction, with the vault's durability settings (WAL, synchronous=FULL).
 [[nodiscard]] PlainImport importPlainTable(const std::filesystem::path& folder,
                                            const std::filesystem::path& database);
+
+// The floor of "a view is on disk before it is on screen": one durable commit of one row the
+// size of the vault's audit entries (body and signature), in a SQLite file of its own beside the
+// vault, with the vault's settings (WAL, synchronous=FULL, secure_delete), one transaction each.
+class DurableCommits
+{
+public:
+    // Creates `database` afresh; rows are `rowBytes` random bytes.
+    DurableCommits(const std::filesystem::path& database, std::size_t rowBytes);
+    DurableCommits(const DurableCommits&) = delete;
+    DurableCommits& operator=(const DurableCommits&) = delete;
+    ~DurableCommits();
+    // Milliseconds for one INSERT committed on its own.
+    [[nodiscard]] double commitMs();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+// The mean size of an audit entry (body and signature) in a vault file, in bytes.
+[[nodiscard]] std::size_t meanAuditRowBytes(const std::filesystem::path& vault);
 
 // cmark-gfm with exactly the options and extensions core's renderHtml uses.
 [[nodiscard]] std::string renderCmark(std::string_view markdown);
