@@ -57,8 +57,11 @@ Session::Session(std::unique_ptr<Engine> engine)
 Session::~Session()
 {
     if (m_engine) {
-        // Nobody is left to tell: a cache that cannot be written was reported at unlock, and
-        // without it the next unlock only checks everything again.
+        // Nobody is left to tell: a record or cache that cannot be written was reported at
+        // unlock; without the audit entries' marks this machine only notices a cut of the audit
+        // log up to the entries it had recorded, and without the cache the next unlock checks
+        // everything again.
+        (void)m_engine->writes().flushSeen();
         (void)m_engine->saveCache();
         (void)m_engine->saveSearchIndex();
     }

@@ -10,6 +10,9 @@ using crypto::Bytes;
 
 namespace {
 
+// How long audit entries alone (views, searches) may stay out of this machine's record.
+constexpr auto kSeenLag = std::chrono::seconds(30);
+
 std::unexpected<Error> notRecorded(const std::filesystem::path& file, const Error& why)
 {
     return fail(ErrorCode::Failed,
@@ -125,7 +128,14 @@ Result<void> WritePipeline::recordSeen() const
     if (auto ok = m_trust.saveMarks(m_state); !ok) {
         return notRecorded(m_trust.marksPath(), ok.error());
     }
+    m_seenBehind = false;
+    m_seenSaved = std::chrono::steady_clock::now();
     return {};
+}
+
+Result<void> WritePipeline::flushSeen() const
+{
+    return m_seenBehind ? recordSeen() : Result<void>{};
 }
 
 Result<void> WritePipeline::audit(const AuditNote& note)
@@ -134,6 +144,13 @@ Result<void> WritePipeline::audit(const AuditNote& note)
     SOPVAULT_TRY(tx, m_file.beginWrite());
     SOPVAULT_CHECK(appendAuditInTransaction(note));
     SOPVAULT_CHECK(tx.commit());
+    // Saving the record is two more fsyncs (the file, its folder) on every view and search.
+    // Left behind by a few audit entries it is still sound (marks may lag the file, never run
+    // ahead of it); a crash in between loses only the detection of a cut of those entries.
+    m_seenBehind = true;
+    if (std::chrono::steady_clock::now() - m_seenSaved < kSeenLag) {
+        return {};
+    }
     return recordSeen();
 }
 

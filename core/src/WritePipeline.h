@@ -7,6 +7,7 @@
 #include "TrustRecords.h"
 #include "VaultFile.h"
 
+#include <chrono>
 #include <functional>
 
 namespace sopvault::core::detail {
@@ -77,8 +78,12 @@ public:
                                         std::string_view text, const AuditNote& note);
     // An audit entry inside the caller's write transaction (nothing inside a batch).
     [[nodiscard]] Result<void> appendAuditInTransaction(const AuditNote& note);
-    // An audit entry in a transaction of its own.
+    // An audit entry in a transaction of its own (a view, a search, a denied export). It is
+    // durable before this returns; this machine's record of it (recordSeen) follows at the next
+    // other write, once kSeenLag has passed since the record was last saved, or at flushSeen.
     [[nodiscard]] Result<void> audit(const AuditNote& note);
+    // Brings this machine's record up to date if audit entries alone were left out of it.
+    [[nodiscard]] Result<void> flushSeen() const;
 
     // A record of mine that a pull took out of its log (another record took its place on the
     // server), signed again on the log's head here: new position, previous hash and admin
@@ -109,6 +114,9 @@ private:
     SystemClock m_systemClock;
     const Clock* m_clock = &m_systemClock;
     bool m_sound = true;
+    // Audit entries committed since this machine's record was last saved (see audit()).
+    mutable bool m_seenBehind = false;
+    mutable std::chrono::steady_clock::time_point m_seenSaved = std::chrono::steady_clock::now();
     storage::WriteTransaction* m_batch = nullptr;
     std::function<void(const Id&, const SopContent&)> m_onVersion;
 };

@@ -1563,6 +1563,47 @@ TEST_CASE("rollback marks: the SOP heads file is bound to the MAC'd marks, and o
     }
 }
 
+TEST_CASE("rollback marks: a view's audit entry is in this machine's record once the session "
+          "ends, and a record left behind by views is never taken for a rollback",
+          "[core][rollback][tamper]")
+{
+    Scenario s;
+    s.v.useStateDir();
+    {
+        auto owner = s.v.as("olivia");
+        CHECK(owner->firstOpen());
+    }
+    SECTION("the last view cut from the audit log after the session ended")
+    {
+        {
+            auto owner = s.v.as("olivia");
+            REQUIRE(owner->readSop(s.sopA));
+            REQUIRE(owner->readSop(s.sopB));
+        }
+        {
+            auto db = s.v.raw();
+            exec(db,
+                 "DELETE FROM audit_log WHERE position = (SELECT max(position) FROM audit_log)");
+        }
+        auto owner = s.v.tryAs("olivia");
+        REQUIRE_FALSE(owner);
+        CHECK(owner.error().code == ErrorCode::Integrity);
+        CHECK(owner.error().message.find("audit log") != std::string::npos);
+    }
+    SECTION("a second unlock while the first session's views are not yet in the record")
+    {
+        auto first = s.v.as("olivia");
+        REQUIRE(first->readSop(s.sopA));
+        auto second = s.v.tryAs("olivia");
+        REQUIRE(second);
+        REQUIRE((*second)->readSop(s.sopB));
+        second->reset();
+        first.reset();
+        auto third = s.v.tryAs("olivia");
+        REQUIRE(third);
+    }
+}
+
 TEST_CASE("rollback marks: a marks file that lists the SOP heads inline (the first format) loads",
           "[core][rollback]")
 {
